@@ -1,0 +1,1 @@
+"""Composition root: the CLI now; the web application, settings and database later."""

@@ -1,0 +1,105 @@
+"""The ``passport`` command line.
+
+Exit status of ``passport verify``: 0 verified, 1 not verified, 2 the input is unusable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from vc.errors import VcError
+from vc.jwt import looks_like_jwt
+from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
+from vc.ports import ChainResolver, DidKeyResolver
+from vc.report import CheckId, Outcome, VerificationReport
+from vc.verify import Ports, verify_credential
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Skills passport: issue, hold and verify Open Badges 3.0.")
+
+EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
+
+_SYMBOLS = {Outcome.PASSED: "ok  ", Outcome.FAILED: "FAIL", Outcome.WARNING: "warn", Outcome.SKIPPED: "skip"}
+
+
+class UnusableInput(Exception):
+    """The input is not a credential we can read; the message says why in plain words."""
+
+
+def read_input(path: str) -> dict[str, Any] | str:
+    """Read a credential from a file or standard input: a JSON object or a compact VC-JWT."""
+    try:
+        raw = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES * 2 + 1) if path == "-" else _read_file(Path(path))
+    except OSError as error:
+        raise UnusableInput(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise UnusableInput("the input is not UTF-8 text, JSON or a JWT") from None
+    if looks_like_jwt(text):
+        return text
+    try:
+        document = parse_json(text)
+    except VcError as error:
+        raise UnusableInput(f"the input is neither a JSON credential nor a compact JWT: {error.message}") from None
+    if not isinstance(document, dict):
+        raise UnusableInput("the input is JSON but not an object, so it is not a credential")
+    return document
+
+
+def _read_file(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_DOCUMENT_BYTES * 2 + 1)
+    if len(data) > MAX_DOCUMENT_BYTES * 2:
+        raise UnusableInput(f"{path} is larger than {MAX_DOCUMENT_BYTES * 2} bytes")
+    return data
+
+
+def offline_ports() -> Ports:
+    """Ports for verifying without a network: did:key issuers resolve from the key itself."""
+    return Ports(resolver=ChainResolver({"did:key:": DidKeyResolver()}))
+
+
+def render(report: VerificationReport) -> str:
+    lines = ["Verified" if report.verified else "NOT verified"]
+    credential = report.credential or {}
+    if credential.get("name"):
+        lines.append(f"  Credential: {credential['name']}")
+    if report.issuer_id:
+        lines.append(f"  Issuer:     {report.issuer_id} (as the credential names it)")
+    if report.format:
+        lines.append(f"  Format:     {'VC-JWT' if report.format == 'jwt' else 'JSON with Data Integrity proof'}")
+    lines.append("")
+    width = max(len(check.id.value) for check in report.checks)
+    for check in report.checks:
+        lines.append(f"  [{_SYMBOLS[check.outcome]}] {check.id.value.ljust(width)}  {check.message}")
+    return "\n".join(lines)
+
+
+@app.command()
+def verify(
+    path: Annotated[str, typer.Argument(help="A JSON credential, a compact VC-JWT, or - for standard input.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Verify a credential and print a report."""
+    try:
+        credential = read_input(path)
+    except UnusableInput as error:
+        typer.echo(f"passport verify: {error}", err=True)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    report = verify_credential(credential, offline_ports(), datetime.now(UTC))
+    typer.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))
+    well_formed = report.check(CheckId.WELL_FORMED)
+    if well_formed is not None and well_formed.outcome is Outcome.FAILED:
+        raise typer.Exit(EXIT_UNUSABLE)
+    raise typer.Exit(EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED)
+
+
+@app.callback()
+def main() -> None:
+    """Skills passport: issue, hold and verify Open Badges 3.0 credentials."""

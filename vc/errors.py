@@ -1,0 +1,68 @@
+"""Errors raised by the credential core.
+
+Every error carries a stable ``code`` and, where one applies, the VC Data Model 2.0 §7.2 problem type it
+maps to, so the verifier's report and the API's problem+json can say the same thing.
+
+    VcError
+    ├── ParsingError              input is not JSON / not a JWS / too large / too deep
+    ├── JsonLdError               unknown context URL, undefined term, relative IRI (strict mode)
+    ├── SchemaError               fails the 1EdTech JSON Schema or a rule the schema cannot express
+    ├── InvalidKeyError           unusable key material (wrong length, wrong curve, private part in a public JWK)
+    ├── KeyResolutionError        a verification method cannot be resolved (unknown DID method, not found)
+    ├── UnsupportedError          cryptosuite, proof type or JWS algorithm not on the allow-list
+    └── SignatureError            the proof or signature does not verify
+"""
+
+from __future__ import annotations
+
+# VC Data Model 2.0 §7.2 problem details types.
+PARSING_ERROR = "https://www.w3.org/TR/vc-data-model#PARSING_ERROR"
+CRYPTOGRAPHIC_SECURITY_ERROR = "https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR"
+MALFORMED_VALUE_ERROR = "https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR"
+RANGE_ERROR = "https://www.w3.org/TR/vc-data-model#RANGE_ERROR"
+
+
+class VcError(Exception):
+    """Base class of every error the credential core raises on purpose."""
+
+    code = "vc_error"
+    problem_type = MALFORMED_VALUE_ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ParsingError(VcError):
+    code = "parsing_error"
+    problem_type = PARSING_ERROR
+
+
+class JsonLdError(VcError):
+    code = "jsonld_error"
+    problem_type = MALFORMED_VALUE_ERROR
+
+
+class SchemaError(VcError):
+    code = "schema_error"
+    problem_type = MALFORMED_VALUE_ERROR
+
+
+class InvalidKeyError(VcError):
+    code = "invalid_key"
+    problem_type = CRYPTOGRAPHIC_SECURITY_ERROR
+
+
+class KeyResolutionError(VcError):
+    code = "key_resolution_error"
+    problem_type = CRYPTOGRAPHIC_SECURITY_ERROR
+
+
+class UnsupportedError(VcError):
+    code = "unsupported"
+    problem_type = CRYPTOGRAPHIC_SECURITY_ERROR
+
+
+class SignatureError(VcError):
+    code = "invalid_signature"
+    problem_type = CRYPTOGRAPHIC_SECURITY_ERROR

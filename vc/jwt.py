@@ -1,0 +1,220 @@
+"""VC-JWT as Open Badges 3.0 §8.2 "JSON Web Token Proof Format" specifies.
+
+The payload is the credential itself plus the registered claims ``iss`` (issuer id), ``jti`` (credential
+id), ``sub`` (subject id, when there is one), ``nbf`` (validFrom) and ``exp`` (validUntil). The JOSE header
+holds only ``alg``, ``kid`` or ``jwk``, and ``typ: "JWT"``. Verification (§8.2.6) also accepts the legacy
+VC 1.1 form with the credential inside a ``vc`` claim.
+
+Signature checking uses PyJWT's JWS layer with an explicit one-algorithm allow-list derived from the key:
+the header can never choose the algorithm (no ``none``, no HMAC keyed with a public key). Time is not
+checked here: that is the verifier's single validity-period check, with its injected clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from jwt import PyJWS
+from jwt.exceptions import InvalidSignatureError, InvalidTokenError
+
+from .did_key import VerificationMethod
+from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedError
+from .keys import PrivateKey, PublicKey
+from .parsing import MAX_DOCUMENT_BYTES, parse_json
+from .ports import KeyResolver
+
+ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})  # OB 3.0 minimum RS256, plus EdDSA and ES256
+ALLOWED_HEADER_PARAMETERS = frozenset({"alg", "kid", "jwk", "typ"})
+
+_jws = PyJWS(algorithms=sorted(ALGORITHMS))
+
+
+@dataclass(frozen=True)
+class DecodedJwt:
+    """A compact JWS split into its parts, before its signature is checked."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    credential: dict[str, Any]
+    legacy: bool  # VC 1.1: the credential came from the ``vc`` claim
+
+
+def _numeric_date(value: str) -> int:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"date-time {value!r} has no timezone")
+    return int(moment.timestamp())
+
+
+def _subject_id(credential: Mapping[str, Any]) -> str | None:
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, list):
+        subject = subject[0] if len(subject) == 1 else None
+    subject_id = subject.get("id") if isinstance(subject, Mapping) else None
+    return subject_id if isinstance(subject_id, str) else None
+
+
+def _issuer_id(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    return issuer_id if isinstance(issuer_id, str) else None
+
+
+def jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """The registered claims §8.2.4 derives from a VC 2.0 credential."""
+    claims: dict[str, Any] = {"iss": _issuer_id(credential), "jti": credential.get("id")}
+    subject_id = _subject_id(credential)
+    if subject_id is not None:
+        claims["sub"] = subject_id
+    claims["nbf"] = _numeric_date(credential["validFrom"])
+    if "validUntil" in credential:
+        claims["exp"] = _numeric_date(credential["validUntil"])
+    return claims
+
+
+def sign_jwt(credential: Mapping[str, Any], key: PrivateKey, *, kid: str | None = None) -> str:
+    """Encode and sign a VC 2.0 credential as a compact JWS.
+
+    With `kid` the header names the verification method; without it the public key travels as ``jwk``.
+    """
+    if "proof" in credential and not isinstance(credential.get("proof"), (Mapping, list)):
+        raise ValueError("credential proof must be an object or a list")
+    payload = {**credential, **jwt_claims(credential)}
+    header: dict[str, Any] = {"typ": "JWT"}
+    if kid is not None:
+        header["kid"] = kid
+    else:
+        header["jwk"] = key.public_key.to_jwk()
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _jws.encode(body, key.key, algorithm=key.jws_algorithm, headers=header)
+
+
+def _b64_json(segment: str, what: str) -> Any:
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except ValueError:
+        raise ParsingError(f"JWT {what} is not base64url") from None
+    return parse_json(raw)
+
+
+def looks_like_jwt(text: str) -> bool:
+    parts = text.strip().split(".")
+    return len(parts) == 3 and all(parts[:2])
+
+
+def decode_jwt(token: str) -> DecodedJwt:
+    """Split and parse a compact JWS (bounded), without checking its signature."""
+    token = token.strip()
+    if len(token) > MAX_DOCUMENT_BYTES * 2:
+        raise ParsingError("JWT is larger than the document size limit")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ParsingError("a compact JWS has three dot-separated parts")
+    header = _b64_json(parts[0], "header")
+    payload = _b64_json(parts[1], "payload")
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise ParsingError("JWT header and payload must be JSON objects")
+    extra = set(header) - ALLOWED_HEADER_PARAMETERS
+    if extra:
+        raise ParsingError(f"JWT header parameters not allowed by OB 3.0 §8.2.3: {', '.join(sorted(extra))}")
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        raise UnsupportedError(f"JWS algorithm {alg!r} is not allowed (allowed: {', '.join(sorted(ALGORITHMS))})")
+    if "typ" in header and header["typ"] != "JWT":
+        raise ParsingError(f"JWT typ must be 'JWT', not {header['typ']!r}")
+    if ("kid" in header) == ("jwk" in header):
+        raise ParsingError("JWT header must carry exactly one of kid and jwk")
+    legacy = "vc" in payload
+    credential = payload["vc"] if legacy else payload
+    if not isinstance(credential, dict):
+        raise ParsingError("the vc claim must be a JSON object")
+    if legacy:
+        credential = _restore_legacy(credential, payload)
+    else:
+        credential = {key: value for key, value in payload.items() if key not in _REGISTERED_CLAIMS}
+    return DecodedJwt(header=header, payload=payload, credential=credential, legacy=legacy)
+
+
+_REGISTERED_CLAIMS = frozenset({"iss", "jti", "sub", "nbf", "exp", "iat", "aud"})
+_DATE_CLAIMS = (("nbf", "validFrom"), ("exp", "validUntil"))
+
+
+def _restore_legacy(vc: dict[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
+    """VC-JWT 1.1 decoding: claims fill in what the ``vc`` object leaves out."""
+    credential = dict(vc)
+    if "issuer" not in credential and isinstance(payload.get("iss"), str):
+        credential["issuer"] = payload["iss"]
+    if "id" not in credential and isinstance(payload.get("jti"), str):
+        credential["id"] = payload["jti"]
+    if "issuanceDate" not in credential and isinstance(payload.get("nbf"), int):
+        credential["issuanceDate"] = _iso(payload["nbf"])
+    if "expirationDate" not in credential and isinstance(payload.get("exp"), int):
+        credential["expirationDate"] = _iso(payload["exp"])
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, dict) and "id" not in subject and isinstance(payload.get("sub"), str):
+        credential["credentialSubject"] = {**subject, "id": payload["sub"]}
+    return credential
+
+
+def _iso(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def claim_mismatches(decoded: DecodedJwt) -> list[str]:
+    """§8.2.6 step 3: the registered claims must agree with the credential they travel with."""
+    credential, payload = decoded.credential, decoded.payload
+    problems: list[str] = []
+
+    def expect(claim: str, value: Any) -> None:
+        if claim in payload and payload[claim] != value:
+            problems.append(f"JWT claim {claim} ({payload[claim]!r}) does not match the credential ({value!r})")
+
+    expect("iss", _issuer_id(credential))
+    expect("jti", credential.get("id"))
+    if _subject_id(credential) is not None or "sub" in payload:
+        expect("sub", _subject_id(credential))
+    dates = (("nbf", "issuanceDate"), ("exp", "expirationDate")) if decoded.legacy else _DATE_CLAIMS
+    for claim, field in dates:
+        if field in credential:
+            try:
+                expect(claim, _numeric_date(credential[field]))
+            except ValueError:
+                problems.append(f"{field} is not a valid date-time")
+        elif claim in payload:
+            problems.append(f"JWT claim {claim} is present but the credential has no {field}")
+    if not decoded.legacy and "iss" not in payload:
+        problems.append("JWT has no iss claim")
+    return problems
+
+
+def verify_jwt(token: str, resolver: KeyResolver) -> tuple[DecodedJwt, VerificationMethod]:
+    """Check a VC-JWT's signature (RFC 7515 §5.2) with the key its header names.
+
+    Returns the decoded token and the verification method; raises `VcError` when it does not verify.
+    Claim consistency is reported separately by `claim_mismatches`.
+    """
+    decoded = decode_jwt(token)
+    header = decoded.header
+    if "kid" in header:
+        if not isinstance(header["kid"], str):
+            raise ParsingError("JWT kid must be a string")
+        method = resolver.resolve(header["kid"])
+    else:
+        if not isinstance(header["jwk"], dict):
+            raise ParsingError("JWT jwk must be a JSON object")
+        public = PublicKey.from_jwk(header["jwk"])
+        method = VerificationMethod(id="", type="JsonWebKey", controller="", public_key=public)
+    if method.public_key.jws_algorithm != header["alg"]:
+        raise InvalidKeyError(f"JWT alg {header['alg']} does not match the key type {method.public_key.key_type}")
+    try:
+        _jws.decode_complete(token.strip(), method.public_key.key, algorithms=[header["alg"]])
+    except InvalidSignatureError:
+        raise SignatureError("JWT signature does not verify") from None
+    except InvalidTokenError as error:
+        raise SignatureError(f"JWT is not a valid JWS: {error}") from None
+    return decoded, method

@@ -1,0 +1,58 @@
+"""Bounded parsing of untrusted input: JSON documents and compact JWS strings.
+
+Every parser that sees input from outside goes through here, so the limits live in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import ParsingError
+
+MAX_DOCUMENT_BYTES = 1024 * 1024  # 1 MiB: a rich OB 3.0 credential is ~10 KB, a CLR of 1,000 ~ MiBs
+MAX_DEPTH = 64  # OB 3.0 nests ~8 deep; JSON-LD processing recurses per level
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two parsers that pick different duplicates would see different credentials.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ParsingError(f"duplicate JSON key {key!r}")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise ParsingError(f"{name} is not valid JSON")
+
+
+def parse_json(data: str | bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
+    """Parse JSON text with a size limit, a depth limit and no duplicate keys."""
+    size = len(data.encode("utf-8") if isinstance(data, str) else data)
+    if size > max_bytes:
+        raise ParsingError(f"document is {size} bytes; the limit is {max_bytes}")
+    try:
+        value = json.loads(data, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ParsingError(f"JSON nesting is deeper than {MAX_DEPTH} levels") from None
+    except UnicodeDecodeError:
+        raise ParsingError("document is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise ParsingError(f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    check_depth(value)
+    return value
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
+    """Refuse structures nested more than `limit` levels (iterative: no recursion to exhaust)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise ParsingError(f"JSON nesting is deeper than {limit} levels")
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)

@@ -1,0 +1,105 @@
+"""The verification report: named checks with stable ids, each passed, failed, skipped or a warning.
+
+A bad credential is a report, not an exception: callers (CLI, API, pages) render the same object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class CheckId(StrEnum):
+    """Stable ids, in the order the checks run."""
+
+    WELL_FORMED = "well_formed"
+    SCHEMA = "schema"
+    PROOF = "proof"
+    ISSUER_KEY_BINDING = "issuer_key_binding"
+    VALIDITY_PERIOD = "validity_period"
+    STATUS = "status"
+    ISSUER_TRUST = "issuer_trust"
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    WARNING = "warning"  # does not stop verification, but the reader should know
+    SKIPPED = "skipped"  # not run: an earlier check failed, or it does not apply
+
+
+class Trust(StrEnum):
+    """The three answers the quality-assurance scheme gives about an issuer."""
+
+    ACCREDITED = "accredited"
+    OUTSIDE_SCHEME = "outside_scheme"  # authentic, but the issuer is not (or not for this) accredited
+    NOT_TRUSTWORTHY = "not_trustworthy"
+
+
+# Checks that must pass for `verified`; the others must merely not fail.
+REQUIRED = frozenset({CheckId.WELL_FORMED, CheckId.SCHEMA, CheckId.PROOF, CheckId.VALIDITY_PERIOD})
+
+
+@dataclass(frozen=True)
+class Check:
+    id: CheckId
+    outcome: Outcome
+    message: str
+    problem_type: str | None = None  # VC DM 2.0 §7.2 type when the check failed
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id.value, "outcome": self.outcome.value, "message": self.message}
+        if self.problem_type:
+            data["problemType"] = self.problem_type
+        if self.details:
+            data["details"] = self.details
+        return data
+
+
+@dataclass
+class VerificationReport:
+    checks: list[Check] = field(default_factory=list)
+    credential: dict[str, Any] | None = None  # what was verified (the decoded credential for a JWT)
+    format: str | None = None  # "ldp" | "jwt"
+    issuer_id: str | None = None
+    verification_method: str | None = None
+    trust: Trust | None = None
+    checked_at: str | None = None
+
+    def add(self, check: Check) -> Check:
+        self.checks.append(check)
+        return check
+
+    def check(self, check_id: CheckId) -> Check | None:
+        return next((check for check in self.checks if check.id is check_id), None)
+
+    @property
+    def verified(self) -> bool:
+        """True only when every required check passed and no check failed."""
+        if any(check.outcome is Outcome.FAILED for check in self.checks):
+            return False
+        passed = {check.id for check in self.checks if check.outcome is Outcome.PASSED}
+        return REQUIRED <= passed
+
+    @property
+    def errors(self) -> list[Check]:
+        return [check for check in self.checks if check.outcome is Outcome.FAILED]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [check for check in self.checks if check.outcome is Outcome.WARNING]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "format": self.format,
+            "issuer": self.issuer_id,
+            "verificationMethod": self.verification_method,
+            "trust": self.trust.value if self.trust else None,
+            "checkedAt": self.checked_at,
+            "checks": [check.to_json() for check in self.checks],
+            "errors": [check.to_json() for check in self.errors],
+            "warnings": [check.to_json() for check in self.warnings],
+        }

@@ -1,0 +1,301 @@
+"""Verify a credential: an ordered pipeline of named checks that returns a `VerificationReport`.
+
+Order (OB 3.0 §9.1, VC DM 2.0 §7): well-formed -> schema -> proof -> issuer-key binding -> validity period
+-> status -> issuer trust. The world comes in through `Ports` (key resolver, status source, trust
+registry, document loader) and the clock through `now`. When the proof fails, the checks after it are
+*skipped*, not passed: nothing a forged credential says is worth reporting. Nothing the credential says
+about itself (its validity, its issuer's name, its keys) is trusted without a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT, OfflineDocumentLoader
+from schemas.validation import conformance_errors, schema_errors, schema_for
+
+from . import data_integrity
+from .did_key import VerificationMethod
+from .errors import MALFORMED_VALUE_ERROR, PARSING_ERROR, RANGE_ERROR, VcError
+from .jwt import claim_mismatches, decode_jwt, verify_jwt
+from .parsing import check_depth
+from .ports import KeyResolver
+from .report import Check, CheckId, Outcome, Trust, VerificationReport
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    purpose: str  # "revocation" | "suspension" | ...
+    is_set: bool  # True: the credential is revoked / suspended
+    message: str
+
+
+class StatusSource(Protocol):
+    def check(self, entry: Mapping[str, Any], credential: Mapping[str, Any], now: datetime) -> StatusResult:
+        """Look the entry up; raise `VcError` when the status cannot be established (fail closed)."""
+        ...
+
+
+@dataclass(frozen=True)
+class TrustDecision:
+    trust: Trust
+    message: str
+    issuer_name: str | None = None  # from the registry, never from the credential
+
+
+class IssuerRegistry(Protocol):
+    def decide(self, issuer_id: str, credential: Mapping[str, Any], now: datetime) -> TrustDecision: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    resolver: KeyResolver
+    status: StatusSource | None = None
+    registry: IssuerRegistry | None = None
+    loader: OfflineDocumentLoader | None = None
+
+
+_LATER_CHECKS = (
+    CheckId.SCHEMA,
+    CheckId.PROOF,
+    CheckId.ISSUER_KEY_BINDING,
+    CheckId.VALIDITY_PERIOD,
+    CheckId.STATUS,
+    CheckId.ISSUER_TRUST,
+)
+
+
+def verify_credential(credential: Mapping[str, Any] | str, ports: Ports, now: datetime) -> VerificationReport:
+    """Verify a credential given as a JSON object (embedded proof) or a compact VC-JWT string."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    report = VerificationReport(checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    method: VerificationMethod | None = None
+    proof_problem: Check | None = None
+
+    if isinstance(credential, str):
+        report.format = "jwt"
+        try:
+            decoded, method = verify_jwt(credential, ports.resolver)
+        except VcError as error:
+            # A token we cannot even decode is malformed; one whose signature fails is a proof failure.
+            try:
+                report.credential = decode_jwt(credential).credential
+            except VcError:
+                _fail_all(report, CheckId.WELL_FORMED, error)
+                return report
+            proof_problem = _failed(CheckId.PROOF, error)
+        else:
+            report.credential = decoded.credential
+            mismatches = claim_mismatches(decoded)
+            if mismatches:
+                proof_problem = Check(CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR)
+    else:
+        report.format = "ldp"
+        report.credential = dict(credential)
+    document = report.credential
+    assert document is not None
+
+    problem = _well_formed_problem(document)
+    if problem:
+        report.add(Check(CheckId.WELL_FORMED, Outcome.FAILED, problem, MALFORMED_VALUE_ERROR))
+        _skip(report, _LATER_CHECKS, "the credential is not well-formed")
+        return report
+    report.add(Check(CheckId.WELL_FORMED, Outcome.PASSED, "The credential is well-formed."))
+    report.issuer_id = _issuer_id(document)
+    report.add(_schema_check(document))
+
+    if report.format == "ldp":
+        method, proof_problem = _verify_embedded_proof(document, ports)
+    if proof_problem or method is None:
+        report.add(proof_problem or Check(CheckId.PROOF, Outcome.FAILED, "The proof does not verify."))
+        _skip(report, _LATER_CHECKS[2:], "the proof did not verify")
+        return report
+    report.verification_method = method.id or "(key embedded in the token)"
+    report.add(Check(CheckId.PROOF, Outcome.PASSED, f"The signature is valid ({_proof_label(report, document)})."))
+    report.add(_binding_check(report.issuer_id, method))
+    report.add(_validity_check(document, now))
+    report.add(_status_check(document, ports.status, now))
+    report.add(_trust_check(report, document, ports.registry, now))
+    return report
+
+
+def _failed(check_id: CheckId, error: VcError) -> Check:
+    return Check(check_id, Outcome.FAILED, error.message, error.problem_type)
+
+
+def _fail_all(report: VerificationReport, check_id: CheckId, error: VcError) -> None:
+    report.add(_failed(check_id, error))
+    _skip(report, _LATER_CHECKS, "the input could not be read")
+
+
+def _skip(report: VerificationReport, check_ids: tuple[CheckId, ...], reason: str) -> None:
+    for check_id in check_ids:
+        report.add(Check(check_id, Outcome.SKIPPED, f"Not checked: {reason}."))
+
+
+def _issuer_id(document: Mapping[str, Any]) -> str | None:
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    return issuer_id if isinstance(issuer_id, str) else None
+
+
+def _types(document: Mapping[str, Any]) -> list[str]:
+    types = document.get("type")
+    return [types] if isinstance(types, str) else [t for t in types or [] if isinstance(t, str)]
+
+
+def _well_formed_problem(document: Mapping[str, Any]) -> str | None:
+    """The VC envelope (VC DM 2.0 §4): what every later check relies on."""
+    try:
+        check_depth(document)
+    except VcError as error:
+        return error.message
+    context = document.get("@context")
+    if not isinstance(context, list) or not context or context[0] not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
+        return f"@context must be a list starting with {VC_V2_CONTEXT}"
+    if "VerifiableCredential" not in _types(document):
+        return "type must include VerifiableCredential"
+    if _issuer_id(document) is None:
+        return "the credential has no issuer id"
+    if not isinstance(document.get("credentialSubject"), (Mapping, list)):
+        return "the credential has no credentialSubject"
+    valid_from_field = "validFrom" if context[0] == VC_V2_CONTEXT else "issuanceDate"
+    if valid_from_field not in document and context[0] == VC_V1_CONTEXT:
+        return "a VC 1.1 credential needs issuanceDate"
+    for name in ("validFrom", "validUntil", "issuanceDate", "expirationDate"):
+        if name in document and _parse_datetime(document[name]) is None:
+            return f"{name} is not a date-time with a timezone"
+    return None
+
+
+def _schema_check(document: Mapping[str, Any]) -> Check:
+    errors = list(conformance_errors(document))
+    if document["@context"][0] == VC_V2_CONTEXT:
+        try:
+            schema = schema_for(document)
+        except (ValueError, LookupError):
+            schema = None
+        if schema is not None:
+            errors = schema_errors(document, schema) + errors
+    if errors:
+        return Check(
+            CheckId.SCHEMA,
+            Outcome.FAILED,
+            f"The credential does not conform to Open Badges 3.0: {errors[0]}"
+            + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
+            MALFORMED_VALUE_ERROR,
+            {"errors": errors[:50]},
+        )
+    return Check(CheckId.SCHEMA, Outcome.PASSED, "The credential conforms to the Open Badges 3.0 schema.")
+
+
+def _verify_embedded_proof(
+    document: Mapping[str, Any], ports: Ports
+) -> tuple[VerificationMethod | None, Check | None]:
+    """Any one verifiable Data Integrity proof is enough (VC-DI §4.3, proof sets)."""
+    try:
+        proofs = data_integrity.proofs_of(document)
+    except VcError as error:
+        return None, _failed(CheckId.PROOF, error)
+    if not proofs:
+        return None, Check(CheckId.PROOF, Outcome.FAILED, "The credential has no proof.", PARSING_ERROR)
+    problems: list[VcError] = []
+    for proof in proofs:
+        try:
+            return data_integrity.verify_proof(document, proof, ports.resolver, loader=ports.loader), None
+        except VcError as error:
+            problems.append(error)
+    # Report the most telling failure: a real signature failure over "unsupported" noise.
+    problems.sort(key=lambda error: error.code == "unsupported")
+    return None, _failed(CheckId.PROOF, problems[0])
+
+
+def _proof_label(report: VerificationReport, document: Mapping[str, Any]) -> str:
+    return "VC-JWT" if report.format == "jwt" else "Data Integrity eddsa-rdfc-2022"
+
+
+def _binding_check(issuer_id: str | None, method: VerificationMethod) -> Check:
+    """The key must be controlled by the issuer (VC-DI §4.4 step; OB 3.0 Impl Guide "Key provenance")."""
+    assert issuer_id is not None
+    if method.controller and method.controller == issuer_id:
+        return Check(CheckId.ISSUER_KEY_BINDING, Outcome.PASSED, f"The signing key belongs to the issuer {issuer_id}.")
+    if not issuer_id.startswith(("did:", "https://", "http://")):
+        return Check(
+            CheckId.ISSUER_KEY_BINDING,
+            Outcome.WARNING,
+            f"The issuer id {issuer_id} cannot be resolved, so the signing key cannot be tied to the issuer.",
+        )
+    owner = method.controller or "nobody (the key is embedded in the token)"
+    return Check(
+        CheckId.ISSUER_KEY_BINDING,
+        Outcome.FAILED,
+        f"The signing key is controlled by {owner}, not by the issuer {issuer_id}.",
+        "https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR",
+    )
+
+
+def _parse_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
+    """The one place time is compared (VC DM 2.0 §4.9), so "genuine but expired" can be reported."""
+    valid_from = _parse_datetime(document.get("validFrom") or document.get("issuanceDate"))
+    valid_until = _parse_datetime(document.get("validUntil") or document.get("expirationDate"))
+    if valid_from is not None and now < valid_from:
+        return Check(
+            CheckId.VALIDITY_PERIOD, Outcome.FAILED, f"The credential is not valid until {valid_from.isoformat()}.", RANGE_ERROR
+        )
+    if valid_until is not None and now > valid_until:
+        return Check(
+            CheckId.VALIDITY_PERIOD, Outcome.FAILED, f"The credential expired on {valid_until.isoformat()}.", RANGE_ERROR
+        )
+    until = f" until {valid_until.isoformat()}" if valid_until else ""
+    return Check(CheckId.VALIDITY_PERIOD, Outcome.PASSED, f"The credential is within its validity period{until}.")
+
+
+def _status_check(document: Mapping[str, Any], source: StatusSource | None, now: datetime) -> Check:
+    entries = document.get("credentialStatus")
+    if entries is None:
+        return Check(CheckId.STATUS, Outcome.SKIPPED, "The credential has no status entry, so it cannot be revoked.")
+    entries = entries if isinstance(entries, list) else [entries]
+    if source is None:
+        return Check(CheckId.STATUS, Outcome.FAILED, "The credential's status could not be checked (no status source).")
+    messages = []
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            return Check(CheckId.STATUS, Outcome.FAILED, "credentialStatus entries must be objects.", MALFORMED_VALUE_ERROR)
+        try:
+            result = source.check(entry, document, now)
+        except VcError as error:
+            return Check(CheckId.STATUS, Outcome.FAILED, f"The credential's status could not be checked: {error.message}")
+        if result.is_set:
+            return Check(CheckId.STATUS, Outcome.FAILED, result.message, details={"purpose": result.purpose})
+        messages.append(result.message)
+    return Check(CheckId.STATUS, Outcome.PASSED, " ".join(messages))
+
+
+def _trust_check(
+    report: VerificationReport, document: Mapping[str, Any], registry: IssuerRegistry | None, now: datetime
+) -> Check:
+    if registry is None:
+        return Check(CheckId.ISSUER_TRUST, Outcome.SKIPPED, "No trust registry was consulted.")
+    assert report.issuer_id is not None
+    decision = registry.decide(report.issuer_id, document, now)
+    report.trust = decision.trust
+    outcome = {
+        Trust.ACCREDITED: Outcome.PASSED,
+        Trust.OUTSIDE_SCHEME: Outcome.WARNING,
+        Trust.NOT_TRUSTWORTHY: Outcome.FAILED,
+    }[decision.trust]
+    return Check(CheckId.ISSUER_TRUST, outcome, decision.message, details={"trust": decision.trust.value})
