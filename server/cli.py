@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from server.demo import write_demo
 from vc.errors import VcError
 from vc.jwt import looks_like_jwt
 from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
@@ -20,7 +21,11 @@ from vc.ports import ChainResolver, DidKeyResolver
 from vc.report import CheckId, Outcome, VerificationReport
 from vc.verify import Ports, verify_credential
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Skills passport: issue, hold and verify Open Badges 3.0.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Skills passport: issue, hold and verify Open Badges 3.0.",
+)
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -46,7 +51,9 @@ def read_input(path: str) -> dict[str, Any] | str:
     try:
         document = parse_json(text)
     except VcError as error:
-        raise UnusableInput(f"the input is neither a JSON credential nor a compact JWT: {error.message}") from None
+        raise UnusableInput(
+            f"the input is neither a JSON credential nor a compact JWT: {error.message}"
+        ) from None
     if not isinstance(document, dict):
         raise UnusableInput("the input is JSON but not an object, so it is not a credential")
     return document
@@ -73,7 +80,9 @@ def render(report: VerificationReport) -> str:
     if report.issuer_id:
         lines.append(f"  Issuer:     {report.issuer_id} (as the credential names it)")
     if report.format:
-        lines.append(f"  Format:     {'VC-JWT' if report.format == 'jwt' else 'JSON with Data Integrity proof'}")
+        lines.append(
+            f"  Format:     {'VC-JWT' if report.format == 'jwt' else 'JSON with Data Integrity proof'}"
+        )
     lines.append("")
     width = max(len(check.id.value) for check in report.checks)
     for check in report.checks:
@@ -83,7 +92,9 @@ def render(report: VerificationReport) -> str:
 
 @app.command()
 def verify(
-    path: Annotated[str, typer.Argument(help="A JSON credential, a compact VC-JWT, or - for standard input.")],
+    path: Annotated[
+        str, typer.Argument(help="A JSON credential, a compact VC-JWT, or - for standard input.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Verify a credential and print a report."""
@@ -98,6 +109,19 @@ def verify(
     if well_formed is not None and well_formed.outcome is Outcome.FAILED:
         raise typer.Exit(EXIT_UNUSABLE)
     raise typer.Exit(EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED)
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option(help="Where to write the demo credentials.")] = Path("var/demo"),
+) -> None:
+    """Issue a demo Open Badges 3.0 credential (JSON and VC-JWT) and verify both."""
+    paths = write_demo(directory, datetime.now(UTC))
+    for label, path in paths.items():
+        report = verify_credential(read_input(str(path)), offline_ports(), datetime.now(UTC))
+        typer.echo(f"== {path} ({label})")
+        typer.echo(render(report) + "\n")
+    typer.echo(f"Try: passport verify {paths['ldp']}   (then edit the file and verify again)")
 
 
 @app.callback()

@@ -150,7 +150,9 @@ def verify_proof(
     unsecured = {key: value for key, value in secured_document.items() if key != "proof"}
     options = {key: value for key, value in proof.items() if key != "proofValue"}
     if options.get("proofPurpose") != expected_purpose:
-        raise SignatureError(f"proofPurpose is {options.get('proofPurpose')!r}, expected {expected_purpose!r}")
+        raise SignatureError(
+            f"proofPurpose is {options.get('proofPurpose')!r}, expected {expected_purpose!r}"
+        )
     proof_value = proof.get("proofValue")
     method_id = options.get("verificationMethod")
     if not isinstance(proof_value, str) or not isinstance(method_id, str):
@@ -175,7 +177,13 @@ def verify_proof(
     if method.public_key.key_type is not KeyType.ED25519:
         raise SignatureError(f"verification method {method_id} is not an Ed25519 key")
     data = hash_inputs(unsecured, options, loader).hash_data
-    method.public_key.verify(signature, data)
+    try:
+        method.public_key.verify(signature, data)
+    except SignatureError:
+        raise SignatureError(
+            "The signature does not match: the credential was changed after it was signed, "
+            "or it was not signed by this key."
+        ) from None
     return method
 
 

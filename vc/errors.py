@@ -7,7 +7,7 @@ maps to, so the verifier's report and the API's problem+json can say the same th
     ├── ParsingError              input is not JSON / not a JWS / too large / too deep
     ├── JsonLdError               unknown context URL, undefined term, relative IRI (strict mode)
     ├── SchemaError               fails the 1EdTech JSON Schema or a rule the schema cannot express
-    ├── InvalidKeyError           unusable key material (wrong length, wrong curve, private part in a public JWK)
+    ├── InvalidKeyError           unusable key material (wrong length or curve, private part in a public JWK)
     ├── KeyResolutionError        a verification method cannot be resolved (unknown DID method, not found)
     ├── UnsupportedError          cryptosuite, proof type or JWS algorithm not on the allow-list
     └── SignatureError            the proof or signature does not verify

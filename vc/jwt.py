@@ -124,7 +124,9 @@ def decode_jwt(token: str) -> DecodedJwt:
         raise ParsingError(f"JWT header parameters not allowed by OB 3.0 §8.2.3: {', '.join(sorted(extra))}")
     alg = header.get("alg")
     if alg not in ALGORITHMS:
-        raise UnsupportedError(f"JWS algorithm {alg!r} is not allowed (allowed: {', '.join(sorted(ALGORITHMS))})")
+        raise UnsupportedError(
+            f"JWS algorithm {alg!r} is not allowed (allowed: {', '.join(sorted(ALGORITHMS))})"
+        )
     if "typ" in header and header["typ"] != "JWT":
         raise ParsingError(f"JWT typ must be 'JWT', not {header['typ']!r}")
     if ("kid" in header) == ("jwk" in header):
@@ -172,7 +174,9 @@ def claim_mismatches(decoded: DecodedJwt) -> list[str]:
 
     def expect(claim: str, value: Any) -> None:
         if claim in payload and payload[claim] != value:
-            problems.append(f"JWT claim {claim} ({payload[claim]!r}) does not match the credential ({value!r})")
+            problems.append(
+                f"JWT claim {claim} ({payload[claim]!r}) does not match the credential ({value!r})"
+            )
 
     expect("iss", _issuer_id(credential))
     expect("jti", credential.get("id"))
@@ -210,7 +214,9 @@ def verify_jwt(token: str, resolver: KeyResolver) -> tuple[DecodedJwt, Verificat
         public = PublicKey.from_jwk(header["jwk"])
         method = VerificationMethod(id="", type="JsonWebKey", controller="", public_key=public)
     if method.public_key.jws_algorithm != header["alg"]:
-        raise InvalidKeyError(f"JWT alg {header['alg']} does not match the key type {method.public_key.key_type}")
+        raise InvalidKeyError(
+            f"JWT alg {header['alg']} does not match the key type {method.public_key.key_type}"
+        )
     try:
         _jws.decode_complete(token.strip(), method.public_key.key, algorithms=[header["alg"]])
     except InvalidSignatureError:

@@ -40,7 +40,9 @@ def parse_json(data: str | bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any
     except UnicodeDecodeError:
         raise ParsingError("document is not UTF-8 text") from None
     except json.JSONDecodeError as error:
-        raise ParsingError(f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+        raise ParsingError(
+            f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
     check_depth(value)
     return value
 

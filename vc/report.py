@@ -81,7 +81,7 @@ class VerificationReport:
         if any(check.outcome is Outcome.FAILED for check in self.checks):
             return False
         passed = {check.id for check in self.checks if check.outcome is Outcome.PASSED}
-        return REQUIRED <= passed
+        return passed >= REQUIRED
 
     @property
     def errors(self) -> list[Check]:

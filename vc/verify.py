@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT, OfflineDocumentLoader
-from schemas.validation import conformance_errors, schema_errors, schema_for
+from schemas.validation import SchemaValidationError, conformance_errors, schema_errors, schema_for
 
 from . import data_integrity
 from .did_key import VerificationMethod
@@ -58,6 +58,8 @@ class Ports:
     loader: OfflineDocumentLoader | None = None
 
 
+STATUS_LIST_CREDENTIAL = "BitstringStatusListCredential"
+
 _LATER_CHECKS = (
     CheckId.SCHEMA,
     CheckId.PROOF,
@@ -92,7 +94,9 @@ def verify_credential(credential: Mapping[str, Any] | str, ports: Ports, now: da
             report.credential = decoded.credential
             mismatches = claim_mismatches(decoded)
             if mismatches:
-                proof_problem = Check(CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR)
+                proof_problem = Check(
+                    CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR
+                )
     else:
         report.format = "ldp"
         report.credential = dict(credential)
@@ -115,7 +119,9 @@ def verify_credential(credential: Mapping[str, Any] | str, ports: Ports, now: da
         _skip(report, _LATER_CHECKS[2:], "the proof did not verify")
         return report
     report.verification_method = method.id or "(key embedded in the token)"
-    report.add(Check(CheckId.PROOF, Outcome.PASSED, f"The signature is valid ({_proof_label(report, document)})."))
+    report.add(
+        Check(CheckId.PROOF, Outcome.PASSED, f"The signature is valid ({_proof_label(report, document)}).")
+    )
     report.add(_binding_check(report.issuer_id, method))
     report.add(_validity_check(document, now))
     report.add(_status_check(document, ports.status, now))
@@ -173,20 +179,26 @@ def _well_formed_problem(document: Mapping[str, Any]) -> str | None:
 
 
 def _schema_check(document: Mapping[str, Any]) -> Check:
+    """OB 3.0 §9.1 step 1: the 1EdTech JSON Schema for the credential's type, plus what it cannot say."""
+    if STATUS_LIST_CREDENTIAL in _types(document):
+        return Check(
+            CheckId.SCHEMA, Outcome.PASSED, "A status list credential: no Open Badges schema applies."
+        )
     errors = list(conformance_errors(document))
-    if document["@context"][0] == VC_V2_CONTEXT:
-        try:
-            schema = schema_for(document)
-        except (ValueError, LookupError):
-            schema = None
-        if schema is not None:
+    try:
+        schema = schema_for(document)
+    except SchemaValidationError as error:
+        errors = error.errors + errors
+    else:
+        # The 1EdTech schemas describe the VC 2.0 shape; VC 1.1 credentials get the conformance rules only.
+        if document["@context"][0] == VC_V2_CONTEXT:
             errors = schema_errors(document, schema) + errors
     if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         return Check(
             CheckId.SCHEMA,
             Outcome.FAILED,
-            f"The credential does not conform to Open Badges 3.0: {errors[0]}"
-            + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
+            f"The credential does not conform to Open Badges 3.0: {errors[0]}{more}",
             MALFORMED_VALUE_ERROR,
             {"errors": errors[:50]},
         )
@@ -222,7 +234,9 @@ def _binding_check(issuer_id: str | None, method: VerificationMethod) -> Check:
     """The key must be controlled by the issuer (VC-DI §4.4 step; OB 3.0 Impl Guide "Key provenance")."""
     assert issuer_id is not None
     if method.controller and method.controller == issuer_id:
-        return Check(CheckId.ISSUER_KEY_BINDING, Outcome.PASSED, f"The signing key belongs to the issuer {issuer_id}.")
+        return Check(
+            CheckId.ISSUER_KEY_BINDING, Outcome.PASSED, f"The signing key belongs to the issuer {issuer_id}."
+        )
     if not issuer_id.startswith(("did:", "https://", "http://")):
         return Check(
             CheckId.ISSUER_KEY_BINDING,
@@ -254,31 +268,52 @@ def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
     valid_until = _parse_datetime(document.get("validUntil") or document.get("expirationDate"))
     if valid_from is not None and now < valid_from:
         return Check(
-            CheckId.VALIDITY_PERIOD, Outcome.FAILED, f"The credential is not valid until {valid_from.isoformat()}.", RANGE_ERROR
+            CheckId.VALIDITY_PERIOD,
+            Outcome.FAILED,
+            f"The credential is not valid until {valid_from.isoformat()}.",
+            RANGE_ERROR,
         )
     if valid_until is not None and now > valid_until:
         return Check(
-            CheckId.VALIDITY_PERIOD, Outcome.FAILED, f"The credential expired on {valid_until.isoformat()}.", RANGE_ERROR
+            CheckId.VALIDITY_PERIOD,
+            Outcome.FAILED,
+            f"The credential expired on {valid_until.isoformat()}.",
+            RANGE_ERROR,
         )
     until = f" until {valid_until.isoformat()}" if valid_until else ""
-    return Check(CheckId.VALIDITY_PERIOD, Outcome.PASSED, f"The credential is within its validity period{until}.")
+    return Check(
+        CheckId.VALIDITY_PERIOD, Outcome.PASSED, f"The credential is within its validity period{until}."
+    )
 
 
 def _status_check(document: Mapping[str, Any], source: StatusSource | None, now: datetime) -> Check:
     entries = document.get("credentialStatus")
     if entries is None:
-        return Check(CheckId.STATUS, Outcome.SKIPPED, "The credential has no status entry, so it cannot be revoked.")
+        return Check(
+            CheckId.STATUS, Outcome.SKIPPED, "The credential has no status entry, so it cannot be revoked."
+        )
     entries = entries if isinstance(entries, list) else [entries]
     if source is None:
-        return Check(CheckId.STATUS, Outcome.FAILED, "The credential's status could not be checked (no status source).")
+        return Check(
+            CheckId.STATUS, Outcome.FAILED, "The credential's status could not be checked (no status source)."
+        )
     messages = []
     for entry in entries:
         if not isinstance(entry, Mapping):
-            return Check(CheckId.STATUS, Outcome.FAILED, "credentialStatus entries must be objects.", MALFORMED_VALUE_ERROR)
+            return Check(
+                CheckId.STATUS,
+                Outcome.FAILED,
+                "credentialStatus entries must be objects.",
+                MALFORMED_VALUE_ERROR,
+            )
         try:
             result = source.check(entry, document, now)
         except VcError as error:
-            return Check(CheckId.STATUS, Outcome.FAILED, f"The credential's status could not be checked: {error.message}")
+            return Check(
+                CheckId.STATUS,
+                Outcome.FAILED,
+                f"The credential's status could not be checked: {error.message}",
+            )
         if result.is_set:
             return Check(CheckId.STATUS, Outcome.FAILED, result.message, details={"purpose": result.purpose})
         messages.append(result.message)

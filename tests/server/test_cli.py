@@ -1,0 +1,102 @@
+"""`passport verify` and `passport demo`: exit codes 0/1/2, readable and JSON reports, stdin."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from server.cli import app
+from server.demo import demo_credential
+from vc import data_integrity
+from vc.did_key import did_key_for, did_key_verification_method_id
+from vc.jwt import sign_jwt
+from vc.keys import PrivateKey
+
+runner = CliRunner()
+KEY = PrivateKey.from_ed25519_secret(bytes(range(32)))
+METHOD = did_key_verification_method_id(KEY.public_key)
+
+
+@pytest.fixture
+def signed_json(tmp_path: Path) -> Path:
+    credential = data_integrity.sign(demo_credential(did_key_for(KEY.public_key)), KEY, METHOD, datetime.now(UTC))
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(credential))
+    return path
+
+
+def test_verified_credential_exits_zero_with_a_readable_report(signed_json: Path) -> None:
+    result = runner.invoke(app, ["verify", str(signed_json)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Verified")
+    assert "[ok  ] proof" in result.output
+
+
+def test_json_report_has_top_level_verified_and_checks(signed_json: Path) -> None:
+    result = runner.invoke(app, ["verify", str(signed_json), "--json"])
+    report = json.loads(result.output)
+    assert report["verified"] is True
+    assert [check["id"] for check in report["checks"]][:3] == ["well_formed", "schema", "proof"]
+
+
+def test_tampered_credential_exits_one(signed_json: Path) -> None:
+    credential = json.loads(signed_json.read_text())
+    credential["credentialSubject"]["result"][0]["value"] = "Pass"
+    signed_json.write_text(json.dumps(credential))
+    result = runner.invoke(app, ["verify", str(signed_json), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["verified"] is False
+    assert report["errors"][0]["id"] == "proof"
+
+
+def test_jwt_from_standard_input() -> None:
+    token = sign_jwt(demo_credential(did_key_for(KEY.public_key)), KEY, kid=METHOD)
+    result = runner.invoke(app, ["verify", "-"], input=token + "\n")
+    assert result.exit_code == 0, result.output
+    assert "VC-JWT" in result.output
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not json at all", b"[1, 2, 3]", b"\xff\xfe\x00garbage", b'{"a": 1, "a": 2}', b"[" * 100_000],
+)
+def test_unusable_input_exits_two_with_a_plain_message(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "input"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_json_that_is_not_a_credential_exits_two(tmp_path: Path) -> None:
+    path = tmp_path / "thing.json"
+    path.write_text('{"hello": "world"}')
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 2
+    assert "well_formed" in result.output
+
+
+def test_missing_file_exits_two() -> None:
+    result = runner.invoke(app, ["verify", "/nonexistent/credential.json"])
+    assert result.exit_code == 2
+    assert "cannot read" in result.output
+
+
+def test_oversized_file_exits_two(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text('{"x": "' + "a" * (3 * 1024 * 1024) + '"}')
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 2
+
+
+def test_demo_writes_two_credentials_that_verify(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--directory", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Verified") == 2
+    for name in ("credential.json", "credential.jwt"):
+        assert runner.invoke(app, ["verify", str(tmp_path / name)]).exit_code == 0
