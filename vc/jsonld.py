@@ -10,6 +10,11 @@ unsigned data that still "verifies".
 implementation (https://www.w3.org/TR/rdf-canon/), which escapes literals exactly as RDFC-1.0 says
 (pyld's serialiser differs for control characters).
 
+Speed: pyld re-processes every type-scoped context (OB 3.0 has one per class) at every node, and
+deep-copies and re-canonicalises context objects as it goes. `_Processor` and `_Resolver` remember
+those results between documents, per loader, keyed so that a hit is exactly what plain pyld would
+compute; tests/vc/test_jsonld.py checks that against plain pyld on generated credentials.
+
 Bounding the work: canonicalisation is only expensive when blank nodes form cycles or cliques that
 first-degree hashes cannot tell apart. Without explicit blank-node identifiers a JSON document can
 only produce a *tree* of blank nodes (each has one parent), so refusing ``_:`` identifiers, together
@@ -18,12 +23,17 @@ with the size and depth limits in `vc.parsing`, bounds the work.
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
+from c14n.Canonicalize import canonicalize as jcs_canonicalize  # type: ignore[import-untyped]
 from cachetools import LRUCache
+from frozendict import frozendict
 from pyld import jsonld as pyld_jsonld
 from pyld.context_resolver import ContextResolver
 
@@ -31,18 +41,209 @@ from schemas.loader import OfflineDocumentLoader, UnknownContextError, default_l
 
 from .errors import JsonLdError
 
-# pyld keeps processed contexts here between operations; one per loader, so that a loader with
-# extra (test) contexts never shares processed state with the production loader.
-_context_caches: dict[int, LRUCache[str, Any]] = {}
-
 _MAX_QUADS = 20_000
+_MAX_IRIS = 20_000
+# The expanded form is built by pyld from parsed JSON, so it has no cycles to check for. ASCII output
+# stays: a lone surrogate must reach pyoxigraph as an escape (a SyntaxError), not as a str it cannot take.
+_JSON = json.JSONEncoder(check_circular=False, separators=(",", ":"))
 
 
-def _options(loader: OfflineDocumentLoader) -> dict[str, Any]:
-    cache = _context_caches.setdefault(id(loader), LRUCache(maxsize=256))
+class _LoaderState:
+    """What is remembered between expansions for one loader, so that no two loaders share processed state.
+
+    Each cached result is a pure function of its key, and the keys pin down every input that matters
+    (frozen active contexts and context objects by identity, URLs by value), so an entry made while
+    expanding one document is exactly what plain pyld would compute for the next (see `_Processor`).
+    pyld mutates its caches without locking (cachetools is not thread-safe), so every expansion with
+    this state holds `lock`. Expansion is pure-Python CPU work under the GIL, so the lock costs no
+    parallelism; RDFC-1.0 in pyoxigraph runs outside it.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        # pyld's remote-context cache: URL -> {"static": ResolvedContext} (the loader tags all "static").
+        self.resolved: LRUCache[str, Any] = LRUCache(maxsize=256)
+        # `_Processor._process_context` results; see there.
+        self.processed: LRUCache[tuple[Any, ...], tuple[Any, Any, Any]] = LRUCache(maxsize=512)
+        # `_Resolver`: JCS keys of context objects, by identity.
+        self.context_keys: LRUCache[int, tuple[Any, str]] = LRUCache(maxsize=512)
+        # `_Processor._expand_iri`: (id(active context), value, base, vocab) -> (active context, IRI).
+        # A plain dict, emptied when full: it is hit ~250 times per credential, and an LRU's
+        # bookkeeping would cost more than the lookups it saves.
+        self.iris: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+
+
+_states: weakref.WeakKeyDictionary[OfflineDocumentLoader, _LoaderState] = weakref.WeakKeyDictionary()
+_states_lock = threading.Lock()
+
+
+def _state_for(loader: OfflineDocumentLoader) -> _LoaderState:
+    # Keyed weakly by the loader object itself (not its id(), which a later loader could reuse).
+    with _states_lock:
+        state = _states.get(loader)
+        if state is None:
+            state = _states[loader] = _LoaderState()
+        return state
+
+
+class _Resolver(ContextResolver):  # type: ignore[misc]  # pyld is untyped
+    """pyld's resolver, minus the cost of re-canonicalising the same context object on every call.
+
+    For an inline (scoped) context object pyld computes a cache key with JSON Canonicalization (JCS)
+    each time it applies it: most of the context-processing time. The objects are those of the bundled
+    context documents, which nothing mutates, so their key is remembered by identity. The entry holds
+    the object itself, so its id() cannot be reused while the entry lives, and is checked on each hit.
+    """
+
+    def __init__(self, state: _LoaderState, loader: OfflineDocumentLoader) -> None:
+        super().__init__(state.resolved, loader)
+        self._keys = state.context_keys
+
+    def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
+        if isinstance(context, dict) and "@context" not in context:
+            entry = self._keys.get(id(context))
+            if entry is not None and entry[0] is context:
+                resolved = self._get(entry[1])
+                if resolved:
+                    return [resolved]
+            key = _jcs(context)
+            resolved = self._get(key)
+            if resolved:
+                self._keys[id(context)] = (context, key)
+                return [resolved]
+        return super().resolve(active_ctx, context, base, cycles)
+
+
+def _jcs(context: Mapping[str, Any]) -> str:
+    """The key pyld's resolver files an inline context under (its own JCS, so the keys agree)."""
+    key: str = jcs_canonicalize(dict(context)).decode("utf-8")
+    return key
+
+
+class _Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
+    """pyld's processor with context processing memoised; expansion itself is pyld's, unchanged.
+
+    Why: pyld caches a processed context under the ``_uuid`` of the active context it was applied to,
+    but a type-scoped context (``@propagate: false``) is applied to a fresh clone with a fresh uuid,
+    so for OB 3.0 every typed node re-processes its scoped context (hundreds of term definitions per
+    credential). Here ``_process_context(active, local, flags)`` is remembered when
+
+    * ``active`` is a frozen (immutable) active context, held by the entry and matched by identity;
+    * ``local`` is a context URL or list of URLs (matched by value: the loader's documents are fixed),
+      or an object matched by identity and held by the entry (in practice the scoped contexts of the
+      bundled documents; objects from the document itself are deep-copied by pyld per call, so they
+      never match and are processed afresh);
+    * the result is frozen, and ``cycles`` is not in play (scoped-context validation inside pyld).
+
+    pyld's ``_process_context`` is a function of exactly these inputs, the loader (one cache per
+    loader) and ``options`` base/processingMode (in the key); it has no other effect than its result.
+    A hit returns the very object a miss returned before, so a node sees the same term definitions and
+    the same ``previousContext`` as with plain pyld. Errors are never cached: a context that fails
+    fails every time.
+    """
+
+    def __init__(self, state: _LoaderState, on_property_dropped: Any) -> None:
+        super().__init__(on_property_dropped=on_property_dropped)
+        self._processed = state.processed
+        self._iris = state.iris
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        """pyld's IRI expansion, remembered per frozen active context (about a third of expansion).
+
+        Outside context processing (no ``local_ctx``) the result depends only on the active context's
+        mappings, @vocab and @base, the value, ``base`` and ``vocab``, and the call has no side effect.
+        The table is bounded, as values come from documents. Each entry holds its active context, so
+        an id() in a key cannot be reused by another object while the entry lives.
+        """
+        if local_ctx is not None or not isinstance(value, str):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (id(active_ctx), value, base, vocab)
+        entry = self._iris.get(key)
+        if entry is not None and entry[0] is active_ctx:  # only frozen contexts are ever stored
+            return entry[1]
+        if not isinstance(active_ctx, frozendict):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        iri = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        if len(self._iris) >= _MAX_IRIS:
+            self._iris.clear()
+        self._iris[key] = (active_ctx, iri)
+        return iri
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        local_key = _local_context_key(local_ctx)
+        if cycles or local_key is None or not isinstance(active_ctx, frozendict):
+            return super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
+        key = (
+            id(active_ctx),
+            local_key,
+            override_protected,
+            propagate,
+            validate_scoped,
+            options.get("base"),
+            options.get("processingMode"),
+        )
+        entry = self._processed.get(key)
+        if entry is not None and entry[0] is active_ctx and (local_key[0] != "id" or entry[1] is local_ctx):
+            return entry[2]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        if isinstance(result, frozendict):
+            self._processed[key] = (active_ctx, local_ctx, result)
+        return result
+
+
+def _local_context_key(local_ctx: Any) -> tuple[str, Any] | None:
+    if isinstance(local_ctx, str):
+        return ("url", local_ctx)
+    if isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
+        return ("urls", tuple(local_ctx))
+    if isinstance(local_ctx, (dict, list)):
+        return ("id", id(local_ctx))
+    return None  # null / invalid: leave to pyld
+
+
+class _Document(dict[str, Any]):
+    """The caller's document as pyld gets it. pyld deep-copies its input before expanding it, so that
+    the caller's document is never modified; `copy.deepcopy` is general and three times slower than
+    copying JSON by structure, which is all a parsed JSON document needs."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        copied: dict[str, Any] = _json_copy(self)
+        return copied
+
+
+def _json_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(item) for item in value]
+    return value  # str, numbers, bool, None: immutable
+
+
+def _options(loader: OfflineDocumentLoader, state: _LoaderState) -> dict[str, Any]:
     return {
         "documentLoader": loader,
-        "contextResolver": ContextResolver(cache, loader),
+        "contextResolver": _Resolver(state, loader),
         # No base: a relative IRI stays relative, and `_check_absolute` refuses it.
         "base": None,
     }
@@ -50,41 +251,157 @@ def _options(loader: OfflineDocumentLoader) -> dict[str, Any]:
 
 def expand(document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None) -> list[Any]:
     """JSON-LD 1.1 Expansion (https://www.w3.org/TR/json-ld11-api/#expansion-algorithm) in safe mode."""
+    return _expand(document, loader, [])
+
+
+def _expand(
+    document: Mapping[str, Any], loader: OfflineDocumentLoader | None, numbers: list[dict[str, Any]]
+) -> list[Any]:
+    """`expand`, also collecting into ``numbers`` the value objects `_lexical_number` may rewrite."""
     loader = loader or default_loader()
     _check_contexts(document)
     dropped: list[str | None] = []
+    state = _state_for(loader)
     try:
-        expanded: list[Any] = pyld_jsonld.expand(
-            dict(document), _options(loader), on_property_dropped=dropped.append
-        )
+        with state.lock:
+            processor = _Processor(state, on_property_dropped=dropped.append)
+            expanded: list[Any] = processor.expand(_Document(document), _options(loader, state))
     except pyld_jsonld.JsonLdError as error:
         raise JsonLdError(f"JSON-LD expansion failed: {_root_cause(error)}") from None
     if dropped:
         names = ", ".join(sorted({str(term) for term in dropped}))
         raise JsonLdError(f"term(s) not defined by any context: {names}")
-    _check_absolute(expanded)
+    _check_absolute(expanded, numbers)
     return expanded
 
 
 def canonicalize(document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None) -> str:
     """Canonical N-Quads of a compacted JSON-LD document (expand, then RDFC-1.0)."""
-    return canonicalize_expanded(expand(document, loader))
+    numbers: list[dict[str, Any]] = []
+    expanded = _expand(document, loader, numbers)
+    # The expanded form is ours alone (pyld built it for this call): rewrite its few numbers in place
+    # instead of walking it again in `_with_lexical_numbers`.
+    for value_object in numbers:
+        value_object.update(_lexical_number(value_object))
+    return _canonical_nquads(expanded)
 
 
 def canonicalize_expanded(expanded: list[Any]) -> str:
     """RDFC-1.0 canonical N-Quads (sorted, one per line, each ending in a newline)."""
+    return _canonical_nquads(_with_lexical_numbers(expanded))
+
+
+def _canonical_nquads(expanded: list[Any]) -> str:
+    """RDFC-1.0 of an expanded form whose numbers are already lexical (see `_with_lexical_numbers`)."""
     try:
-        quads = list(ox.parse(json.dumps(expanded), ox.RdfFormat.JSON_LD))
+        quads = list(ox.parse(_JSON.encode(expanded), ox.RdfFormat.JSON_LD))
     except (SyntaxError, ValueError) as error:
         raise JsonLdError(f"cannot convert the document to RDF: {error}") from None
     if len(quads) > _MAX_QUADS:
         raise JsonLdError(f"document produces {len(quads)} statements; the limit is {_MAX_QUADS}")
+    if any(isinstance(quad.graph_name, ox.BlankNode) for quad in quads):
+        return _canonical_nquads_with_pyld(expanded)
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     serialized = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS)
     assert isinstance(serialized, bytes)
-    lines = sorted(serialized.decode("utf-8").splitlines(keepends=True))
+    # Only LF ends a quad: str.splitlines() would also split inside literals at U+0085, U+2028 and
+    # the other characters canonical N-Quads writes unescaped, and sorting would scramble them.
+    lines = sorted(line + "\n" for line in serialized.decode("utf-8").split("\n")[:-1])
     return "".join(lines)
+
+
+def _canonical_nquads_with_pyld(expanded: list[Any]) -> str:
+    """RDFC-1.0 labels from pyld, serialised by pyoxigraph.
+
+    pyoxigraph 0.5.13 labels blank nodes differently from pyld and jsonld.js when blank nodes name
+    graphs (embedded proofs, e.g. signed endorsements inside a credential): the 1EdTech validator's
+    complete.json fixture verifies only with pyld's labels. pyld's own N-Quads escaping differs from
+    RDFC-1.0 for control characters, so each quad is written by pyoxigraph.
+    """
+    dataset = pyld_jsonld.normalize(expanded, {"algorithm": "URDNA2015", "base": None})
+    lines = []
+    for graph, triples in dataset.items():
+        graph_name = ox.DefaultGraph() if graph == "@default" else _pyld_term_node(graph)
+        for triple in triples:
+            quad = ox.Quad(
+                _pyld_term(triple["subject"]),
+                _pyld_term(triple["predicate"]),
+                _pyld_term(triple["object"]),
+                graph_name,
+            )
+            lines.append(f"{quad} .\n")
+    return "".join(sorted(lines))
+
+
+def _pyld_term_node(value: str) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(value[2:]) if value.startswith("_:") else ox.NamedNode(value)
+
+
+def _pyld_term(term: dict[str, Any]) -> Any:
+    if term["type"] in ("IRI", "blank node"):
+        return _pyld_term_node(term["value"])
+    if "language" in term:
+        return ox.Literal(term["value"], language=term["language"])
+    return ox.Literal(term["value"], datatype=ox.NamedNode(term["datatype"]))
+
+
+def _with_lexical_numbers(node: Any) -> Any:
+    """The expanded form with every number already written as its RDF literal, as pyld writes it.
+
+    JSON-LD 1.1 Deserialize JSON-LD to RDF §8.6 turns a JSON number into a literal. pyoxigraph does
+    it differently from pyld and jsonld.js for doubles that need 17 significant digits
+    (0.30000000000000004: "3.0000000000000004E-1", not "3.0E-1") and for integral floats written with
+    an exponent (2.5e20: "2.5E20", not "250000000000000000000"), so a credential holding such a number
+    would not verify elsewhere. Handing pyoxigraph the lexical form pyld computes, with pyld's own
+    helpers, removes the difference. Copy-on-write: the caller's expanded form is not modified.
+    """
+    if isinstance(node, list):
+        copied: list[Any] | None = None
+        for index, item in enumerate(node):
+            new = _with_lexical_numbers(item)
+            if new is not item:
+                copied = copied or list(node)
+                copied[index] = new
+        return node if copied is None else copied
+    if not isinstance(node, dict):
+        return node
+    if "@value" in node:
+        return _lexical_number(node) if _may_be_number(node) else node
+    changed: dict[str, Any] | None = None
+    for key, value in node.items():
+        if key != "@id" and key != "@type" and isinstance(value, list | dict):  # @id, @type: IRIs only
+            new = _with_lexical_numbers(value)
+            if new is not value:
+                changed = changed or dict(node)
+                changed[key] = new
+    return node if changed is None else changed
+
+
+def _may_be_number(value_object: dict[str, Any]) -> bool:
+    return not isinstance(value_object["@value"], str) or value_object.get("@type") == pyld_jsonld.XSD_DOUBLE
+
+
+def _lexical_number(value_object: dict[str, Any]) -> dict[str, Any]:
+    """pyld's `_object_to_rdf` number rules (processing mode json-ld-1.1), branch for branch."""
+    value = value_object["@value"]
+    datatype = value_object.get("@type")
+    if datatype == "@json" or isinstance(value, bool):
+        return value_object  # pyoxigraph writes these as pyld does
+    if pyld_jsonld._is_double(value):
+        lexical, datatype = pyld_jsonld._canonicalize_double(value), datatype or pyld_jsonld.XSD_DOUBLE
+    elif datatype == pyld_jsonld.XSD_DOUBLE:
+        try:
+            lexical = pyld_jsonld._canonicalize_double(float(value))
+        except (TypeError, ValueError):
+            return value_object
+    elif pyld_jsonld._is_integer(value) and abs(value) >= 1e21:
+        lexical, datatype = pyld_jsonld._canonicalize_double(value), datatype or pyld_jsonld.XSD_DOUBLE
+    elif pyld_jsonld._is_integer(value):
+        lexical, datatype = str(int(value)), datatype or pyld_jsonld.XSD_INTEGER
+    else:
+        return value_object
+    return {**value_object, "@value": lexical, "@type": datatype}
 
 
 def _check_contexts(document: Mapping[str, Any]) -> None:
@@ -94,6 +411,20 @@ def _check_contexts(document: Mapping[str, Any]) -> None:
     for entry in context if isinstance(context, list) else [context]:
         if not isinstance(entry, str):
             raise JsonLdError("inline @context objects are not accepted; use a published context URL")
+    # Embedded credentials (CLR, endorsements) carry their own @context: URLs of bundled contexts
+    # only, like the top level; an inline object could quietly redefine terms inside a subtree.
+    stack: list[Any] = [value for key, value in document.items() if key != "@context"]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            nested = node.get("@context")
+            if nested is not None and not all(
+                isinstance(e, str) for e in (nested if isinstance(nested, list) else [nested])
+            ):
+                raise JsonLdError("inline @context objects are not accepted; use a published context URL")
+            stack.extend(value for key, value in node.items() if key != "@context")
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def _root_cause(error: BaseException) -> str:
@@ -108,16 +439,20 @@ def _root_cause(error: BaseException) -> str:
     return f"{message} ({code})" if code else str(message)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_absolute_iri(value: str) -> bool:
     scheme, colon, _ = value.partition(":")
     return bool(colon) and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
 
 
-def _check_absolute(node: Any) -> None:
-    """Every @id and @type in the expanded form must be an absolute IRI (safe mode)."""
+def _check_absolute(node: Any, numbers: list[dict[str, Any]]) -> None:
+    """Every @id and @type in the expanded form must be an absolute IRI (safe mode).
+
+    On the way, value objects that may hold a number are collected into ``numbers``.
+    """
     if isinstance(node, list):
         for item in node:
-            _check_absolute(item)
+            _check_absolute(item, numbers)
         return
     if not isinstance(node, dict):
         return
@@ -125,6 +460,8 @@ def _check_absolute(node: Any) -> None:
         datatype = node.get("@type")
         if isinstance(datatype, str) and datatype != "@json" and not _is_absolute_iri(datatype):
             raise JsonLdError(f"relative datatype IRI {datatype!r}")
+        if _may_be_number(node):
+            numbers.append(node)
         return  # a literal's value is data, not IRIs
     node_id = node.get("@id")
     if isinstance(node_id, str):
@@ -139,4 +476,4 @@ def _check_absolute(node: Any) -> None:
         if not key.startswith("@") and not _is_absolute_iri(key):
             raise JsonLdError(f"relative property {key!r}")
         if key != "@type":
-            _check_absolute(value)
+            _check_absolute(value, numbers)

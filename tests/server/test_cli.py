@@ -23,7 +23,9 @@ METHOD = did_key_verification_method_id(KEY.public_key)
 
 @pytest.fixture
 def signed_json(tmp_path: Path) -> Path:
-    credential = data_integrity.sign(demo_credential(did_key_for(KEY.public_key)), KEY, METHOD, datetime.now(UTC))
+    credential = data_integrity.sign(
+        demo_credential(did_key_for(KEY.public_key)), KEY, METHOD, datetime.now(UTC)
+    )
     path = tmp_path / "credential.json"
     path.write_text(json.dumps(credential))
     return path
