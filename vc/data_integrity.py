@@ -72,8 +72,9 @@ def proof_configuration(
     """§3.2.5 Proof Configuration: canonical N-Quads of the proof options under the document's context."""
     if proof_options.get("type") != PROOF_TYPE:
         raise UnsupportedError(f"proof type {proof_options.get('type')!r} is not {PROOF_TYPE}")
-    if proof_options.get("cryptosuite") not in VERIFIABLE_CRYPTOSUITES:
-        raise UnsupportedError(f"cryptosuite {proof_options.get('cryptosuite')!r} is not supported")
+    cryptosuite = proof_options.get("cryptosuite")
+    if not isinstance(cryptosuite, str) or cryptosuite not in VERIFIABLE_CRYPTOSUITES:
+        raise UnsupportedError(f"cryptosuite {cryptosuite!r} is not supported")
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     config["@context"] = document_context
     return canonicalize(config, loader)

@@ -268,6 +268,9 @@ def _expand(
             expanded: list[Any] = processor.expand(_Document(document), _options(loader, state))
     except pyld_jsonld.JsonLdError as error:
         raise JsonLdError(f"JSON-LD expansion failed: {_root_cause(error)}") from None
+    except (ValueError, TypeError) as error:
+        # pyld's IRI resolver raises plain errors on some malformed input (e.g. an empty @id).
+        raise JsonLdError(f"JSON-LD expansion failed: {error}") from None
     if dropped:
         names = ", ".join(sorted({str(term) for term in dropped}))
         raise JsonLdError(f"term(s) not defined by any context: {names}")
@@ -411,6 +414,8 @@ def _check_contexts(document: Mapping[str, Any]) -> None:
     for entry in context if isinstance(context, list) else [context]:
         if not isinstance(entry, str):
             raise JsonLdError("inline @context objects are not accepted; use a published context URL")
+        if not _is_absolute_iri(entry):
+            raise JsonLdError(f"@context entry {entry[:100]!r} is not a context URL")
     # Embedded credentials (CLR, endorsements) carry their own @context: URLs of bundled contexts
     # only, like the top level; an inline object could quietly redefine terms inside a subtree.
     stack: list[Any] = [value for key, value in document.items() if key != "@context"]
