@@ -13,12 +13,12 @@ checked here: that is the verifier's single validity-period check, with its inje
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from jwt import PyJWS
 from jwt.exceptions import InvalidSignatureError, InvalidTokenError
 
@@ -90,8 +90,15 @@ def sign_jwt(credential: Mapping[str, Any], key: PrivateKey, *, kid: str | None 
         header["kid"] = kid
     else:
         header["jwk"] = key.public_key.to_jwk()
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return _jws.encode(body, key.key, algorithm=key.jws_algorithm, headers=header)
+    # RFC 7515 §7.1 compact serialisation; `PrivateKey.sign` already gives JOSE signature encodings.
+    signing_input = (
+        _b64url(orjson.dumps({"alg": key.jws_algorithm, **header})) + b"." + _b64url(orjson.dumps(payload))
+    )
+    return (signing_input + b"." + _b64url(key.sign(signing_input))).decode("ascii")
+
+
+def _b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
 def _b64_json(segment: str, what: str) -> Any:
