@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/passport demo
+	$(BIN)/passport serve --demo
 
 test: $(STAMP) lint
 	$(BIN)/pytest -q

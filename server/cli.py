@@ -12,8 +12,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
 
+from issuers import service
+from issuers.keystore import Keystore
+from issuers.schemas import IssuerCreate
+from issuers.service import IssuerConfig
+from server.app import create_app
+from server.db import make_engine, session_factory, transaction
 from server.demo import write_demo
+from server.migrate import upgrade
+from server.seed import seed_demo
+from server.settings import ConfigurationError, Settings
 from vc.errors import VcError
 from vc.jwt import looks_like_jwt
 from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
@@ -122,6 +133,81 @@ def demo(
         typer.echo(f"== {path} ({label})")
         typer.echo(render(report) + "\n")
     typer.echo(f"Try: passport verify {paths['ldp']}   (then edit the file and verify again)")
+
+
+issuers_app = typer.Typer(no_args_is_help=True, help="The network operator's commands for providers.")
+app.add_typer(issuers_app, name="issuers")
+
+
+def _service_context() -> tuple[Settings, sessionmaker[Session], IssuerConfig]:
+    settings = Settings()
+    upgrade(settings.database_url)
+    sessions = session_factory(make_engine(settings.database_url))
+    return settings, sessions, IssuerConfig(settings.base_url, Keystore(settings.resolved_master_key()))
+
+
+@issuers_app.command("create")
+def issuers_create(
+    name: Annotated[str, typer.Option(help="The provider's name.")],
+    url: Annotated[str, typer.Option(help="The provider's website.")],
+    ukprn: Annotated[str | None, typer.Option(help="UK Provider Reference Number.")] = None,
+    logo_url: Annotated[str | None, typer.Option(help="Logo URL (PNG or SVG).")] = None,
+    contact_email: Annotated[str | None, typer.Option(help="Contact email.")] = None,
+    description: Annotated[str | None, typer.Option(help="A short description.")] = None,
+) -> None:
+    """Onboard a provider; prints JSON with its id, did and first API key (shown once)."""
+    try:
+        data = IssuerCreate.model_validate(
+            {
+                "name": name,
+                "url": url,
+                "ukprn": ukprn,
+                "logo_url": logo_url,
+                "contact_email": contact_email,
+                "description": description,
+            }
+        )
+    except ValidationError as error:
+        for problem in error.errors():
+            typer.echo(
+                f"passport issuers create: {'.'.join(map(str, problem['loc']))}: {problem['msg']}", err=True
+            )
+        raise typer.Exit(2) from None
+    _, sessions, config = _service_context()
+    with transaction(sessions) as session:
+        issuer, secret = service.create_issuer(session, config, data, datetime.now(UTC))
+        summary = service.summary(config, issuer)
+    typer.echo(json.dumps({**summary, "created_at": summary["created_at"].isoformat(), "api_key": secret}))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option(help="Load demo providers and credentials into an empty database.")
+    ] = False,
+) -> None:
+    """Run the web service (migrations are applied first)."""
+    import uvicorn
+
+    try:
+        settings, sessions, config = _service_context()
+        application = create_app(settings)
+    except ConfigurationError as error:
+        typer.echo(f"passport serve: {error}", err=True)
+        raise typer.Exit(2) from None
+    if demo:
+        with transaction(sessions) as session:
+            keys = seed_demo(session, config, datetime.now(UTC))
+        if keys:
+            typer.echo("Demo data loaded. Provider API keys (shown once):")
+            for name, info in keys.items():
+                typer.echo(f"  {name}: {info['api_key']}")
+    token_source = "PASSPORT_ADMIN_TOKEN" if settings.admin_token else settings.admin_token_file
+    typer.echo(f"Operator token: in {token_source}")
+    typer.echo(f"API docs: {settings.base_url}/docs")
+    uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 @app.callback()

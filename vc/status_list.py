@@ -52,6 +52,9 @@ class StatusList:
         if not 0 <= index < self.length:
             raise IndexError(f"status index {index} is outside the list (0..{self.length - 1})")
 
+    def to_bytes(self) -> bytes:
+        return bytes(self._bits)
+
     def encode(self) -> str:
         """§4.3 Generate Algorithm: ``u`` + base64url (no padding) of the GZIP-compressed bitstring."""
         compressed = gzip.compress(bytes(self._bits), mtime=0)

@@ -1,0 +1,225 @@
+"""Issuer HTTP API: thin routes over `issuers.service` and `issuers.issuing`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response, status
+
+from server.deps import ConfigDep, CurrentIssuer, NowDep, Operator, SessionDep
+from server.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
+from vc.keys import KeyType
+
+from . import identity, issuing, service
+from . import status as status_lists
+from .models import Achievement, ApiKey, IssuedCredential, SigningKey
+from .schemas import (
+    AchievementCreate,
+    AchievementOut,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyOut,
+    CredentialCreate,
+    CredentialCreated,
+    CredentialStatusOut,
+    IssuerCreate,
+    IssuerCreated,
+    IssuerOut,
+    RevokeRequest,
+    SigningKeyOut,
+)
+
+AUTH = problem_responses(Unauthorized)
+api = APIRouter(prefix="/api/v1", responses=AUTH)
+public = APIRouter()
+
+
+# --- network operator ---------------------------------------------------------------------------------------
+
+
+@api.post("/admin/issuers", status_code=status.HTTP_201_CREATED, dependencies=[Operator], tags=["operator"])
+def create_issuer(body: IssuerCreate, session: SessionDep, config: ConfigDep, now: NowDep) -> IssuerCreated:
+    """Onboard a provider: it gets a did:web identity, signing keys and its first API key (shown once)."""
+    issuer, secret = service.create_issuer(session, config, body, now)
+    return IssuerCreated(**service.summary(config, issuer), api_key=secret)
+
+
+@api.get("/admin/issuers", dependencies=[Operator], tags=["operator"])
+def list_issuers(session: SessionDep, config: ConfigDep) -> list[IssuerOut]:
+    return [IssuerOut(**service.summary(config, issuer)) for issuer in service.list_issuers(session)]
+
+
+# --- a provider's own account -------------------------------------------------------------------------------
+
+
+@api.get("/issuer", tags=["provider"])
+def me(issuer: CurrentIssuer, config: ConfigDep) -> IssuerOut:
+    return IssuerOut(**service.summary(config, issuer))
+
+
+def _api_key_out(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "label": key.label,
+        "created_at": key.created_at,
+        "last_used_at": key.last_used_at,
+        "revoked_at": key.revoked_at,
+    }
+
+
+@api.post("/api-keys", status_code=status.HTTP_201_CREATED, tags=["provider"])
+def create_api_key(
+    body: ApiKeyCreate, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+) -> ApiKeyCreated:
+    key, secret = service.create_api_key(session, issuer, body.label, now)
+    return ApiKeyCreated(**_api_key_out(key), api_key=secret)
+
+
+@api.get("/api-keys", tags=["provider"])
+def list_api_keys(issuer: CurrentIssuer, session: SessionDep) -> list[ApiKeyOut]:
+    return [ApiKeyOut(**_api_key_out(key)) for key in service.list_api_keys(session, issuer)]
+
+
+@api.post("/api-keys/{key_id}/revoke", tags=["provider"], responses=problem_responses(NotFound, Conflict))
+def revoke_api_key(key_id: str, issuer: CurrentIssuer, session: SessionDep, now: NowDep) -> ApiKeyOut:
+    return ApiKeyOut(**_api_key_out(service.revoke_api_key(session, issuer, key_id, now)))
+
+
+def _signing_key_out(config: service.IssuerConfig, key: SigningKey) -> SigningKeyOut:
+    did = service.did_of(config, key.issuer_id)
+    return SigningKeyOut(
+        id=key.id,
+        key_type=key.key_type,
+        verification_method=identity.verification_method_id(did, key),
+        created_at=key.created_at,
+        retired_at=key.retired_at,
+    )
+
+
+@api.get("/signing-keys", tags=["provider"])
+def list_signing_keys(issuer: CurrentIssuer, session: SessionDep, config: ConfigDep) -> list[SigningKeyOut]:
+    return [_signing_key_out(config, key) for key in service.signing_keys(session, issuer.id)]
+
+
+@api.post("/signing-keys/rotate", status_code=status.HTTP_201_CREATED, tags=["provider"])
+def rotate_signing_key(
+    key_type: KeyType, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep, now: NowDep
+) -> SigningKeyOut:
+    """Retire the active key of this type and create a new one; the retired key stays published."""
+    return _signing_key_out(config, service.rotate_key(session, config, issuer, key_type, now))
+
+
+# --- achievements -------------------------------------------------------------------------------------------
+
+
+def _achievement_out(config: service.IssuerConfig, achievement: Achievement) -> AchievementOut:
+    return AchievementOut(
+        id=achievement.id,
+        url=service.achievement_url(config, achievement),
+        kind=achievement.kind,  # type: ignore[arg-type]
+        achievement_type=service.achievement_type(achievement),
+        definition=achievement.definition,
+        created_at=achievement.created_at,
+    )
+
+
+@api.post("/achievements", status_code=status.HTTP_201_CREATED, tags=["achievements"])
+def create_achievement(
+    body: AchievementCreate, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep, now: NowDep
+) -> AchievementOut:
+    return _achievement_out(config, service.create_achievement(session, issuer, body, now))
+
+
+@api.get("/achievements", tags=["achievements"])
+def list_achievements(issuer: CurrentIssuer, session: SessionDep, config: ConfigDep) -> list[AchievementOut]:
+    return [_achievement_out(config, a) for a in service.list_achievements(session, issuer)]
+
+
+@api.get("/achievements/{achievement_id}", tags=["achievements"], responses=problem_responses(NotFound))
+def get_achievement(
+    achievement_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep
+) -> AchievementOut:
+    return _achievement_out(config, service.get_achievement(session, issuer, achievement_id))
+
+
+# --- credentials --------------------------------------------------------------------------------------------
+
+
+@api.post(
+    "/credentials",
+    status_code=status.HTTP_201_CREATED,
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict, ValidationFailed),
+)
+def issue_credential(
+    body: CredentialCreate,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> CredentialCreated:
+    """Issue one signed credential (``ldp``: JSON with a Data Integrity proof; ``jwt``: compact VC-JWT).
+
+    Send an ``Idempotency-Key`` header to make a retried request return the same credential.
+    """
+    row = issuing.issue(session, config, issuer, body, now, idempotency_key=idempotency_key)
+    return CredentialCreated(id=row.id, credential=issuing.signed_document(row))
+
+
+def _status_out(row: IssuedCredential) -> CredentialStatusOut:
+    return CredentialStatusOut(
+        id=row.id, revoked_at=row.revoked_at, revocation_reason=row.revocation_reason, suspended=False
+    )
+
+
+@api.get("/credentials/{credential_id}", tags=["credentials"], responses=problem_responses(NotFound))
+def get_credential(credential_id: str, issuer: CurrentIssuer, session: SessionDep) -> CredentialCreated:
+    row = issuing.get_credential(session, issuer, credential_id)
+    return CredentialCreated(id=row.id, credential=issuing.signed_document(row))
+
+
+@api.post(
+    "/credentials/{credential_id}/revoke",
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict),
+)
+def revoke_credential(
+    credential_id: str, body: RevokeRequest, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+) -> CredentialStatusOut:
+    """Revoke for good, with a reason: the status list bit is set and the list re-signed on next fetch."""
+    return _status_out(issuing.revoke(session, issuer, credential_id, body.reason, now))
+
+
+# --- public documents ---------------------------------------------------------------------------------------
+
+
+@public.get("/issuers/{issuer_id}/did.json", tags=["public"], responses=problem_responses(NotFound))
+def did_document(issuer_id: str, session: SessionDep, config: ConfigDep) -> Response:
+    """The provider's DID document (did:web resolution path), listing active and retired keys."""
+    issuer = service.get_issuer(session, issuer_id)
+    document = identity.did_document(
+        service.did_of(config, issuer.id), service.signing_keys(session, issuer.id)
+    )
+    return Response(
+        json.dumps(document), media_type="application/did+json", headers={"Cache-Control": "max-age=300"}
+    )
+
+
+@public.get("/issuers/{issuer_id}/profile", tags=["public"], responses=problem_responses(NotFound))
+def profile(issuer_id: str, session: SessionDep, config: ConfigDep) -> Response:
+    issuer = service.get_issuer(session, issuer_id)
+    document = identity.profile(config.base_url, issuer, service.did_of(config, issuer.id))
+    return Response(json.dumps(document), media_type="application/ld+json")
+
+
+@public.get("/status/{list_id}", tags=["public"], responses=problem_responses(NotFound))
+def status_list(list_id: str, session: SessionDep, config: ConfigDep, now: NowDep) -> Response:
+    """The signed BitstringStatusListCredential; cacheable for five minutes."""
+    document, version = status_lists.signed_list(session, config, list_id, now)
+    return Response(
+        document,
+        media_type="application/vc+ld+json",
+        headers={"Cache-Control": "public, max-age=300", "ETag": f'"{list_id}-{version}"'},
+    )

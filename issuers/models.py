@@ -1,0 +1,153 @@
+"""Tables of the issuer domain. Other domains use `issuers.service`, never these tables directly."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, UTCDateTime
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Issuer(Base):
+    """A provider accredited... or not: the trust registry decides that, not this row."""
+
+    __tablename__ = "issuer"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    ukprn: Mapped[str | None] = mapped_column(String(8))
+    logo_url: Mapped[str | None] = mapped_column(String(500))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    api_keys: Mapped[list[ApiKey]] = relationship(back_populates="issuer", lazy="raise")
+    signing_keys: Mapped[list[SigningKey]] = relationship(back_populates="issuer", lazy="raise")
+
+
+class ApiKey(Base):
+    """A provider's API key: the secret is shown once; only its SHA-256 is kept (it is 256 random bits)."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    issuer: Mapped[Issuer] = relationship(back_populates="api_keys", lazy="raise")
+
+
+class SigningKey(Base):
+    """A signing key pair; the private half encrypted at rest (AES-256-GCM under the master key).
+
+    Retired keys stay published in the DID document, so what they signed keeps verifying.
+    """
+
+    __tablename__ = "signing_key"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
+    key_type: Mapped[str] = mapped_column(String(16))  # vc.keys.KeyType value
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    issuer: Mapped[Issuer] = relationship(back_populates="signing_keys", lazy="raise")
+
+
+class Achievement(Base):
+    __tablename__ = "achievement"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # issuers.schemas.AchievementKind
+    #: Everything else the provider defined, validated by issuers.schemas.AchievementCreate.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StatusList(Base):
+    """One Bitstring Status List (131,072 entries) of one purpose; the signed form is made on demand."""
+
+    __tablename__ = "status_list"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    length: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The last signed list credential and the version it was signed at (a cache, never the truth).
+    signed_document: Mapped[str | None] = mapped_column(Text)
+    signed_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class IssuedCredential(Base):
+    """Exactly what was signed, plus where its status bits live."""
+
+    __tablename__ = "issued_credential"
+    __table_args__ = (
+        UniqueConstraint("revocation_list_id", "revocation_index"),
+        UniqueConstraint("suspension_list_id", "suspension_index"),
+        UniqueConstraint("issuer_id", "idempotency_key"),
+        Index("ix_issued_credential_recipient_email", "recipient_email"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievement.id"), index=True)
+    signing_key_id: Mapped[str] = mapped_column(ForeignKey("signing_key.id"))
+    #: Kept to deliver the credential into the learner's passport; the credential holds only a salted hash.
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    learner_id: Mapped[str | None] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(8))  # "ldp" | "jwt"
+    document: Mapped[str] = mapped_column(Text)  # signed JSON text, or the compact JWS
+    revocation_list_id: Mapped[str] = mapped_column(ForeignKey("status_list.id"))
+    revocation_index: Mapped[int] = mapped_column(Integer)
+    suspension_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_list.id"))
+    suspension_index: Mapped[int | None] = mapped_column(Integer)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_sha256: Mapped[str | None] = mapped_column(String(64))
+    bulk_job_id: Mapped[str | None] = mapped_column(ForeignKey("bulk_job.id"), index=True)
+    bulk_row: Mapped[int | None] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BulkJob(Base):
+    """A cohort issued row by row; each row commits with its credential, so a restart resumes."""
+
+    __tablename__ = "bulk_job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievement.id"))
+    format: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16))  # pending | running | done | failed
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    #: The validated rows, in order (row numbers are 1-based data rows).
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

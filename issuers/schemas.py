@@ -1,0 +1,214 @@
+"""Request and response bodies of the issuer API (snake_case JSON; the credentials themselves are OB 3.0)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("not a valid email address")
+    local, _, domain = value.partition("@")
+    return f"{local}@{domain.lower()}"
+
+
+Email = Annotated[str, AfterValidator(_email)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- providers ----------------------------------------------------------------------------------------------
+
+
+class IssuerCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    url: HttpUrl
+    ukprn: str | None = Field(default=None, pattern=r"^1\d{7}$", description="UK Provider Reference Number")
+    logo_url: HttpUrl | None = None
+    contact_email: Email | None = None
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class IssuerOut(BaseModel):
+    id: str
+    did: str
+    name: str
+    url: str
+    ukprn: str | None
+    logo_url: str | None
+    contact_email: str | None
+    description: str | None
+    did_document_url: str
+    profile_url: str
+    created_at: datetime
+
+
+class IssuerCreated(IssuerOut):
+    api_key: str = Field(description="Shown once; store it safely.")
+
+
+class ApiKeyCreate(Strict):
+    label: str | None = Field(default=None, max_length=200)
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    label: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    api_key: str = Field(description="Shown once; store it safely.")
+
+
+class SigningKeyOut(BaseModel):
+    id: str
+    key_type: str
+    verification_method: str
+    created_at: datetime
+    retired_at: datetime | None
+
+
+# --- achievements -------------------------------------------------------------------------------------------
+
+
+class AchievementKind(StrEnum):
+    COURSE = "course"
+    COMMUNITY_OF_PRACTICE = "community_of_practice"
+    EXCHANGE_VISIT = "exchange_visit"
+    EVENT = "event"
+    COMPETITION = "competition"
+
+
+#: OB 3.0 achievementType for each kind; ``ext:`` where OB 3.0 has no term (§Extending enumerations).
+ACHIEVEMENT_TYPES = {
+    AchievementKind.COURSE: "Course",
+    AchievementKind.COMMUNITY_OF_PRACTICE: "ext:CommunityOfPracticeParticipation",
+    AchievementKind.EXCHANGE_VISIT: "ext:InternationalSkillsExchange",
+    AchievementKind.EVENT: "ext:EventParticipation",
+    AchievementKind.COMPETITION: "Award",
+}
+
+
+class AlignmentIn(Strict):
+    target_name: str = Field(min_length=1, max_length=300)
+    target_url: HttpUrl
+    target_framework: str | None = Field(default=None, max_length=300)
+    target_code: str | None = Field(default=None, max_length=100)
+
+
+class ExchangeVisit(Strict):
+    host_organisation: str = Field(min_length=1, max_length=300)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    start_date: date
+    end_date: date
+    funder: str | None = Field(default=None, max_length=300)
+    bursary: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ExchangeVisit:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class AchievementCreate(Strict):
+    kind: AchievementKind
+    name: str = Field(min_length=1, max_length=300)
+    description: str = Field(min_length=1, max_length=5000)
+    criteria_narrative: str | None = Field(default=None, max_length=5000)
+    criteria_url: HttpUrl | None = None
+    image_url: HttpUrl | None = None
+    level: str | None = Field(default=None, pattern=r"^(RQF|SCQF) (Entry|[0-9]{1,2})$", examples=["RQF 3"])
+    sector: str | None = Field(default=None, max_length=200)
+    community: Literal["Digital", "Net Zero", "Advanced Manufacturing"] | None = None
+    exchange: ExchangeVisit | None = None
+    alignments: list[AlignmentIn] = Field(default_factory=list, max_length=20)
+    credits: float | None = Field(default=None, ge=0, le=1000)
+    validity_days: int | None = Field(default=None, ge=1, le=36500)
+    tags: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+    @model_validator(mode="after")
+    def _kind_details(self) -> AchievementCreate:
+        if self.criteria_narrative is None and self.criteria_url is None:
+            raise ValueError("give criteria_narrative or criteria_url")
+        if self.kind is AchievementKind.EXCHANGE_VISIT and self.exchange is None:
+            raise ValueError("an exchange_visit needs exchange details")
+        if self.kind is not AchievementKind.EXCHANGE_VISIT and self.exchange is not None:
+            raise ValueError("exchange details belong to an exchange_visit")
+        if self.kind is AchievementKind.COMMUNITY_OF_PRACTICE and self.community is None:
+            raise ValueError("a community_of_practice achievement names its community")
+        return self
+
+
+class AchievementOut(BaseModel):
+    id: str
+    url: str
+    kind: AchievementKind
+    achievement_type: str
+    definition: dict[str, object]
+    created_at: datetime
+
+
+# --- issuing ------------------------------------------------------------------------------------------------
+
+
+class Recipient(Strict):
+    email: Email
+    name: str | None = Field(default=None, max_length=200)
+    learner_id: str | None = Field(default=None, max_length=200)
+
+
+class EvidenceIn(Strict):
+    url: HttpUrl | None = None
+    name: str | None = Field(default=None, max_length=300)
+    narrative: str | None = Field(default=None, max_length=5000)
+
+
+class CredentialCreate(Strict):
+    achievement_id: str = Field(min_length=1, max_length=64)
+    recipient: Recipient
+    format: Literal["ldp", "jwt"] = "ldp"
+    result: str | None = Field(default=None, max_length=200, description="e.g. a grade")
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+    @model_validator(mode="after")
+    def _aware_and_ordered(self) -> CredentialCreate:
+        for moment in (self.valid_from, self.valid_until):
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError("valid_from and valid_until need a timezone (e.g. 2026-07-01T09:00:00Z)")
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        return self
+
+
+class CredentialCreated(BaseModel):
+    id: str
+    credential: dict[str, object] | str
+
+
+class RevokeRequest(Strict):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class CredentialStatusOut(BaseModel):
+    id: str
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    suspended: bool

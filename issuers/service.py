@@ -1,0 +1,242 @@
+"""Providers, their API keys and signing keys, and their achievements.
+
+Services take the request's session and only ``flush()``; the caller commits once. A provider reaches
+only its own rows: every lookup is scoped by ``issuer_id``, and another provider's row is "not found".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.problems import Conflict, NotFound, Unauthorized
+from vc.keys import KeyType, PrivateKey
+
+from . import identity
+from .keystore import Keystore
+from .models import Achievement, ApiKey, Issuer, SigningKey, new_id
+from .schemas import ACHIEVEMENT_TYPES, AchievementCreate, AchievementKind, IssuerCreate
+
+API_KEY_PREFIX = "sk_"
+#: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
+#: minimum) and P-256 (ES256) for VC-JWT.
+KEY_TYPES = (KeyType.ED25519, KeyType.RSA, KeyType.P256)
+JWT_ALGORITHMS = {"RS256": KeyType.RSA, "ES256": KeyType.P256, "EdDSA": KeyType.ED25519}
+
+
+@dataclass(frozen=True)
+class IssuerConfig:
+    base_url: str
+    keystore: Keystore
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_issuer(
+    session: Session, config: IssuerConfig, data: IssuerCreate, now: datetime
+) -> tuple[Issuer, str]:
+    """Onboard a provider with signing keys and a first API key; returns the key's secret (shown once)."""
+    issuer = Issuer(
+        id=new_id(),
+        name=data.name,
+        url=str(data.url),
+        ukprn=data.ukprn,
+        logo_url=str(data.logo_url) if data.logo_url else None,
+        contact_email=data.contact_email,
+        description=data.description,
+        created_at=now,
+    )
+    session.add(issuer)
+    session.flush()
+    for key_type in KEY_TYPES:
+        add_signing_key(session, config, issuer, key_type, now)
+    _, secret = create_api_key(session, issuer, "initial", now)
+    return issuer, secret
+
+
+def get_issuer(session: Session, issuer_id: str) -> Issuer:
+    issuer = session.get(Issuer, issuer_id)
+    if issuer is None:
+        raise NotFound(f"no provider {issuer_id!r}")
+    return issuer
+
+
+def list_issuers(session: Session) -> list[Issuer]:
+    return list(session.scalars(select(Issuer).order_by(Issuer.created_at, Issuer.id)))
+
+
+# --- API keys -----------------------------------------------------------------------------------------------
+
+
+def create_api_key(session: Session, issuer: Issuer, label: str | None, now: datetime) -> tuple[ApiKey, str]:
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey(
+        id=new_id(), issuer_id=issuer.id, label=label, secret_sha256=_sha256(secret), created_at=now
+    )
+    session.add(api_key)
+    session.flush()
+    return api_key, secret
+
+
+def list_api_keys(session: Session, issuer: Issuer) -> list[ApiKey]:
+    return list(
+        session.scalars(select(ApiKey).where(ApiKey.issuer_id == issuer.id).order_by(ApiKey.created_at))
+    )
+
+
+def revoke_api_key(session: Session, issuer: Issuer, key_id: str, now: datetime) -> ApiKey:
+    api_key = session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.issuer_id == issuer.id))
+    if api_key is None:
+        raise NotFound(f"no API key {key_id!r}")
+    if api_key.revoked_at is not None:
+        raise Conflict("this API key is already revoked")
+    api_key.revoked_at = now
+    session.flush()
+    return api_key
+
+
+def authenticate(session: Session, secret: str, now: datetime) -> Issuer:
+    """The provider a bearer API key belongs to; unknown and revoked keys are both 401."""
+    digest = _sha256(secret)
+    api_key = session.scalar(select(ApiKey).where(ApiKey.secret_sha256 == digest))
+    # The lookup is by digest; compare again in constant time so timing says nothing about near misses.
+    if api_key is None or not hmac.compare_digest(api_key.secret_sha256, digest) or api_key.revoked_at:
+        raise Unauthorized("the API key is missing, unknown or revoked")
+    api_key.last_used_at = now
+    return get_issuer(session, api_key.issuer_id)
+
+
+# --- signing keys -------------------------------------------------------------------------------------------
+
+
+def add_signing_key(
+    session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
+) -> SigningKey:
+    private = PrivateKey.generate(key_type)
+    key_id = new_id()
+    row = SigningKey(
+        id=key_id,
+        issuer_id=issuer.id,
+        key_type=key_type.value,
+        public_jwk=private.public_key.to_jwk(),
+        encrypted_private_key=config.keystore.seal(private, key_id),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def signing_keys(session: Session, issuer_id: str) -> list[SigningKey]:
+    return list(
+        session.scalars(
+            select(SigningKey)
+            .where(SigningKey.issuer_id == issuer_id)
+            .order_by(SigningKey.created_at, SigningKey.id)
+        )
+    )
+
+
+def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> SigningKey:
+    key = session.scalar(
+        select(SigningKey)
+        .where(
+            SigningKey.issuer_id == issuer.id,
+            SigningKey.key_type == key_type.value,
+            SigningKey.retired_at.is_(None),
+        )
+        .order_by(SigningKey.created_at.desc())
+        .limit(1)
+    )
+    if key is None:
+        raise Conflict(f"the provider has no active {key_type.value} signing key")
+    return key
+
+
+def rotate_key(
+    session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
+) -> SigningKey:
+    """New credentials use the new key; the retired key stays published so old credentials verify."""
+    for key in signing_keys(session, issuer.id):
+        if key.key_type == key_type.value and key.retired_at is None:
+            key.retired_at = now
+    return add_signing_key(session, config, issuer, key_type, now)
+
+
+def private_key(config: IssuerConfig, key: SigningKey) -> PrivateKey:
+    if key.retired_at is not None:
+        raise Conflict("a retired key never signs")
+    return config.keystore.open(key.encrypted_private_key, key.id)
+
+
+# --- achievements -------------------------------------------------------------------------------------------
+
+
+def create_achievement(
+    session: Session, issuer: Issuer, data: AchievementCreate, now: datetime
+) -> Achievement:
+    achievement = Achievement(
+        id=new_id(),
+        issuer_id=issuer.id,
+        kind=data.kind.value,
+        definition=data.model_dump(mode="json"),
+        created_at=now,
+    )
+    session.add(achievement)
+    session.flush()
+    return achievement
+
+
+def get_achievement(session: Session, issuer: Issuer, achievement_id: str) -> Achievement:
+    achievement = session.scalar(
+        select(Achievement).where(Achievement.id == achievement_id, Achievement.issuer_id == issuer.id)
+    )
+    if achievement is None:
+        raise NotFound(f"no achievement {achievement_id!r}")
+    return achievement
+
+
+def list_achievements(session: Session, issuer: Issuer) -> list[Achievement]:
+    return list(
+        session.scalars(
+            select(Achievement).where(Achievement.issuer_id == issuer.id).order_by(Achievement.created_at)
+        )
+    )
+
+
+def achievement_url(config: IssuerConfig, achievement: Achievement) -> str:
+    return f"{config.base_url}/achievements/{achievement.id}"
+
+
+def achievement_type(achievement: Achievement) -> str:
+    return ACHIEVEMENT_TYPES[AchievementKind(achievement.kind)]
+
+
+def did_of(config: IssuerConfig, issuer_id: str) -> str:
+    return identity.issuer_did(config.base_url, issuer_id)
+
+
+def summary(config: IssuerConfig, issuer: Issuer) -> dict[str, Any]:
+    did = did_of(config, issuer.id)
+    return {
+        "id": issuer.id,
+        "did": did,
+        "name": issuer.name,
+        "url": issuer.url,
+        "ukprn": issuer.ukprn,
+        "logo_url": issuer.logo_url,
+        "contact_email": issuer.contact_email,
+        "description": issuer.description,
+        "did_document_url": f"{identity.issuer_url(config.base_url, issuer.id)}/did.json",
+        "profile_url": f"{identity.issuer_url(config.base_url, issuer.id)}/profile",
+        "created_at": issuer.created_at,
+    }

@@ -1,0 +1,77 @@
+"""RFC 9457 problem details: every error the API returns is ``application/problem+json``.
+
+Problem (500)
+├── BadRequest (400)           malformed input that is not a validation failure (e.g. bad CSV encoding)
+├── Unauthorized (401)         missing, unknown or revoked API key / token
+├── NotFound (404)             also what another provider's resources look like: no existence leak
+├── Conflict (409)             e.g. revoking a revoked credential
+├── PayloadTooLarge (413)
+└── ValidationFailed (422)     carries ``errors``: a list of {loc|row, msg}
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal server error"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+    def body(self, base_url: str, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"{base_url}/problems/{self.slug}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        body.update(self.extensions)
+        return body
+
+
+class BadRequest(Problem):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(Problem):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(Problem):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class ValidationFailed(Problem):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(detail, errors=errors)
+
+
+def problem_responses(*problems: type[Problem]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries so each route declares the problems it can return."""
+    return {
+        problem.status: {
+            "description": problem.title,
+            "content": {PROBLEM_JSON: {"schema": {"type": "object"}}},
+        }
+        for problem in problems
+    }

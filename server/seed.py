@@ -1,0 +1,135 @@
+"""Demo data for `passport serve --demo`: providers from the network, achievements of every kind, some
+credentials issued and one revoked, so a newcomer sees something real at once. Runs once per database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from issuers import issuing, service
+from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate
+
+PROVIDERS: list[dict[str, Any]] = [
+    {
+        "issuer": {
+            "name": "Midlands Further Education College",
+            "url": "https://college.example.ac.uk",
+            "ukprn": "10001234",
+            "contact_email": "credentials@college.example.ac.uk",
+            "description": "A further-education college in the national skills network.",
+        },
+        "achievements": [
+            {
+                "kind": "course",
+                "name": "Heat Pump Installation (Level 3)",
+                "description": "Design, install and commission air-source and ground-source heat pumps.",
+                "criteria_narrative": "60 guided hours, an assessed installation and a written test.",
+                "level": "RQF 3",
+                "sector": "Building services engineering",
+                "credits": 6,
+                "validity_days": 1825,
+            },
+            {
+                "kind": "competition",
+                "name": "Regional Skills Competition: Electrical Installation, Gold",
+                "description": "Gold medal in the regional heat of the electrical installation competition.",
+                "criteria_narrative": "Highest marks across three timed tasks judged by industry experts.",
+                "sector": "Construction",
+            },
+        ],
+    },
+    {
+        "issuer": {
+            "name": "Northern Institute of Technology",
+            "url": "https://iot.example.ac.uk",
+            "description": "An Institute of Technology: employers, colleges and universities together.",
+        },
+        "achievements": [
+            {
+                "kind": "community_of_practice",
+                "name": "Net Zero Community of Practice: Active Member 2026",
+                "description": "Took part in the Net Zero community of practice across the 2025/26 year.",
+                "criteria_narrative": "Attended at least six sessions and shared one case study.",
+                "community": "Net Zero",
+            },
+            {
+                "kind": "event",
+                "name": "Advanced Manufacturing Showcase 2026",
+                "description": "Attended the Advanced Manufacturing Showcase and its workshops.",
+                "criteria_narrative": "Registered attendance at the showcase and two workshops.",
+            },
+        ],
+    },
+    {
+        "issuer": {
+            "name": "University of the Midlands",
+            "url": "https://university.example.ac.uk",
+            "ukprn": "10007777",
+            "description": "A university partner in the regional education partnership.",
+        },
+        "achievements": [
+            {
+                "kind": "exchange_visit",
+                "name": "International Skills Exchange: Advanced Manufacturing, Germany",
+                "description": "A two-week skills-exchange visit to a partner vocational school.",
+                "criteria_narrative": "Completed the visit programme and a reflective report.",
+                "exchange": {
+                    "host_organisation": "Berufskolleg Beispielstadt",
+                    "country": "DE",
+                    "start_date": "2026-03-02",
+                    "end_date": "2026-03-13",
+                    "funder": "Turing Scheme",
+                    "bursary": "Learner bursary",
+                },
+            }
+        ],
+    },
+    {
+        "issuer": {
+            "name": "National Skills Network",
+            "url": "https://skills-network.example.org.uk",
+            "description": "The network of 157+ colleges and training providers; operator of the passport.",
+        },
+        "achievements": [
+            {
+                "kind": "community_of_practice",
+                "name": "Digital Community of Practice: Contributor",
+                "description": "Contributed resources to the network's Digital community of practice.",
+                "criteria_narrative": "Published at least one peer-reviewed teaching resource.",
+                "community": "Digital",
+            }
+        ],
+    },
+]
+
+LEARNERS = [("sam.learner@example.com", "Sam Learner"), ("alex.trainee@example.com", "Alex Trainee")]
+
+
+def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> dict[str, Any] | None:
+    """Create the demo data unless providers exist already; returns API keys to try the API with."""
+    if service.list_issuers(session):
+        return None
+    keys: dict[str, Any] = {}
+    revoked = False
+    for provider in PROVIDERS:
+        issuer, secret = service.create_issuer(
+            session, config, IssuerCreate.model_validate(provider["issuer"]), now
+        )
+        keys[issuer.name] = {"id": issuer.id, "did": service.did_of(config, issuer.id), "api_key": secret}
+        for definition in provider["achievements"]:
+            achievement = service.create_achievement(
+                session, issuer, AchievementCreate.model_validate(definition), now
+            )
+            for number, (email, name) in enumerate(LEARNERS):
+                request = CredentialCreate(
+                    achievement_id=achievement.id,
+                    recipient={"email": email, "name": name},  # type: ignore[arg-type]
+                    format="ldp" if number == 0 else "jwt",
+                )
+                row = issuing.issue(session, config, issuer, request, now)
+                if not revoked and number == 1:
+                    issuing.revoke(session, issuer, row.id, "Issued in error (demo)", now)
+                    revoked = True
+    return keys

@@ -1,0 +1,93 @@
+"""Settings from the environment (prefix ``PASSPORT_``), documented in the README.
+
+Secrets are `SecretStr`. In development the master key and the operator token are generated on first
+start into ``var/`` (mode 0600); in production they must be given, and the service refuses to start
+without them.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start with this configuration; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PASSPORT_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    #: SQLAlchemy URL. SQLite file by default; e.g. postgresql+psycopg://user:pass@host/db in production.
+    database_url: str = "sqlite:///var/passport.db"
+    #: The public URL every identifier (DIDs, credential ids, status lists) is derived from.
+    base_url: str = "http://127.0.0.1:8000"
+    #: 32-byte key (base64url) that encrypts signing keys at rest; or a file holding it.
+    master_key: SecretStr | None = None
+    master_key_file: Path = Path("var/master.key")
+    #: Bearer token of the network operator (admin API); or a file holding it.
+    admin_token: SecretStr | None = None
+    admin_token_file: Path = Path("var/admin.token")
+    #: Largest request body accepted, in bytes.
+    max_body_bytes: int = 2 * 1024 * 1024
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("base_url must be an absolute http(s) URL without query or fragment")
+        return value.rstrip("/")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    def resolved_master_key(self) -> bytes:
+        value = self._secret(self.master_key, self.master_key_file, "PASSPORT_MASTER_KEY", _new_key)
+        try:
+            key = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        except ValueError:
+            raise ConfigurationError("PASSPORT_MASTER_KEY must be 32 bytes, base64url-encoded") from None
+        if len(key) != 32:
+            raise ConfigurationError("PASSPORT_MASTER_KEY must be 32 bytes, base64url-encoded")
+        return key
+
+    def resolved_admin_token(self) -> str:
+        return self._secret(self.admin_token, self.admin_token_file, "PASSPORT_ADMIN_TOKEN", _new_token)
+
+    def _secret(self, value: SecretStr | None, path: Path, name: str, generate: Callable[[], str]) -> str:
+        if value is not None:
+            return value.get_secret_value().strip()
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        if self.is_production:
+            raise ConfigurationError(f"{name} (or {name}_FILE) must be set in production")
+        secret = generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secret + "\n")
+        return secret
+
+
+def _new_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+
+
+def _new_token() -> str:
+    return "op_" + secrets.token_urlsafe(32)
