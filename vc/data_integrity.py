@@ -150,6 +150,14 @@ def verify_proof(
     """§3.2.2 Verify Proof. Returns the verification method that signed; raises `VcError` otherwise."""
     unsecured = {key: value for key, value in secured_document.items() if key != "proof"}
     options = {key: value for key, value in proof.items() if key != "proofValue"}
+    # Cheap checks first: nothing is resolved or canonicalised for a proof we would refuse anyway.
+    if options.get("type") != PROOF_TYPE:
+        raise UnsupportedError(f"proof type {str(options.get('type'))[:50]!r} is not {PROOF_TYPE}")
+    if (
+        not isinstance(options.get("cryptosuite"), str)
+        or options["cryptosuite"] not in VERIFIABLE_CRYPTOSUITES
+    ):
+        raise UnsupportedError(f"cryptosuite {str(options.get('cryptosuite'))[:50]!r} is not supported")
     if options.get("proofPurpose") != expected_purpose:
         raise SignatureError(
             f"proofPurpose is {options.get('proofPurpose')!r}, expected {expected_purpose!r}"

@@ -275,6 +275,7 @@ def _expand(
         names = ", ".join(sorted({str(term) for term in dropped}))
         raise JsonLdError(f"term(s) not defined by any context: {names}")
     _check_absolute(expanded, numbers)
+    _check_blank_node_ties(expanded)
     return expanded
 
 
@@ -482,3 +483,52 @@ def _check_absolute(node: Any, numbers: list[dict[str, Any]]) -> None:
             raise JsonLdError(f"relative property {key!r}")
         if key != "@type":
             _check_absolute(value, numbers)
+
+
+# At most this many blank nodes may look alike (same content, same kind of parent). RDFC-1.0 tries every
+# permutation of blank nodes that first-degree hashes cannot tell apart, so a few nested groups of
+# identical objects (e.g. two identical subjects each with eight identical results) cost minutes.
+MAX_INDISTINGUISHABLE_BLANK_NODES = 4
+
+
+def _check_blank_node_ties(expanded: list[Any]) -> None:
+    """Bound canonicalisation work: refuse documents with large groups of look-alike blank nodes.
+
+    A blank node's signature approximates its RDFC-1.0 first-degree hash: its own literal and IRI
+    values, the predicates to its children, and its parent (an IRI, or ``_:z`` for another blank node)
+    with the predicate from it.
+    """
+    groups: dict[str, int] = {}
+
+    def visit(node: Any, parent: str, predicate: str) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item, parent, predicate)
+            return
+        if not isinstance(node, dict) or "@value" in node:
+            return
+        if "@list" in node:
+            visit(node["@list"], parent, predicate)
+            return
+        node_id = node.get("@id")
+        own = {key: value for key, value in node.items() if not _has_nodes(value)}
+        children = sorted(key for key, value in node.items() if _has_nodes(value))
+        if node_id is None:
+            signature = _JSON.encode([parent, predicate, own, children])
+            groups[signature] = groups.get(signature, 0) + 1
+            if groups[signature] > MAX_INDISTINGUISHABLE_BLANK_NODES:
+                raise JsonLdError(
+                    f"more than {MAX_INDISTINGUISHABLE_BLANK_NODES} identical objects without an id under "
+                    f"{predicate!r}: give them ids or make them different"
+                )
+        here = node_id if isinstance(node_id, str) else "_:z"
+        for key in children:
+            visit(node[key], here, key)
+
+    visit(expanded, "", "")
+
+
+def _has_nodes(value: Any) -> bool:
+    """Whether a property's values include node objects (or lists/graphs of them), not only literals."""
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(item, dict) and "@value" not in item for item in items)

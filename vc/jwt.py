@@ -13,6 +13,7 @@ checked here: that is the verifier's single validity-period check, with its inje
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,8 +23,11 @@ import orjson
 from jwt import PyJWS
 from jwt.exceptions import InvalidSignatureError, InvalidTokenError
 
+from schemas.loader import VC_V1_CONTEXT
+
 from .did_key import VerificationMethod
 from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedError
+from .fields import issuer_id
 from .keys import PrivateKey, PublicKey
 from .parsing import MAX_DOCUMENT_BYTES, parse_json
 from .ports import KeyResolver
@@ -59,15 +63,9 @@ def _subject_id(credential: Mapping[str, Any]) -> str | None:
     return subject_id if isinstance(subject_id, str) else None
 
 
-def _issuer_id(credential: Mapping[str, Any]) -> str | None:
-    issuer = credential.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    return issuer_id if isinstance(issuer_id, str) else None
-
-
 def jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
     """The registered claims §8.2.4 derives from a VC 2.0 credential."""
-    claims: dict[str, Any] = {"iss": _issuer_id(credential), "jti": credential.get("id")}
+    claims: dict[str, Any] = {"iss": issuer_id(credential), "jti": credential.get("id")}
     subject_id = _subject_id(credential)
     if subject_id is not None:
         claims["sub"] = subject_id
@@ -109,9 +107,12 @@ def _b64_json(segment: str, what: str) -> Any:
     return parse_json(raw)
 
 
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
 def looks_like_jwt(text: str) -> bool:
-    parts = text.strip().split(".")
-    return len(parts) == 3 and all(parts[:2])
+    """Compact JWS shape (three base64url parts), as opposed to JSON that happens to contain dots."""
+    return _COMPACT_JWS.fullmatch(text.strip()) is not None
 
 
 def decode_jwt(token: str) -> DecodedJwt:
@@ -130,7 +131,7 @@ def decode_jwt(token: str) -> DecodedJwt:
     if extra:
         raise ParsingError(f"JWT header parameters not allowed by OB 3.0 §8.2.3: {', '.join(sorted(extra))}")
     alg = header.get("alg")
-    if alg not in ALGORITHMS:
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
         raise UnsupportedError(
             f"JWS algorithm {alg!r} is not allowed (allowed: {', '.join(sorted(ALGORITHMS))})"
         )
@@ -142,6 +143,13 @@ def decode_jwt(token: str) -> DecodedJwt:
     credential = payload["vc"] if legacy else payload
     if not isinstance(credential, dict):
         raise ParsingError("the vc claim must be a JSON object")
+    # OB 3.0 §8.2.6 / VC-JWT 1.1: a vc claim means a VC 1.1 credential, and its @context must say so.
+    context = credential.get("@context")
+    first = context[0] if isinstance(context, list) and context else context
+    if legacy != (first == VC_V1_CONTEXT):
+        raise ParsingError(
+            "a vc claim must hold a VC 1.1 credential, and a VC 2.0 credential must not use one"
+        )
     if legacy:
         credential = _restore_legacy(credential, payload)
     else:
@@ -171,7 +179,12 @@ def _restore_legacy(vc: dict[str, Any], payload: Mapping[str, Any]) -> dict[str,
 
 
 def _iso(timestamp: int) -> str:
+    if isinstance(timestamp, bool) or not 0 <= timestamp < _YEAR_10000:
+        raise ParsingError(f"JWT NumericDate {timestamp} is out of range")
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_YEAR_10000 = 253_402_300_800
 
 
 def claim_mismatches(decoded: DecodedJwt) -> list[str]:
@@ -185,7 +198,7 @@ def claim_mismatches(decoded: DecodedJwt) -> list[str]:
                 f"JWT claim {claim} ({payload[claim]!r}) does not match the credential ({value!r})"
             )
 
-    expect("iss", _issuer_id(credential))
+    expect("iss", issuer_id(credential))
     expect("jti", credential.get("id"))
     if _subject_id(credential) is not None or "sub" in payload:
         expect("sub", _subject_id(credential))

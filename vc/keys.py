@@ -140,7 +140,7 @@ def _jwk_key_type(jwk: Mapping[str, Any]) -> KeyType:
         key_type = KeyType.RSA
     else:
         raise InvalidKeyError(f"unsupported JWK kty/crv: {kty!r}/{crv!r}")
-    if "alg" in jwk and jwk["alg"] not in _JWK_ALGS[key_type]:
+    if "alg" in jwk and (not isinstance(jwk["alg"], str) or jwk["alg"] not in _JWK_ALGS[key_type]):
         raise InvalidKeyError(f"JWK alg {jwk['alg']!r} does not match a {key_type} key")
     return key_type
 

@@ -28,13 +28,25 @@ def _reject_constant(name: str) -> Any:
     raise ParsingError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ParsingError(f"number {text[:20]} is out of range")
+    return value
+
+
 def parse_json(data: str | bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
     """Parse JSON text with a size limit, a depth limit and no duplicate keys."""
     size = len(data.encode("utf-8") if isinstance(data, str) else data)
     if size > max_bytes:
         raise ParsingError(f"document is {size} bytes; the limit is {max_bytes}")
     try:
-        value = json.loads(data, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+        value = json.loads(
+            data,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+        )
     except RecursionError:
         raise ParsingError(f"JSON nesting is deeper than {MAX_DEPTH} levels") from None
     except UnicodeDecodeError:
@@ -43,6 +55,8 @@ def parse_json(data: str | bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any
         raise ParsingError(
             f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except ValueError as error:  # e.g. an integer longer than Python's digit limit
+        raise ParsingError(f"not usable JSON: {error}") from None
     check_depth(value)
     return value
 

@@ -9,6 +9,7 @@ about itself (its validity, its issuer's name, its keys) is trusted without a ch
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,9 +19,11 @@ from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT, OfflineDocumentLoader
 from schemas.validation import SchemaValidationError, conformance_errors, schema_errors, schema_for
 
 from . import data_integrity
-from .did_key import VerificationMethod
-from .errors import MALFORMED_VALUE_ERROR, PARSING_ERROR, RANGE_ERROR, VcError
+from .did_key import VerificationMethod, did_key_for
+from .errors import CRYPTOGRAPHIC_SECURITY_ERROR, MALFORMED_VALUE_ERROR, PARSING_ERROR, RANGE_ERROR, VcError
+from .fields import issuer_id, parse_datetime, types_of
 from .jwt import claim_mismatches, decode_jwt, verify_jwt
+from .keys import KeyType
 from .parsing import check_depth
 from .ports import KeyResolver
 from .report import Check, CheckId, Outcome, Trust, VerificationReport
@@ -58,7 +61,11 @@ class Ports:
     loader: OfflineDocumentLoader | None = None
 
 
-STATUS_LIST_CREDENTIAL = "BitstringStatusListCredential"
+log = logging.getLogger(__name__)
+
+MAX_PROOFS = 4  # a proof set larger than this is refused before any canonicalisation
+
+STATUS_LIST_TYPES = frozenset({"VerifiableCredential", "BitstringStatusListCredential"})
 
 _LATER_CHECKS = (
     CheckId.SCHEMA,
@@ -71,13 +78,37 @@ _LATER_CHECKS = (
 
 
 def verify_credential(credential: Mapping[str, Any] | str, ports: Ports, now: datetime) -> VerificationReport:
-    """Verify a credential given as a JSON object (embedded proof) or a compact VC-JWT string."""
+    """Verify a credential given as a JSON object (embedded proof) or a compact VC-JWT string.
+
+    Never raises for a bad credential: every problem is a check in the report. An unexpected error in
+    a check (a bug, or a port that raised) is reported as a failure too, never as a pass.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     report = VerificationReport(checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    try:
+        _run(report, credential, ports, now)
+    except Exception as error:
+        log.exception("verification failed unexpectedly")
+        done = {check.id for check in report.checks}
+        pending = tuple(check_id for check_id in CheckId if check_id not in done)
+        if pending:
+            message = f"The credential could not be checked ({type(error).__name__})."
+            report.add(Check(pending[0], Outcome.FAILED, message, MALFORMED_VALUE_ERROR))
+            _skip(report, pending[1:], "an earlier check could not be completed")
+        else:
+            report.checks[-1] = Check(
+                report.checks[-1].id, Outcome.FAILED, "The check could not be completed."
+            )
+    return report
+
+
+def _run(
+    report: VerificationReport, credential: Mapping[str, Any] | str, ports: Ports, now: datetime
+) -> None:
     method: VerificationMethod | None = None
     proof_problem: Check | None = None
-
+    decoded = None
     if isinstance(credential, str):
         report.format = "jwt"
         try:
@@ -88,15 +119,10 @@ def verify_credential(credential: Mapping[str, Any] | str, ports: Ports, now: da
                 report.credential = decode_jwt(credential).credential
             except VcError:
                 _fail_all(report, CheckId.WELL_FORMED, error)
-                return report
+                return
             proof_problem = _failed(CheckId.PROOF, error)
         else:
             report.credential = decoded.credential
-            mismatches = claim_mismatches(decoded)
-            if mismatches:
-                proof_problem = Check(
-                    CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR
-                )
     else:
         report.format = "ldp"
         report.credential = dict(credential)
@@ -107,26 +133,28 @@ def verify_credential(credential: Mapping[str, Any] | str, ports: Ports, now: da
     if problem:
         report.add(Check(CheckId.WELL_FORMED, Outcome.FAILED, problem, MALFORMED_VALUE_ERROR))
         _skip(report, _LATER_CHECKS, "the credential is not well-formed")
-        return report
+        return
     report.add(Check(CheckId.WELL_FORMED, Outcome.PASSED, "The credential is well-formed."))
-    report.issuer_id = _issuer_id(document)
+    report.issuer_id = issuer_id(document)
     report.add(_schema_check(document))
 
+    if decoded is not None:
+        mismatches = claim_mismatches(decoded)
+        if mismatches:
+            proof_problem = Check(CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR)
     if report.format == "ldp":
         method, proof_problem = _verify_embedded_proof(document, ports)
     if proof_problem or method is None:
         report.add(proof_problem or Check(CheckId.PROOF, Outcome.FAILED, "The proof does not verify."))
         _skip(report, _LATER_CHECKS[2:], "the proof did not verify")
-        return report
+        return
     report.verification_method = method.id or "(key embedded in the token)"
-    report.add(
-        Check(CheckId.PROOF, Outcome.PASSED, f"The signature is valid ({_proof_label(report, document)}).")
-    )
-    report.add(_binding_check(report.issuer_id, method))
+    label = "VC-JWT" if report.format == "jwt" else "Data Integrity eddsa-rdfc-2022"
+    report.add(Check(CheckId.PROOF, Outcome.PASSED, f"The signature is valid ({label})."))
+    binding = report.add(_binding_check(report.issuer_id, method))
     report.add(_validity_check(document, now))
     report.add(_status_check(document, ports.status, now))
-    report.add(_trust_check(report, document, ports.registry, now))
-    return report
+    report.add(_trust_check(report, binding, document, ports.registry, now))
 
 
 def _failed(check_id: CheckId, error: VcError) -> Check:
@@ -143,17 +171,6 @@ def _skip(report: VerificationReport, check_ids: tuple[CheckId, ...], reason: st
         report.add(Check(check_id, Outcome.SKIPPED, f"Not checked: {reason}."))
 
 
-def _issuer_id(document: Mapping[str, Any]) -> str | None:
-    issuer = document.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    return issuer_id if isinstance(issuer_id, str) else None
-
-
-def _types(document: Mapping[str, Any]) -> list[str]:
-    types = document.get("type")
-    return [types] if isinstance(types, str) else [t for t in types or [] if isinstance(t, str)]
-
-
 def _well_formed_problem(document: Mapping[str, Any]) -> str | None:
     """The VC envelope (VC DM 2.0 §4): what every later check relies on."""
     try:
@@ -163,9 +180,9 @@ def _well_formed_problem(document: Mapping[str, Any]) -> str | None:
     context = document.get("@context")
     if not isinstance(context, list) or not context or context[0] not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
         return f"@context must be a list starting with {VC_V2_CONTEXT}"
-    if "VerifiableCredential" not in _types(document):
+    if "VerifiableCredential" not in types_of(document):
         return "type must include VerifiableCredential"
-    if _issuer_id(document) is None:
+    if issuer_id(document) is None:
         return "the credential has no issuer id"
     if not isinstance(document.get("credentialSubject"), (Mapping, list)):
         return "the credential has no credentialSubject"
@@ -173,14 +190,14 @@ def _well_formed_problem(document: Mapping[str, Any]) -> str | None:
     if valid_from_field not in document and context[0] == VC_V1_CONTEXT:
         return "a VC 1.1 credential needs issuanceDate"
     for name in ("validFrom", "validUntil", "issuanceDate", "expirationDate"):
-        if name in document and _parse_datetime(document[name]) is None:
+        if name in document and parse_datetime(document[name]) is None:
             return f"{name} is not a date-time with a timezone"
     return None
 
 
 def _schema_check(document: Mapping[str, Any]) -> Check:
     """OB 3.0 §9.1 step 1: the 1EdTech JSON Schema for the credential's type, plus what it cannot say."""
-    if STATUS_LIST_CREDENTIAL in _types(document):
+    if set(types_of(document)) == STATUS_LIST_TYPES:
         return Check(
             CheckId.SCHEMA, Outcome.PASSED, "A status list credential: no Open Badges schema applies."
         )
@@ -215,6 +232,8 @@ def _verify_embedded_proof(
         return None, _failed(CheckId.PROOF, error)
     if not proofs:
         return None, Check(CheckId.PROOF, Outcome.FAILED, "The credential has no proof.", PARSING_ERROR)
+    if len(proofs) > MAX_PROOFS:
+        return None, Check(CheckId.PROOF, Outcome.FAILED, f"More than {MAX_PROOFS} proofs.", PARSING_ERROR)
     problems: list[VcError] = []
     for proof in proofs:
         try:
@@ -226,14 +245,17 @@ def _verify_embedded_proof(
     return None, _failed(CheckId.PROOF, problems[0])
 
 
-def _proof_label(report: VerificationReport, document: Mapping[str, Any]) -> str:
-    return "VC-JWT" if report.format == "jwt" else "Data Integrity eddsa-rdfc-2022"
-
-
 def _binding_check(issuer_id: str | None, method: VerificationMethod) -> Check:
     """The key must be controlled by the issuer (VC-DI §4.4 step; OB 3.0 Impl Guide "Key provenance")."""
     assert issuer_id is not None
-    if method.controller and method.controller == issuer_id:
+    # A token that carries its key inline (no controller) is bound when that key *is* the did:key issuer.
+    embedded_did_key = (
+        not method.controller
+        and issuer_id.startswith("did:key:")
+        and method.public_key.key_type is not KeyType.RSA
+        and did_key_for(method.public_key) == issuer_id
+    )
+    if (method.controller and method.controller == issuer_id) or embedded_did_key:
         return Check(
             CheckId.ISSUER_KEY_BINDING, Outcome.PASSED, f"The signing key belongs to the issuer {issuer_id}."
         )
@@ -248,24 +270,16 @@ def _binding_check(issuer_id: str | None, method: VerificationMethod) -> Check:
         CheckId.ISSUER_KEY_BINDING,
         Outcome.FAILED,
         f"The signing key is controlled by {owner}, not by the issuer {issuer_id}.",
-        "https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR",
+        CRYPTOGRAPHIC_SECURITY_ERROR,
     )
-
-
-def _parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
     """The one place time is compared (VC DM 2.0 §4.9), so "genuine but expired" can be reported."""
-    valid_from = _parse_datetime(document.get("validFrom") or document.get("issuanceDate"))
-    valid_until = _parse_datetime(document.get("validUntil") or document.get("expirationDate"))
+    # The version decides the field names: VC 2.0 validFrom/validUntil, VC 1.1 issuanceDate/expirationDate.
+    v2 = document["@context"][0] == VC_V2_CONTEXT
+    valid_from = parse_datetime(document.get("validFrom" if v2 else "issuanceDate"))
+    valid_until = parse_datetime(document.get("validUntil" if v2 else "expirationDate"))
     if valid_from is not None and now < valid_from:
         return Check(
             CheckId.VALIDITY_PERIOD,
@@ -321,10 +335,24 @@ def _status_check(document: Mapping[str, Any], source: StatusSource | None, now:
 
 
 def _trust_check(
-    report: VerificationReport, document: Mapping[str, Any], registry: IssuerRegistry | None, now: datetime
+    report: VerificationReport,
+    binding: Check,
+    document: Mapping[str, Any],
+    registry: IssuerRegistry | None,
+    now: datetime,
 ) -> Check:
     if registry is None:
         return Check(CheckId.ISSUER_TRUST, Outcome.SKIPPED, "No trust registry was consulted.")
+    if binding.outcome is not Outcome.PASSED:
+        # Accreditation belongs to an issuer; a key not proven to be theirs borrows nothing from it.
+        report.trust = Trust.NOT_TRUSTWORTHY if binding.outcome is Outcome.FAILED else Trust.OUTSIDE_SCHEME
+        outcome = Outcome.FAILED if binding.outcome is Outcome.FAILED else Outcome.WARNING
+        return Check(
+            CheckId.ISSUER_TRUST,
+            outcome,
+            "The trust registry was not consulted: the signing key is not proven to be the issuer's.",
+            details={"trust": report.trust.value},
+        )
     assert report.issuer_id is not None
     decision = registry.decide(report.issuer_id, document, now)
     report.trust = decision.trust
