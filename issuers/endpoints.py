@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 
 from server.deps import ConfigDep, CurrentIssuer, NowDep, Operator, SessionDep
 from server.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
 from vc.keys import KeyType
 
-from . import identity, issuing, service
+from . import bulk, identity, issuing, service
 from . import status as status_lists
-from .models import Achievement, ApiKey, IssuedCredential, SigningKey
+from .models import Achievement, ApiKey, BulkJob, IssuedCredential, SigningKey
 from .schemas import (
     AchievementCreate,
     AchievementOut,
@@ -26,6 +26,7 @@ from .schemas import (
     IssuerCreate,
     IssuerCreated,
     IssuerOut,
+    JobOut,
     RevokeRequest,
     SigningKeyOut,
 )
@@ -166,6 +167,49 @@ def issue_credential(
     """
     row = issuing.issue(session, config, issuer, body, now, idempotency_key=idempotency_key)
     return CredentialCreated(id=row.id, credential=issuing.signed_document(row))
+
+
+def _job_out(job: BulkJob) -> JobOut:
+    return JobOut(
+        id=job.id,
+        state=job.state,  # type: ignore[arg-type]
+        done=job.done,
+        total=job.total,
+        achievement_id=job.achievement_id,
+        format=job.format,
+        error=job.error,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
+
+
+@api.post(
+    "/credentials/bulk",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["credentials"],
+    responses=problem_responses(NotFound, ValidationFailed),
+)
+def issue_bulk(
+    request: Request,
+    response: Response,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File(description="CSV (email, name, learner_id, result) or JSON list")],
+    achievement_id: Annotated[str, Form(max_length=64)],
+    format: Annotated[Literal["ldp", "jwt"], Form()] = "ldp",
+) -> JobOut:
+    """Validate a cohort file whole (every bad row reported, nothing issued if any is bad), then issue
+    it as a job; poll ``GET /api/v1/jobs/{id}`` for progress."""
+    job = bulk.create_job(session, issuer, achievement_id, format, file.filename or "", file.file.read(), now)
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    request.app.state.jobs.wake()
+    return _job_out(job)
+
+
+@api.get("/jobs/{job_id}", tags=["credentials"], responses=problem_responses(NotFound))
+def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
+    return _job_out(bulk.get_job(session, issuer, job_id))
 
 
 def _status_out(row: IssuedCredential) -> CredentialStatusOut:

@@ -107,6 +107,7 @@ class IssuedCredential(Base):
         UniqueConstraint("revocation_list_id", "revocation_index"),
         UniqueConstraint("suspension_list_id", "suspension_index"),
         UniqueConstraint("issuer_id", "idempotency_key"),
+        UniqueConstraint("bulk_job_id", "bulk_row"),
         Index("ix_issued_credential_recipient_email", "recipient_email"),
     )
 

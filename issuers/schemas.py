@@ -203,6 +203,18 @@ class CredentialCreated(BaseModel):
     credential: dict[str, object] | str
 
 
+class JobOut(BaseModel):
+    id: str
+    state: Literal["pending", "running", "done", "failed"]
+    done: int
+    total: int
+    achievement_id: str
+    format: str
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 class RevokeRequest(Strict):
     reason: str = Field(min_length=1, max_length=1000)
 

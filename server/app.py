@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from issuers import endpoints as issuer_endpoints
+from issuers.bulk import JobWorker
 from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
 
@@ -25,7 +28,15 @@ log = logging.getLogger("passport")
 
 
 def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.start()  # also resumes jobs a previous process left unfinished
+        yield
+        app.state.jobs.stop()
+        app.state.engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Skills Passport",
         version="0.1.0",
         description="Issue, hold and verify quality-assured Open Badges 3.0 credentials.",
@@ -37,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = session_factory(engine)
     app.state.issuer_config = IssuerConfig(settings.base_url, Keystore(settings.resolved_master_key()))
     app.state.admin_token = settings.resolved_admin_token()
+    app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
 
     _install_problem_handlers(app, settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)

@@ -1,0 +1,251 @@
+"""Bulk issuing for a cohort: validate the whole file first, then issue as a resumable job.
+
+Validation reports every bad row at once (with row numbers) and creates nothing if any row is bad.
+The job then issues in chunks, each chunk one transaction that also advances ``done``. A process killed
+mid-chunk loses that chunk's uncommitted work and nothing else; on restart the job resumes from the
+rows that have no credential yet. ``UNIQUE(bulk_job_id, bulk_row)`` makes a duplicate impossible even
+if two workers raced on one job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.db import transaction
+from server.problems import BadRequest, NotFound, ValidationFailed
+
+from . import issuing, service
+from .models import BulkJob, IssuedCredential, Issuer, new_id
+from .schemas import CredentialCreate, Recipient
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 10_000
+COLUMNS = ("email", "name", "learner_id", "result")
+CHUNK = 100
+# Spreadsheet programs run cells that start with these as formulas (CSV injection, OWASP).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def parse_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
+    """Rows of a CSV (header line: email, name, learner_id, result) or JSON (a list of objects)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadRequest("the file is not UTF-8 text; save it as CSV UTF-8") from None
+    if filename.lower().endswith(".json") or text.lstrip().startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise BadRequest(f"the JSON file is not valid: {error.msg} at line {error.lineno}") from None
+        if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+            raise BadRequest("a JSON file holds a list of recipient objects")
+        return [{key: value for key, value in row.items()} for row in data]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    unknown = [name for name in header if name not in COLUMNS]
+    if "email" not in header or unknown:
+        raise ValidationFailed(
+            "the CSV header must name the columns email (required), name, learner_id, result",
+            [{"row": 0, "msg": f"unknown column {name!r}"} for name in unknown]
+            or [{"row": 0, "msg": "missing column 'email'"}],
+        )
+    rows: list[dict[str, Any]] = []
+    for row in reader:
+        if None in row:
+            rows.append({"__extra__": row[None]})
+            continue
+        rows.append({key.strip(): (value or "").strip() or None for key, value in row.items()})
+    return rows
+
+
+def validate_rows(
+    rows: list[dict[str, Any]], achievement_id: str, credential_format: str
+) -> list[CredentialCreate]:
+    """Every row's errors together, with 1-based data row numbers; nothing is issued if any row is bad."""
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed(
+            f"a bulk file holds at most {MAX_ROWS} recipients; this one has {len(rows)}",
+            [{"row": MAX_ROWS + 1, "msg": "too many rows"}],
+        )
+    if not rows:
+        raise ValidationFailed("the file has no recipients", [{"row": 1, "msg": "no rows"}])
+    requests: list[CredentialCreate] = []
+    errors: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        if "__extra__" in row:
+            errors.append({"row": number, "msg": "more cells than columns"})
+            continue
+        for field, value in row.items():
+            if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+                errors.append(
+                    {"row": number, "field": field, "msg": "cells must not start with = + - @ (formula)"}
+                )
+        try:
+            recipient = Recipient.model_validate(
+                {key: row.get(key) for key in ("email", "name", "learner_id") if row.get(key) is not None}
+            )
+            request = CredentialCreate(
+                achievement_id=achievement_id,
+                recipient=recipient,
+                format=credential_format,  # type: ignore[arg-type]
+                result=row.get("result"),
+            )
+        except ValidationError as error:
+            for problem in error.errors():
+                field = ".".join(str(part) for part in problem["loc"]) or "row"
+                errors.append({"row": number, "field": field, "msg": problem["msg"]})
+            continue
+        extra = set(row) - set(COLUMNS)
+        if extra:
+            errors.append({"row": number, "msg": f"unknown fields: {', '.join(sorted(extra))}"})
+        if recipient.email.lower() in seen:
+            errors.append({"row": number, "msg": f"same email as row {seen[recipient.email.lower()]}"})
+        seen.setdefault(recipient.email.lower(), number)
+        requests.append(request)
+    if errors:
+        raise ValidationFailed(
+            f"{len({e['row'] for e in errors})} row(s) are not valid; nothing was issued", errors
+        )
+    return requests
+
+
+def create_job(
+    session: Session,
+    issuer: Issuer,
+    achievement_id: str,
+    credential_format: str,
+    filename: str,
+    content: bytes,
+    now: datetime,
+) -> BulkJob:
+    service.get_achievement(session, issuer, achievement_id)  # 404 before reading the file
+    requests = validate_rows(parse_rows(filename, content), achievement_id, credential_format)
+    job = BulkJob(
+        id=new_id(),
+        issuer_id=issuer.id,
+        achievement_id=achievement_id,
+        format=credential_format,
+        state="pending",
+        total=len(requests),
+        done=0,
+        rows=[request.recipient.model_dump(mode="json") | {"result": request.result} for request in requests],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, issuer: Issuer, job_id: str) -> BulkJob:
+    job = session.scalar(select(BulkJob).where(BulkJob.id == job_id, BulkJob.issuer_id == issuer.id))
+    if job is None:
+        raise NotFound(f"no bulk job {job_id!r}")
+    return job
+
+
+def run_job(
+    sessions: sessionmaker[Session],
+    config: service.IssuerConfig,
+    job_id: str,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    stop_after_chunks: int | None = None,
+) -> None:
+    """Issue the job's remaining rows, one committed chunk at a time (resumable)."""
+    chunks = 0
+    while True:
+        with transaction(sessions) as session:
+            job = session.get(BulkJob, job_id, with_for_update=True)
+            if job is None or job.state in ("done", "failed"):
+                return
+            issued = set(
+                session.scalars(
+                    select(IssuedCredential.bulk_row).where(IssuedCredential.bulk_job_id == job.id)
+                )
+            )
+            pending = [number for number in range(1, job.total + 1) if number not in issued][:CHUNK]
+            now = clock()
+            job.state, job.updated_at = "running", now
+            if not pending:
+                job.state, job.done = "done", job.total
+                return
+            issuer = service.get_issuer(session, job.issuer_id)
+            for number in pending:
+                row = job.rows[number - 1]
+                request = CredentialCreate(
+                    achievement_id=job.achievement_id,
+                    recipient=Recipient.model_validate(
+                        {k: v for k, v in row.items() if k != "result" and v is not None}
+                    ),
+                    format=job.format,  # type: ignore[arg-type]
+                    result=row.get("result"),
+                )
+                issuing.issue(session, config, issuer, request, now, bulk_job_id=job.id, bulk_row=number)
+            job.done = len(issued) + len(pending)
+        chunks += 1
+        if stop_after_chunks is not None and chunks >= stop_after_chunks:
+            return
+
+
+def unfinished_jobs(sessions: sessionmaker[Session]) -> list[str]:
+    with transaction(sessions) as session:
+        return list(session.scalars(select(BulkJob.id).where(BulkJob.state.in_(("pending", "running")))))
+
+
+class JobWorker:
+    """One background thread per process that runs pending jobs, and on start resumes unfinished ones."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], config: service.IssuerConfig, interval: float = 0.5
+    ) -> None:
+        self._sessions, self._config, self._interval = sessions, config, interval
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bulk-jobs", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for job_id in unfinished_jobs(self._sessions):
+                    if self._stop.is_set():
+                        return
+                    self._run(job_id)
+            except Exception:
+                log.exception("bulk job worker error")
+            self._wake.wait(self._interval)
+            self._wake.clear()
+
+    def _run(self, job_id: str) -> None:
+        try:
+            run_job(self._sessions, self._config, job_id)
+        except Exception as error:
+            log.exception("bulk job %s failed", job_id)
+            with transaction(self._sessions) as session:
+                job = session.get(BulkJob, job_id)
+                if job is not None:
+                    job.state, job.error = "failed", f"{type(error).__name__}: {error}"[:1000]
