@@ -26,6 +26,8 @@ class Keystore:
         if len(master_key) != 32:
             raise ValueError("the master key is 32 bytes")
         self._aead = AESGCM(master_key)
+        # Loading an RSA key validates it (tens of ms); keep opened keys for this process's lifetime.
+        self._opened: dict[tuple[str, bytes], PrivateKey] = {}
 
     def seal(self, key: PrivateKey, key_id: str) -> bytes:
         nonce = secrets.token_bytes(_NONCE_BYTES)
@@ -33,6 +35,15 @@ class Keystore:
         return nonce + self._aead.encrypt(nonce, plaintext, key_id.encode())
 
     def open(self, sealed: bytes, key_id: str) -> PrivateKey:
+        cached = self._opened.get((key_id, sealed))
+        if cached is not None:
+            return cached
+        key = self._open(sealed, key_id)
+        if len(self._opened) < 1024:
+            self._opened[(key_id, sealed)] = key
+        return key
+
+    def _open(self, sealed: bytes, key_id: str) -> PrivateKey:
         try:
             plaintext = self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], key_id.encode())
         except InvalidTag:
