@@ -149,3 +149,27 @@ def test_another_providers_job_is_not_found(client: TestClient) -> None:
     response = upload(client, stranger["api_key"], achievement_id, csv_rows(1))
     assert response.status_code == 404
     assert BASE_URL in response.json()["type"]
+
+
+def test_cli_bulk_upload_follows_the_job_to_the_end(client: TestClient, tmp_path: Any) -> None:
+    from server.cli import follow_bulk_upload
+
+    provider = create_provider(client)
+    achievement_id = create_achievement(client, provider["api_key"])
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(csv_rows(5))
+    client.headers["Authorization"] = f"Bearer {provider['api_key']}"
+    job = follow_bulk_upload(client, path, achievement_id, "jwt", poll_seconds=0.05)
+    assert (job["state"], job["done"], job["total"]) == ("done", 5, 5)
+
+
+def test_cli_bulk_upload_reports_bad_rows(client: TestClient, tmp_path: Any) -> None:
+    from server.cli import UnusableInput, follow_bulk_upload
+
+    provider = create_provider(client)
+    achievement_id = create_achievement(client, provider["api_key"])
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(b"email\nnope\n")
+    client.headers["Authorization"] = f"Bearer {provider['api_key']}"
+    with pytest.raises(UnusableInput, match="row 1"):
+        follow_bulk_upload(client, path, achievement_id, "ldp")
