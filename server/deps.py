@@ -13,20 +13,14 @@ from sqlalchemy.orm import Session
 from issuers import service as issuer_service
 from issuers.models import Issuer
 
+from .db import transaction
 from .problems import Unauthorized
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's session: commits once when the handler returns, rolls back if it raises."""
-    session: Session = request.app.state.sessions()
-    try:
+    with transaction(request.app.state.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_now() -> datetime:
