@@ -1,0 +1,72 @@
+"""Walk every provider endpoint with another provider's key: nothing of the owner's is visible or
+changeable (404, or an empty listing), and the operator's routes refuse provider keys (401)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.issuers.conftest import auth, create_achievement, create_provider
+from tests.issuers.test_api import issue
+from tests.issuers.test_bulk import csv_rows, upload
+
+# Routes that act on the caller itself (not on another provider's resources) and what they may return.
+SELF_ROUTES = {"/api/v1/issuer", "/api/v1/api-keys", "/api/v1/signing-keys", "/api/v1/signing-keys/rotate"}
+
+
+def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> None:
+    owner = create_provider(client, "Owner")
+    stranger = create_provider(client, "Stranger")
+    achievement_id = create_achievement(client, owner["api_key"])
+    credential_id = issue(client, owner["api_key"], achievement_id)["id"]
+    job_id = upload(client, owner["api_key"], achievement_id, csv_rows(1)).json()["id"]
+    owner_key_id = client.get("/api/v1/api-keys", headers=auth(owner["api_key"])).json()[0]["id"]
+    ids = {
+        "achievement_id": achievement_id,
+        "credential_id": credential_id,
+        "job_id": job_id,
+        "key_id": owner_key_id,
+    }
+    bodies: dict[str, Any] = {
+        "/api/v1/credentials": {
+            "json": {"achievement_id": achievement_id, "recipient": {"email": "x@example.com"}}
+        },
+        "/api/v1/credentials/{credential_id}/revoke": {"json": {"reason": "hostile"}},
+        "/api/v1/credentials/bulk": {
+            "data": {"achievement_id": achievement_id},
+            "files": {"file": ("c.csv", csv_rows(1), "text/csv")},
+        },
+        "/api/v1/achievements": {"json": {}},
+        "/api/v1/api-keys": {"json": {}},
+    }
+    walked = 0
+    paths = client.get("/openapi.json").json()["paths"]  # every route, as the API declares them
+    for path, operations in paths.items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method in (name.upper() for name in operations):
+            url = re.sub(r"{(\w+)}", lambda match: ids[match.group(1)], path)
+            kwargs = bodies.get(path, {}) if method == "POST" else {}
+            response = client.request(method, url, headers=auth(stranger["api_key"]), **kwargs)
+            walked += 1
+            where = f"{method} {path}: {response.status_code} {response.text[:200]}"
+            if path.startswith("/api/v1/admin/"):
+                assert response.status_code == 401, where
+            elif path in SELF_ROUTES or (method == "POST" and path == "/api/v1/achievements"):
+                # Acts on the stranger's own account: must not mention the owner.
+                assert owner["id"] not in response.text, where
+                assert owner_key_id not in response.text, where
+            elif method == "GET" and "{" not in path:
+                assert response.json() == [], where
+            else:
+                assert response.status_code in (404, 422), where
+                if response.status_code == 422:
+                    # Validation errors must not reveal anything about the owner's resources either.
+                    assert achievement_id not in response.text, where
+    assert walked >= 14
+    # And the owner's things are untouched.
+    owner_credential = client.get(f"/api/v1/credentials/{credential_id}", headers=auth(owner["api_key"]))
+    assert owner_credential.status_code == 200
+    assert client.get("/api/v1/issuer", headers=auth(owner["api_key"])).status_code == 200
