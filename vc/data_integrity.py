@@ -18,6 +18,7 @@ from schemas.loader import OfflineDocumentLoader
 
 from .did_key import VerificationMethod
 from .errors import SignatureError, UnsupportedError, VcError
+from .fields import parse_datetime
 from .jsonld import canonicalize
 from .keys import KeyType, PrivateKey, multibase_decode_base58btc, multibase_encode_base58btc
 from .ports import KeyResolver
@@ -167,7 +168,7 @@ def verify_proof(
     if not isinstance(proof_value, str) or not isinstance(method_id, str):
         raise SignatureError("proof needs a proofValue and a verificationMethod (strings)")
     created = options.get("created")
-    if created is not None and not _is_datetime_stamp(created):
+    if created is not None and parse_datetime(created) is None:
         raise SignatureError(f"proof created {created!r} is not an XML Schema dateTimeStamp")
     # §3.2.2 step 3: a proof carrying its own @context must agree with the document's.
     if "@context" in options:
@@ -194,13 +195,3 @@ def verify_proof(
             "or it was not signed by this key."
         ) from None
     return method
-
-
-def _is_datetime_stamp(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return parsed.tzinfo is not None

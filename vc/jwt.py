@@ -27,7 +27,7 @@ from schemas.loader import VC_V1_CONTEXT
 
 from .did_key import VerificationMethod
 from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedError
-from .fields import issuer_id
+from .fields import issuer_id, parse_datetime
 from .keys import PrivateKey, PublicKey
 from .parsing import MAX_DOCUMENT_BYTES, parse_json
 from .ports import KeyResolver
@@ -49,9 +49,9 @@ class DecodedJwt:
 
 
 def _numeric_date(value: str) -> int:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError(f"date-time {value!r} has no timezone")
+    moment = parse_datetime(value)
+    if moment is None:
+        raise ValueError(f"{value!r} is not a date-time with a timezone")
     return int(moment.timestamp())
 
 
