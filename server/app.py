@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,6 +19,9 @@ from issuers import endpoints as issuer_endpoints
 from issuers.bulk import JobWorker
 from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
+from verification import endpoints as verification_endpoints
+from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
+from verification.service import RegistryFactory, Verifier
 
 from .db import make_engine, session_factory
 from .deps import SessionDep
@@ -27,12 +31,22 @@ from .settings import Settings
 log = logging.getLogger("passport")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    fetch_transport: httpx.BaseTransport | None = None,
+    resolve_host: HostResolver = system_resolver,
+    registry_for: RegistryFactory | None = None,
+) -> FastAPI:
+    """The app. `fetch_transport` and `resolve_host` replace the network for the bounded fetcher (tests);
+    `registry_for` gives the trust registry for a request's session (None: the trust check is skipped)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.jobs.start()  # also resumes jobs a previous process left unfinished
         yield
         app.state.jobs.stop()
+        app.state.verifier.close()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -49,11 +63,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.issuer_config = IssuerConfig(settings.base_url, Keystore(settings.resolved_master_key()))
     app.state.admin_token = settings.resolved_admin_token()
     app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
+    app.state.verifier = Verifier.create(
+        app.state.issuer_config,
+        BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),
+        cache_seconds=settings.verify_cache_seconds,
+        registry_for=registry_for,
+    )
 
     _install_problem_handlers(app, settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)
     app.include_router(issuer_endpoints.api)
     app.include_router(issuer_endpoints.public)
+    app.include_router(verification_endpoints.router)
 
     @app.get("/health", tags=["public"])
     def health(session: SessionDep) -> dict[str, str]:
@@ -61,6 +82,15 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok", "database": "ok"}
 
     return app
+
+
+def _fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        timeout_seconds=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+        max_redirects=settings.fetch_max_redirects,
+        allow_private=settings.fetch_allow_private,
+    )
 
 
 def _problem_response(problem: Problem, base_url: str, request: Request) -> JSONResponse:

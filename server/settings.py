@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     admin_token_file: Path = Path("var/admin.token")
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
+    #: The bounded fetcher (verification of other issuers' DID documents and status lists).
+    #: Allow private, loopback and link-local addresses: only for tests and local development.
+    fetch_allow_private: bool = False
+    fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    fetch_max_bytes: int = Field(default=1024 * 1024, gt=0, le=16 * 1024 * 1024)
+    fetch_max_redirects: int = Field(default=3, ge=0, le=10)
+    #: How long verification keeps our own issuers' DID documents and signed status lists in memory.
+    verify_cache_seconds: float = Field(default=10.0, ge=0, le=300)
 
     @field_validator("base_url")
     @classmethod

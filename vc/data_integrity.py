@@ -21,13 +21,12 @@ from .errors import SignatureError, UnsupportedError, VcError
 from .fields import parse_datetime
 from .jsonld import canonicalize
 from .keys import KeyType, PrivateKey, multibase_decode_base58btc, multibase_encode_base58btc
-from .ports import KeyResolver
+from .ports import ASSERTION_METHOD, KeyResolver
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 # eddsa-2022 is the pre-REC name of the same algorithm; credentials issued under it still verify.
 VERIFIABLE_CRYPTOSUITES = frozenset({CRYPTOSUITE, "eddsa-2022"})
-ASSERTION_METHOD = "assertionMethod"
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def verify_proof(
         raise SignatureError("proofValue is not multibase base58btc") from None
     if len(signature) != 64:
         raise SignatureError(f"proofValue decodes to {len(signature)} bytes; an Ed25519 signature is 64")
-    method = resolver.resolve(method_id)
+    method = resolver.resolve(method_id, expected_purpose)
     if method.public_key.key_type is not KeyType.ED25519:
         raise SignatureError(f"verification method {method_id} is not an Ed25519 key")
     data = hash_inputs(unsecured, options, loader).hash_data

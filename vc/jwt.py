@@ -30,7 +30,7 @@ from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedEr
 from .fields import issuer_id, parse_datetime
 from .keys import PrivateKey, PublicKey
 from .parsing import MAX_DOCUMENT_BYTES, parse_json
-from .ports import KeyResolver
+from .ports import ASSERTION_METHOD, KeyResolver
 
 ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})  # OB 3.0 minimum RS256, plus EdDSA and ES256
 ALLOWED_HEADER_PARAMETERS = frozenset({"alg", "kid", "jwk", "typ"})
@@ -216,8 +216,11 @@ def claim_mismatches(decoded: DecodedJwt) -> list[str]:
     return problems
 
 
-def verify_jwt(token: str, resolver: KeyResolver) -> tuple[DecodedJwt, VerificationMethod]:
-    """Check a VC-JWT's signature (RFC 7515 §5.2) with the key its header names.
+def verify_jwt(
+    token: str, resolver: KeyResolver, *, purpose: str = ASSERTION_METHOD
+) -> tuple[DecodedJwt, VerificationMethod]:
+    """Check a VC-JWT's signature (RFC 7515 §5.2) with the key its header names, which its controller
+    must list under `purpose`.
 
     Returns the decoded token and the verification method; raises `VcError` when it does not verify.
     Claim consistency is reported separately by `claim_mismatches`.
@@ -227,7 +230,7 @@ def verify_jwt(token: str, resolver: KeyResolver) -> tuple[DecodedJwt, Verificat
     if "kid" in header:
         if not isinstance(header["kid"], str):
             raise ParsingError("JWT kid must be a string")
-        method = resolver.resolve(header["kid"])
+        method = resolver.resolve(header["kid"], purpose)
     else:
         if not isinstance(header["jwk"], dict):
             raise ParsingError("JWT jwk must be a JSON object")

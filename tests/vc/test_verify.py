@@ -29,7 +29,7 @@ class FixtureResolver:
     ``<issuer>#<multikey>`` is that Multikey, controlled by ``<issuer>`` (the fixtures' https key URLs
     are not resolvable)."""
 
-    def resolve(self, verification_method_id: str) -> VerificationMethod:
+    def resolve(self, verification_method_id: str, purpose: str = "assertionMethod") -> VerificationMethod:
         controller, _, fragment = verification_method_id.partition("#")
         if not fragment.startswith("z6Mk"):
             raise KeyResolutionError(f"not found: {verification_method_id}")

@@ -1,0 +1,100 @@
+"""Public verification API in the W3C VC API shape: thin routes over `verification.service.Verifier`.
+
+A well-formed request about a broken credential is a 200 report with ``verified: false``; only a
+malformed request is a problem (RFC 9457): 400 not JSON, 413 too large, 422 wrong shape.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+import orjson
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from server.deps import NowDep, SessionDep
+from server.problems import BadRequest, PayloadTooLarge, ValidationFailed, problem_responses
+from vc.errors import ParsingError
+from vc.parsing import parse_json
+
+from .schemas import (
+    CredentialVerificationOut,
+    CredentialVerifyRequest,
+    PresentationVerificationOut,
+    PresentationVerifyRequest,
+)
+from .service import Verifier
+
+router = APIRouter(tags=["verification"])
+
+PROBLEMS = problem_responses(BadRequest, PayloadTooLarge, ValidationFailed)
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def get_verifier(request: Request) -> Verifier:
+    verifier: Verifier = request.app.state.verifier
+    return verifier
+
+
+VerifierDep = Annotated[Verifier, Depends(get_verifier)]
+
+
+async def json_body(request: Request) -> Any:
+    """The body parsed with the project's bounded JSON parser (no duplicate keys, depth limit)."""
+    raw = await request.body()
+    try:
+        return parse_json(raw, max_bytes=request.app.state.settings.max_body_bytes)
+    except ParsingError as error:
+        raise BadRequest(f"the request body is not usable JSON: {error.message}") from None
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
+
+
+def _validated(model: type[Model], body: Any) -> Model:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors(include_url=False)]
+        raise ValidationFailed("The request is not valid: see errors.", errors) from None
+
+
+def _request_body(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()  # OpenAPI 3.1 schemas are JSON Schema 2020-12: $defs stay inline
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _json(data: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json")
+
+
+@router.post(
+    "/credentials/verify",
+    response_model=CredentialVerificationOut,
+    responses=PROBLEMS,
+    openapi_extra=_request_body(CredentialVerifyRequest),
+)
+def verify_credential(body: JsonBody, session: SessionDep, verifier: VerifierDep, now: NowDep) -> Response:
+    """Verify a credential (embedded proof or compact VC-JWT): proof, issuer key, validity, status, trust.
+
+    Always 200 for a well-formed request: ``verified`` is the answer, ``checks`` say why.
+    """
+    request = _validated(CredentialVerifyRequest, body)
+    return _json(verifier.verify_credential(session, request.verifiableCredential, now).to_json())
+
+
+@router.post(
+    "/presentations/verify",
+    response_model=PresentationVerificationOut,
+    responses=PROBLEMS,
+    openapi_extra=_request_body(PresentationVerifyRequest),
+)
+def verify_presentation(body: JsonBody, session: SessionDep, verifier: VerifierDep, now: NowDep) -> Response:
+    """Verify a presentation: the holder's proof (authentication; challenge and domain when given), then
+    each credential inside with the same checks as ``/credentials/verify``."""
+    request = _validated(PresentationVerifyRequest, body)
+    options = request.options
+    report = verifier.verify_presentation(
+        session, request.verifiablePresentation, now, challenge=options.challenge, domain=options.domain
+    )
+    return _json(report.to_json())
