@@ -84,6 +84,11 @@ def create_app(
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app from ``PASSPORT_*`` settings: the factory each `passport serve --workers N` process calls."""
+    return create_app(Settings())
+
+
 def _fetch_policy(settings: Settings) -> FetchPolicy:
     return FetchPolicy(
         timeout_seconds=settings.fetch_timeout_seconds,
