@@ -1,7 +1,8 @@
 """Verification service benchmark (run by hand): the running service under load from a second process.
 
     .venv/bin/python bench/verify.py                       # SQLite, 30 s per format, 64 connections
-    PASSPORT_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python bench/verify.py
+    PASSPORT_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
+        .venv/bin/python bench/verify.py
 
 What it does: issues `--credentials` distinct credentials per format (VC-JWT RS256 and Data Integrity
 eddsa-rdfc-2022) from four providers straight into a fresh database; starts ``passport serve`` in
@@ -136,9 +137,8 @@ def run_wrk(url: str, bodies_file: Path, seconds: int, connections: int, threads
         str(LUA),
         url,
     ]
-    output = subprocess.run(
-        command, env={**os.environ, "BENCH_BODIES": str(bodies_file)}, capture_output=True, text=True, check=True
-    ).stdout
+    env = {**os.environ, "BENCH_BODIES": str(bodies_file)}
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("{"))
     result: dict[str, int] = json.loads(line)
     return result

@@ -187,8 +187,9 @@ def _fast_validator(schema_id: str) -> jsonschema_rs.Draft201909Validator:
     """
     formats = {name: _checks(check) for name, (check, _raises) in _FORMAT_CHECKER.checkers.items()}
     registry = jsonschema_rs.Registry(resources=list(_bundled_contents().items()))
+    schema = _bundled_contents()[schema_id]
     return jsonschema_rs.Draft201909Validator(
-        _bundled_contents()[schema_id], formats=formats, validate_formats=True, registry=registry, offline=True
+        schema, formats=formats, validate_formats=True, registry=registry, offline=True
     )
 
 
