@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -138,7 +139,10 @@ def run_wrk(url: str, bodies_file: Path, seconds: int, connections: int, threads
         url,
     ]
     env = {**os.environ, "BENCH_BODIES": str(bodies_file)}
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"wrk failed: {completed.stderr.strip() or completed.stdout.strip()}")
+    output = completed.stdout
     line = next(line for line in output.splitlines() if line.startswith("{"))
     result: dict[str, int] = json.loads(line)
     return result
@@ -151,13 +155,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--credentials", type=int, default=2000, help="distinct credentials per format")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--formats", default="jwt,ldp")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/verify.py needs wrk: apt-get install -y wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="verify-bench-"))
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     base_url = f"http://127.0.0.1:{args.port}"
     master_key = os.urandom(32)
     url = database_url(workdir)

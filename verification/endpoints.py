@@ -6,13 +6,18 @@ malformed request is a problem (RFC 9457): 400 not JSON, 413 too large, 422 wron
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from server.deps import NowDep, SessionDep
+from server.db import transaction
+from server.deps import get_now
 from server.problems import BadRequest, PayloadTooLarge, ValidationFailed, problem_responses
 from vc.errors import ParsingError
 from vc.parsing import parse_json
@@ -29,14 +34,7 @@ router = APIRouter(tags=["verification"])
 
 PROBLEMS = problem_responses(BadRequest, PayloadTooLarge, ValidationFailed)
 Model = TypeVar("Model", bound=BaseModel)
-
-
-def get_verifier(request: Request) -> Verifier:
-    verifier: Verifier = request.app.state.verifier
-    return verifier
-
-
-VerifierDep = Annotated[Verifier, Depends(get_verifier)]
+Result = TypeVar("Result")
 
 
 async def json_body(request: Request) -> Any:
@@ -64,6 +62,22 @@ def _request_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+async def _in_one_transaction(request: Request, work: Callable[[Session, datetime], Result]) -> Result:
+    """Run the verification in one worker thread, inside the request's one transaction.
+
+    Verification is CPU work that may wait on another server (a did:web document through the bounded
+    fetcher) or the database, so it leaves the event loop; doing the session, clock and verification in
+    a single hop (rather than one per dependency) keeps the thread switches, and the GIL hand-overs
+    between them, to one per request.
+    """
+
+    def run() -> Result:
+        with transaction(request.app.state.sessions) as session:
+            return work(session, get_now())
+
+    return await run_in_threadpool(run)
+
+
 def _json(data: dict[str, Any]) -> Response:
     return Response(orjson.dumps(data), media_type="application/json")
 
@@ -74,13 +88,18 @@ def _json(data: dict[str, Any]) -> Response:
     responses=PROBLEMS,
     openapi_extra=_request_body(CredentialVerifyRequest),
 )
-def verify_credential(body: JsonBody, session: SessionDep, verifier: VerifierDep, now: NowDep) -> Response:
+async def verify_credential(request: Request, body: JsonBody) -> Response:
     """Verify a credential (embedded proof or compact VC-JWT): proof, issuer key, validity, status, trust.
 
     Always 200 for a well-formed request: ``verified`` is the answer, ``checks`` say why.
     """
-    request = _validated(CredentialVerifyRequest, body)
-    return _json(verifier.verify_credential(session, request.verifiableCredential, now).to_json())
+    credential = _validated(CredentialVerifyRequest, body).verifiableCredential
+    verifier: Verifier = request.app.state.verifier
+
+    def verify(session: Session, now: datetime) -> dict[str, Any]:
+        return verifier.verify_credential(session, credential, now).to_json()
+
+    return _json(await _in_one_transaction(request, verify))
 
 
 @router.post(
@@ -89,12 +108,18 @@ def verify_credential(body: JsonBody, session: SessionDep, verifier: VerifierDep
     responses=PROBLEMS,
     openapi_extra=_request_body(PresentationVerifyRequest),
 )
-def verify_presentation(body: JsonBody, session: SessionDep, verifier: VerifierDep, now: NowDep) -> Response:
+async def verify_presentation(request: Request, body: JsonBody) -> Response:
     """Verify a presentation: the holder's proof (authentication; challenge and domain when given), then
     each credential inside with the same checks as ``/credentials/verify``."""
-    request = _validated(PresentationVerifyRequest, body)
-    options = request.options
-    report = verifier.verify_presentation(
-        session, request.verifiablePresentation, now, challenge=options.challenge, domain=options.domain
-    )
-    return _json(report.to_json())
+    parsed = _validated(PresentationVerifyRequest, body)
+    options = parsed.options
+    verifier: Verifier = request.app.state.verifier
+
+    def verify(session: Session, now: datetime) -> dict[str, Any]:
+        presentation = parsed.verifiablePresentation
+        report = verifier.verify_presentation(
+            session, presentation, now, challenge=options.challenge, domain=options.domain
+        )
+        return report.to_json()
+
+    return _json(await _in_one_transaction(request, verify))
