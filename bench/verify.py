@@ -14,7 +14,10 @@ with `--connections` connections, cycling through the credentials. Each answer m
 
 Prints one JSON line per format: {"op": "verify-jwt", "per_second", "p50_ms", "p90_ms", "p99_ms",
 "max_ms", "errors", "not_verified", "requests", "seconds", "connections", "workers", "credentials",
-"database"}. ``errors`` counts socket errors, timeouts and non-2xx answers.
+"server_cpu_ms_per_verification", "load_average", "database"}. ``errors`` counts socket errors, timeouts
+and non-2xx answers. ``server_cpu_ms_per_verification`` is the service's own CPU time (all its processes,
+from /proc) divided by the verifications: it stays comparable when other work shares the machine, and
+2,000 / it is what two dedicated cores could serve.
 """
 
 from __future__ import annotations
@@ -126,6 +129,21 @@ def wait_until_up(base_url: str, server: subprocess.Popen[bytes], timeout: float
     raise SystemExit("passport serve did not come up")
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of `root` and its children (the uvicorn workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if root in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def run_wrk(url: str, bodies_file: Path, seconds: int, connections: int, threads: int) -> dict[str, int]:
     command = [
         "wrk",
@@ -199,7 +217,9 @@ def main() -> None:
             bodies_file.write_text("\n".join(bodies[credential_format]) + "\n", encoding="utf-8")
             endpoint = f"{base_url}/credentials/verify"
             run_wrk(endpoint, bodies_file, 3, args.connections, args.wrk_threads)  # warm-up
+            cpu_before = tree_cpu_seconds(server.pid)
             result = run_wrk(endpoint, bodies_file, args.seconds, args.connections, args.wrk_threads)
+            server_cpu = tree_cpu_seconds(server.pid) - cpu_before
             seconds = result["duration_us"] / 1e6
             record = {
                 "op": f"verify-{credential_format}",
@@ -215,6 +235,9 @@ def main() -> None:
                 "connections": args.connections,
                 "workers": args.workers,
                 "credentials": len(bodies[credential_format]),
+                # CPU the service spent per verification: comparable even when the machine is shared.
+                "server_cpu_ms_per_verification": round(server_cpu * 1000 / max(result["requests"], 1), 3),
+                "load_average": round(os.getloadavg()[0], 1),
                 "database": url.split(":", 1)[0],
             }
             print(json.dumps(record), flush=True)
