@@ -166,6 +166,10 @@ class OwnIssuerDocuments:
         self.config = config
         self.prefix = identity.issuer_did(config.base_url, "")
         self._cache: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=maxsize, ttl=ttl, timer=time.monotonic)
+        # Parsed methods by (method id, purpose): parsing a key costs more than the rest of a lookup.
+        self._methods: TTLCache[tuple[str, str], VerificationMethod] = TTLCache(
+            maxsize=maxsize, ttl=ttl, timer=time.monotonic
+        )
         self._lock = threading.Lock()
 
     def owns(self, did: str) -> bool:
@@ -192,6 +196,28 @@ class OwnIssuerDocuments:
             self._cache[did] = document
         return document
 
+    def method(self, session: Session, method_id: str, purpose: str) -> VerificationMethod:
+        """CID 1.0 §3.3 over our own issuer's DID document (see `verification_method_in`)."""
+        with self._lock:
+            found = self._methods.get((method_id, purpose))
+        if found is not None:
+            return found
+        did, _ = _split_method_id(method_id)
+        document = self.document(session, did)
+        if document is None:
+            raise KeyResolutionError(f"{did[:100]} is not an issuer of this service")
+        try:
+            found = verification_method_in(document, did, method_id, purpose)
+        except KeyResolutionError:
+            # A key added after the document was cached: read once more before giving up.
+            document = self.document(session, did, fresh=True)
+            if document is None:
+                raise
+            found = verification_method_in(document, did, method_id, purpose)
+        with self._lock:
+            self._methods[(method_id, purpose)] = found
+        return found
+
 
 class OwnIssuerResolver:
     """Keys of the service's own issuers, from its database, without HTTP."""
@@ -201,18 +227,7 @@ class OwnIssuerResolver:
         self._documents = documents
 
     def resolve(self, verification_method_id: str, purpose: str = ASSERTION_METHOD) -> VerificationMethod:
-        did, _ = _split_method_id(verification_method_id)
-        document = self._documents.document(self._session, did)
-        if document is None:
-            raise KeyResolutionError(f"{did[:100]} is not an issuer of this service")
-        try:
-            return verification_method_in(document, did, verification_method_id, purpose)
-        except KeyResolutionError:
-            # A key added after the document was cached: read once more before giving up.
-            document = self._documents.document(self._session, did, fresh=True)
-            if document is None:
-                raise
-            return verification_method_in(document, did, verification_method_id, purpose)
+        return self._documents.method(self._session, verification_method_id, purpose)
 
 
 def service_resolver(session: Session, own: OwnIssuerDocuments, fetch_json: FetchJson) -> KeyResolver:
