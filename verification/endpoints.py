@@ -28,7 +28,7 @@ from .schemas import (
     PresentationVerificationOut,
     PresentationVerifyRequest,
 )
-from .service import Verifier
+from .service import Attempt, Verifier
 
 router = APIRouter(tags=["verification"])
 
@@ -62,20 +62,25 @@ def _request_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-async def _in_one_transaction(request: Request, work: Callable[[Session, datetime], Result]) -> Result:
-    """Run the verification in one worker thread, inside the request's one transaction.
+async def _verify(request: Request, work: Callable[[Session, datetime, Attempt], Result]) -> Result:
+    """Verify in memory on the event loop; when that needs the database or the network, verify again in a
+    worker thread inside the request's one transaction (see `verification.service`)."""
+    verifier: Verifier = request.app.state.verifier
+    now = get_now()
+    attempt = Attempt(in_memory=True)
+    session = verifier.in_memory_session(request.app.state.engine, attempt)
+    try:
+        result = work(session, now, attempt)
+    finally:
+        session.close()
+    if attempt.deferred_by is None:
+        return result
 
-    Verification is CPU work that may wait on another server (a did:web document through the bounded
-    fetcher) or the database, so it leaves the event loop; doing the session, clock and verification in
-    a single hop (rather than one per dependency) keeps the thread switches, and the GIL hand-overs
-    between them, to one per request.
-    """
-
-    def run() -> Result:
+    def in_a_thread() -> Result:
         with transaction(request.app.state.sessions) as session:
-            return work(session, get_now())
+            return work(session, now, Attempt(in_memory=False))
 
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(in_a_thread)
 
 
 def _json(data: dict[str, Any]) -> Response:
@@ -96,10 +101,10 @@ async def verify_credential(request: Request, body: JsonBody) -> Response:
     credential = _validated(CredentialVerifyRequest, body).verifiableCredential
     verifier: Verifier = request.app.state.verifier
 
-    def verify(session: Session, now: datetime) -> dict[str, Any]:
-        return verifier.verify_credential(session, credential, now).to_json()
+    def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
+        return verifier.verify_credential(session, credential, now, attempt).to_json()
 
-    return _json(await _in_one_transaction(request, verify))
+    return _json(await _verify(request, verify))
 
 
 @router.post(
@@ -115,11 +120,11 @@ async def verify_presentation(request: Request, body: JsonBody) -> Response:
     options = parsed.options
     verifier: Verifier = request.app.state.verifier
 
-    def verify(session: Session, now: datetime) -> dict[str, Any]:
+    def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
         presentation = parsed.verifiablePresentation
         report = verifier.verify_presentation(
-            session, presentation, now, challenge=options.challenge, domain=options.domain
+            session, presentation, now, attempt, challenge=options.challenge, domain=options.domain
         )
         return report.to_json()
 
-    return _json(await _in_one_transaction(request, verify))
+    return _json(await _verify(request, verify))

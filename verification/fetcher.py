@@ -39,7 +39,7 @@ from cachetools import TLRUCache
 from vc.errors import KeyResolutionError
 from vc.parsing import parse_json
 
-__all__ = ["BoundedFetcher", "FetchError", "FetchPolicy", "HostResolver", "system_resolver"]
+__all__ = ["BoundedFetcher", "FetchError", "FetchPolicy", "HostResolver", "NotCached", "system_resolver"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: host, port -> the addresses the host resolves to (injectable: tests never use DNS).
@@ -54,6 +54,12 @@ class FetchError(KeyResolutionError):
     """A document could not be fetched within the bounds; the message says why, in plain words."""
 
     code = "fetch_error"
+
+
+class NotCached(FetchError):
+    """`cached_only` was asked and the document is not in the cache (nothing was fetched)."""
+
+    code = "not_cached"
 
 
 @dataclass(frozen=True)
@@ -128,14 +134,19 @@ class BoundedFetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch_json(self, url: str) -> Any:
-        """The JSON document at `url` (parsed with the project's bounded parser), from the cache if fresh."""
-        return parse_json(self.fetch_bytes(url), max_bytes=self.policy.max_bytes)
+    def fetch_json(self, url: str, *, cached_only: bool = False) -> Any:
+        """The JSON document at `url` (parsed with the project's bounded parser), from the cache if fresh.
 
-    def fetch_bytes(self, url: str) -> bytes:
+        With `cached_only`, a document that is not in the cache raises `NotCached` instead of a fetch.
+        """
+        return parse_json(self.fetch_bytes(url, cached_only=cached_only), max_bytes=self.policy.max_bytes)
+
+    def fetch_bytes(self, url: str, *, cached_only: bool = False) -> bytes:
         with self._lock:
             cached = self._cache.get(url)
         if cached is None:
+            if cached_only:
+                raise NotCached(f"{_short(url)} is not in the cache")
             cached = self._fetch(url)
             with self._lock:
                 self._cache[url] = cached
