@@ -9,10 +9,14 @@ function whose result a test can compare with the published intermediate values.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from cachetools import LRUCache
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from schemas.loader import OfflineDocumentLoader
 
@@ -186,6 +190,23 @@ def verify_proof(
     if method.public_key.key_type is not KeyType.ED25519:
         raise SignatureError(f"verification method {method_id} is not an Ed25519 key")
     data = hash_inputs(unsecured, options, loader).hash_data
+    _verify_signature(method, signature, data)
+    return method
+
+
+# Signatures that verified, by (public key, signature, hash data). A verifier checks the same status list
+# credential again and again; a hit is exactly what Ed25519 verification answered for these very bytes.
+_verified: LRUCache[tuple[bytes, bytes, bytes], bool] = LRUCache(maxsize=1024)
+_verified_lock = threading.Lock()
+
+
+def _verify_signature(method: VerificationMethod, signature: bytes, data: bytes) -> None:
+    key = method.public_key.key
+    assert isinstance(key, Ed25519PublicKey)
+    remembered = (key.public_bytes_raw(), signature, data)
+    with _verified_lock:
+        if remembered in _verified:
+            return
     try:
         method.public_key.verify(signature, data)
     except SignatureError:
@@ -193,4 +214,5 @@ def verify_proof(
             "The signature does not match: the credential was changed after it was signed, "
             "or it was not signed by this key."
         ) from None
-    return method
+    with _verified_lock:
+        _verified[remembered] = True
