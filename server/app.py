@@ -18,6 +18,8 @@ from issuers import endpoints as issuer_endpoints
 from issuers.bulk import JobWorker
 from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
+from verification import trust_endpoints
+from verification.trust import TrustConfig
 
 from .db import make_engine, session_factory
 from .deps import SessionDep
@@ -46,7 +48,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.issuer_config = IssuerConfig(settings.base_url, Keystore(settings.resolved_master_key()))
+    keystore = Keystore(settings.resolved_master_key())
+    app.state.issuer_config = IssuerConfig(settings.base_url, keystore)
+    app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()
     app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
 
@@ -54,6 +58,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)
     app.include_router(issuer_endpoints.api)
     app.include_router(issuer_endpoints.public)
+    app.include_router(trust_endpoints.api)
+    app.include_router(trust_endpoints.public)
 
     @app.get("/health", tags=["public"])
     def health(session: SessionDep) -> dict[str, str]:
