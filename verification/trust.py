@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from issuers import identity
@@ -50,10 +51,20 @@ class TrustConfig:
 
 
 def registry_state(session: Session, *, lock: bool = False) -> TrustRegistryState:
-    """The one state row (created by migration 0003); ``lock`` serialises changes (FOR UPDATE)."""
-    statement = select(TrustRegistryState).where(TrustRegistryState.id == 1)
+    """The one state row (created by migration 0003); ``lock`` serialises changes until commit.
+
+    The lock is a write that changes nothing, not ``SELECT … FOR UPDATE``: SQLite has no row locks, and
+    its driver begins the transaction only at the first write, so only a write serialises there (it takes
+    the database's write lock); on PostgreSQL it takes the row lock, like FOR UPDATE.
+    """
     if lock:
-        statement = statement.with_for_update()
+        session.execute(
+            sql_update(TrustRegistryState)
+            .where(TrustRegistryState.id == 1)
+            .values(version=TrustRegistryState.version)
+            .execution_options(synchronize_session=False)
+        )
+    statement = select(TrustRegistryState).where(TrustRegistryState.id == 1)
     state = session.scalars(statement.execution_options(populate_existing=True)).one_or_none()
     if state is None:
         raise RuntimeError("the trust registry has no state row: apply the database migrations")
