@@ -103,14 +103,11 @@ def _record(
 
 
 def _own_provider(session: Session, base_url: str, issuer_id: str) -> Issuer | None:
-    """The provider of this service whose did:web DID this is, if any."""
+    """The provider of this service whose did:web DID this is; a DID of ours naming no provider is 404."""
     prefix = identity.issuer_did(base_url, "")
     if not issuer_id.startswith(prefix):
         return None
-    try:
-        return issuers_service.get_issuer(session, issuer_id.removeprefix(prefix))
-    except NotFound:
-        return None
+    return issuers_service.get_issuer(session, issuer_id.removeprefix(prefix))
 
 
 def _snapshot(row: Accreditation) -> dict[str, Any]:

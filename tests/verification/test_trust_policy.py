@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -213,3 +215,13 @@ def test_a_new_accreditation_speaks_for_the_issuer_over_a_withdrawn_one() -> Non
         accreditation_id="3" * 32, state=State.WITHDRAWN, changed_at=datetime(2026, 6, 1, tzinfo=UTC)
     )
     assert current_entry([old, later]) == later
+
+
+def test_the_offline_checker_needs_no_database_and_no_web_framework() -> None:
+    """A verifier elsewhere (or `passport verify` offline) imports the trust list checker alone."""
+    code = (
+        "import sys, verification.trust_list, verification.trust_policy; "
+        "print(sorted(m for m in ('sqlalchemy', 'fastapi', 'starlette', 'httpx') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

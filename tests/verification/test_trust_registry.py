@@ -208,6 +208,10 @@ def test_unknown_accreditations_and_providers_are_404(client: TestClient) -> Non
         act(client, missing, "reinstate"),
         act(client, missing, "withdraw", reason="x"),
         client.post(ROUTE, json={**PERIOD, "provider_id": missing}, headers=OPERATOR),
+        # A DID of this service's own that names no provider is a typo, not an external issuer.
+        client.post(
+            ROUTE, json={**PERIOD, "issuer": f"did:web:passport.test:issuers:{missing}"}, headers=OPERATOR
+        ),
     ):
         assert_problem(response, 404, "not-found")
 
