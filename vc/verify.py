@@ -1,8 +1,10 @@
 """Verify a credential: an ordered pipeline of named checks that returns a `VerificationReport`.
 
 Order (OB 3.0 §9.1, VC DM 2.0 §7): well-formed -> schema -> proof -> issuer-key binding -> validity period
--> status -> issuer trust. The world comes in through `Ports` (key resolver, status source, trust
-registry, document loader) and the clock through `now`. When the proof fails, the checks after it are
+-> status -> issuer trust. §9.1 step 3 (refresh) is reported with the proof, never fetched. VC 2.0 and
+VC 1.1 credentials both verify, each with its own date properties; proofs go to their suite in
+`vc.proofs`. The world comes in through `Ports` (key resolver, status source, trust registry, document
+loader) and the clock through `now`. When the proof fails, the checks after it are
 *skipped*, not passed: nothing a forged credential says is worth reporting. Nothing the credential says
 about itself (its validity, its issuer's name, its keys) is trusted without a check.
 """
