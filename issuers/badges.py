@@ -1,9 +1,9 @@
 """Baked badge downloads (OB 3.0 §Baking): an issued credential inside a badge image, PNG or SVG.
 
 The image is our default badge: an SVG drawn here with the achievement's name and kind, or a PNG of the
-same design without them (``issuers/data/badge.png``, 256 x 256, rendered once from ``badge_svg(None)``
-by cairosvg; see `tests/issuers/test_badges.py`). An achievement's own ``image_url`` is never used: we
-bake only images we hold, and never fetch a remote one.
+same design without them (``issuers/data/badge.png``, 256 x 256, 4.6 KB: ``badge_svg(None)`` rendered
+once by cairosvg and quantised to 64 colours by Pillow, so neither is needed at run time). An achievement's
+own ``image_url`` is never used: we bake only images we hold, and never fetch a remote one.
 """
 
 from __future__ import annotations
