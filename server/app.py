@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +25,7 @@ from .db import make_engine, session_factory
 from .deps import SessionDep
 from .problems import PROBLEM_JSON, PayloadTooLarge, Problem, ValidationFailed
 from .settings import Settings
+from .web import render, static_files
 
 log = logging.getLogger("passport")
 
@@ -60,6 +61,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(issuer_endpoints.public)
     app.include_router(trust_endpoints.api)
     app.include_router(trust_endpoints.public)
+
+    app.mount("/static", static_files(), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return render(request, "home.html")
 
     @app.get("/health", tags=["public"])
     def health(session: SessionDep) -> dict[str, str]:

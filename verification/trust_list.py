@@ -40,8 +40,9 @@ from vc.errors import VcError
 from vc.fields import parse_datetime
 from vc.parsing import check_depth, parse_json
 from vc.ports import KeyResolver, StaticResolver
+from vc.proofs import MAX_PROOFS
 from vc.report import Trust
-from vc.verify import MAX_PROOFS, TrustDecision
+from vc.verify import TrustDecision
 
 from .trust_policy import KIND_OF_ACHIEVEMENT_TYPE, RegistryEntry, Scope, State, decide
 
