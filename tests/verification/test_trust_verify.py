@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from issuers.keystore import KeystoreError
 from server.db import transaction
 from tests.issuers.conftest import BASE_URL, COURSE, create_achievement, create_provider
 from tests.issuers.test_api import issue, ports_for
@@ -24,7 +25,7 @@ from vc.keys import KeyType, PrivateKey
 from vc.ports import StaticResolver
 from vc.report import CheckId, Outcome, Trust, VerificationReport
 from vc.verify import IssuerRegistry, Ports, verify_credential
-from verification.operator import operator_did
+from verification.operator import operator_did, operator_keys
 from verification.trust import DatabaseTrustRegistry
 from verification.trust_list import (
     SnapshotTrustRegistry,
@@ -338,6 +339,16 @@ def test_the_operator_did_document_publishes_its_key_only(client: TestClient) ->
     assert [method["type"] for method in document["verificationMethod"]] == ["Multikey"]
     assert '"d"' not in response.text
     assert client.get("/operator/did.json").json() == document  # one key, made once
+    # The private half is encrypted at rest under the master key, bound to its key id.
+    app: Any = client.app
+    with transaction(app.state.sessions) as session:
+        (key,) = operator_keys(session)
+        sealed = key.encrypted_private_key
+        assert b'"d"' not in sealed
+        private = app.state.trust_config.keystore.open(sealed, key.id)
+        assert document["verificationMethod"][0]["publicKeyMultibase"] == private.public_key.to_multibase()
+        with pytest.raises(KeystoreError):
+            app.state.trust_config.keystore.open(sealed, "another-key-id")
 
 
 def test_demo_data_accredits_three_providers_and_shows_every_answer(client: TestClient) -> None:
