@@ -31,7 +31,7 @@ from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedEr
 from .fields import issuer_id, parse_datetime
 from .keys import PrivateKey, PublicKey
 from .parsing import MAX_DOCUMENT_BYTES, parse_json
-from .ports import ASSERTION_METHOD, KeyResolver
+from .ports import ASSERTION_METHOD, KeyResolver, resolve_for
 
 ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})  # OB 3.0 minimum RS256, plus EdDSA and ES256
 ALLOWED_HEADER_PARAMETERS = frozenset({"alg", "kid", "jwk", "typ"})
@@ -229,7 +229,7 @@ def verify_jwt(
     if "kid" in header:
         if not isinstance(header["kid"], str):
             raise ParsingError("JWT kid must be a string")
-        method = resolver.resolve(header["kid"], purpose)
+        method = resolve_for(resolver, header["kid"], purpose)
     else:
         if not isinstance(header["jwk"], dict):
             raise ParsingError("JWT jwk must be a JSON object")

@@ -19,6 +19,7 @@ __all__ = [
     "DidKeyResolver",
     "KeyResolver",
     "StaticResolver",
+    "resolve_for",
 ]
 
 # Verification relationships (DID Core §5.3): what a proof's ``proofPurpose`` asks of its key.
@@ -34,6 +35,14 @@ class KeyResolver(Protocol):
         document (``assertionMethod`` for a credential's proof, ``authentication`` for a presentation's).
         """
         ...
+
+
+def resolve_for(resolver: KeyResolver, verification_method_id: str, purpose: str) -> VerificationMethod:
+    """Ask `resolver` for a key for `purpose`. For ``assertionMethod`` (the default) the purpose is left
+    out, so a resolver written before purposes existed, taking only the id, keeps working for credentials."""
+    if purpose == ASSERTION_METHOD:
+        return resolver.resolve(verification_method_id)
+    return resolver.resolve(verification_method_id, purpose)
 
 
 class DidKeyResolver:
@@ -52,7 +61,7 @@ class ChainResolver:
     def resolve(self, verification_method_id: str, purpose: str = ASSERTION_METHOD) -> VerificationMethod:
         for prefix, resolver in self._resolvers:
             if verification_method_id.startswith(prefix):
-                return resolver.resolve(verification_method_id, purpose)
+                return resolve_for(resolver, verification_method_id, purpose)
         scheme = verification_method_id.split("#", 1)[0]
         scheme = ":".join(scheme.split(":", 2)[:2]) if scheme.startswith("did:") else scheme.split(":", 1)[0]
         raise KeyResolutionError(f"unsupported DID method or URL scheme {scheme[:32]!r}")

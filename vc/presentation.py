@@ -33,8 +33,9 @@ from .fields import types_of
 from .keys import KeyType, PrivateKey, multibase_encode_base58btc
 from .parsing import check_depth
 from .ports import AUTHENTICATION, KeyResolver
+from .proofs import MAX_PROOFS
 from .report import Outcome, VerificationReport
-from .verify import MAX_PROOFS, Ports, verify_credential
+from .verify import Ports, verify_credential
 
 __all__ = [
     "MAX_CREDENTIALS",

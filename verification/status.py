@@ -1,7 +1,9 @@
 """Status for verification: where a ``statusListCredential`` comes from (Bitstring Status List v1.0 §3.2).
 
-The status check itself is `vc.status_list.BitstringStatusSource`: it verifies the list credential with
-the same pipeline as any credential (a forged or unverifiable list fails the check) and reads the bits.
+The status check itself is `vc.status_sources.standard_status_source`: a ``BitstringStatusListEntry`` goes
+to `vc.status_list.BitstringStatusSource`, which verifies the list credential with the same pipeline as any
+credential (a forged or unverifiable list fails the check) and reads the bits; a ``1EdTechRevocationList``
+entry to `vc.revocation_list`.
 This module only supplies the list: our own lists are read through the issuers service (never over HTTP),
 other issuers' lists through the bounded fetcher (which caches them as their Cache-Control allows).
 
@@ -24,7 +26,8 @@ from issuers import service as issuers
 from issuers import status as status_lists
 from server.problems import NotFound
 from vc.parsing import parse_json
-from vc.status_list import BitstringStatusSource, StatusError
+from vc.status_list import StatusError
+from vc.status_sources import standard_status_source
 from vc.verify import Ports, StatusSource
 
 __all__ = ["OwnStatusLists", "service_status_source"]
@@ -68,4 +71,4 @@ def service_status_source(
             return parse_json(own.signed_list(session, url, now))
         return fetch_json(url)
 
-    return BitstringStatusSource(fetch, ports)
+    return standard_status_source(fetch, ports)

@@ -18,14 +18,8 @@ from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
-from tests.issuers.conftest import (  # noqa: F401 - fixtures
-    BASE_URL,
-    auth,
-    create_achievement,
-    create_provider,
-    database_url,
-    settings,
-)
+from tests.conftest import BASE_URL
+from tests.issuers.conftest import auth, create_achievement, create_provider
 from vc import data_integrity
 from vc.jwt import sign_jwt
 from vc.keys import KeyType, PrivateKey, PublicKey
@@ -77,7 +71,7 @@ def web() -> FakeWeb:
 
 
 @pytest.fixture
-def client(settings: Settings, web: FakeWeb) -> Iterator[TestClient]:  # noqa: F811 - uses the fixture above
+def client(settings: Settings, web: FakeWeb) -> Iterator[TestClient]:
     app = create_app(settings, fetch_transport=web.transport, resolve_host=web.resolve)
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
