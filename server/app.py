@@ -24,6 +24,7 @@ from verification import trust_endpoints
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import RegistryFactory, Verifier
 from verification.trust import TrustConfig
+from verification.trust_cache import CachedAccreditations
 
 from .db import make_engine, session_factory
 from .deps import SessionDep
@@ -42,7 +43,8 @@ def create_app(
     registry_for: RegistryFactory | None = None,
 ) -> FastAPI:
     """The app. `fetch_transport` and `resolve_host` replace the network for the bounded fetcher (tests);
-    `registry_for` gives the trust registry for a request's session (None: the trust check is skipped)."""
+    `registry_for` gives the trust registry for a request's session: by default the operator's register
+    (`verification.trust_cache`); `verification.service.no_registry` skips the trust check."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,7 +74,8 @@ def create_app(
         app.state.issuer_config,
         BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),
         cache_seconds=settings.verify_cache_seconds,
-        registry_for=registry_for,
+        registry_for=registry_for
+        or CachedAccreditations(app.state.trust_config, ttl=settings.verify_cache_seconds).registry_for,
     )
 
     _install_problem_handlers(app, settings.base_url)

@@ -6,12 +6,16 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from server.app import create_app
+from server.settings import Settings
+from tests.conftest import BASE_URL
 from tests.issuers.conftest import auth
 from tests.verification.conftest import (
     ExternalIssuer,
@@ -21,8 +25,10 @@ from tests.verification.conftest import (
     issue,
     verify,
 )
+from tests.verification.test_trust_registry import COURSES, accredit, act
 from vc import data_integrity
 from vc.keys import KeyType, PrivateKey
+from verification.service import no_registry
 
 # --- our own issuers ---------------------------------------------------------------------------------------
 
@@ -43,10 +49,10 @@ def test_own_credential_verifies_through_the_api_without_http(
         "passed",  # issuer_key_binding
         "passed",  # validity_period
         "passed",  # status
-        "skipped",  # issuer_trust: no registry wired in
+        "warning",  # issuer_trust: authentic, but not on the operator's register
     ]
     assert report["errors"] == []
-    assert report["trust"] is None
+    assert report["trust"] == "outside_scheme"
     assert web.requests == []  # own keys and lists come from the database
 
 
@@ -320,3 +326,38 @@ def test_openapi_declares_the_verify_routes_and_their_problems(client: TestClien
         responses = paths[route]["post"]["responses"]
         assert {"200", "400", "413", "422"} <= set(responses)
         assert "requestBody" in paths[route]["post"]
+
+
+# --- the trust result ----------------------------------------------------------------------------------
+
+
+def other_app(settings: Settings, **options: Any) -> Iterator[TestClient]:
+    app = create_app(settings, **options)
+    with TestClient(app, base_url=BASE_URL) as other:
+        yield other
+    app.state.engine.dispose()
+
+
+def test_accredited_provider_is_accredited_and_a_suspension_shows(
+    client: TestClient, provider: dict[str, Any], settings: Settings
+) -> None:
+    accreditation = accredit(client, provider_id=provider["id"], scope=COURSES)
+    credential = issue(client, provider["api_key"], provider["achievement_id"])["credential"]
+    for fresh in other_app(settings.model_copy(update={"verify_cache_seconds": 0})):  # nothing kept
+        report = verify(fresh, credential)
+        assert report["verified"] is True
+        assert report["trust"] == "accredited"
+        assert check(report, "issuer_trust")["outcome"] == "passed"
+        assert act(client, accreditation["id"], "suspend", reason="inspection").status_code == 200
+        report = verify(fresh, credential)
+        assert report["verified"] is False
+        assert report["trust"] == "not_trustworthy"
+        assert check(report, "issuer_trust")["outcome"] == "failed"
+
+
+def test_registry_can_be_left_out(client: TestClient, provider: dict[str, Any], settings: Settings) -> None:
+    credential = issue(client, provider["api_key"], provider["achievement_id"])["credential"]
+    for other in other_app(settings, registry_for=no_registry):
+        report = verify(other, credential)
+        assert check(report, "issuer_trust")["outcome"] == "skipped"
+        assert report["verified"] is True
