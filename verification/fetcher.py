@@ -75,11 +75,12 @@ class FetchPolicy:
     cache_entries: int = 1024
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Cached:
     expires_at: float
     body: bytes | None
     error: FetchError | None
+    parsed: Any = None  # the body as JSON, once someone asked for it
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -137,11 +138,22 @@ class BoundedFetcher:
     def fetch_json(self, url: str, *, cached_only: bool = False) -> Any:
         """The JSON document at `url` (parsed with the project's bounded parser), from the cache if fresh.
 
-        With `cached_only`, a document that is not in the cache raises `NotCached` instead of a fetch.
+        The parsed document is shared by every caller until it expires: read it, never change it. With
+        `cached_only`, a document that is not in the cache raises `NotCached` instead of a fetch.
         """
-        return parse_json(self.fetch_bytes(url, cached_only=cached_only), max_bytes=self.policy.max_bytes)
+        cached = self._entry(url, cached_only)
+        if cached.parsed is None:
+            assert cached.body is not None
+            cached.parsed = parse_json(cached.body, max_bytes=self.policy.max_bytes)
+        return cached.parsed
 
     def fetch_bytes(self, url: str, *, cached_only: bool = False) -> bytes:
+        body = self._entry(url, cached_only).body
+        assert body is not None
+        return body
+
+    def _entry(self, url: str, cached_only: bool) -> _Cached:
+        """A fresh cache entry holding a body; a remembered failure is raised again."""
         with self._lock:
             cached = self._cache.get(url)
         if cached is None:
@@ -152,8 +164,7 @@ class BoundedFetcher:
                 self._cache[url] = cached
         if cached.error is not None:
             raise cached.error
-        assert cached.body is not None
-        return cached.body
+        return cached
 
     def _fetch(self, url: str) -> _Cached:
         started = self._clock()

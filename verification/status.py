@@ -36,29 +36,30 @@ FetchJson = Callable[[str], Any]
 
 
 class OwnStatusLists:
-    """The service's own signed status list credentials (JSON text) by URL, kept `ttl` seconds."""
+    """The service's own signed status list credentials (parsed JSON, read only) by URL, kept `ttl` seconds."""
 
     def __init__(self, config: issuers.IssuerConfig, ttl: float = 10.0, maxsize: int = 1024) -> None:
         self.config = config
         self.prefix = status_lists.list_url(config.base_url, "")
-        self._cache: TTLCache[str, str] = TTLCache(maxsize=maxsize, ttl=ttl, timer=time.monotonic)
+        self._cache: TTLCache[str, Any] = TTLCache(maxsize=maxsize, ttl=ttl, timer=time.monotonic)
         self._lock = threading.Lock()
 
     def owns(self, url: str) -> bool:
         return url.startswith(self.prefix)
 
-    def signed_list(self, session: Session, url: str, now: datetime) -> str:
+    def signed_list(self, session: Session, url: str, now: datetime) -> Any:
         with self._lock:
-            text = self._cache.get(url)
-        if text is None:
+            document = self._cache.get(url)
+        if document is None:
             list_id = url.removeprefix(self.prefix)
             try:
                 text, _version = status_lists.signed_list(session, self.config, list_id, now)
             except NotFound:
                 raise StatusError(f"this service has no status list {url[:200]}") from None
+            document = parse_json(text)
             with self._lock:
-                self._cache[url] = text
-        return text
+                self._cache[url] = document
+        return document
 
 
 def service_status_source(
@@ -68,7 +69,7 @@ def service_status_source(
 
     def fetch(url: str) -> Any:
         if own.owns(url):
-            return parse_json(own.signed_list(session, url, now))
+            return own.signed_list(session, url, now)
         return fetch_json(url)
 
     return standard_status_source(fetch, ports)
