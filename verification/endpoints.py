@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import orjson
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +29,7 @@ from .schemas import (
     PresentationVerifyRequest,
 )
 from .service import Attempt, Verifier
+from .upload import UnreadableUpload, credential_in
 
 router = APIRouter(tags=["verification"])
 
@@ -60,6 +61,28 @@ def _validated(model: type[Model], body: Any) -> Model:
 def _request_body(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema()  # OpenAPI 3.1 schemas are JSON Schema 2020-12: $defs stay inline
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+@router.post(
+    "/credentials/verify/upload",
+    response_model=CredentialVerificationOut,
+    responses=problem_responses(PayloadTooLarge, UnreadableUpload, ValidationFailed),
+)
+async def verify_upload(
+    request: Request,
+    file: Annotated[
+        UploadFile, File(description="A JSON credential, a compact VC-JWT, or a baked PNG or SVG badge.")
+    ],
+) -> Response:
+    """Verify the credential in an uploaded file (at most ``PASSPORT_MAX_BODY_BYTES``); the same report as
+    ``/credentials/verify``. A file that holds no readable credential is a 422 problem."""
+    credential = credential_in(file.filename, await file.read())
+    verifier: Verifier = request.app.state.verifier
+
+    def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
+        return verifier.verify_credential(session, credential, now, attempt).to_json()
+
+    return _json(await _verify(request, verify))
 
 
 async def _verify(request: Request, work: Callable[[Session, datetime, Attempt], Result]) -> Result:

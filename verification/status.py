@@ -36,7 +36,7 @@ FetchJson = Callable[[str], Any]
 
 
 class OwnStatusLists:
-    """The service's own signed status list credentials (parsed JSON, read only) by URL, kept `ttl` seconds."""
+    """Our own signed status list credentials (parsed JSON, read only) by URL, kept `ttl` seconds."""
 
     def __init__(self, config: issuers.IssuerConfig, ttl: float = 10.0, maxsize: int = 1024) -> None:
         self.config = config

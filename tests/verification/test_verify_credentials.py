@@ -322,6 +322,7 @@ def test_broken_credential_is_a_200_report(client: TestClient, credential: Any) 
 
 def test_openapi_declares_the_verify_routes_and_their_problems(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
+    assert {"200", "413", "422"} <= set(paths["/credentials/verify/upload"]["post"]["responses"])
     for route in ("/credentials/verify", "/presentations/verify"):
         responses = paths[route]["post"]["responses"]
         assert {"200", "400", "413", "422"} <= set(responses)
