@@ -5,7 +5,8 @@ The holder signs with Data Integrity ``eddsa-rdfc-2022`` and ``proofPurpose: "au
 verifier that asked for a ``challenge`` (and a ``domain``) checks the proof carries exactly those, so a
 presentation made for someone else, or earlier, is refused (VC-DI §4.2 "Verify Proof" steps on
 challenge/domain; VC API "verify presentation" options). Every credential inside is verified with the
-same pipeline as a credential on its own (`vc.verify.verify_credential`).
+same pipeline as a credential on its own (`vc.verify.verify_credential`). A presentation may also come
+as a JWT (`vc.presentation_jwt`): the same report, with the holder's JWS in place of the embedded proof.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .fields import types_of
 from .keys import KeyType, PrivateKey, multibase_encode_base58btc
 from .parsing import check_depth
 from .ports import AUTHENTICATION, KeyResolver
+from .presentation_jwt import decode_presentation_jwt, verify_presentation_jwt
 from .proofs import MAX_PROOFS
 from .report import Outcome, VerificationReport
 from .verify import Ports, verify_credential
@@ -242,13 +244,21 @@ def verify_presentation(
     challenge: str | None = None,
     domain: str | None = None,
 ) -> PresentationReport:
-    """Verify the holder's proof, then each credential inside. Never raises for a bad presentation."""
+    """Verify the holder's proof, then each credential inside. Never raises for a bad presentation.
+
+    `presentation` is a JSON object with an embedded proof, or a compact JWS (`vc.presentation_jwt`).
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     report = PresentationReport(checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     try:
-        _well_formed(presentation)
-        credentials = _credentials_of(presentation)
+        document = (
+            decode_presentation_jwt(presentation).presentation
+            if isinstance(presentation, str)
+            else presentation
+        )
+        _well_formed(document)
+        credentials = _credentials_of(document)
     except VcError as error:
         report.checks.append(
             PresentationCheck(PresentationCheckId.WELL_FORMED, Outcome.FAILED, error.message, PARSING_ERROR)
@@ -257,11 +267,16 @@ def verify_presentation(
     report.checks.append(
         PresentationCheck(PresentationCheckId.WELL_FORMED, Outcome.PASSED, "The presentation is well-formed.")
     )
-    report.holder = _holder_id(presentation)
+    report.holder = _holder_id(document)
     try:
-        method = verify_presentation_proof(
-            presentation, ports.resolver, challenge=challenge, domain=domain, loader=ports.loader
-        )
+        if isinstance(presentation, str):
+            _, method = verify_presentation_jwt(
+                presentation, ports.resolver, now, challenge=challenge, domain=domain
+            )
+        else:
+            method = verify_presentation_proof(
+                document, ports.resolver, challenge=challenge, domain=domain, loader=ports.loader
+            )
     except VcError as error:
         report.checks.append(
             PresentationCheck(PresentationCheckId.PROOF, Outcome.FAILED, error.message, error.problem_type)

@@ -41,8 +41,9 @@ class PresentationVerifyOptions(BaseModel):
 class PresentationVerifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    verifiablePresentation: dict[str, Any] = Field(
-        description="A presentation with the holder's Data Integrity proof (eddsa-rdfc-2022, authentication)."
+    verifiablePresentation: dict[str, Any] | str = Field(
+        description="A presentation with the holder's Data Integrity proof (eddsa-rdfc-2022, "
+        "authentication), or a presentation JWT (VC DM 1.1 vp claim; nonce = challenge, aud = domain)."
     )
     options: PresentationVerifyOptions = Field(default_factory=PresentationVerifyOptions)
 

@@ -130,7 +130,7 @@ class Verifier:
     def verify_presentation(
         self,
         session: Session,
-        presentation: Mapping[str, Any],
+        presentation: Mapping[str, Any] | str,
         now: datetime,
         attempt: Attempt | None = None,
         *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from vc.presentation import (
     verify_presentation,
     verify_presentation_proof,
 )
+from vc.presentation_jwt import sign_presentation_jwt
 from vc.report import Outcome
 from vc.verify import Ports
 
@@ -176,3 +177,52 @@ def test_signing_does_not_change_the_input() -> None:
     signed_vp = sign_presentation(original, HOLDER, HOLDER_METHOD, NOW)
     assert original == before
     assert signed_vp["proof"]["verificationMethod"] == HOLDER_METHOD
+
+
+# --- presentation JWTs (VC DM 1.1 §6.3.1, the vp claim) --------------------------------------------------
+
+
+def jwt_presentation(**options: Any) -> str:
+    credential_jwt = sign_jwt(credential(), ISSUER, kid=did_key_verification_method_id(ISSUER.public_key))
+    vp = {k: v for k, v in presentation(credential_jwt, holder=None).items()}
+    return sign_presentation_jwt(vp, HOLDER, HOLDER_METHOD, HOLDER_DID, **options)
+
+
+def test_presentation_jwt_round_trip() -> None:
+    token = jwt_presentation(challenge="c-1", domain="employer.example", issued_at=NOW - timedelta(minutes=1))
+    report = verify_presentation(token, PORTS, NOW, challenge="c-1", domain="employer.example")
+    assert report.verified, report.to_json()
+    assert report.holder == HOLDER_DID
+    assert [r.format for r in report.credentials] == ["jwt"]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected", "message"),
+    [
+        ({"challenge": "c-1"}, {"challenge": "c-2"}, "challenge"),
+        ({"domain": "a.example"}, {"domain": "b.example"}, "domain"),
+        ({"issued_at": NOW + timedelta(hours=1)}, {}, "not valid yet"),
+    ],
+)
+def test_presentation_jwt_refusals(options: dict[str, Any], expected: dict[str, str], message: str) -> None:
+    report = verify_presentation(jwt_presentation(**options), PORTS, NOW, **expected)
+    assert not report.verified
+    assert message in report.checks[-1].message
+
+
+def test_presentation_jwt_signed_by_someone_else_or_tampered_fails() -> None:
+    other = PrivateKey.generate(KeyType.ED25519)
+    vp = presentation(holder=None)
+    forged = sign_presentation_jwt(vp, other, did_key_verification_method_id(other.public_key), HOLDER_DID)
+    assert "not by its holder" in verify_presentation(forged, PORTS, NOW).checks[-1].message
+    header, payload, signature = jwt_presentation().split(".")
+    changed = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB")
+    report = verify_presentation(f"{header}.{changed}.{signature}", PORTS, NOW)
+    assert not report.verified
+
+
+@pytest.mark.parametrize("token", ["not a jwt", "a.b.c", jwt_presentation.__name__])
+def test_malformed_presentation_jwts_are_reported(token: str) -> None:
+    report = verify_presentation(token, PORTS, NOW)
+    assert not report.verified
+    assert report.checks[0].outcome is Outcome.FAILED

@@ -13,6 +13,7 @@ from tests.verification.conftest import assert_problem, issue
 from vc.did_key import did_key_for, did_key_verification_method_id
 from vc.keys import KeyType, PrivateKey
 from vc.presentation import sign_presentation
+from vc.presentation_jwt import sign_presentation_jwt
 
 HOLDER = PrivateKey.generate(KeyType.ED25519)
 
@@ -79,7 +80,7 @@ def test_revoked_credential_inside_fails_the_presentation(
 @pytest.mark.parametrize(
     ("body", "status", "slug"),
     [
-        ({"verifiablePresentation": "eyJ.a.b"}, 422, "validation-error"),
+        ({"verifiablePresentation": 42}, 422, "validation-error"),
         ({"verifiablePresentation": {}, "options": {"challenge": 5}}, 422, "validation-error"),
         ({"verifiablePresentation": {}, "options": {"unknown": "x"}}, 422, "validation-error"),
         ({"presentation": {}}, 422, "validation-error"),
@@ -92,3 +93,25 @@ def test_malformed_presentation_request_is_a_problem(
         "/presentations/verify", content=json.dumps(body), headers={"Content-Type": "application/json"}
     )
     assert_problem(response, status, slug)
+
+
+def test_presentation_jwt_of_own_credentials_verifies(client: TestClient, provider: dict[str, Any]) -> None:
+    jwt = issue(client, provider["api_key"], provider["achievement_id"], format="jwt")["credential"]
+    vp = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"]}
+    holder = did_key_for(HOLDER.public_key)
+    method = did_key_verification_method_id(HOLDER.public_key)
+    token = sign_presentation_jwt(
+        {**vp, "verifiableCredential": [jwt]}, HOLDER, method, holder, challenge="n-2"
+    )
+    body = {"verifiablePresentation": token, "options": {"challenge": "n-2"}}
+    report = client.post("/presentations/verify", json=body).json()
+    assert report["verified"] is True, report
+    assert report["credentialResults"][0]["issuer"] == provider["did"]
+    replayed = client.post("/presentations/verify", json={**body, "options": {"challenge": "n-3"}}).json()
+    assert replayed["verified"] is False
+
+
+def test_broken_presentation_jwt_is_a_200_report(client: TestClient) -> None:
+    response = client.post("/presentations/verify", json={"verifiablePresentation": "eyJ.a.b"})
+    assert response.status_code == 200
+    assert response.json()["checks"][0]["outcome"] == "failed"
