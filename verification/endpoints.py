@@ -1,7 +1,9 @@
 """Public verification API in the W3C VC API shape: thin routes over `verification.service.Verifier`.
 
-A well-formed request about a broken credential is a 200 report with ``verified: false``; only a
-malformed request is a problem (RFC 9457): 400 not JSON, 413 too large, 422 wrong shape.
+``POST /credentials/verify``, ``POST /presentations/verify`` and ``POST /credentials/verify/upload`` (a
+file: JSON, VC-JWT, or a baked PNG/SVG badge). A well-formed request about a broken credential is a 200
+report with ``verified: false``; only a malformed request is a problem (RFC 9457): 400 not JSON, 413 too
+large, 422 wrong shape or an unreadable upload.
 """
 
 from __future__ import annotations
@@ -61,28 +63,6 @@ def _validated(model: type[Model], body: Any) -> Model:
 def _request_body(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema()  # OpenAPI 3.1 schemas are JSON Schema 2020-12: $defs stay inline
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-@router.post(
-    "/credentials/verify/upload",
-    response_model=CredentialVerificationOut,
-    responses=problem_responses(PayloadTooLarge, UnreadableUpload, ValidationFailed),
-)
-async def verify_upload(
-    request: Request,
-    file: Annotated[
-        UploadFile, File(description="A JSON credential, a compact VC-JWT, or a baked PNG or SVG badge.")
-    ],
-) -> Response:
-    """Verify the credential in an uploaded file (at most ``PASSPORT_MAX_BODY_BYTES``); the same report as
-    ``/credentials/verify``. A file that holds no readable credential is a 422 problem."""
-    credential = credential_in(file.filename, await file.read())
-    verifier: Verifier = request.app.state.verifier
-
-    def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
-        return verifier.verify_credential(session, credential, now, attempt).to_json()
-
-    return _json(await _verify(request, verify))
 
 
 async def _verify(request: Request, work: Callable[[Session, datetime, Attempt], Result]) -> Result:
@@ -149,5 +129,27 @@ async def verify_presentation(request: Request, body: JsonBody) -> Response:
             session, presentation, now, attempt, challenge=options.challenge, domain=options.domain
         )
         return report.to_json()
+
+    return _json(await _verify(request, verify))
+
+
+@router.post(
+    "/credentials/verify/upload",
+    response_model=CredentialVerificationOut,
+    responses=problem_responses(PayloadTooLarge, UnreadableUpload, ValidationFailed),
+)
+async def verify_upload(
+    request: Request,
+    file: Annotated[
+        UploadFile, File(description="A JSON credential, a compact VC-JWT, or a baked PNG or SVG badge.")
+    ],
+) -> Response:
+    """Verify the credential in an uploaded file (at most ``PASSPORT_MAX_BODY_BYTES``); the same report as
+    ``/credentials/verify``. A file that holds no readable credential is a 422 problem."""
+    credential = credential_in(file.filename, await file.read())
+    verifier: Verifier = request.app.state.verifier
+
+    def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
+        return verifier.verify_credential(session, credential, now, attempt).to_json()
 
     return _json(await _verify(request, verify))
