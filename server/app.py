@@ -70,6 +70,8 @@ def create_app(
     app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()
     app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
+    if settings.is_production and settings.fetch_allow_private:
+        log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")
     app.state.verifier = Verifier.create(
         app.state.issuer_config,
         BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),

@@ -63,3 +63,17 @@ def test_deferred_and_in_memory_reports_agree_for_external_issuers(
     assert without_time(reports[1]) == without_time(reports[3])
     assert reports[0]["verified"] is True
     assert reports[1]["verified"] is False
+
+
+def test_in_memory_session_defers_on_get_too(client: TestClient) -> None:
+    from issuers.models import Issuer
+
+    app: Any = client.app
+    attempt = Attempt(in_memory=True)
+    session = app.state.verifier.in_memory_session(app.state.engine, attempt)
+    seen = statements(client)
+    with pytest.raises(Deferred):
+        session.get(Issuer, "0" * 32)
+    session.close()
+    assert attempt.deferred_by == "the database"
+    assert seen == []
