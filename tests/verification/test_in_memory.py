@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
+from issuers.models import Issuer
 from tests.verification.conftest import ExternalIssuer, FakeWeb, issue, verify
 from verification.service import Attempt, Deferred
 
@@ -66,8 +67,6 @@ def test_deferred_and_in_memory_reports_agree_for_external_issuers(
 
 
 def test_in_memory_session_defers_on_get_too(client: TestClient) -> None:
-    from issuers.models import Issuer
-
     app: Any = client.app
     attempt = Attempt(in_memory=True)
     session = app.state.verifier.in_memory_session(app.state.engine, attempt)
