@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from server.deps import NowDep, SessionDep
 from server.problems import Conflict, Problem, Unauthorized
+from server.web import ShowPage
 
 from . import accounts, addresses, claims, links, mail
 from .accounts import TooManyAttempts
@@ -16,7 +17,7 @@ from .deps import ClientDep
 from .links import LinkNotFound, Purpose
 from .pages import EmailField, PasswordField, done_message, new_password_errors
 from .schemas import normalise_email
-from .web import FormVisitor, PageRoute, ShowPage, Visitor, VisitorDep, page, redirect, signed_in
+from .web import FormVisitor, PageRoute, Visitor, VisitorDep, page, redirect, signed_in
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 dev = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -67,7 +68,7 @@ def add_email(
 def _shown_again(
     request: Request, who: Visitor, session: SessionDep, status_code: int, error: str, email: str = ""
 ) -> Exception:
-    session.rollback()  # nothing of the failed action is kept, nor shown
+    session.rollback()  # the page shown again must not show what the failed action did
     response = _emails_page(request, who, session, status_code, error=error, email=email)
     return ShowPage(response)
 

@@ -86,9 +86,8 @@ def attach_verified(
         session.add(row)
     row.verified_at, row.is_primary = now, primary or row.is_primary
     try:
-        with session.begin_nested():  # two passports racing for one address: one wins, one is told
-            session.flush()
-    except IntegrityError:
+        session.flush()
+    except IntegrityError:  # another passport verified it meanwhile: this request is rolled back
         raise Conflict(TAKEN) from None
     return row
 

@@ -7,12 +7,12 @@ visitor's: the session's own token once signed in, or before that a random token
 
 Page routes use ``PageRoute``: a problem becomes an HTML page with its status (its RFC 9457 ``type``
 in a ``<meta name="problem-type">``), and a page that needs a signed-in learner redirects to sign-in.
+Either way the exception leaves the request first, so its transaction is rolled back.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 
 from server.deps import NowDep, SessionDep
 from server.problems import Forbidden, Problem, TooManyRequests
-from server.web import render
+from server.web import ShowPage, render
 
 from . import accounts
 from .config import PassportConfig
@@ -34,18 +34,6 @@ from .security import new_secret
 
 class CsrfFailed(Forbidden):
     slug, title = "csrf-token-invalid", "This form has expired"
-
-
-class ShowPage(Exception):
-    """Raised by a page handler to answer with ``response`` after the request's work is rolled back."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-class SignInRequired(Exception):
-    def __init__(self, next_path: str) -> None:
-        self.next_path = next_path
 
 
 def cookie_names(config: PassportConfig) -> tuple[str, str]:
@@ -63,8 +51,9 @@ class Visitor:
     new_csrf_cookie: bool = False
 
     def require_learner(self, request: Request) -> Learner:
+        """The signed-in learner; a signed-out visitor is sent to sign in, and back here after."""
         if self.learner is None:
-            raise SignInRequired(request.url.path)
+            raise ShowPage(redirect(f"/passport/sign-in?next={quote(request.url.path)}"))
         return self.learner
 
 
@@ -164,19 +153,7 @@ def problem_page(request: Request, problem: Problem) -> HTMLResponse:
 
 
 class PageRoute(APIRoute):
-    """Errors on pages are pages: problems render as HTML, and signed-out visitors go to sign-in."""
+    """Errors on pages are pages: the app's problem handler asks the route to render them."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def page_handler(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except ShowPage as shown:
-                return shown.response
-            except SignInRequired as needed:
-                return redirect(f"/passport/sign-in?next={quote(needed.next_path)}")
-            except Problem as problem:
-                return problem_page(request, problem)
-
-        return page_handler
+    def render_problem(self, request: Request, problem: Problem) -> Response:
+        return problem_page(request, problem)

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -32,7 +32,7 @@ from .db import make_engine, session_factory
 from .deps import SessionDep
 from .problems import PROBLEM_JSON, PayloadTooLarge, Problem, TooManyRequests, ValidationFailed
 from .settings import Settings
-from .web import render, static_files
+from .web import ShowPage, render, static_files
 
 log = logging.getLogger("passport")
 
@@ -143,16 +143,20 @@ def _problem_response(problem: Problem, base_url: str, request: Request) -> JSON
 
 
 def _install_problem_handlers(app: FastAPI, base_url: str) -> None:
+    # These run after the request's transaction has been rolled back (the exception left its scope).
     @app.exception_handler(Problem)
-    async def _problem(request: Request, error: Problem) -> JSONResponse:
-        return _problem_response(error, base_url, request)
+    async def _problem(request: Request, error: Problem) -> Response:
+        return _page_problem(request, error) or _problem_response(error, base_url, request)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
         errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in error.errors()]
-        return _problem_response(
-            ValidationFailed("The request is not valid: see errors.", errors), base_url, request
-        )
+        problem = ValidationFailed("The request is not valid: see errors.", errors)
+        return _page_problem(request, problem) or _problem_response(problem, base_url, request)
+
+    @app.exception_handler(ShowPage)
+    async def _show(request: Request, shown: ShowPage) -> Response:
+        return shown.response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -163,6 +167,12 @@ def _install_problem_handlers(app: FastAPI, base_url: str) -> None:
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _problem_response(Problem("An unexpected error occurred."), base_url, request)
+
+
+def _page_problem(request: Request, problem: Problem) -> Response | None:
+    """On a page route (one whose route class renders problems as pages), the problem as a page."""
+    render_problem = getattr(request.scope.get("route"), "render_problem", None)
+    return render_problem(request, problem) if render_problem is not None else None
 
 
 def _http_problem(status_code: int, detail: str) -> Problem:
