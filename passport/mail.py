@@ -5,8 +5,9 @@ only for work that committed. Then either
 
 - the outbox is the sender (the default, and in tests): the message is ``kept`` there, readable at
   ``/dev/outbox`` outside production; nothing needs a mail server; or
-- ``SmtpSender`` delivers ``pending`` messages after commit (``MailWorker``, one thread per process),
-  retrying up to ``MAX_ATTEMPTS`` times. A sent message's body is cleared: its links are secrets.
+- ``SmtpSender`` delivers ``pending`` messages after commit (``MailWorker``, one thread per process,
+  woken by the commit that queued them, and polling every few seconds for the rest), retrying up to
+  ``MAX_ATTEMPTS`` times. A sent message's body is cleared: its links are secrets.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Literal, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db import transaction
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BATCH = 50
+_QUEUED = "passport.mail.queued"
 
 
 def queue(
@@ -56,6 +58,7 @@ def queue(
     )
     session.add(message)
     session.flush()
+    session.info[_QUEUED] = True  # MailWorker.watch: wake the worker once this commits
     return message
 
 
@@ -159,12 +162,25 @@ class MailWorker:
         self._thread = threading.Thread(target=self._loop, name="mail", daemon=True)
 
     def start(self) -> None:
+        event.listen(self._sessions, "after_commit", self._after_commit)
+        event.listen(self._sessions, "after_rollback", self._after_rollback)
         self._thread.start()
 
     def wake(self) -> None:
         self._wake.set()
 
+    def _after_commit(self, session: Session) -> None:
+        """Mail queued in a transaction that just committed goes out now, not at the next poll."""
+        if session.info.pop(_QUEUED, False):
+            self.wake()
+
+    def _after_rollback(self, session: Session) -> None:
+        session.info.pop(_QUEUED, None)
+
     def stop(self) -> None:
+        if event.contains(self._sessions, "after_commit", self._after_commit):
+            event.remove(self._sessions, "after_commit", self._after_commit)
+            event.remove(self._sessions, "after_rollback", self._after_rollback)
         self._stop.set()
         self._wake.set()
         if self._thread.is_alive():
