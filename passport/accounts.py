@@ -8,7 +8,7 @@ address (``ratelimit``). A learner's own rows are reached only through their id.
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,8 @@ from .models import EmailLink, Learner, LearnerEmail, LearnerSession, LearnerTok
 from .security import LEARNER_TOKEN_PREFIX, digest, new_secret
 
 SIGN_IN_FAILED = "The email address or password is not right."
+#: Expired links are kept this long, so that opening one says "expired" rather than "not valid".
+EXPIRED_LINKS_KEPT = timedelta(days=30)
 
 
 class SignInFailed(Unauthorized):
@@ -40,6 +42,7 @@ def request_sign_up(
 ) -> None:
     """Email a link that creates the passport. The answer is the same whether or not the address already
     has a passport (its owner is told by email instead), so sign-up reveals nobody's account."""
+    purge_expired(session, now)
     if addresses.verified_owner(session, email) is not None:
         subject, body = letters.already_registered(f"{config.base_url}/passport/sign-in")
         mail.queue(session, config, email, subject, body, now)
@@ -85,6 +88,14 @@ def create_learner(session: Session, password_hash: str, email: str, now: dateti
     return learner
 
 
+def purge_expired(session: Session, now: datetime) -> None:
+    """Delete what has expired: sessions, API tokens, and long-expired links (with any password hash
+    a sign-up link held). Run at sign-up and sign-in, so nothing expired lingers for long."""
+    session.execute(delete(LearnerSession).where(LearnerSession.expires_at <= now))
+    session.execute(delete(LearnerToken).where(LearnerToken.expires_at <= now))
+    session.execute(delete(EmailLink).where(EmailLink.expires_at <= now - EXPIRED_LINKS_KEPT))
+
+
 # --- sign-in ------------------------------------------------------------------------------------------------
 
 
@@ -110,6 +121,7 @@ def authenticate(
         config.limiter.failed(account, client, now)
         raise SignInFailed(SIGN_IN_FAILED)
     config.limiter.succeeded(account)
+    purge_expired(session, now)
     if config.passwords.needs_rehash(learner.password_hash):
         learner.password_hash = config.passwords.hash(password)
     return learner

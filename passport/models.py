@@ -88,7 +88,7 @@ class LearnerToken(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -112,6 +112,8 @@ def confirm(
         raise show(
             request, who, "passport_confirm.html", problem.status, email=link.email, error=problem.detail
         ) from None
+    if who.session_row is not None:
+        accounts.end_session(session, who.session_row)
     _, cookie = accounts.start_session(session, who.config, learner, now)
     return signed_in(redirect("/passport?done=welcome"), who.config, cookie)
 

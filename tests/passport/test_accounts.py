@@ -7,9 +7,9 @@ from dataclasses import replace
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from passport.models import Learner
+from passport.models import EmailLink, Learner, LearnerSession, LearnerToken
 from passport.security import Passwords
 from server.db import transaction
 from tests.passport.conftest import (
@@ -305,3 +305,18 @@ def test_sign_in_upgrades_an_outdated_hash(client: TestClient, app: FastAPI) -> 
     assert upgraded.startswith("$argon2id$v=19$m=1024,t=2,p=1$")
     assert Browser.open(app).sign_in("sam@example.com").status_code == 303
     assert _stored_hash(app) == upgraded
+
+
+def test_expired_sessions_tokens_and_old_links_are_purged_at_sign_in(
+    client: TestClient, app: FastAPI, clock: Clock
+) -> None:
+    browser = Browser.open(app)
+    browser.sign_up("sam@example.com")
+    browser.token("sam@example.com")
+    clock.advance(days=91)
+    browser.sign_in("sam@example.com")
+    with transaction(app.state.sessions) as session:
+        # Only the new session is left; the token and the 91-day-old used sign-up link are gone.
+        assert session.scalar(select(func.count()).select_from(LearnerSession)) == 1
+        assert session.scalar(select(func.count()).select_from(LearnerToken)) == 0
+        assert session.scalar(select(func.count()).select_from(EmailLink)) == 0

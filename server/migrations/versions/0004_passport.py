@@ -129,6 +129,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("secret_sha256", name=op.f("uq_learner_token_secret_sha256")),
     )
     with op.batch_alter_table("learner_token", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_learner_token_expires_at"), ["expires_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_learner_token_learner_id"), ["learner_id"], unique=False)
 
     op.create_table(
@@ -166,6 +167,7 @@ def downgrade() -> None:
     op.drop_table("outbox_message")
     with op.batch_alter_table("learner_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_learner_token_learner_id"))
+        batch_op.drop_index(batch_op.f("ix_learner_token_expires_at"))
 
     op.drop_table("learner_token")
     with op.batch_alter_table("learner_session", schema=None) as batch_op:
