@@ -11,6 +11,7 @@ verification (proof, issuer, status list) is the verifier's job.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -63,6 +64,13 @@ class PassportItem:
     @property
     def id(self) -> str:
         return self.credential.id
+
+    @property
+    def kind(self) -> str | None:
+        """The achievement type in words: ``ext:InternationalSkillsExchange`` -> "International Skills
+        Exchange" (OB 3.0 §B.1.5 extension types carry the ``ext:`` prefix)."""
+        kind = self.credential.achievement_type
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind.removeprefix("ext:")) if kind else None
 
 
 def items(session: Session, learner: Learner, now: datetime) -> list[PassportItem]:

@@ -94,6 +94,7 @@ def test_one_credential_with_its_signed_document(client: TestClient, app: FastAP
     assert page.status_code == 200
     assert "Heat Pump Installation (Level 3)" in page.text
     assert "DataIntegrityProof" in page.text
+    assert "<dt>Kind</dt><dd>Course</dd>" in page.text
 
 
 def test_pages_show_every_credential_in_one_place(client: TestClient, app: FastAPI) -> None:
