@@ -27,6 +27,8 @@ from passport.claims import ClaimNotifier
 from passport.config import PassportConfig
 from passport.mail import MailWorker, SmtpSender
 from passport.ratelimit import SignInLimiter
+from verification import trust_endpoints
+from verification.trust import TrustConfig
 
 from .db import make_engine, session_factory
 from .deps import SessionDep
@@ -53,11 +55,12 @@ def passport_config(settings: Settings) -> PassportConfig:
     )
 
 
-def issuer_config(settings: Settings, passport: PassportConfig) -> IssuerConfig:
+def issuer_config(
+    settings: Settings, passport: PassportConfig, keystore: Keystore | None = None
+) -> IssuerConfig:
     """Issuing tells the passport about each new credential (claim links), through issuers.notify."""
-    return IssuerConfig(
-        settings.base_url, Keystore(settings.resolved_master_key()), listener=ClaimNotifier(passport)
-    )
+    keystore = keystore or Keystore(settings.resolved_master_key())
+    return IssuerConfig(settings.base_url, keystore, listener=ClaimNotifier(passport))
 
 
 def mail_worker(settings: Settings, sessions: sessionmaker[Session]) -> MailWorker | None:
@@ -100,8 +103,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    keystore = Keystore(settings.resolved_master_key())
     app.state.passport = passport_config(settings)
-    app.state.issuer_config = issuer_config(settings, app.state.passport)
+    app.state.issuer_config = issuer_config(settings, app.state.passport, keystore)
+    app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()
     app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
     app.state.mail = mail_worker(settings, app.state.sessions)
@@ -115,6 +120,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(passport_address_pages.router)
     if not settings.is_production:
         app.include_router(passport_address_pages.dev)
+    app.include_router(trust_endpoints.api)
+    app.include_router(trust_endpoints.public)
 
     app.mount("/static", static_files(), name="static")
 

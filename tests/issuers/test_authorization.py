@@ -28,6 +28,7 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
         "credential_id": credential_id,
         "job_id": job_id,
         "key_id": owner_key_id,
+        "accreditation_id": "0" * 32,  # operator routes: refused before any lookup
     }
     bodies: dict[str, Any] = {
         "/api/v1/credentials": {

@@ -1,7 +1,7 @@
 """passport: learners, their addresses, sessions, API tokens, emailed links, the outbox
 
 Revision ID: 0004
-Revises: 0001 (for now: 0002 and 0003 are being written in parallel; re-chained at merge)
+Revises: 0003 (0003 has landed on main; 0002 is still being written in parallel: re-chain at merge)
 Create Date: 2026-11-24 07:52:01.383476
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import server.db
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
