@@ -18,7 +18,18 @@ from server.problems import Conflict, NotFound, TooManyRequests, Unauthorized
 from . import addresses, letters, links, mail
 from .config import PassportConfig
 from .links import Purpose
-from .models import EmailLink, Learner, LearnerEmail, LearnerSession, LearnerToken, OutboxMessage, new_id
+from .models import (
+    EmailLink,
+    HolderKey,
+    ImportedCredential,
+    Learner,
+    LearnerEmail,
+    LearnerSession,
+    LearnerToken,
+    OutboxMessage,
+    ShareLink,
+    new_id,
+)
 from .security import LEARNER_TOKEN_PREFIX, digest, new_secret
 
 SIGN_IN_FAILED = "The email address or password is not right."
@@ -231,14 +242,24 @@ def revoke_token(session: Session, learner: Learner, token_id: str) -> None:
 
 
 def delete_account(session: Session, learner: Learner) -> None:
-    """Everything the passport holds about the learner goes: addresses, sessions, tokens, links and
-    mail. Credentials issued to them stay with their issuers, still valid: deletion is not revocation."""
+    """Everything the passport holds about the learner goes: addresses, sessions, tokens, links, mail,
+    share links, imported credentials and the holder key. Credentials issued to them stay with their
+    issuers, still valid: deletion is not revocation."""
     owned = addresses.verified_emails(session, learner.id)
     if owned:
         # Claim links and mail sent to their addresses before those joined this passport.
         session.execute(delete(EmailLink).where(EmailLink.email.in_(owned)))
         session.execute(delete(OutboxMessage).where(OutboxMessage.to_email.in_(owned)))
-    for table in (EmailLink, OutboxMessage, LearnerSession, LearnerToken, LearnerEmail):
+    for table in (
+        EmailLink,
+        OutboxMessage,
+        LearnerSession,
+        LearnerToken,
+        LearnerEmail,
+        ShareLink,  # its items go with it (ON DELETE CASCADE)
+        ImportedCredential,
+        HolderKey,
+    ):
         session.execute(delete(table).where(table.learner_id == learner.id))
     session.execute(delete(Learner).where(Learner.id == learner.id))
     session.expunge_all()  # nothing loaded in this request may be written back

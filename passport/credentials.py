@@ -2,11 +2,12 @@
 
 Credentials are read through ``issuers.recipients`` (one query, whatever their number); nothing is
 copied. Only verified addresses count: a credential is never shown to anyone whose verified addresses
-do not include its recipient address. An item's ``source`` says where it came from (``issued``: by a
-provider of this service), so imported credentials can join the list later.
+do not include its recipient address. An item's ``source`` says where it came from: ``issued`` by a
+provider of this service, or ``imported`` by the learner (``passport.imports``).
 
-The status shown is computed from what is stored and the validity period, at ``now``; full
-verification (proof, issuer, status list) is the verifier's job.
+An issued credential's status is computed from the issuer's records and the validity period, at
+``now``. An imported one's comes from a full verification each time it is shown (given a verifier):
+the passport cannot know its issuer's records any other way.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from sqlalchemy.orm import Session
 from issuers.recipients import RecipientCredential, credential_for_recipients, credentials_for_recipients
 from server.problems import NotFound
 
-from . import addresses
-from .models import Learner
+from . import addresses, imports
+from .models import ImportedCredential, Learner
+from .verifying import CredentialVerifier, live_status
 
 
 class Status(StrEnum):
@@ -31,6 +33,8 @@ class Status(StrEnum):
     EXPIRED = "expired"
     SUSPENDED = "suspended"
     REVOKED = "revoked"
+    OUTSIDE_SCHEME = "outside_scheme"
+    NOT_VERIFIED = "not_verified"
 
 
 STATUS_WORDS = {
@@ -39,6 +43,8 @@ STATUS_WORDS = {
     Status.EXPIRED: "Expired",
     Status.SUSPENDED: "Suspended",
     Status.REVOKED: "Revoked",
+    Status.OUTSIDE_SCHEME: "Outside the scheme",
+    Status.NOT_VERIFIED: "Not verified",
 }
 
 
@@ -73,15 +79,54 @@ class PassportItem:
         return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind.removeprefix("ext:")) if kind else None
 
 
-def items(session: Session, learner: Learner, now: datetime) -> list[PassportItem]:
+def _imported_item(
+    session: Session, row: ImportedCredential, now: datetime, verifier: CredentialVerifier | None
+) -> PassportItem:
+    credential = RecipientCredential(
+        id=row.id,
+        recipient_email="",
+        issuer_id=row.issuer_id,
+        issuer_name=row.issuer_name,
+        achievement_name=row.achievement_name,
+        achievement_type=row.achievement_type,
+        format=row.format,
+        document=row.document,
+        issued_at=row.imported_at,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        revoked_at=None,
+        revocation_reason=None,
+        suspended_at=None,
+    )
+    if verifier is None:
+        return PassportItem(credential, status_of(credential, now), "imported")
+    report = verifier.verify_credential(session, imports.signed_document(row), now)
+    return PassportItem(credential, Status(live_status(report).value), "imported")
+
+
+def items(
+    session: Session, learner: Learner, now: datetime, verifier: CredentialVerifier | None = None
+) -> list[PassportItem]:
+    """Issued credentials (newest first), then imported ones (newest first), each with its status now."""
     owned = addresses.verified_emails(session, learner.id)
-    return [PassportItem(c, status_of(c, now)) for c in credentials_for_recipients(session, owned)]
+    issued = [PassportItem(c, status_of(c, now)) for c in credentials_for_recipients(session, owned)]
+    added = [_imported_item(session, row, now, verifier) for row in imports.imported(session, learner)]
+    return issued + added
 
 
-def item(session: Session, learner: Learner, credential_id: str, now: datetime) -> PassportItem:
+def item(
+    session: Session,
+    learner: Learner,
+    credential_id: str,
+    now: datetime,
+    verifier: CredentialVerifier | None = None,
+) -> PassportItem:
     """One credential of this passport; any other is "not found", whether or not it exists."""
     owned = addresses.verified_emails(session, learner.id)
     found = credential_for_recipients(session, credential_id, owned)
-    if found is None:
+    if found is not None:
+        return PassportItem(found, status_of(found, now))
+    row = imports.get_imported(session, learner, credential_id)
+    if row is None:
         raise NotFound(f"no credential {credential_id!r} in your passport")
-    return PassportItem(found, status_of(found, now))
+    return _imported_item(session, row, now, verifier)

@@ -12,14 +12,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import addresses, credentials
+from . import addresses, credentials, imports, sharing
 from .models import EmailLink, Learner, LearnerSession, LearnerToken, OutboxMessage
 
 ABOUT = (
     "Everything the Skills Passport stores about you. Your password is kept only as a one-way hash, and "
     "the secrets of your sessions, API tokens and emailed links only as digests, so none of them is "
     "here. Your credentials are kept by the providers that issued them; they are listed with their "
-    "signed documents."
+    "signed documents. Credentials you imported, and your share links (without their secrets), are here too."
 )
 
 
@@ -47,6 +47,8 @@ def personal_data(session: Session, learner: Learner, now: datetime) -> dict[str
         .where(or_(OutboxMessage.learner_id == learner.id, OutboxMessage.to_email.in_(owned)))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     )
+    shares = sharing.list_shares(session, learner)
+    chosen = sharing.share_items(session, [share.id for share in shares])
     return {
         "exported_at": now.isoformat(),
         "about": ABOUT,
@@ -108,5 +110,31 @@ def personal_data(session: Session, learner: Learner, now: datetime) -> dict[str
                 "credential": entry.credential.signed_document(),
             }
             for entry in credentials.items(session, learner, now)
+            if entry.source == "issued"
+        ],
+        "imported_credentials": [
+            {
+                "id": row.id,
+                "issuer_id": row.issuer_id,
+                "issuer_name": row.issuer_name,
+                "achievement_name": row.achievement_name,
+                "imported_at": _when(row.imported_at),
+                "format": row.format,
+                "credential": imports.signed_document(row),
+            }
+            for row in imports.imported(session, learner)
+        ],
+        "share_links": [
+            {
+                "id": share.id,
+                "label": share.label,
+                "credential_ids": [row.credential_id for row in chosen[share.id]],
+                "created_at": _when(share.created_at),
+                "expires_at": _when(share.expires_at),
+                "revoked_at": _when(share.revoked_at),
+                "view_count": share.view_count,
+                "last_viewed_at": _when(share.last_viewed_at),
+            }
+            for share in shares
         ],
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -135,3 +135,69 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImportedCredential(Base):
+    """A credential issued elsewhere that the learner added to their passport (``passport.imports``).
+
+    Stored exactly as imported (JSON text or the compact VC-JWT) once its proof verified; what is shown
+    about it is re-checked by the verifier each time. ``digest`` is the SHA-256 of the stored document,
+    so importing the same credential twice keeps one row.
+    """
+
+    __tablename__ = "imported_credential"
+    __table_args__ = (UniqueConstraint("learner_id", "digest"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(8))  # ldp | jwt
+    document: Mapped[str] = mapped_column(Text)
+    issuer_id: Mapped[str] = mapped_column(String(2000))
+    issuer_name: Mapped[str] = mapped_column(String(500))
+    achievement_name: Mapped[str] = mapped_column(String(500))
+    achievement_type: Mapped[str | None] = mapped_column(String(200))
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ShareLink(Base):
+    """A link that shows a chosen set of the learner's credentials to whoever holds it, until it expires
+    or is revoked. The link's secret is stored only as its digest."""
+
+    __tablename__ = "share_link"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    view_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ShareLinkItem(Base):
+    """One credential of a share link: an issued credential's id (``source`` "issued") or an imported
+    one's (``source`` "imported"). No foreign key to issued credentials: that table is the issuers'."""
+
+    __tablename__ = "share_link_item"
+
+    share_id: Mapped[str] = mapped_column(ForeignKey("share_link.id", ondelete="CASCADE"), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class HolderKey(Base):
+    """The learner's holder key (Ed25519, ``did:key``) that signs their Verifiable Presentations; the
+    private key is encrypted at rest under the master key like the providers' (``issuers.keystore``)."""
+
+    __tablename__ = "holder_key"
+
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True)
+    did: Mapped[str] = mapped_column(String(200))
+    encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -85,12 +85,16 @@ class PasswordConfirmation(Strict):
 
 class CredentialSummary(BaseModel):
     id: str
-    source: Literal["issued"] = Field(description="issued: by a provider of this service")
+    source: Literal["issued", "imported"] = Field(
+        description="issued: by a provider of this service; imported: added by you from elsewhere"
+    )
     achievement_name: str
     achievement_type: str | None
     issuer_id: str
     issuer_name: str
-    recipient_email: str = Field(description="Which of your verified addresses it was issued to")
+    recipient_email: str | None = Field(
+        description="Which of your verified addresses it was issued to (none for an imported credential)"
+    )
     issued_at: datetime
     valid_from: datetime | None
     valid_until: datetime | None
@@ -103,12 +107,12 @@ class CredentialSummary(BaseModel):
         credential = item.credential
         return cls(
             id=credential.id,
-            source="issued",
+            source=item.source,  # type: ignore[arg-type]
             achievement_name=credential.achievement_name,
             achievement_type=credential.achievement_type,
             issuer_id=credential.issuer_id,
             issuer_name=credential.issuer_name,
-            recipient_email=credential.recipient_email.lower(),
+            recipient_email=credential.recipient_email.lower() or None,
             issued_at=credential.issued_at,
             valid_from=credential.valid_from,
             valid_until=credential.valid_until,
@@ -129,3 +133,47 @@ class CredentialDetail(CredentialSummary):
             revocation_reason=item.credential.revocation_reason,
             credential=item.credential.signed_document(),
         )
+
+
+# --- sharing ------------------------------------------------------------------------------------------------
+
+
+class ShareCreate(Strict):
+    credential_ids: list[str] = Field(min_length=1, max_length=64, description="Credentials of your passport")
+    label: str | None = Field(default=None, max_length=200, examples=["Application to Acme Engineering"])
+    expires_in_days: int = Field(default=30, ge=1, le=365, description="Every link expires (at most a year)")
+
+
+class ShareOut(BaseModel):
+    id: str
+    label: str | None
+    credential_ids: list[str]
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    state: Literal["active", "expired", "revoked"]
+    view_count: int
+    last_viewed_at: datetime | None
+
+
+class ShareCreated(ShareOut):
+    url: str = Field(description="Shown once: the link's secret is stored only as a digest")
+    qr_png: str = Field(description="A QR code of the link (PNG)")
+    qr_svg: str = Field(description="A QR code of the link (SVG)")
+
+
+# --- imports ------------------------------------------------------------------------------------------------
+
+
+class ImportRequest(Strict):
+    credential: dict[str, Any] | str = Field(
+        description="An OB 3.0 credential (JSON object) or a compact VC-JWT (string)"
+    )
+
+
+class ImportOut(BaseModel):
+    created: bool = Field(description="false: this credential was already in your passport")
+    item: CredentialSummary
+    report: dict[str, Any] = Field(
+        description="The verification report, as POST /credentials/verify gives it"
+    )

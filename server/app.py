@@ -24,6 +24,8 @@ from issuers.service import IssuerConfig
 from passport import address_pages as passport_address_pages
 from passport import endpoints as passport_endpoints
 from passport import pages as passport_pages
+from passport import share_endpoints as passport_share_endpoints
+from passport import share_pages as passport_share_pages
 from passport.claims import ClaimNotifier
 from passport.config import PassportConfig
 from passport.mail import MailWorker, SmtpSender
@@ -141,7 +143,9 @@ def create_app(
     app.include_router(issuer_endpoints.api)
     app.include_router(issuer_endpoints.public)
     app.include_router(passport_endpoints.api)
+    app.include_router(passport_share_endpoints.api)
     app.include_router(passport_pages.router)
+    app.include_router(passport_share_pages.router)
     app.include_router(passport_address_pages.router)
     if not settings.is_production:
         app.include_router(passport_address_pages.dev)

@@ -25,6 +25,7 @@ from server.deps import get_now
 from server.settings import Settings
 from tests.conftest import ADMIN_TOKEN, BASE_URL
 from tests.issuers.conftest import COURSE, auth, create_achievement, create_provider
+from tests.verification.conftest import FakeWeb
 
 __all__ = [
     "ADMIN_TOKEN",
@@ -60,8 +61,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(settings: Settings, clock: Clock) -> Iterator[FastAPI]:
-    application = create_app(settings)
+def web() -> FakeWeb:
+    """The network the verifier sees (imported credentials' issuers live here); nothing leaves the process."""
+    return FakeWeb()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: Clock, web: FakeWeb) -> Iterator[FastAPI]:
+    application = create_app(settings, fetch_transport=web.transport, resolve_host=web.resolve)
     application.dependency_overrides[get_now] = clock
     cheap = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
     application.state.passport = replace(application.state.passport, passwords=cheap)
