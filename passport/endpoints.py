@@ -34,6 +34,7 @@ from .schemas import (
     TokenCreated,
     TokenOut,
 )
+from .verifying import VerifierDep
 
 api = APIRouter(prefix="/api/v1/passport", tags=["passport"], responses=problem_responses(Unauthorized))
 
@@ -183,13 +184,16 @@ def remove_address(address_id: str, learner: CurrentLearner, session: SessionDep
 
 
 @api.get("/credentials")
-def list_credentials(learner: CurrentLearner, session: SessionDep, now: NowDep) -> list[CredentialSummary]:
-    """Every credential issued to one of your verified addresses, newest first, with its status now."""
-    return [CredentialSummary.of(item) for item in credentials.items(session, learner, now)]
+def list_credentials(
+    learner: CurrentLearner, session: SessionDep, verifier: VerifierDep, now: NowDep
+) -> list[CredentialSummary]:
+    """Every credential issued to one of your verified addresses, newest first, then those you imported
+    (each verified again now), with its status now."""
+    return [CredentialSummary.of(item) for item in credentials.items(session, learner, now, verifier)]
 
 
 @api.get("/credentials/{credential_id}", responses=problem_responses(NotFound))
 def get_credential(
-    credential_id: str, learner: CurrentLearner, session: SessionDep, now: NowDep
+    credential_id: str, learner: CurrentLearner, session: SessionDep, verifier: VerifierDep, now: NowDep
 ) -> CredentialDetail:
-    return CredentialDetail.of(credentials.item(session, learner, credential_id, now))
+    return CredentialDetail.of(credentials.item(session, learner, credential_id, now, verifier))

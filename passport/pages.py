@@ -23,6 +23,7 @@ from .deps import ClientDep
 from .links import Purpose
 from .schemas import normalise_email
 from .security import MAX_PASSWORD_LENGTH, password_problem
+from .verifying import VerifierDep
 from .web import FormVisitor, PageRoute, VisitorDep, page, redirect, safe_next, show, signed_in, signed_out
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -40,6 +41,8 @@ DONE = {
     "verified": "Address confirmed. Credentials issued to it are now in your passport.",
     "removed": "Address removed. Credentials issued to it are no longer in your passport.",
     "primary": "Primary address changed.",
+    "imported": "The credential was verified and added to your passport.",
+    "already": "That credential was already in your passport.",
 }
 
 
@@ -180,9 +183,11 @@ def sign_out(who: FormVisitor, session: SessionDep) -> Response:
 
 
 @router.get("/passport")
-def passport(request: Request, who: VisitorDep, session: SessionDep, now: NowDep) -> HTMLResponse:
+def passport(
+    request: Request, who: VisitorDep, session: SessionDep, verifier: VerifierDep, now: NowDep
+) -> HTMLResponse:
     learner = who.require_learner(request)
-    entries = credentials.items(session, learner, now)
+    entries = credentials.items(session, learner, now, verifier)
     return page(
         request, who, "passport_home.html", items=entries, words=STATUS_WORDS, done=done_message(request)
     )
@@ -190,10 +195,15 @@ def passport(request: Request, who: VisitorDep, session: SessionDep, now: NowDep
 
 @router.get("/passport/credentials/{credential_id}")
 def credential(
-    request: Request, credential_id: str, who: VisitorDep, session: SessionDep, now: NowDep
+    request: Request,
+    credential_id: str,
+    who: VisitorDep,
+    session: SessionDep,
+    verifier: VerifierDep,
+    now: NowDep,
 ) -> HTMLResponse:
     learner = who.require_learner(request)
-    entry = credentials.item(session, learner, credential_id, now)
+    entry = credentials.item(session, learner, credential_id, now, verifier)
     document = entry.credential.signed_document()
     shown = document if isinstance(document, str) else json.dumps(document, indent=2, ensure_ascii=False)
     return page(request, who, "passport_credential.html", item=entry, words=STATUS_WORDS, document=shown)

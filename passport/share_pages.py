@@ -26,11 +26,7 @@ from .web import FormVisitor, PageRoute, Visitor, VisitorDep, page, redirect, sh
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-DONE = {
-    "share-revoked": "The link has been withdrawn: it no longer shows anything.",
-    "imported": "The credential was verified and added to your passport.",
-    "already": "That credential was already in your passport.",
-}
+DONE = {"share-revoked": "The link has been withdrawn: it no longer shows anything."}
 
 
 def _shares_page(

@@ -92,7 +92,10 @@ def create_share(
             f"A link lasts between 1 and {MAX_DAYS} days.", [{"loc": ["expires_in_days"], "msg": "range"}]
         )
     # Every id is checked before anything is written: someone else's credential is "not found".
-    chosen = [credentials.item(session, learner, credential_id, now) for credential_id in credential_ids]
+    try:
+        chosen = [credentials.item(session, learner, credential_id, now) for credential_id in credential_ids]
+    except NotFound:
+        raise NotFound("A chosen credential is not in your passport: nothing was shared.") from None
     secret = new_secret()
     share = ShareLink(
         learner_id=learner.id,

@@ -44,7 +44,7 @@ def test_the_demo_learner_signs_in_to_a_passport_with_credentials(client: TestCl
 
 def test_migration_0004_downgrades_and_upgrades(settings: Settings) -> None:
     config = alembic_config(settings.database_url)
-    command.downgrade(config, "-1")  # 0004 is the head
+    command.downgrade(config, "0003")
     engine = create_engine(settings.database_url)
     try:
         assert not PASSPORT_TABLES & set(inspect(engine).get_table_names())
@@ -60,5 +60,22 @@ def test_migration_0004_downgrades_and_upgrades(settings: Settings) -> None:
         with engine.connect() as connection:
             indexes = set(connection.scalars(text(catalogue)))
         assert "ix_issued_credential_recipient_email_lower" in indexes
+    finally:
+        engine.dispose()
+
+
+SHARING_TABLES = {"imported_credential", "share_link", "share_link_item", "holder_key"}
+
+
+def test_migration_0005_downgrades_and_upgrades(settings: Settings) -> None:
+    config = alembic_config(settings.database_url)
+    command.downgrade(config, "0004")
+    engine = create_engine(settings.database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert not SHARING_TABLES & tables
+        assert tables >= PASSPORT_TABLES
+        command.upgrade(config, "head")
+        assert set(inspect(engine).get_table_names()) >= SHARING_TABLES
     finally:
         engine.dispose()

@@ -47,7 +47,16 @@ class Owner:
         emails = client.get("/api/v1/passport/emails", headers=bearer(self.token)).json()
         self.address_id = next(e["id"] for e in emails if e["email"] == "owner.work@example.com")
         self.token_id = client.get("/api/v1/passport/tokens", headers=bearer(self.token)).json()[0]["id"]
+        share = client.post(
+            "/api/v1/passport/shares",
+            json={"credential_ids": [self.credential_id], "label": "Owner's application"},
+            headers=bearer(self.token),
+        )
+        assert share.status_code == 201, share.text
+        self.share_id = share.json()["id"]
+        self.share_secret = share.json()["url"].rsplit("/", 1)[1]
         self.secrets = [self.credential_id, self.address_id, self.token_id, "owner@example.com", "owner.work"]
+        self.secrets += [self.share_id, self.share_secret, "Owner's application"]
 
     def assert_untouched(self, client: TestClient) -> None:
         items = client.get("/api/v1/passport/credentials", headers=bearer(self.token)).json()
@@ -58,6 +67,10 @@ class Owner:
             ("owner.work@example.com", False, False),
         }
         assert client.get("/api/v1/passport/tokens", headers=bearer(self.token)).status_code == 200
+        shares = client.get("/api/v1/passport/shares", headers=bearer(self.token)).json()
+        assert [(s["id"], s["state"], s["credential_ids"]) for s in shares] == [
+            (self.share_id, "active", [self.credential_id])
+        ]
         assert self.browser.get("/passport").status_code == 200
 
 
@@ -73,11 +86,25 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
     stranger.sign_up("stranger@example.com")
     stranger_token = stranger.token("stranger@example.com")
     provider_key = create_provider(client, "Another provider")["api_key"]
-    ids = {"credential_id": owner.credential_id, "address_id": owner.address_id, "token_id": owner.token_id}
+    ids = {
+        "credential_id": owner.credential_id,
+        "address_id": owner.address_id,
+        "token_id": owner.token_id,
+        "share_id": owner.share_id,
+    }
     bodies: dict[str, Any] = {
         "/api/v1/passport/tokens": {"email": "owner@example.com", "password": "a guess"},
         "/api/v1/passport/emails": {"email": "someone.else@example.com"},
         "/api/v1/passport/account/delete": {"password": PASSWORD + " (the owner's, not mine)"},
+        # Sharing the owner's credential: "not found", and nothing is made.
+        "/api/v1/passport/shares": {"credential_ids": [owner.credential_id]},
+        "/api/v1/passport/imports": {"credential": "not a credential"},
+    }
+    # Routes that refuse the stranger's request for a reason other than whose the thing is.
+    refused = {
+        "/api/v1/passport/shares": (404, "not-found"),
+        "/api/v1/passport/imports": (422, "unreadable-credential"),
+        "/api/v1/passport/imports/upload": (422, "validation-error"),  # no file was sent
     }
     walked = 0
     paths = client.get("/openapi.json").json()["paths"]
@@ -104,9 +131,11 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
                 assert_problem(response, 404, "not-found")
             elif path == "/api/v1/passport/account/delete":
                 assert_problem(response, 401, "sign-in-failed")
+            elif method == "POST" and path in refused:
+                assert_problem(response, *refused[path])
             else:
                 assert response.status_code in (200, 201), f"{where}: {response.status_code} {text[:300]}"
-    assert walked >= 13
+    assert walked >= 20
     owner.assert_untouched(client)
 
 
@@ -117,14 +146,18 @@ OWNER_PAGES = {
     "/passport/emails/{address_id}/resend",
     "/passport/emails/{address_id}/primary",
     "/passport/emails/{address_id}/remove",
+    "/passport/shares/{share_id}/revoke",
 }
 # Links whose holder is authorised by holding them (they were emailed to that address), and forms a
 # stranger may legitimately post (acting on themselves).
 NOT_OWNERS = {"/passport/confirm/{secret}", "/passport/claim/{secret}", "/passport/claim/{secret}/create"}
 NOT_OWNERS |= {"/passport/claim/{secret}/sign-in", "/passport/claim/{secret}/add"}
+# A share link's page and QR codes: whoever holds the link may see them (tested in test_sharing).
+NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/qr.svg"}
 SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up"}
 # Forms that act on the visitor themselves (they are walked for CSRF below).
 ACTS_ON_SELF = SIGNED_OUT_PAGES | {"/passport/sign-out", "/passport/account/delete", "/passport/emails"}
+ACTS_ON_SELF |= {"/passport/shares", "/passport/import"}
 
 
 def _routes(routes: list[Any]) -> list[Any]:
@@ -156,6 +189,7 @@ def test_every_page_is_the_visitors_own(client: TestClient, app: FastAPI, clock:
         "credential_id": owner.credential_id,
         "address_id": owner.address_id,
         "secret": owner.verify_secret,
+        "share_id": owner.share_id,
     }
     walked = 0
     for method, path in _page_routes(app):
@@ -176,7 +210,7 @@ def test_every_page_is_the_visitors_own(client: TestClient, app: FastAPI, clock:
             assert_page_problem(response, 404, "link-not-found" if "/verify/" in path else "not-found")
         else:
             assert response.status_code in (200, 303), f"{method} {path}: {response.status_code}"
-    assert walked >= 13
+    assert walked >= 16
     owner.assert_untouched(client)
 
 
@@ -187,9 +221,9 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token(
     key = create_provider(client, "Claims")["api_key"]
     issue_to(client, key, create_achievement(client, key), "claimer@example.com")
     claim_secret = last_link(client, "claimer@example.com", "/passport/claim/").rsplit("/", 1)[1]
-    ids = {"address_id": owner.address_id, "secret": owner.verify_secret}
+    ids = {"address_id": owner.address_id, "secret": owner.verify_secret, "share_id": owner.share_id}
     posts = [path for method, path in _page_routes(app) if method == "POST"]
-    assert len(posts) >= 13
+    assert len(posts) >= 16
     other_session_token = csrf_of(Browser.open(app).get("/passport/sign-in").text)
     for path in posts:
         url = _fill(path, {**ids, "secret": claim_secret if "/claim/" in path else ids["secret"]})
