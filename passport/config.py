@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from issuers.keystore import Keystore
+
 from .ratelimit import SignInLimiter
 from .security import Passwords
 
@@ -20,6 +22,8 @@ class PassportConfig:
     link_ttl: timedelta = timedelta(hours=24)
     claim_ttl: timedelta = timedelta(days=30)
     token_ttl: timedelta = timedelta(days=90)
+    #: Encrypts learners' holder keys at rest (the same master key as the providers' signing keys).
+    keystore: Keystore | None = None
 
     @property
     def secure_cookies(self) -> bool:

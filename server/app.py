@@ -22,6 +22,7 @@ from issuers.bulk import JobWorker
 from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
 from passport import address_pages as passport_address_pages
+from passport import downloads as passport_downloads
 from passport import endpoints as passport_endpoints
 from passport import pages as passport_pages
 from passport import share_endpoints as passport_share_endpoints
@@ -46,9 +47,10 @@ from .web import ShowPage, render, static_files
 log = logging.getLogger("passport")
 
 
-def passport_config(settings: Settings) -> PassportConfig:
+def passport_config(settings: Settings, keystore: Keystore | None = None) -> PassportConfig:
     return PassportConfig(
         base_url=settings.base_url,
+        keystore=keystore or Keystore(settings.resolved_master_key()),
         limiter=SignInLimiter(
             per_account=settings.sign_in_max_failures_per_account,
             per_address=settings.sign_in_max_failures_per_address,
@@ -122,7 +124,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     keystore = Keystore(settings.resolved_master_key())
-    app.state.passport = passport_config(settings)
+    app.state.passport = passport_config(settings, keystore)
     app.state.issuer_config = issuer_config(settings, app.state.passport, keystore)
     app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()
@@ -144,8 +146,10 @@ def create_app(
     app.include_router(issuer_endpoints.public)
     app.include_router(passport_endpoints.api)
     app.include_router(passport_share_endpoints.api)
+    app.include_router(passport_downloads.api)
     app.include_router(passport_pages.router)
     app.include_router(passport_share_pages.router)
+    app.include_router(passport_downloads.pages)
     app.include_router(passport_address_pages.router)
     if not settings.is_production:
         app.include_router(passport_address_pages.dev)

@@ -99,10 +99,12 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
         # Sharing the owner's credential: "not found", and nothing is made.
         "/api/v1/passport/shares": {"credential_ids": [owner.credential_id]},
         "/api/v1/passport/imports": {"credential": "not a credential"},
+        "/api/v1/passport/presentations": {"credential_ids": [owner.credential_id], "challenge": "n"},
     }
     # Routes that refuse the stranger's request for a reason other than whose the thing is.
     refused = {
         "/api/v1/passport/shares": (404, "not-found"),
+        "/api/v1/passport/presentations": (404, "not-found"),
         "/api/v1/passport/imports": (422, "unreadable-credential"),
         "/api/v1/passport/imports/upload": (422, "validation-error"),  # no file was sent
     }
@@ -135,7 +137,7 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
                 assert_problem(response, *refused[path])
             else:
                 assert response.status_code in (200, 201), f"{where}: {response.status_code} {text[:300]}"
-    assert walked >= 20
+    assert walked >= 24
     owner.assert_untouched(client)
 
 
@@ -147,6 +149,9 @@ OWNER_PAGES = {
     "/passport/emails/{address_id}/primary",
     "/passport/emails/{address_id}/remove",
     "/passport/shares/{share_id}/revoke",
+    "/passport/credentials/{credential_id}/download",
+    "/passport/credentials/{credential_id}/baked.png",
+    "/passport/credentials/{credential_id}/baked.svg",
 }
 # Links whose holder is authorised by holding them (they were emailed to that address), and forms a
 # stranger may legitimately post (acting on themselves).
@@ -210,7 +215,7 @@ def test_every_page_is_the_visitors_own(client: TestClient, app: FastAPI, clock:
             assert_page_problem(response, 404, "link-not-found" if "/verify/" in path else "not-found")
         else:
             assert response.status_code in (200, 303), f"{method} {path}: {response.status_code}"
-    assert walked >= 16
+    assert walked >= 19
     owner.assert_untouched(client)
 
 
