@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.problems import NotFound, Problem
@@ -131,8 +132,17 @@ def import_credential(
         learner_id=learner.id, digest=digest, format=format_, document=text, imported_at=now
     )
     _described(row, report.credential or _decoded(credential))
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same import racing in another request: keep theirs
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raced = session.scalars(
+            select(ImportedCredential).where(
+                ImportedCredential.learner_id == learner.id, ImportedCredential.digest == digest
+            )
+        ).one()
+        return raced, report, False
     return row, report, True
 
 

@@ -65,6 +65,9 @@ def test_an_authentic_credential_is_imported_once_and_listed(
     detail = client.get(f"{CREDENTIALS}/{body['item']['id']}", headers=bearer(token)).json()
     assert detail["credential"] == signed
     assert stored(app) == 1
+    page = sam[0].get(f"/passport/credentials/{body['item']['id']}")
+    assert page.status_code == 200
+    assert "Data Analysis Fundamentals" in page.text
 
 
 def test_jwt_and_baked_badges_are_imported(
