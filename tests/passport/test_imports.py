@@ -209,3 +209,18 @@ def test_importing_through_the_page(
     assert added.headers["location"] == "/passport?done=imported"
     assert "Data Analysis Fundamentals" in browser.get("/passport").text
     assert len(client.get(CREDENTIALS, headers=bearer(token)).json()) == 1
+
+
+def test_a_revoked_authentic_credential_is_kept_and_shown_revoked(
+    client: TestClient, college: ExternalIssuer, sam: tuple[Browser, str]
+) -> None:
+    _, token = sam
+    college.status[7] = True
+    college.publish_status()
+    response = client.post(
+        IMPORTS, json={"credential": college.sign(college.credential(index=7))}, headers=bearer(token)
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["report"]["verified"] is False
+    assert response.json()["item"]["status"] == "revoked"
+    assert [item["status"] for item in client.get(CREDENTIALS, headers=bearer(token)).json()] == ["revoked"]
