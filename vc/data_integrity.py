@@ -9,12 +9,17 @@ function whose result a test can compare with the published intermediate values.
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.loader import OfflineDocumentLoader
+from cachetools import LRUCache
+
+from schemas.loader import OfflineDocumentLoader, default_loader
 
 from .did_key import VerificationMethod
 from .errors import SignatureError, UnsupportedError, VcError
@@ -78,7 +83,32 @@ def proof_configuration(
         raise UnsupportedError(f"cryptosuite {cryptosuite!r} is not supported")
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     config["@context"] = document_context
-    return canonicalize(config, loader)
+    return _canonical_proof_config(config, loader or default_loader())
+
+
+# Every credential of a bulk chunk has the same proof options (one ``created`` per chunk) and context, so
+# the same canonical proof configuration. It is a pure function of the configuration's exact JSON and the
+# loader, so it is remembered per loader under that JSON (key order included); tests/vc/test_data_integrity.py
+# compares it with canonicalising afresh. Failures are never remembered.
+_proof_configs: weakref.WeakKeyDictionary[OfflineDocumentLoader, LRUCache[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+_proof_configs_lock = threading.Lock()
+
+
+def _canonical_proof_config(config: dict[str, Any], loader: OfflineDocumentLoader) -> str:
+    try:
+        key = json.dumps(config, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return canonicalize(config, loader)
+    with _proof_configs_lock:
+        cache = _proof_configs.setdefault(loader, LRUCache(maxsize=256))
+        canonical = cache.get(key)
+    if canonical is None:
+        canonical = canonicalize(config, loader)
+        with _proof_configs_lock:
+            cache[key] = canonical
+    return canonical
 
 
 def hash_inputs(
