@@ -48,7 +48,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = session_factory(engine)
     app.state.issuer_config = IssuerConfig(settings.base_url, Keystore(settings.resolved_master_key()))
     app.state.admin_token = settings.resolved_admin_token()
-    app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
+    app.state.jobs = JobWorker(
+        app.state.sessions, app.state.issuer_config, signing_processes=settings.bulk_signing_processes
+    )
 
     _install_problem_handlers(app, settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)

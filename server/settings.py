@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     admin_token_file: Path = Path("var/admin.token")
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
+    #: Processes that check and sign bulk-issued credentials (1: in the job worker's own thread).
+    bulk_signing_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 
     @field_validator("base_url")
     @classmethod

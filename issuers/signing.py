@@ -1,0 +1,127 @@
+"""Checking and signing credentials: one at a time, or a bulk chunk spread over worker processes.
+
+`check_and_sign` is the one path every credential takes: the 1EdTech JSON Schema and the OB 3.0 rules it
+cannot express (`schemas.validation`), then a Data Integrity ``eddsa-rdfc-2022`` proof or a VC-JWT. It is
+pure (no database, no I/O), so `BulkSigner` can run it in a pool of processes: signing is CPU work under
+the GIL, and a cohort is thousands of independent credentials.
+
+The pool is started with ``forkserver`` (never ``fork`` from the threaded web process) and kept for the
+life of the job worker. A private key reaches a worker as its JWK over the pool's local pipe, and each
+worker keeps the keys it has opened (loading an RSA key validates it: tens of milliseconds).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from schemas.validation import SchemaName, conformance_errors, schema_errors
+from vc import data_integrity
+from vc.jwt import sign_jwt
+from vc.keys import PrivateKey
+
+#: A signed document (JSON text with a proof, or a compact JWS), or every reason it was not signed.
+Outcome = str | list[str]
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    key_id: str
+    private_key: PrivateKey
+    verification_method: str
+
+
+def credential_problems(credential: Mapping[str, Any]) -> list[str]:
+    """Every way the credential fails the 1EdTech schema or the OB 3.0 rules the schema leaves out."""
+    return schema_errors(credential, SchemaName.ACHIEVEMENT_CREDENTIAL) + conformance_errors(credential)
+
+
+def check_and_sign(
+    credential: Mapping[str, Any], key: SigningKey, created: datetime, credential_format: str
+) -> Outcome:
+    """The signed document as stored and served, or the problems that stopped it from being signed."""
+    problems = credential_problems(credential)
+    if problems:
+        return problems
+    if credential_format == "ldp":
+        return json.dumps(data_integrity.sign(credential, key.private_key, key.verification_method, created))
+    if credential_format == "jwt":
+        return sign_jwt(credential, key.private_key, kid=key.verification_method)
+    raise ValueError(f"unknown credential format {credential_format!r}")
+
+
+class BulkSigner:
+    """`check_and_sign` for a chunk of credentials, in this process or in ``processes`` worker processes.
+
+    Results come back in the order of the credentials given.
+    """
+
+    def __init__(self, processes: int = 1) -> None:
+        self.processes = max(1, processes)
+        self._pool: Executor | None = None
+
+    def check_and_sign_all(
+        self,
+        credentials: Sequence[Mapping[str, Any]],
+        key: SigningKey,
+        created: datetime,
+        credential_format: str,
+    ) -> list[Outcome]:
+        if self.processes == 1 or len(credentials) < 2:
+            return [check_and_sign(credential, key, created, credential_format) for credential in credentials]
+        pool = self._start()
+        jwk = key.private_key.to_jwk()
+        # Two batches per worker: a worker that finishes early takes the next, and pickling stays small.
+        size = -(-len(credentials) // (2 * self.processes))
+        futures = [
+            pool.submit(
+                _check_and_sign_batch,
+                key.key_id,
+                jwk,
+                key.verification_method,
+                created,
+                credential_format,
+                list(credentials[start : start + size]),
+            )
+            for start in range(0, len(credentials), size)
+        ]
+        return [outcome for future in futures for outcome in future.result()]
+
+    def _start(self) -> Executor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+# --- in a worker process ------------------------------------------------------------------------------------
+
+_opened: dict[str, tuple[dict[str, str], PrivateKey]] = {}
+
+
+def _check_and_sign_batch(
+    key_id: str,
+    jwk: dict[str, str],
+    verification_method: str,
+    created: datetime,
+    credential_format: str,
+    credentials: list[Mapping[str, Any]],
+) -> list[Outcome]:
+    opened = _opened.get(key_id)
+    if opened is None or opened[0] != jwk:
+        if len(_opened) >= 64:
+            _opened.clear()
+        opened = _opened[key_id] = (jwk, PrivateKey.from_jwk(jwk))
+    key = SigningKey(key_id, opened[1], verification_method)
+    return [check_and_sign(credential, key, created, credential_format) for credential in credentials]
