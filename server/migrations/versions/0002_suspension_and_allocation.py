@@ -22,15 +22,16 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, never batch mode: on SQLite a batch "recreate" drops and rebuilds the table, and with
+# foreign keys on, dropping ``issuer`` cascades into every provider's rows. SQLite >= 3.35 drops columns.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("issuer", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("suspension_enabled", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    with op.batch_alter_table("status_list", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("status_size", sa.Integer(), nullable=False, server_default="1"))
-    with op.batch_alter_table("issued_credential", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("suspension_reason", sa.Text(), nullable=True))
+    op.add_column(
+        "issuer", sa.Column("suspension_enabled", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column("status_list", sa.Column("status_size", sa.Integer(), nullable=False, server_default="1"))
+    op.add_column("issued_credential", sa.Column("suspension_reason", sa.Text(), nullable=True))
     op.execute(
         "UPDATE status_list SET allocated = (SELECT COUNT(*) FROM issued_credential"
         " WHERE issued_credential.revocation_list_id = status_list.id"
@@ -39,9 +40,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("issued_credential", schema=None) as batch_op:
-        batch_op.drop_column("suspension_reason")
-    with op.batch_alter_table("status_list", schema=None) as batch_op:
-        batch_op.drop_column("status_size")
-    with op.batch_alter_table("issuer", schema=None) as batch_op:
-        batch_op.drop_column("suspension_enabled")
+    op.execute("ALTER TABLE issued_credential DROP COLUMN suspension_reason")
+    op.execute("ALTER TABLE status_list DROP COLUMN status_size")
+    op.execute("ALTER TABLE issuer DROP COLUMN suspension_enabled")
