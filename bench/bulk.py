@@ -5,12 +5,14 @@
         .venv/bin/python bench/bulk.py --rows 10000 --format jwt
 
 Prints {"op": "bulk-ldp", "rows", "format", "database", "processes", "jobs", "seconds", "rate",
-"cpu_seconds", "main_cpu_seconds", "peak_rss_mb", "workers_peak_rss_mb", "load_average"}. ``seconds`` is wall time from the
-first job starting to the last finishing, worker processes' start-up included; ``cpu_seconds`` the CPU
+"cpu_seconds", "main_cpu_seconds", "peak_rss_mb", "workers_peak_rss_mb", "total_pss_mb", "load_average"}.
+``seconds`` is wall time from the first job starting to the last finishing, worker processes' start-up
+included; ``cpu_seconds`` the CPU
 time of this process and its signing workers over the whole run (less sensitive to a busy machine than
 wall time). A job holds at most 10,000 rows (the product's limit), so more rows run as several jobs of one
 provider, one after another. ``peak_rss_mb`` is this process; ``workers_peak_rss_mb`` the largest signing
-worker (each is a separate process, forked from a small forkserver process).
+worker (each is a separate process, forked from a small forkserver process); ``total_pss_mb`` the
+memory of all of them together at the end (proportional set size: shared pages counted once).
 Uses a fresh SQLite file (or a fresh schema on the given PostgreSQL server).
 """
 
@@ -46,8 +48,17 @@ def database_url() -> str:
     return f"{server}?options=-csearch_path%3D{schema}"
 
 
-def _descendants() -> list[tuple[float, int]]:
-    """(CPU seconds, peak RSS in KiB) of every live descendant process (the signing pool), from /proc."""
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages split between the processes sharing them (sums correctly)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def _descendants() -> list[tuple[float, int, int]]:
+    """(CPU seconds, peak RSS, PSS now, both KiB) of every live descendant (the signing pool), from /proc."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -72,7 +83,7 @@ def _descendants() -> list[tuple[float, int]]:
                 peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
         except (OSError, StopIteration):
             continue
-        usage.append(((int(fields[11]) + int(fields[12])) / ticks, peak))
+        usage.append(((int(fields[11]) + int(fields[12])) / ticks, peak, _pss_kib(pid)))
     return usage
 
 
@@ -124,7 +135,8 @@ def main() -> None:
     seconds = time.perf_counter() - started
     workers = _descendants()
     own = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_seconds = own.ru_utime + own.ru_stime + sum(cpu for cpu, _ in workers)
+    cpu_seconds = own.ru_utime + own.ru_stime + sum(cpu for cpu, _, _ in workers)
+    total_pss = _pss_kib(os.getpid()) + sum(pss for _, _, pss in workers)
     signer.close()
     with transaction(sessions) as session:
         issued = session.scalar(select(func.count()).select_from(IssuedCredential))
@@ -143,7 +155,8 @@ def main() -> None:
                 "cpu_seconds": round(cpu_seconds, 1),
                 "main_cpu_seconds": round(own.ru_utime + own.ru_stime, 1),
                 "peak_rss_mb": round(own.ru_maxrss / 1024, 1),
-                "workers_peak_rss_mb": round(max((peak for _, peak in workers), default=0) / 1024, 1),
+                "workers_peak_rss_mb": round(max((peak for _, peak, _ in workers), default=0) / 1024, 1),
+                "total_pss_mb": round(total_pss / 1024, 1),
                 "load_average": round(os.getloadavg()[0], 2),
             }
         )

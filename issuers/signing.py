@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -96,7 +99,9 @@ class BulkSigner:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=context, initializer=_exit_with_the_forkserver
+            )
         return self._pool
 
     def close(self) -> None:
@@ -106,6 +111,20 @@ class BulkSigner:
 
 
 # --- in a worker process ------------------------------------------------------------------------------------
+
+
+def _exit_with_the_forkserver() -> None:
+    """A worker blocks on its task queue, which it also holds open, so it would outlive a killed service.
+    The forkserver exits when the service does; a worker whose parent changes exits too."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-forkserver", daemon=True).start()
+
 
 _opened: dict[str, tuple[dict[str, str], PrivateKey]] = {}
 

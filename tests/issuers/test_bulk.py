@@ -280,3 +280,49 @@ def test_bulk_credentials_of_a_suspending_provider_carry_a_message_entry(client:
         json.loads(issued[1].document), ports_for(client, provider["did"]), datetime.now(UTC)
     )
     assert report.check(CheckId.STATUS).message == "The credential has been suspended."  # type: ignore[union-attr]
+
+
+def test_signing_workers_exit_when_the_service_is_gone() -> None:
+    """A killed service must not leave signing processes behind (its forkserver exits with it)."""
+    import multiprocessing.forkserver
+    import os
+    import signal
+
+    from vc.keys import KeyType, PrivateKey
+
+    signer = BulkSigner(2)
+    try:
+        key = signing_key(PrivateKey.generate(KeyType.RSA))
+        credential = {"not": "a credential"}
+        outcomes = signer.check_and_sign_all([credential, credential], key, datetime.now(UTC), "jwt")
+        assert all(isinstance(outcome, list) for outcome in outcomes)  # refused: schema problems
+        workers = list(signer._pool._processes)  # type: ignore[union-attr]
+        assert workers
+        os.kill(multiprocessing.forkserver._forkserver._forkserver_pid, signal.SIGKILL)  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        signer._pool = None  # its processes are gone; nothing left to shut down
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (a forkserver's): ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    return finished == 0
+
+
+def signing_key(private: Any) -> Any:
+    from issuers.signing import SigningKey
+
+    return SigningKey("k-test", private, "did:web:passport.test:issuers:x#key-1")
