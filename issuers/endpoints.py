@@ -12,7 +12,7 @@ from server.deps import ConfigDep, CurrentIssuer, NowDep, Operator, SessionDep
 from server.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
 from vc.keys import KeyType
 
-from . import bulk, identity, issuing, service
+from . import badges, bulk, identity, issuing, service
 from . import status as status_lists
 from .models import Achievement, ApiKey, BulkJob, IssuedCredential, SigningKey
 from .schemas import (
@@ -257,6 +257,49 @@ def get_credential(credential_id: str, issuer: CurrentIssuer, session: SessionDe
     """The credential exactly as signed, and what its status entry says now."""
     row = issuing.get_credential(session, issuer, credential_id)
     return CredentialOut(id=row.id, credential=issuing.signed_document(row), status=_status_out(session, row))
+
+
+def _baked_response(
+    session: SessionDep, issuer: CurrentIssuer, credential_id: str, image_format: badges.ImageFormat
+) -> Response:
+    image = badges.baked_credential(session, issuer, credential_id, image_format)
+    headers = {
+        "Content-Disposition": f'attachment; filename="credential-{credential_id}.{image_format}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    if image_format == "svg":  # served from our origin: nothing in it may run or load
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return Response(image, media_type=badges.MEDIA_TYPES[image_format], headers=headers)
+
+
+def _baked_responses(media_type: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"description": "The baked badge (OB 3.0 §Baking)", "content": {media_type: {}}},
+        **problem_responses(NotFound),
+    }
+
+
+@api.get(
+    "/credentials/{credential_id}/baked.png",
+    tags=["credentials"],
+    response_class=Response,
+    responses=_baked_responses("image/png"),
+)
+def baked_png(credential_id: str, issuer: CurrentIssuer, session: SessionDep) -> Response:
+    """The credential baked into a PNG badge: an ``iTXt`` chunk ``openbadgecredential`` (OB 3.0 §Baking)."""
+    return _baked_response(session, issuer, credential_id, "png")
+
+
+@api.get(
+    "/credentials/{credential_id}/baked.svg",
+    tags=["credentials"],
+    response_class=Response,
+    responses=_baked_responses("image/svg+xml"),
+)
+def baked_svg(credential_id: str, issuer: CurrentIssuer, session: SessionDep) -> Response:
+    """The credential baked into an SVG badge showing the achievement's name: an
+    ``<openbadges:credential>`` element (OB 3.0 §Baking)."""
+    return _baked_response(session, issuer, credential_id, "svg")
 
 
 @api.post(

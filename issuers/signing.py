@@ -98,7 +98,9 @@ class BulkSigner:
     def _start(self) -> Executor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
+            # "__main__" too: the forkserver imports the program once and every worker shares those
+            # pages, instead of each worker importing it again (which spawn and forkserver otherwise do).
+            context.set_forkserver_preload(["__main__", __name__])
             self._pool = ProcessPoolExecutor(
                 self.processes, mp_context=context, initializer=_exit_with_the_forkserver
             )

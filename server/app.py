@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,11 +18,14 @@ from issuers import endpoints as issuer_endpoints
 from issuers.bulk import JobWorker
 from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
+from verification import trust_endpoints
+from verification.trust import TrustConfig
 
 from .db import make_engine, session_factory
 from .deps import SessionDep
 from .problems import PROBLEM_JSON, PayloadTooLarge, Problem, ValidationFailed
 from .settings import Settings
+from .web import render, static_files
 
 log = logging.getLogger("passport")
 
@@ -46,7 +49,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.issuer_config = IssuerConfig(settings.base_url, Keystore(settings.resolved_master_key()))
+    keystore = Keystore(settings.resolved_master_key())
+    app.state.issuer_config = IssuerConfig(settings.base_url, keystore)
+    app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()
     app.state.jobs = JobWorker(
         app.state.sessions, app.state.issuer_config, signing_processes=settings.bulk_signing_processes
@@ -56,6 +61,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)
     app.include_router(issuer_endpoints.api)
     app.include_router(issuer_endpoints.public)
+    app.include_router(trust_endpoints.api)
+    app.include_router(trust_endpoints.public)
+
+    app.mount("/static", static_files(), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return render(request, "home.html")
 
     @app.get("/health", tags=["public"])
     def health(session: SessionDep) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The ``passport`` command line.
 
-Exit status of ``passport verify``: 0 verified, 1 not verified, 2 the input is unusable.
+Exit status of ``passport verify``: 0 verified, 1 not verified, 2 the input is unusable (including an image
+that is not a PNG or SVG, or holds no baked credential).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from server.demo import write_demo
 from server.migrate import upgrade
 from server.seed import seed_demo
 from server.settings import ConfigurationError, Settings
-from vc.errors import VcError
+from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
+from vc.errors import BakingError, VcError
 from vc.jwt import looks_like_jwt
 from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
 from vc.ports import ChainResolver, DidKeyResolver
@@ -50,11 +52,19 @@ class UnusableInput(Exception):
 
 
 def read_input(path: str) -> dict[str, Any] | str:
-    """Read a credential from a file or standard input: a JSON object or a compact VC-JWT."""
+    """Read a credential from a file or standard input: a JSON object, a compact VC-JWT, or a baked badge
+    (a PNG or SVG image, told apart by its content; a file named .png or .svg must be one)."""
     try:
-        raw = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES * 2 + 1) if path == "-" else _read_file(Path(path))
+        raw = sys.stdin.buffer.read(MAX_IMAGE_BYTES + 1) if path == "-" else _read_file(Path(path))
     except OSError as error:
         raise UnusableInput(f"cannot read {path}: {error.strerror or error}") from None
+    if image_kind(raw) is not None or Path(path).suffix.lower() in (".png", ".svg"):
+        try:
+            return unbake(raw)
+        except BakingError as error:
+            raise UnusableInput(f"{path}: {error.message}") from None
+    if len(raw) > MAX_DOCUMENT_BYTES * 2:
+        raise UnusableInput(f"{path} is larger than {MAX_DOCUMENT_BYTES * 2} bytes")
     try:
         text = raw.decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -74,9 +84,9 @@ def read_input(path: str) -> dict[str, Any] | str:
 
 def _read_file(path: Path) -> bytes:
     with path.open("rb") as handle:
-        data = handle.read(MAX_DOCUMENT_BYTES * 2 + 1)
-    if len(data) > MAX_DOCUMENT_BYTES * 2:
-        raise UnusableInput(f"{path} is larger than {MAX_DOCUMENT_BYTES * 2} bytes")
+        data = handle.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise UnusableInput(f"{path} is larger than {MAX_IMAGE_BYTES} bytes")
     return data
 
 
@@ -106,7 +116,10 @@ def render(report: VerificationReport) -> str:
 @app.command()
 def verify(
     path: Annotated[
-        str, typer.Argument(help="A JSON credential, a compact VC-JWT, or - for standard input.")
+        str,
+        typer.Argument(
+            help="A JSON credential, a compact VC-JWT, a baked badge (.png or .svg), or - for standard input."
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     #: Bearer token of the network operator (admin API); or a file holding it.
     admin_token: SecretStr | None = None
     admin_token_file: Path = Path("var/admin.token")
+    #: The network operator's name: it signs the trust list and verifiers' messages name it.
+    operator_name: str = "National Skills Network"
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
     #: Processes that check and sign bulk-issued credentials (1: in the job worker's own thread).

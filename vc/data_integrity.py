@@ -189,21 +189,32 @@ def verify_proof(
         or options["cryptosuite"] not in VERIFIABLE_CRYPTOSUITES
     ):
         raise UnsupportedError(f"cryptosuite {str(options.get('cryptosuite'))[:50]!r} is not supported")
-    if options.get("proofPurpose") != expected_purpose:
-        raise SignatureError(
-            f"proofPurpose is {options.get('proofPurpose')!r}, expected {expected_purpose!r}"
-        )
+    signature, method_id = checked_proof_parts(unsecured, proof, expected_purpose)
+    method = resolve_ed25519_method(resolver, method_id)
+    return verify_signature(method, signature, hash_inputs(unsecured, options, loader).hash_data)
+
+
+def checked_proof_parts(
+    unsecured_document: Mapping[str, Any], proof: Mapping[str, Any], expected_purpose: str
+) -> tuple[bytes, str]:
+    """The checks an Ed25519 proof gets before any key is resolved or anything is canonicalised.
+
+    `proofPurpose` is the expected one, `created` (when present) is a dateTimeStamp, a proof carrying its
+    own `@context` agrees with the document's (§3.2.2 step 3), and `proofValue` is a multibase base58btc
+    64-byte Ed25519 signature. Returns the signature and the `verificationMethod` id.
+    """
+    if proof.get("proofPurpose") != expected_purpose:
+        raise SignatureError(f"proofPurpose is {proof.get('proofPurpose')!r}, expected {expected_purpose!r}")
     proof_value = proof.get("proofValue")
-    method_id = options.get("verificationMethod")
+    method_id = proof.get("verificationMethod")
     if not isinstance(proof_value, str) or not isinstance(method_id, str):
         raise SignatureError("proof needs a proofValue and a verificationMethod (strings)")
-    created = options.get("created")
+    created = proof.get("created")
     if created is not None and parse_datetime(created) is None:
-        raise SignatureError(f"proof created {created!r} is not an XML Schema dateTimeStamp")
-    # §3.2.2 step 3: a proof carrying its own @context must agree with the document's.
-    if "@context" in options:
-        document_context = unsecured.get("@context")
-        own = options["@context"] if isinstance(options["@context"], list) else [options["@context"]]
+        raise SignatureError(f"proof created {str(created)[:64]!r} is not an XML Schema dateTimeStamp")
+    if "@context" in proof:
+        document_context = unsecured_document.get("@context")
+        own = proof["@context"] if isinstance(proof["@context"], list) else [proof["@context"]]
         full = document_context if isinstance(document_context, list) else [document_context]
         if full[: len(own)] != own:
             raise SignatureError("the proof's @context does not match the document's")
@@ -213,12 +224,32 @@ def verify_proof(
         raise SignatureError("proofValue is not multibase base58btc") from None
     if len(signature) != 64:
         raise SignatureError(f"proofValue decodes to {len(signature)} bytes; an Ed25519 signature is 64")
+    return signature, method_id
+
+
+def resolve_ed25519_method(
+    resolver: KeyResolver, method_id: str, method_types: frozenset[str] | None = None
+) -> VerificationMethod:
+    """Resolve the proof's verification method and insist on an Ed25519 key (of one of `method_types`).
+
+    vc-di-eddsa §2.1.1 accepts an Ed25519 key as Multikey or JsonWebKey (and the legacy 2020 type), so
+    eddsa-rdfc-2022 passes no `method_types`; the 2020 suite narrows them.
+    """
     method = resolver.resolve(method_id)
     if method.public_key.key_type is not KeyType.ED25519:
-        raise SignatureError(f"verification method {method_id} is not an Ed25519 key")
-    data = hash_inputs(unsecured, options, loader).hash_data
+        raise SignatureError(f"verification method {method_id[:200]} is not an Ed25519 key")
+    if method_types is not None and method.type not in method_types:
+        raise SignatureError(
+            f"verification method {method_id[:200]} is a {method.type}, "
+            f"not {' or '.join(sorted(method_types))}"
+        )
+    return method
+
+
+def verify_signature(method: VerificationMethod, signature: bytes, hash_data: bytes) -> VerificationMethod:
+    """Check the Ed25519 signature over the hash data; returns the method, or raises `SignatureError`."""
     try:
-        method.public_key.verify(signature, data)
+        method.public_key.verify(signature, hash_data)
     except SignatureError:
         raise SignatureError(
             "The signature does not match: the credential was changed after it was signed, "

@@ -10,7 +10,8 @@ maps to, so the verifier's report and the API's problem+json can say the same th
     ├── InvalidKeyError           unusable key material (wrong length or curve, private part in a public JWK)
     ├── KeyResolutionError        a verification method cannot be resolved (unknown DID method, not found)
     ├── UnsupportedError          cryptosuite, proof type or JWS algorithm not on the allow-list
-    └── SignatureError            the proof or signature does not verify
+    ├── SignatureError            the proof or signature does not verify
+    └── BakingError               not a PNG/SVG, a corrupt or oversized image, no credential baked in
 """
 
 from __future__ import annotations
@@ -66,3 +67,10 @@ class UnsupportedError(VcError):
 class SignatureError(VcError):
     code = "invalid_signature"
     problem_type = CRYPTOGRAPHIC_SECURITY_ERROR
+
+
+class BakingError(VcError):
+    """A baked badge image (OB 3.0 §Baking) cannot be read or written; the message says why."""
+
+    code = "baking_error"
+    problem_type = PARSING_ERROR

@@ -1,8 +1,10 @@
 """Verify a credential: an ordered pipeline of named checks that returns a `VerificationReport`.
 
 Order (OB 3.0 §9.1, VC DM 2.0 §7): well-formed -> schema -> proof -> issuer-key binding -> validity period
--> status -> issuer trust. The world comes in through `Ports` (key resolver, status source, trust
-registry, document loader) and the clock through `now`. When the proof fails, the checks after it are
+-> status -> issuer trust. §9.1 step 3 (refresh) is reported with the proof, never fetched. VC 2.0 and
+VC 1.1 credentials both verify, each with its own date properties; proofs go to their suite in
+`vc.proofs`. The world comes in through `Ports` (key resolver, status source, trust registry, document
+loader) and the clock through `now`. When the proof fails, the checks after it are
 *skipped*, not passed: nothing a forged credential says is worth reporting. Nothing the credential says
 about itself (its validity, its issuer's name, its keys) is trusted without a check.
 """
@@ -18,14 +20,20 @@ from typing import Any, Protocol
 from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT, OfflineDocumentLoader
 from schemas.validation import SchemaValidationError, conformance_errors, schema_errors, schema_for
 
-from . import data_integrity
 from .did_key import VerificationMethod, did_key_for
-from .errors import CRYPTOGRAPHIC_SECURITY_ERROR, MALFORMED_VALUE_ERROR, PARSING_ERROR, RANGE_ERROR, VcError
+from .errors import (
+    CRYPTOGRAPHIC_SECURITY_ERROR,
+    MALFORMED_VALUE_ERROR,
+    RANGE_ERROR,
+    UnsupportedError,
+    VcError,
+)
 from .fields import issuer_id, parse_datetime, types_of
 from .jwt import claim_mismatches, decode_jwt, verify_jwt
 from .keys import KeyType
 from .parsing import check_depth
 from .ports import KeyResolver
+from .proofs import verify_proof_set
 from .report import Check, CheckId, Outcome, Trust, VerificationReport
 
 
@@ -47,6 +55,7 @@ class TrustDecision:
     trust: Trust
     message: str
     issuer_name: str | None = None  # from the registry, never from the credential
+    issuer_logo: str | None = None  # a logo URL, from the registry too
 
 
 class IssuerRegistry(Protocol):
@@ -62,8 +71,6 @@ class Ports:
 
 
 log = logging.getLogger(__name__)
-
-MAX_PROOFS = 4  # a proof set larger than this is refused before any canonicalisation
 
 STATUS_LIST_TYPES = frozenset({"VerifiableCredential", "BitstringStatusListCredential"})
 
@@ -138,19 +145,24 @@ def _run(
     report.issuer_id = issuer_id(document)
     report.add(_schema_check(document))
 
+    suite = "VC-JWT"
     if decoded is not None:
         mismatches = claim_mismatches(decoded)
         if mismatches:
             proof_problem = Check(CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR)
     if report.format == "ldp":
-        method, proof_problem = _verify_embedded_proof(document, ports)
+        try:
+            verified = verify_proof_set(document, ports.resolver, ports.loader)
+        except VcError as error:
+            proof_problem = _proof_failure(error)
+        else:
+            method, suite = verified.method, verified.suite
     if proof_problem or method is None:
         report.add(proof_problem or Check(CheckId.PROOF, Outcome.FAILED, "The proof does not verify."))
         _skip(report, _LATER_CHECKS[2:], "the proof did not verify")
         return
     report.verification_method = method.id or "(key embedded in the token)"
-    label = "VC-JWT" if report.format == "jwt" else "Data Integrity eddsa-rdfc-2022"
-    report.add(Check(CheckId.PROOF, Outcome.PASSED, f"The signature is valid ({label})."))
+    report.add(_proof_passed(document, suite))
     binding = report.add(_binding_check(report.issuer_id, method))
     report.add(_validity_check(document, now))
     report.add(_status_check(document, ports.status, now))
@@ -180,14 +192,15 @@ def _well_formed_problem(document: Mapping[str, Any]) -> str | None:
     context = document.get("@context")
     if not isinstance(context, list) or not context or context[0] not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
         return f"@context must be a list starting with {VC_V2_CONTEXT}"
+    if VC_V1_CONTEXT in context and VC_V2_CONTEXT in context:
+        return "@context mixes the VC 1.1 and VC 2.0 base contexts; a credential is one version or the other"
     if "VerifiableCredential" not in types_of(document):
         return "type must include VerifiableCredential"
     if issuer_id(document) is None:
         return "the credential has no issuer id"
     if not isinstance(document.get("credentialSubject"), (Mapping, list)):
         return "the credential has no credentialSubject"
-    valid_from_field = "validFrom" if context[0] == VC_V2_CONTEXT else "issuanceDate"
-    if valid_from_field not in document and context[0] == VC_V1_CONTEXT:
+    if context[0] == VC_V1_CONTEXT and "issuanceDate" not in document:
         return "a VC 1.1 credential needs issuanceDate"
     for name in ("validFrom", "validUntil", "issuanceDate", "expirationDate"):
         if name in document and parse_datetime(document[name]) is None:
@@ -202,13 +215,16 @@ def _schema_check(document: Mapping[str, Any]) -> Check:
             CheckId.SCHEMA, Outcome.PASSED, "A status list credential: no Open Badges schema applies."
         )
     errors = list(conformance_errors(document))
+    # The 1EdTech schemas describe the VC 2.0 shape (validFrom, the v2 context first); the schemas that
+    # also accept VC 1.1 (ob_v3p0_anyachievementcredential_schema.json) are not published anywhere we
+    # could copy them from, so a VC 1.1 credential gets the conformance rules only, and the report says so.
+    v2 = document["@context"][0] == VC_V2_CONTEXT
     try:
         schema = schema_for(document)
     except SchemaValidationError as error:
         errors = error.errors + errors
     else:
-        # The 1EdTech schemas describe the VC 2.0 shape; VC 1.1 credentials get the conformance rules only.
-        if document["@context"][0] == VC_V2_CONTEXT:
+        if v2:
             errors = schema_errors(document, schema) + errors
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -219,30 +235,51 @@ def _schema_check(document: Mapping[str, Any]) -> Check:
             MALFORMED_VALUE_ERROR,
             {"errors": errors[:50]},
         )
+    if not v2:
+        return Check(
+            CheckId.SCHEMA,
+            Outcome.PASSED,
+            "A VC 1.1 credential: it meets the Open Badges 3.0 rules checked in code; the 1EdTech JSON "
+            "Schemas describe VC 2.0 credentials, so they were not applied.",
+        )
     return Check(CheckId.SCHEMA, Outcome.PASSED, "The credential conforms to the Open Badges 3.0 schema.")
 
 
-def _verify_embedded_proof(
-    document: Mapping[str, Any], ports: Ports
-) -> tuple[VerificationMethod | None, Check | None]:
-    """Any one verifiable Data Integrity proof is enough (VC-DI §4.3, proof sets)."""
-    try:
-        proofs = data_integrity.proofs_of(document)
-    except VcError as error:
-        return None, _failed(CheckId.PROOF, error)
-    if not proofs:
-        return None, Check(CheckId.PROOF, Outcome.FAILED, "The credential has no proof.", PARSING_ERROR)
-    if len(proofs) > MAX_PROOFS:
-        return None, Check(CheckId.PROOF, Outcome.FAILED, f"More than {MAX_PROOFS} proofs.", PARSING_ERROR)
-    problems: list[VcError] = []
-    for proof in proofs:
-        try:
-            return data_integrity.verify_proof(document, proof, ports.resolver, loader=ports.loader), None
-        except VcError as error:
-            problems.append(error)
-    # Report the most telling failure: a real signature failure over "unsupported" noise.
-    problems.sort(key=lambda error: error.code == "unsupported")
-    return None, _failed(CheckId.PROOF, problems[0])
+def _proof_failure(error: VcError) -> Check:
+    if isinstance(error, UnsupportedError):
+        # Not evidence of forgery: the suite is simply not on our allow-list (e.g. ecdsa-sd-2023).
+        return Check(CheckId.PROOF, Outcome.FAILED, error.message, error.problem_type, {"unsupported": True})
+    return _failed(CheckId.PROOF, error)
+
+
+def _proof_passed(document: Mapping[str, Any], suite: str) -> Check:
+    """The proof check, with OB 3.0 §9.1 step 3 (refresh) reported rather than performed."""
+    message = f"The signature is valid ({suite})."
+    refresh = _refresh_service(document)
+    if refresh is None:
+        return Check(CheckId.PROOF, Outcome.PASSED, message)
+    # §9.1 step 3 says to fetch a refreshed credential once and start over with it; on failure, to go on
+    # with the original. We never fetch it: the credential verified is the one presented, and the report
+    # says a refresh service exists. (The 1EdTech validator does not fetch it either.)
+    message += (
+        f" It names a refresh service ({refresh['type']}) that was not fetched;"
+        " this is the credential as presented."
+    )
+    return Check(CheckId.PROOF, Outcome.PASSED, message, details={"refreshService": refresh})
+
+
+def _refresh_service(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    services = document.get("refreshService")
+    if services is None:
+        return None
+    first = (services or [None])[0] if isinstance(services, list) else services
+    service = first if isinstance(first, Mapping) else {}
+    service_id, service_type = service.get("id"), service.get("type")
+    return {
+        "id": service_id[:500] if isinstance(service_id, str) else None,
+        "type": service_type[:100] if isinstance(service_type, str) else "of an unknown type",
+        "fetched": False,
+    }
 
 
 def _binding_check(issuer_id: str | None, method: VerificationMethod) -> Check:
@@ -274,30 +311,49 @@ def _binding_check(issuer_id: str | None, method: VerificationMethod) -> Check:
     )
 
 
+# The date properties each base context defines, as (valid-from, valid-until) pairs. VC 2.0 defines only
+# validFrom/validUntil; the VC 1.1 context defines issuanceDate/expirationDate and, with the same IRIs as
+# VC 2.0, validFrom/validUntil too. A name the base context does not define means nothing we can rely on.
+_DATE_FIELDS = {
+    VC_V2_CONTEXT: (("validFrom",), ("validUntil",)),
+    VC_V1_CONTEXT: (("issuanceDate", "validFrom"), ("expirationDate", "validUntil")),
+}
+
+
 def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
-    """The one place time is compared (VC DM 2.0 §4.9), so "genuine but expired" can be reported."""
-    # The version decides the field names: VC 2.0 validFrom/validUntil, VC 1.1 issuanceDate/expirationDate.
-    v2 = document["@context"][0] == VC_V2_CONTEXT
-    valid_from = parse_datetime(document.get("validFrom" if v2 else "issuanceDate"))
-    valid_until = parse_datetime(document.get("validUntil" if v2 else "expirationDate"))
-    if valid_from is not None and now < valid_from:
+    """The one place time is compared (VC DM 2.0 §4.9; VC DM 1.1 §4.6, §4.7), so "genuine but expired"
+    can be reported. Where a credential carries more than one bound, the strictest applies: adding a
+    property can never make a credential valid for longer."""
+    version = document["@context"][0]
+    from_fields, until_fields = _DATE_FIELDS[version]
+    starts = [(parse_datetime(document.get(name)), name) for name in from_fields if name in document]
+    ends = [(parse_datetime(document.get(name)), name) for name in until_fields if name in document]
+    valid_from = max(((moment, name) for moment, name in starts if moment), default=None)
+    valid_until = min(((moment, name) for moment, name in ends if moment), default=None)
+    if valid_from is not None and now < valid_from[0]:
         return Check(
             CheckId.VALIDITY_PERIOD,
             Outcome.FAILED,
-            f"The credential is not valid until {valid_from.isoformat()}.",
+            f"The credential is not valid until {valid_from[0].isoformat()} ({valid_from[1]}).",
             RANGE_ERROR,
         )
-    if valid_until is not None and now > valid_until:
+    if valid_until is not None and now > valid_until[0]:
         return Check(
             CheckId.VALIDITY_PERIOD,
             Outcome.FAILED,
-            f"The credential expired on {valid_until.isoformat()}.",
+            f"The credential expired on {valid_until[0].isoformat()} ({valid_until[1]}).",
             RANGE_ERROR,
         )
-    until = f" until {valid_until.isoformat()}" if valid_until else ""
-    return Check(
-        CheckId.VALIDITY_PERIOD, Outcome.PASSED, f"The credential is within its validity period{until}."
-    )
+    until = f" until {valid_until[0].isoformat()}" if valid_until else ""
+    message = f"The credential is within its validity period{until}."
+    ignored = [
+        name for name in ("issuanceDate", "expirationDate") if version == VC_V2_CONTEXT and name in document
+    ]
+    if ignored:
+        message += (
+            f" {' and '.join(ignored)} (VC 1.1 terms) mean nothing in a VC 2.0 credential and were ignored."
+        )
+    return Check(CheckId.VALIDITY_PERIOD, Outcome.PASSED, message)
 
 
 def _status_check(document: Mapping[str, Any], source: StatusSource | None, now: datetime) -> Check:
@@ -361,4 +417,10 @@ def _trust_check(
         Trust.OUTSIDE_SCHEME: Outcome.WARNING,
         Trust.NOT_TRUSTWORTHY: Outcome.FAILED,
     }[decision.trust]
-    return Check(CheckId.ISSUER_TRUST, outcome, decision.message, details={"trust": decision.trust.value})
+    # The registry's name and logo for the issuer (never the credential's), for pages to show.
+    details = {"trust": decision.trust.value}
+    if decision.issuer_name:
+        details["issuerName"] = decision.issuer_name
+    if decision.issuer_logo:
+        details["issuerLogo"] = decision.issuer_logo
+    return Check(CheckId.ISSUER_TRUST, outcome, decision.message, details=details)

@@ -30,6 +30,7 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
         "job_id": job_id,
         "key_id": owner_key_id,
         "issuer_id": owner["id"],
+        "accreditation_id": "0" * 32,  # operator routes: refused before any lookup
     }
     bodies: dict[str, Any] = {
         "/api/v1/credentials": {

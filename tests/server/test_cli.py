@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from server.cli import app
 from server.demo import demo_credential
 from vc import data_integrity
+from vc.baking import bake
 from vc.did_key import did_key_for, did_key_verification_method_id
 from vc.jwt import sign_jwt
 from vc.keys import PrivateKey
@@ -94,6 +97,67 @@ def test_oversized_file_exits_two(tmp_path: Path) -> None:
     path.write_text('{"x": "' + "a" * (3 * 1024 * 1024) + '"}')
     result = runner.invoke(app, ["verify", str(path)])
     assert result.exit_code == 2
+
+
+def png_image() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), (29, 111, 114)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+SVG_IMAGE = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32"><circle r="16" cx="16" cy="16"/></svg>'
+)
+
+
+def test_baked_png_and_svg_are_unbaked_and_verified(signed_json: Path, tmp_path: Path) -> None:
+    credential = json.loads(signed_json.read_text())
+    token = sign_jwt(demo_credential(did_key_for(KEY.public_key)), KEY, kid=METHOD)
+    cases = {"json.png": bake(png_image(), credential), "jwt.svg": bake(SVG_IMAGE, token)}
+    for name, image in cases.items():
+        (tmp_path / name).write_bytes(image)
+        result = runner.invoke(app, ["verify", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("Verified")
+
+
+def test_baked_image_is_recognised_by_content_on_standard_input(signed_json: Path) -> None:
+    baked = bake(png_image(), json.loads(signed_json.read_text()))
+    result = runner.invoke(app, ["verify", "-", "--json"], input=baked)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["verified"] is True
+
+
+def test_tampered_baked_credential_exits_one(signed_json: Path, tmp_path: Path) -> None:
+    credential = json.loads(signed_json.read_text())
+    credential["credentialSubject"]["result"][0]["value"] = "Pass"
+    path = tmp_path / "badge.svg"
+    path.write_bytes(bake(SVG_IMAGE, credential))
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 1
+    assert "[FAIL] proof" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("credential.png", b'{"@context": []}', "credential.png: not a PNG or SVG image"),
+        ("badge.png", png_image(), "badge.png: the PNG holds no baked credential"),
+        ("badge.svg", SVG_IMAGE, "badge.svg: the SVG holds no baked credential"),
+        ("badge.png", png_image()[:-1] + b"\0", "bad CRC"),
+        ("page.svg", b"<html><body/></html>", "not an SVG image"),
+        ("badge", png_image(), "the PNG holds no baked credential"),
+    ],
+)
+def test_unusable_image_exits_two_with_a_plain_message(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
 
 
 def test_demo_writes_two_credentials_that_verify(tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
+import verification.models  # noqa: F401
 from server.db import Base
 from server.migrate import alembic_config, upgrade
-from tests.issuers.conftest import database_url  # noqa: F401  - the fixture
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -26,7 +27,7 @@ def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
         engine.dispose()
 
 
-def test_0002_counts_what_each_list_already_holds(database_url: str) -> None:  # noqa: F811
+def test_0002_counts_what_each_list_already_holds(database_url: str) -> None:
     config = alembic_config(database_url)
     command.upgrade(config, "0001")
     engine = create_engine(database_url)
@@ -83,7 +84,7 @@ def test_0002_counts_what_each_list_already_holds(database_url: str) -> None:  #
     assert _rows(database_url, "SELECT COUNT(*) FROM issued_credential") == [(3,)]
 
 
-def test_the_migrated_schema_matches_the_models(database_url: str) -> None:  # noqa: F811
+def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
     upgrade(database_url)
     engine = create_engine(database_url)
     try:

@@ -1,0 +1,81 @@
+"""Baked badge downloads (OB 3.0 §Baking): an issued credential inside a badge image, PNG or SVG.
+
+The image is our default badge: an SVG drawn here with the achievement's name and kind, or a PNG of the
+same design without them (``issuers/data/badge.png``, 256 x 256, 4.6 KB: ``badge_svg(None)`` rendered
+once by cairosvg and quantised to 64 colours by Pillow, so neither is needed at run time). An achievement's
+own ``image_url`` is never used: we bake only images we hold, and never fetch a remote one.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+from xml.sax.saxutils import escape
+
+from sqlalchemy.orm import Session
+
+from vc.baking import bake
+
+from . import issuing, service
+from .models import Issuer
+
+ImageFormat = Literal["png", "svg"]
+MEDIA_TYPES: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
+
+_NAME_LINE = 18  # characters per line of the name, three lines at most
+_TICK = (
+    '<path d="M92 130l24 24 48-52" fill="none" stroke="#f2c14e" stroke-width="14" stroke-linecap="round"/>'
+)
+
+
+def badge_svg(name: str | None, kind: str | None = None) -> str:
+    """Our default badge as SVG: the name in three lines at most, or a tick when there is none."""
+    if name:
+        lines = textwrap.wrap(name, _NAME_LINE, max_lines=3, placeholder="…") or [name[:_NAME_LINE]]
+        first_y = 136 - 11 * (len(lines) - 1)
+        middle = (
+            '<text x="128" text-anchor="middle" font-family="DejaVu Sans, Verdana, sans-serif" '
+            'font-size="18" font-weight="bold" fill="#ffffff">'
+            + "".join(
+                f'<tspan x="128" y="{first_y + 22 * i}">{escape(line)}</tspan>'
+                for i, line in enumerate(lines)
+            )
+            + "</text>"
+        )
+    else:
+        middle = _TICK
+    label = f"{name} — Skills Passport badge" if name else "Skills Passport badge"
+    footer = escape(kind.replace("_", " ").upper()) if kind else "OPEN BADGE"
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256" role="img" '
+        f'aria-label="{escape(label, {chr(34): "&quot;"})}">'
+        f"<title>{escape(label)}</title>"
+        '<circle cx="128" cy="128" r="124" fill="#1d6f72"/>'
+        '<circle cx="128" cy="128" r="108" fill="none" stroke="#f2c14e" stroke-width="5"/>'
+        '<text x="128" y="72" text-anchor="middle" font-family="DejaVu Sans, Verdana, sans-serif" '
+        'font-size="12" font-weight="bold" letter-spacing="2" fill="#f2c14e">SKILLS PASSPORT</text>'
+        f"{middle}"
+        '<text x="128" y="194" text-anchor="middle" font-family="DejaVu Sans, Verdana, sans-serif" '
+        f'font-size="10" letter-spacing="1" fill="#f2c14e">{footer}</text>'
+        "</svg>\n"
+    )
+
+
+@cache
+def badge_png() -> bytes:
+    return (files("issuers") / "data" / "badge.png").read_bytes()
+
+
+def baked_credential(
+    session: Session, issuer: Issuer, credential_id: str, image_format: ImageFormat
+) -> bytes:
+    """The provider's own credential baked into the default badge image; another's is a 404."""
+    row = issuing.get_credential(session, issuer, credential_id)
+    if image_format == "png":
+        image = badge_png()
+    else:
+        achievement = service.get_achievement(session, issuer, row.achievement_id)
+        image = badge_svg(achievement.definition["name"], achievement.kind).encode()
+    return bake(image, issuing.signed_document(row))

@@ -1,0 +1,103 @@
+"""Verifying legacy ``Ed25519Signature2020`` proofs (verify only: we issue ``eddsa-rdfc-2022``).
+
+The suite is W3C CCG "Ed25519 Signature 2020" (https://w3c-ccg.github.io/lds-ed25519-2020/) §4 on the
+Linked Data Proofs 1.0 hashing algorithm; vc-di-eddsa publishes its test vector
+(``TestVectors/Ed25519Signature2020``). OB 3.0 credentials of the candidate-final period (VC 1.1,
+``issuanceDate``) carry it, and the 1EdTech displayer tests expect a verifier to accept them.
+
+Each step is a function whose result a test compares with the vector's intermediate values:
+
+* transformation: URDNA2015 (= RDFC-1.0) canonical N-Quads of the document without its proof;
+* proof configuration: the proof without ``proofValue``, under the document's ``@context``, canonicalised;
+* hashing: SHA-256 of each, the proof configuration's first (the same `HashInputs` as eddsa-rdfc-2022);
+* signature: Ed25519 over those 64 bytes; ``proofValue`` is multibase base58btc (``z…``);
+* key: an ``Ed25519VerificationKey2020`` (or the ``Multikey`` that replaced it) with ``publicKeyMultibase``.
+
+The strict JSON-LD of `vc.jsonld` applies unchanged, so the same input bounds hold for this suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from schemas.loader import OfflineDocumentLoader
+
+from .data_integrity import (
+    ASSERTION_METHOD,
+    HashInputs,
+    checked_proof_parts,
+    resolve_ed25519_method,
+    transform,
+    verify_signature,
+)
+from .did_key import VerificationMethod
+from .errors import SignatureError, UnsupportedError
+from .jsonld import canonicalize
+from .ports import KeyResolver
+
+__all__ = [
+    "PROOF_TYPE",
+    "SUITE_CONTEXT",
+    "VERIFICATION_METHOD_TYPES",
+    "hash_inputs",
+    "proof_configuration",
+    "transform",
+    "verify_proof",
+]
+
+PROOF_TYPE = "Ed25519Signature2020"
+SUITE_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+# §3 names Ed25519VerificationKey2020; Multikey is the same key material under its current name (did:key
+# resolves to it), and the reference implementation accepts both.
+VERIFICATION_METHOD_TYPES = frozenset({"Ed25519VerificationKey2020", "Multikey"})
+
+
+def proof_configuration(
+    proof_options: Mapping[str, Any],
+    document_context: Any,
+    loader: OfflineDocumentLoader | None = None,
+) -> str:
+    """Canonical N-Quads of the proof options (without ``proofValue``) under the document's ``@context``."""
+    if proof_options.get("type") != PROOF_TYPE:
+        raise UnsupportedError(f"proof type {str(proof_options.get('type'))[:50]!r} is not {PROOF_TYPE}")
+    config = {key: value for key, value in proof_options.items() if key != "proofValue"}
+    config["@context"] = document_context
+    return canonicalize(config, loader)
+
+
+def hash_inputs(
+    unsecured_document: Mapping[str, Any],
+    proof_options: Mapping[str, Any],
+    loader: OfflineDocumentLoader | None = None,
+) -> HashInputs:
+    """The two canonical forms whose SHA-256 hashes, proof configuration first, are signed."""
+    return HashInputs(
+        canonical_document=transform(unsecured_document, loader),
+        canonical_proof_config=proof_configuration(proof_options, unsecured_document["@context"], loader),
+    )
+
+
+def verify_proof(
+    secured_document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    resolver: KeyResolver,
+    *,
+    expected_purpose: str = ASSERTION_METHOD,
+    loader: OfflineDocumentLoader | None = None,
+) -> VerificationMethod:
+    """Verify one ``Ed25519Signature2020`` proof; returns the verification method or raises `VcError`."""
+    unsecured = {key: value for key, value in secured_document.items() if key != "proof"}
+    options = {key: value for key, value in proof.items() if key != "proofValue"}
+    if options.get("type") != PROOF_TYPE:
+        raise UnsupportedError(f"proof type {str(options.get('type'))[:50]!r} is not {PROOF_TYPE}")
+    # Cheap checks first: nothing is resolved or canonicalised for a proof we would refuse anyway.
+    signature, method_id = checked_proof_parts(unsecured, proof, expected_purpose)
+    context = unsecured.get("@context")
+    if SUITE_CONTEXT not in (context if isinstance(context, list) else [context]):
+        # As the reference implementation insists: without it, no context defines the proof's terms.
+        raise SignatureError(
+            f"a document with an {PROOF_TYPE} proof must include the context {SUITE_CONTEXT}"
+        )
+    method = resolve_ed25519_method(resolver, method_id, VERIFICATION_METHOD_TYPES)
+    return verify_signature(method, signature, hash_inputs(unsecured, options, loader).hash_data)
