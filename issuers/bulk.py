@@ -18,7 +18,7 @@ import io
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -214,23 +214,26 @@ def _issue_chunk(
     parts = issuing.credential_parts(config, issuer, did, achievement)
     status_list, indexes = status.allocate(session, issuer, len(batch), now)
     credentials: list[IssuedCredential] = []
-    unsigned: list[dict[str, Any]] = []
-    for (number, data), index in zip(batch, indexes, strict=True):
-        request = CredentialCreate(
-            achievement_id=job.achievement_id,
-            recipient=Recipient.model_validate(
-                {k: v for k, v in data.items() if k != "result" and v is not None}
-            ),
-            format=job.format,  # type: ignore[arg-type]
-            result=data.get("result"),
-        )
-        row = issuing.credential_row(issuer, achievement, key_row, request, now)
-        row.revocation_list_id, row.revocation_index = status_list.id, index
-        row.bulk_job_id, row.bulk_row = job.id, number
-        credentials.append(row)
-        entry = status.entry(config.base_url, status_list, index)
-        unsigned.append(issuing.build_credential(config, parts, row, request, now, entry))
-    outcomes = signer.check_and_sign_all(unsigned, key, now, job.format)
+
+    def unsigned() -> Iterator[dict[str, Any]]:
+        """Built lazily: the signing workers start on the first credentials while the rest are built."""
+        for (number, data), index in zip(batch, indexes, strict=True):
+            request = CredentialCreate(
+                achievement_id=job.achievement_id,
+                recipient=Recipient.model_validate(
+                    {k: v for k, v in data.items() if k != "result" and v is not None}
+                ),
+                format=job.format,  # type: ignore[arg-type]
+                result=data.get("result"),
+            )
+            row = issuing.credential_row(issuer, achievement, key_row, request, now)
+            row.revocation_list_id, row.revocation_index = status_list.id, index
+            row.bulk_job_id, row.bulk_row = job.id, number
+            credentials.append(row)
+            entry = status.entry(config.base_url, status_list, index)
+            yield issuing.build_credential(config, parts, row, request, now, entry)
+
+    outcomes = signer.check_and_sign_all(unsigned(), key, now, job.format)
     for row, outcome in zip(credentials, outcomes, strict=True):
         row.document = issuing.raise_if_not_conformant(outcome)
     session.add_all(credentials)

@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +30,19 @@ from vc.keys import PrivateKey
 
 #: A signed document (JSON text with a proof, or a compact JWS), or every reason it was not signed.
 Outcome = str | list[str]
+#: Credentials per task: small enough to keep both workers busy while the caller builds the next ones.
+_BATCH = 25
+
+
+def _batches(items: Iterable[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
+    batch: list[Mapping[str, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @dataclass(frozen=True)
@@ -70,29 +83,31 @@ class BulkSigner:
 
     def check_and_sign_all(
         self,
-        credentials: Sequence[Mapping[str, Any]],
+        credentials: Iterable[Mapping[str, Any]],
         key: SigningKey,
         created: datetime,
         credential_format: str,
     ) -> list[Outcome]:
-        if self.processes == 1 or len(credentials) < 2:
+        """Results in the order of ``credentials``. With a pool, batches go to the workers as soon as they
+        are drawn from ``credentials``, so a caller that builds them lazily builds the next batch while
+        the workers sign the last one."""
+        if self.processes == 1:
             return [check_and_sign(credential, key, created, credential_format) for credential in credentials]
         pool = self._start()
         jwk = key.private_key.to_jwk()
-        # Two batches per worker: a worker that finishes early takes the next, and pickling stays small.
-        size = -(-len(credentials) // (2 * self.processes))
-        futures = [
-            pool.submit(
-                _check_and_sign_batch,
-                key.key_id,
-                jwk,
-                key.verification_method,
-                created,
-                credential_format,
-                list(credentials[start : start + size]),
+        futures = []
+        for batch in _batches(credentials):
+            futures.append(
+                pool.submit(
+                    _check_and_sign_batch,
+                    key.key_id,
+                    jwk,
+                    key.verification_method,
+                    created,
+                    credential_format,
+                    batch,
+                )
             )
-            for start in range(0, len(credentials), size)
-        ]
         return [outcome for future in futures for outcome in future.result()]
 
     def _start(self) -> Executor:
