@@ -243,7 +243,7 @@ def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
 def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:
     return CredentialStatusOut(
         id=row.id,
-        status=issuing.status_of(row),  # type: ignore[arg-type]
+        status=issuing.status_of(row),
         revoked_at=row.revoked_at,
         revocation_reason=row.revocation_reason,
         suspended_at=row.suspended_at,

@@ -44,7 +44,7 @@ from vc.status_list import REVOKED, SUSPENDED, VALID
 from . import identity, service, signing, status
 from .models import Achievement, IssuedCredential, Issuer, new_id
 from .models import SigningKey as SigningKeyRow
-from .schemas import CredentialCreate
+from .schemas import CredentialCreate, CredentialState
 
 
 def credential_url(base_url: str, credential_id: str) -> str:
@@ -259,7 +259,7 @@ def get_credential(session: Session, issuer: Issuer, credential_id: str) -> Issu
     return row
 
 
-def status_of(row: IssuedCredential) -> str:
+def status_of(row: IssuedCredential) -> CredentialState:
     """``revoked``, ``suspended`` or ``valid``: what the credential's status entry says."""
     if row.revoked_at is not None:
         return "revoked"
