@@ -1,5 +1,6 @@
 """Demo data for `passport serve --demo`: providers from the network, achievements of every kind, some
-credentials issued and one revoked, so a newcomer sees something real at once. Runs once per database.
+credentials issued and one revoked, and a learner whose passport holds some of them, so a newcomer sees
+something real at once. Runs once per database.
 
 The network is also the operator of the trust registry: it accredits three of the four providers, each
 for a realistic scope, and leaves the university (quality-assured by its own regulator, not the network)
@@ -15,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from issuers import issuing, service
 from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate
+from passport import accounts, addresses
+from passport.config import PassportConfig
+from passport.security import new_secret
 from verification import trust
 from verification.trust_schemas import AccreditationCreate
 
@@ -119,6 +123,18 @@ PROVIDERS: list[dict[str, Any]] = [
 ]
 
 LEARNERS = [("sam.learner@example.com", "Sam Learner"), ("alex.trainee@example.com", "Alex Trainee")]
+#: Has a passport with this verified address; Alex has none, so Alex's credentials get claim links.
+DEMO_LEARNER_EMAIL = LEARNERS[0][0]
+
+
+def seed_demo_learner(session: Session, passport: PassportConfig, now: datetime) -> tuple[str, str] | None:
+    """A learner with a verified address the demo credentials are issued to; returns (email, password),
+    or None if that address already has a passport. Call it before `seed_demo`."""
+    if addresses.verified_owner(session, DEMO_LEARNER_EMAIL) is not None:
+        return None
+    password = new_secret()[:16]
+    accounts.create_learner(session, passport.passwords.hash(password), DEMO_LEARNER_EMAIL, now)
+    return DEMO_LEARNER_EMAIL, password
 
 
 def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> dict[str, Any] | None:
