@@ -99,6 +99,12 @@ def _clashes_on_idempotency(session: Session, credential: IssuedCredential) -> b
     )
 
 
+def list_urls(session: Session, base_url: str) -> list[str]:
+    """Every status list's public URL, for verifiers that take a snapshot to check offline."""
+    ids = session.scalars(select(StatusListRow.id).order_by(StatusListRow.created_at, StatusListRow.id))
+    return [list_url(base_url, list_id) for list_id in ids]
+
+
 def entry(base_url: str, credential: IssuedCredential) -> dict[str, Any]:
     """The credential's one status entry. The 1EdTech schema allows a single ``credentialStatus`` object,
     so suspension (a second entry) is not offered until OB allows a list."""
