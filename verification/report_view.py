@@ -158,7 +158,10 @@ def report_view(
 ) -> ReportView:
     """The page's content for `report`; `issuer_record` and `recipient_name` come from the service's own
     records, when the credential is one of ours."""
-    view = ReportView(verdict=verdict_of(report), checked_at=report.checked_at)
+    checked = parse_datetime(report.checked_at)
+    view = ReportView(
+        verdict=verdict_of(report), checked_at=f"{_day(checked)}, {checked:%H:%M} UTC" if checked else None
+    )
     view.checks = [
         CheckView(_LABELS.get(check.id, check.id.value), check.outcome.value, check.message)
         for check in report.checks
