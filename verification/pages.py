@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from issuers import issuing
 from issuers import service as issuers_service
+from issuers import status as issuers_status
 from issuers.models import IssuedCredential
-from server.deps import SessionDep
+from server.deps import ConfigDep, SessionDep
 from server.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from server.web import render
 from vc.report import VerificationReport
@@ -164,6 +165,18 @@ def offline_qr(credential_id: str, session: SessionDep, request: Request) -> Res
         return _image(offline_link_qr(request.app.state.settings.base_url, row.document), "png")
     except QrCodeError as error:
         raise OfflineQrUnavailable(str(error)) from None
+
+
+@images.get("/snapshot-index")
+def snapshot_index(session: SessionDep, config: ConfigDep) -> dict[str, list[str]]:
+    """What ``passport snapshot`` downloads besides the trust list: every provider's DID (its did:web
+    document is public) and every status list's URL (public too), so credentials can be checked offline."""
+    return {
+        "issuers": [
+            issuers_service.did_of(config, issuer.id) for issuer in issuers_service.list_issuers(session)
+        ],
+        "statusLists": issuers_status.list_urls(session, config.base_url),
+    }
 
 
 # --- the public check form ----------------------------------------------------------------------------------
