@@ -25,14 +25,14 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from issuers import issuing
+from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
 from issuers.models import IssuedCredential
 from server.deps import ConfigDep, SessionDep
 from server.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from server.web import render
-from vc.report import VerificationReport
+from vc.report import CheckId, Outcome, VerificationReport
 
 from .endpoints import verify_in_request
 from .qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
@@ -195,6 +195,7 @@ def _form_error(request: Request, message: str, pasted: str | None = None) -> Re
 @pages.post("/verify", response_model=None)
 async def verify_submitted(
     request: Request,
+    session: SessionDep,
     credential: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -214,4 +215,21 @@ async def verify_submitted(
     except UnreadableUpload as error:
         return _form_error(request, error.detail, pasted=text[:20000] or None)
     report = await _verified(request, found)
-    return render(request, "verification_result.html", view=report_view(report))
+    record = _own_provider(session, request.app.state.settings.base_url, report)
+    return render(request, "verification_result.html", view=report_view(report, issuer_record=record))
+
+
+def _own_provider(session: Session, base_url: str, report: VerificationReport) -> IssuerRecord | None:
+    """The provider record when the credential is proven to be signed by one of ours (never a name a
+    credential merely claims)."""
+    binding = report.check(CheckId.ISSUER_KEY_BINDING)
+    if report.issuer_id is None or binding is None or binding.outcome is not Outcome.PASSED:
+        return None
+    prefix = identity.issuer_did(base_url, "")
+    if not report.issuer_id.startswith(prefix):
+        return None
+    try:
+        issuer = issuers_service.get_issuer(session, report.issuer_id[len(prefix) :][:32])
+    except NotFound:
+        return None
+    return IssuerRecord(name=issuer.name, logo_url=issuer.logo_url, url=issuer.url)

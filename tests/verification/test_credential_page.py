@@ -130,6 +130,14 @@ def test_an_unaccredited_providers_credential_is_outside_the_scheme(client: Test
     assert "Unlisted Training Ltd" in html  # from the provider record, never from the credential
 
 
+def test_a_pasted_credential_of_an_unaccredited_provider_names_it_from_its_record(client: TestClient) -> None:
+    outsider = create_provider(client, "Unlisted Training Ltd")
+    issued = issue(client, outsider["api_key"], create_achievement(client, outsider["api_key"]))
+    response = client.post("/verify", data={"credential": json.dumps(issued["credential"])})
+    assert verdict(response.text) == "outside_scheme"
+    assert "Unlisted Training Ltd" in response.text
+
+
 def test_the_issuer_name_on_the_page_is_never_the_credentials(
     client: TestClient, provider: dict[str, Any], achievement: str
 ) -> None:
