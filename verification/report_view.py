@@ -82,6 +82,10 @@ _ACCREDITATION = {
     Trust.OUTSIDE_SCHEME: "Outside the quality-assurance scheme",
     Trust.NOT_TRUSTWORTHY: "Not trustworthy",
 }
+_STATUS_WORDS = {
+    Outcome.PASSED: "Not revoked or suspended (checked now with the issuer's status list)",
+    Outcome.SKIPPED: "The credential cannot be revoked (it has no status entry)",
+}
 _AUTHENTICITY = (CheckId.WELL_FORMED, CheckId.SCHEMA, CheckId.PROOF, CheckId.ISSUER_KEY_BINDING)
 
 
@@ -177,6 +181,9 @@ def report_view(
     genuine = proof is not None and proof.outcome is Outcome.PASSED
     credential = report.credential if genuine and isinstance(report.credential, Mapping) else {}
     view.facts = _facts(credential, recipient_name, view.issuer_name)
+    status = report.check(CheckId.STATUS)
+    if genuine and status is not None:
+        view.facts.append(("Revocation", _STATUS_WORDS.get(status.outcome, status.message)))
     return view
 
 

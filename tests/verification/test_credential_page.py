@@ -104,7 +104,9 @@ def test_a_revoked_credential_page_says_revoked(
         headers={"Authorization": f"Bearer {provider['api_key']}"},
     )
     assert revoked.status_code == 200, revoked.text
-    assert verdict(page(client, issued["verification_url"])) == "revoked"
+    html = page(client, issued["verification_url"])
+    assert verdict(html) == "revoked"
+    assert "<dt>Revocation</dt><dd>The credential has been revoked.</dd>" in html
 
 
 def test_an_expired_credential_page_says_expired(
