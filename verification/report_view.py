@@ -115,12 +115,11 @@ def verdict_of(report: VerificationReport) -> Verdict:
         purpose = status.details.get("purpose")
         if purpose == "revocation":
             return Verdict(
-                VerdictKind.REVOKED, "bad", "Revoked", f"The issuer has revoked it. {status.message}"
+                VerdictKind.REVOKED, "bad", "Revoked", "The issuer has revoked it: do not rely on it."
             )
         if purpose == "suspension":
-            return Verdict(
-                VerdictKind.SUSPENDED, "bad", "Suspended", f"The issuer has suspended it. {status.message}"
-            )
+            explanation = "The issuer has suspended it: do not rely on it for now."
+            return Verdict(VerdictKind.SUSPENDED, "bad", "Suspended", explanation)
         return Verdict(VerdictKind.UNCHECKED, "bad", "Could not be checked", status.message)
     validity = _failed(report, CheckId.VALIDITY_PERIOD)
     if validity is not None:
