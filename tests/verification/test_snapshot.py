@@ -5,6 +5,7 @@ offline QR code. A snapshot whose signed contents were altered is refused."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,26 @@ def test_an_altered_status_list_in_a_snapshot_fails_the_status_check(
     result = verify(issued["revoked"], snapshot, tmp_path)
     assert result.exit_code == 1
     assert "does not verify" in result.output
+
+
+def test_an_unreachable_service_is_a_plain_message(tmp_path: Path) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    result = runner.invoke(
+        cli, ["snapshot", "--url", f"http://127.0.0.1:{port}", "-o", str(tmp_path / "s.json")]
+    )
+    assert result.exit_code == 1
+    assert "cannot reach" in result.output
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_a_file_that_is_not_a_snapshot_is_unusable_input(tmp_path: Path) -> None:
+    not_a_snapshot = tmp_path / "snapshot.json"
+    not_a_snapshot.write_text('{"type": "Something"}')
+    credential = tmp_path / "token.jwt"
+    credential.write_text("eyJhbGciOiJFZERTQSJ9.eyJ9.c2ln")
+    result = runner.invoke(cli, ["verify", str(credential), "--snapshot", str(not_a_snapshot)])
+    assert result.exit_code == 2
+    assert "not a verification snapshot" in result.output
