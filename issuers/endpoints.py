@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.deps import ConfigDep, CurrentIssuer, NowDep, Operator, SessionDep
 from server.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
 from vc.keys import KeyType
+from verification.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 
 from . import badges, bulk, identity, issuing, service
 from . import status as status_lists
@@ -194,7 +195,25 @@ def issue_credential(
     Send an ``Idempotency-Key`` header to make a retried request return the same credential.
     """
     row = issuing.issue(session, config, issuer, body, now, idempotency_key=idempotency_key)
-    return CredentialCreated(id=row.id, credential=issuing.signed_document(row))
+    return _credential_out(config, row)
+
+
+def _credential_out(config: service.IssuerConfig, row: IssuedCredential) -> CredentialCreated:
+    """The signed credential with its public verification page and QR codes (`verification.pages`)."""
+    url = issuing.credential_url(config.base_url, row.id)
+    offline = (
+        f"{url}/offline-qr.png"
+        if row.format == "jwt" and fits_offline_link(config.base_url, row.document)
+        else None
+    )
+    return CredentialCreated(
+        id=row.id,
+        credential=issuing.signed_document(row),
+        verification_url=url,
+        qr_png_url=f"{url}/qr.png",
+        qr_svg_url=f"{url}/qr.svg",
+        offline_qr_url=offline,
+    )
 
 
 def _job_out(job: BulkJob) -> JobOut:
@@ -253,10 +272,12 @@ def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:
 
 
 @api.get("/credentials/{credential_id}", tags=["credentials"], responses=problem_responses(NotFound))
-def get_credential(credential_id: str, issuer: CurrentIssuer, session: SessionDep) -> CredentialOut:
-    """The credential exactly as signed, and what its status entry says now."""
+def get_credential(
+    credential_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep
+) -> CredentialOut:
+    """The credential exactly as signed, its verification page and QR codes, and what its status says now."""
     row = issuing.get_credential(session, issuer, credential_id)
-    return CredentialOut(id=row.id, credential=issuing.signed_document(row), status=_status_out(session, row))
+    return CredentialOut(**dict(_credential_out(config, row)), status=_status_out(session, row))
 
 
 def _baked_response(

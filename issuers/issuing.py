@@ -290,6 +290,15 @@ def status_of(row: IssuedCredential) -> CredentialState:
     return "suspended" if row.suspended_at is not None else "valid"
 
 
+def find_credential(session: Session, credential_id: str) -> IssuedCredential:
+    """Any provider's credential by its id, for its public verification page (the id is a 128-bit
+    capability: only someone given the credential or its link knows it)."""
+    row = session.get(IssuedCredential, credential_id) if len(credential_id) <= 32 else None
+    if row is None:
+        raise NotFound(f"no credential {credential_id[:40]!r}")
+    return row
+
+
 def revoke(
     session: Session, issuer: Issuer, credential_id: str, reason: str, now: datetime
 ) -> IssuedCredential:

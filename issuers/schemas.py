@@ -227,6 +227,12 @@ class CredentialCreate(Strict):
 class CredentialCreated(BaseModel):
     id: str
     credential: dict[str, object] | str
+    verification_url: str = Field(description="The public page that verifies the credential live")
+    qr_png_url: str = Field(description="The verification URL as a QR code (PNG)")
+    qr_svg_url: str = Field(description="The verification URL as a QR code (SVG)")
+    offline_qr_url: str | None = Field(
+        default=None, description="A QR code holding the VC-JWT itself (jwt format only, when it fits)"
+    )
 
 
 CredentialState = Literal["valid", "suspended", "revoked"]

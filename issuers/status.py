@@ -169,6 +169,12 @@ def _clashes_on_idempotency(session: Session, credential: IssuedCredential) -> b
     )
 
 
+def list_urls(session: Session, base_url: str) -> list[str]:
+    """Every status list's public URL, for verifiers that take a snapshot to check offline."""
+    ids = session.scalars(select(StatusListRow.id).order_by(StatusListRow.created_at, StatusListRow.id))
+    return [list_url(base_url, list_id) for list_id in ids]
+
+
 def entry(base_url: str, status_list: StatusListRow, index: int) -> dict[str, Any]:
     """The credential's one status entry: plain ``revocation``, or ``message`` with its two-bit meanings."""
     url = list_url(base_url, status_list.id)

@@ -29,6 +29,7 @@ from passport.config import PassportConfig
 from passport.mail import MailWorker, SmtpSender
 from passport.ratelimit import SignInLimiter
 from verification import endpoints as verification_endpoints
+from verification import pages as verification_pages
 from verification import trust_endpoints
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import RegistryFactory, Verifier
@@ -150,6 +151,8 @@ def create_app(
     app.include_router(trust_endpoints.api)
     app.include_router(trust_endpoints.public)
     app.include_router(verification_endpoints.router)
+    app.include_router(verification_pages.images)
+    app.include_router(verification_pages.pages)
 
     app.mount("/static", static_files(), name="static")
 
@@ -233,6 +236,10 @@ def _http_problem(status_code: int, detail: str) -> Problem:
     return _Http(detail)
 
 
+#: Public forms whose oversized posts are answered with the form again, not a JSON problem.
+PAGE_FORMS = frozenset({"/verify"})
+
+
 class BodyLimit:
     """Refuse request bodies over the limit (413), whether declared by Content-Length or streamed."""
 
@@ -264,8 +271,17 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         problem = PayloadTooLarge(f"the request body is larger than {self.max_bytes} bytes")
-        body: Any = problem.body(self.base_url, scope.get("path"))
-        response = JSONResponse(body, status_code=413, media_type=PROBLEM_JSON)
+        response: Response
+        if scope.get("path") in PAGE_FORMS:  # a browser's form: say so on a page
+            response = render(
+                Request(scope),
+                "verification_form.html",
+                status_code=413,
+                error=f"That is too large to be a credential: at most {self.max_bytes // 1024} KB.",
+            )
+        else:
+            body: Any = problem.body(self.base_url, scope.get("path"))
+            response = JSONResponse(body, status_code=413, media_type=PROBLEM_JSON)
         await response(scope, _no_receive, send)
 
 
