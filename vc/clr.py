@@ -86,11 +86,17 @@ ProofFormat = Literal["auto", "ldp", "jwt"]
 def embeddable_form(credential: Mapping[str, Any] | str) -> dict[str, Any]:
     """The object a held credential becomes in ``ClrSubject.verifiableCredential``, or `NotEmbeddableError`.
 
-    A JSON credential is returned as it is (same keys, same values, proof intact). A compact VC-JWT is
-    embeddable only when its payload carries an embedded proof (OB 3.0 §8.2: Linked Data proofs may ride
-    inside the JWT payload); it is then the credential without the JWT registered claims, as its issuer
-    signed it. Nothing is verified here: the passport verified each credential when it took it in.
+    A JSON credential (an object, or its JSON text) is returned as it is (same keys, same values, proof
+    intact). A compact VC-JWT is embeddable only when its payload carries an embedded proof (OB 3.0 §8.2:
+    Linked Data proofs may ride inside the JWT payload); it is then the credential without the JWT
+    registered claims, as its issuer signed it. Nothing is verified here: the passport verified each
+    credential when it took it in.
     """
+    if isinstance(credential, str) and credential.lstrip().startswith("{"):
+        try:
+            credential = parse_json(credential)
+        except VcError as error:
+            raise NotEmbeddableError(f"not a JSON credential: {error.message}") from None
     if isinstance(credential, str):
         try:
             document: Mapping[str, Any] = decode_jwt(credential).credential
@@ -105,7 +111,7 @@ def embeddable_form(credential: Mapping[str, Any] | str) -> dict[str, Any]:
     elif isinstance(credential, Mapping):
         document = credential
     else:
-        raise NotEmbeddableError("a credential is a JSON object or a compact VC-JWT")
+        raise NotEmbeddableError("a credential is a JSON object (or its text) or a compact VC-JWT")
     problem = _entry_problem(document)
     if problem:
         raise NotEmbeddableError(problem)

@@ -150,7 +150,7 @@ def _run(
     assert document is not None
 
     problem = _well_formed_problem(document)
-    if not problem and limits != ORDINARY_LIMITS and "ClrCredential" not in types_of(document):
+    if not problem and _stretched(limits) and "ClrCredential" not in types_of(document):
         problem = "the larger limits for Comprehensive Learner Records apply to a ClrCredential only"
     if problem:
         report.add(Check(CheckId.WELL_FORMED, Outcome.FAILED, problem, MALFORMED_VALUE_ERROR))
@@ -184,6 +184,13 @@ def _run(
     report.add(_validity_check(document, now))
     report.add(_status_check(document, ports.status, now))
     report.add(_trust_check(report, binding, document, ports.registry, now))
+
+
+def _stretched(limits: Limits) -> bool:
+    return (
+        limits.max_document_bytes > ORDINARY_LIMITS.max_document_bytes
+        or limits.max_statements > ORDINARY_LIMITS.max_statements
+    )
 
 
 def _failed(check_id: CheckId, error: VcError) -> Check:

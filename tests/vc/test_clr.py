@@ -149,6 +149,14 @@ def test_bundled_credentials_are_exactly_as_issued() -> None:
     assert all(item["proof"]["verificationMethod"] == _method(_issuer_key()) for item in embedded)
 
 
+def test_credentials_held_as_json_text_are_embedded_as_objects() -> None:
+    originals = held(2)
+    clr = clr_of([json.dumps(originals[0], indent=2), originals[1]])
+    assert clr["credentialSubject"]["verifiableCredential"] == originals
+    with pytest.raises(NotEmbeddableError, match="not a JSON credential"):
+        embeddable_form('{"a": 1, "a": 2}')
+
+
 def test_a_selection_is_partial() -> None:
     clr = clr_of(held(2), partial=True, description="For my application to Example Ltd")
     assert clr["partial"] is True
@@ -421,6 +429,9 @@ def test_an_ordinary_credential_never_gets_the_clr_limits() -> None:
     clr_report = verify_clr(credential, PORTS, NOW)
     assert not clr_report.verified
     assert clr_report.credentials == []
+    tighter = verify_credential(credential, PORTS, NOW, limits=Limits(max_statements=50))
+    assert tighter.checks[0].outcome is Outcome.PASSED  # a smaller bound is not a stretched one
+    assert "the limit is 50" in tighter.check(CheckId.PROOF).message  # type: ignore[union-attr]
 
 
 def test_the_1edtech_clr_vector_verifies_and_so_does_its_credential() -> None:
