@@ -23,7 +23,10 @@ from sqlalchemy import create_engine, text
 
 from issuers import bulk, service
 from issuers.keystore import Keystore
+from issuers.notify import NoListener
 from issuers.schemas import AchievementCreate, IssuerCreate
+from passport.claims import ClaimNotifier
+from passport.config import PassportConfig
 from server.db import make_engine, session_factory, transaction
 from server.migrate import upgrade
 
@@ -42,11 +45,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--format", choices=["ldp", "jwt"], default="ldp")
+    parser.add_argument(
+        "--claims", action="store_true", help="as the service runs: each credential also queues a claim link"
+    )
     args = parser.parse_args()
     url = database_url()
     upgrade(url)
     sessions = session_factory(make_engine(url))
-    config = service.IssuerConfig("https://passport.bench", Keystore(os.urandom(32)))
+    listener = ClaimNotifier(PassportConfig("https://passport.bench")) if args.claims else NoListener()
+    config = service.IssuerConfig("https://passport.bench", Keystore(os.urandom(32)), listener=listener)
     now = datetime.now(UTC)
     lines = "\n".join(
         ["email,name,result"] + [f"l{i}@example.com,Learner {i},Pass" for i in range(args.rows)]
@@ -80,7 +87,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "op": f"bulk-{args.format}",
+                "op": f"bulk-{args.format}" + ("-claims" if args.claims else ""),
                 "rows": args.rows,
                 "seconds": round(seconds, 2),
                 "per_second": round(args.rows / seconds, 1),

@@ -6,13 +6,14 @@ did:web method spec §3.2: ``did:web:<host>[%3A<port>]:<path segments>`` resolve
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from vc.did_key import VerificationMethod
 from vc.keys import KeyType, PublicKey
 
-from .models import Issuer, SigningKey
+from .models import Issuer
 
 DID_CONTEXTS = [
     "https://www.w3.org/ns/did/v1",
@@ -21,24 +22,39 @@ DID_CONTEXTS = [
 ]
 
 
-def issuer_did(base_url: str, issuer_id: str) -> str:
+class PublishedKey(Protocol):
+    """A stored key whose public half is published: a provider's `SigningKey` or the operator's key."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def public_jwk(self) -> dict[str, Any]: ...
+
+
+def did_web(base_url: str, *path: str) -> str:
+    """The did:web DID that resolves to ``<base_url>/<path>/did.json``."""
     parts = urlsplit(base_url)
     host = parts.hostname or ""
     if parts.port:
         host += quote(f":{parts.port}", safe="")
     segments = [segment for segment in parts.path.split("/") if segment]
-    return ":".join(["did:web", host, *[quote(s, safe="") for s in segments], "issuers", issuer_id])
+    return ":".join(["did:web", host, *[quote(s, safe="") for s in segments], *path])
+
+
+def issuer_did(base_url: str, issuer_id: str) -> str:
+    return did_web(base_url, "issuers", issuer_id)
 
 
 def issuer_url(base_url: str, issuer_id: str) -> str:
     return f"{base_url}/issuers/{issuer_id}"
 
 
-def verification_method_id(did: str, key: SigningKey) -> str:
+def verification_method_id(did: str, key: PublishedKey) -> str:
     return f"{did}#key-{key.id}"
 
 
-def verification_method(did: str, key: SigningKey) -> VerificationMethod:
+def verification_method(did: str, key: PublishedKey) -> VerificationMethod:
     public = PublicKey.from_jwk(key.public_jwk)
     # Ed25519 keys are published as Multikey (eddsa-rdfc-2022); RSA and P-256 as JsonWebKey (VC-JWT).
     method_type = "Multikey" if public.key_type is KeyType.ED25519 else "JsonWebKey"
@@ -47,7 +63,7 @@ def verification_method(did: str, key: SigningKey) -> VerificationMethod:
     )
 
 
-def did_document(did: str, keys: list[SigningKey]) -> dict[str, Any]:
+def did_document(did: str, keys: Sequence[PublishedKey]) -> dict[str, Any]:
     """Every key, active and retired: what a retired key signed keeps verifying."""
     methods = [verification_method(did, key) for key in keys]
     ids = [method.id for method in methods]

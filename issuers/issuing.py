@@ -40,6 +40,7 @@ from vc.keys import KeyType
 
 from . import identity, service, status
 from .models import Achievement, IssuedCredential, Issuer, new_id
+from .notify import IssuedNotice
 from .schemas import CredentialCreate
 
 
@@ -158,6 +159,18 @@ def issue(
     else:
         row.document = sign_jwt(unsigned, private, kid=method)
     session.flush()
+    config.listener.credential_issued(
+        session,
+        IssuedNotice(
+            credential_id=row.id,
+            issuer_id=issuer.id,
+            issuer_name=issuer.name,
+            achievement_name=achievement.definition["name"],
+            recipient_email=row.recipient_email,
+            recipient_name=row.recipient_name,
+            issued_at=now,
+        ),
+    )
     return row
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from vc.keys import KeyType, PrivateKey
 from . import identity
 from .keystore import Keystore
 from .models import Achievement, ApiKey, Issuer, SigningKey, new_id
+from .notify import IssuanceListener, NoListener
 from .schemas import ACHIEVEMENT_TYPES, AchievementCreate, AchievementKind, IssuerCreate
 
 API_KEY_PREFIX = "sk_"
@@ -35,6 +36,8 @@ JWT_ALGORITHMS = {"RS256": KeyType.RSA, "ES256": KeyType.P256, "EdDSA": KeyType.
 class IssuerConfig:
     base_url: str
     keystore: Keystore
+    #: Told about each newly issued credential, inside the issuing transaction (issuers.notify).
+    listener: IssuanceListener = field(default_factory=NoListener)
 
 
 def _sha256(secret: str) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,21 +20,75 @@ from issuers import endpoints as issuer_endpoints
 from issuers.bulk import JobWorker
 from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
+from passport import address_pages as passport_address_pages
+from passport import endpoints as passport_endpoints
+from passport import pages as passport_pages
+from passport.claims import ClaimNotifier
+from passport.config import PassportConfig
+from passport.mail import MailWorker, SmtpSender
+from passport.ratelimit import SignInLimiter
+from verification import trust_endpoints
+from verification.trust import TrustConfig
 
 from .db import make_engine, session_factory
 from .deps import SessionDep
-from .problems import PROBLEM_JSON, PayloadTooLarge, Problem, ValidationFailed
+from .problems import PROBLEM_JSON, PayloadTooLarge, Problem, TooManyRequests, ValidationFailed
 from .settings import Settings
-from .web import render, static_files
+from .web import ShowPage, render, static_files
 
 log = logging.getLogger("passport")
+
+
+def passport_config(settings: Settings) -> PassportConfig:
+    return PassportConfig(
+        base_url=settings.base_url,
+        limiter=SignInLimiter(
+            per_account=settings.sign_in_max_failures_per_account,
+            per_address=settings.sign_in_max_failures_per_address,
+            window=timedelta(seconds=settings.sign_in_window_seconds),
+        ),
+        deliver_mail=settings.mail_sender == "smtp",
+        session_ttl=timedelta(hours=settings.session_hours),
+        link_ttl=timedelta(hours=settings.email_link_hours),
+        claim_ttl=timedelta(days=settings.claim_link_days),
+        token_ttl=timedelta(days=settings.learner_token_days),
+    )
+
+
+def issuer_config(
+    settings: Settings, passport: PassportConfig, keystore: Keystore | None = None
+) -> IssuerConfig:
+    """Issuing tells the passport about each new credential (claim links), through issuers.notify."""
+    keystore = keystore or Keystore(settings.resolved_master_key())
+    return IssuerConfig(settings.base_url, keystore, listener=ClaimNotifier(passport))
+
+
+def mail_worker(settings: Settings, sessions: sessionmaker[Session]) -> MailWorker | None:
+    if settings.mail_sender != "smtp":
+        if settings.is_production:
+            log.warning("PASSPORT_MAIL_SENDER is 'outbox': learners will receive no email")
+        return None
+    sender = SmtpSender(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        from_address=settings.mail_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        security=settings.smtp_security,
+        timeout=settings.smtp_timeout_seconds,
+    )
+    return MailWorker(sessions, sender, settings.mail_from)
 
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.jobs.start()  # also resumes jobs a previous process left unfinished
+        if app.state.mail is not None:
+            app.state.mail.start()
         yield
+        if app.state.mail is not None:
+            app.state.mail.stop()
         app.state.jobs.stop()
         app.state.engine.dispose()
 
@@ -47,14 +103,25 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.issuer_config = IssuerConfig(settings.base_url, Keystore(settings.resolved_master_key()))
+    keystore = Keystore(settings.resolved_master_key())
+    app.state.passport = passport_config(settings)
+    app.state.issuer_config = issuer_config(settings, app.state.passport, keystore)
+    app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()
     app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
+    app.state.mail = mail_worker(settings, app.state.sessions)
 
     _install_problem_handlers(app, settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)
     app.include_router(issuer_endpoints.api)
     app.include_router(issuer_endpoints.public)
+    app.include_router(passport_endpoints.api)
+    app.include_router(passport_pages.router)
+    app.include_router(passport_address_pages.router)
+    if not settings.is_production:
+        app.include_router(passport_address_pages.dev)
+    app.include_router(trust_endpoints.api)
+    app.include_router(trust_endpoints.public)
 
     app.mount("/static", static_files(), name="static")
 
@@ -71,7 +138,9 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _problem_response(problem: Problem, base_url: str, request: Request) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
+    if isinstance(problem, TooManyRequests):
+        headers["Retry-After"] = str(problem.retry_after)
     return JSONResponse(
         problem.body(base_url, request.url.path),
         status_code=problem.status,
@@ -81,16 +150,20 @@ def _problem_response(problem: Problem, base_url: str, request: Request) -> JSON
 
 
 def _install_problem_handlers(app: FastAPI, base_url: str) -> None:
+    # These run after the request's transaction has been rolled back (the exception left its scope).
     @app.exception_handler(Problem)
-    async def _problem(request: Request, error: Problem) -> JSONResponse:
-        return _problem_response(error, base_url, request)
+    async def _problem(request: Request, error: Problem) -> Response:
+        return _page_problem(request, error) or _problem_response(error, base_url, request)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
         errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in error.errors()]
-        return _problem_response(
-            ValidationFailed("The request is not valid: see errors.", errors), base_url, request
-        )
+        problem = ValidationFailed("The request is not valid: see errors.", errors)
+        return _page_problem(request, problem) or _problem_response(problem, base_url, request)
+
+    @app.exception_handler(ShowPage)
+    async def _show(request: Request, shown: ShowPage) -> Response:
+        return shown.response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -101,6 +174,12 @@ def _install_problem_handlers(app: FastAPI, base_url: str) -> None:
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _problem_response(Problem("An unexpected error occurred."), base_url, request)
+
+
+def _page_problem(request: Request, problem: Problem) -> Response | None:
+    """On a page route (one whose route class renders problems as pages), the problem as a page."""
+    render_problem = getattr(request.scope.get("route"), "render_problem", None)
+    return render_problem(request, problem) if render_problem is not None else None
 
 
 def _http_problem(status_code: int, detail: str) -> Problem:

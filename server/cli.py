@@ -19,14 +19,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from issuers import service
-from issuers.keystore import Keystore
 from issuers.schemas import IssuerCreate
 from issuers.service import IssuerConfig
-from server.app import create_app
+from server.app import create_app, issuer_config, passport_config
 from server.db import make_engine, session_factory, transaction
 from server.demo import write_demo
 from server.migrate import upgrade
-from server.seed import seed_demo
+from server.seed import seed_demo, seed_demo_learner
 from server.settings import ConfigurationError, Settings
 from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
 from vc.errors import BakingError, VcError
@@ -158,7 +157,7 @@ def _service_context() -> tuple[Settings, sessionmaker[Session], IssuerConfig]:
     settings = Settings()
     upgrade(settings.database_url)
     sessions = session_factory(make_engine(settings.database_url))
-    return settings, sessions, IssuerConfig(settings.base_url, Keystore(settings.resolved_master_key()))
+    return settings, sessions, issuer_config(settings, passport_config(settings))
 
 
 @issuers_app.command("create")
@@ -275,18 +274,24 @@ def serve(
     import uvicorn
 
     try:
-        settings, sessions, config = _service_context()
+        settings, sessions, _ = _service_context()
         application = create_app(settings)
     except ConfigurationError as error:
         typer.echo(f"passport serve: {error}", err=True)
         raise typer.Exit(2) from None
     if demo:
         with transaction(sessions) as session:
-            keys = seed_demo(session, config, datetime.now(UTC))
+            learner = seed_demo_learner(session, application.state.passport, datetime.now(UTC))
+            keys = seed_demo(session, application.state.issuer_config, datetime.now(UTC))
         if keys:
             typer.echo("Demo data loaded. Provider API keys (shown once):")
             for name, info in keys.items():
                 typer.echo(f"  {name}: {info['api_key']}")
+        if learner:
+            typer.echo(f"Demo learner (shown once): {learner[0]} / {learner[1]}")
+            typer.echo(f"  sign in at {settings.base_url}/passport/sign-in")
+        if not settings.is_production:
+            typer.echo(f"Outgoing email (development outbox): {settings.base_url}/dev/outbox")
     token_source = "PASSPORT_ADMIN_TOKEN" if settings.admin_token else settings.admin_token_file
     typer.echo(f"Operator token: in {token_source}")
     typer.echo(f"API docs: {settings.base_url}/docs")

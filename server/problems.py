@@ -3,10 +3,13 @@
 Problem (500)
 ├── BadRequest (400)           malformed input that is not a validation failure (e.g. bad CSV encoding)
 ├── Unauthorized (401)         missing, unknown or revoked API key / token
+├── Forbidden (403)            e.g. a form without its CSRF token
 ├── NotFound (404)             also what another provider's resources look like: no existence leak
 ├── Conflict (409)             e.g. revoking a revoked credential
+├── Gone (410)                 e.g. an emailed link already used, or expired
 ├── PayloadTooLarge (413)
-└── ValidationFailed (422)     carries ``errors``: a list of {loc|row, msg}
+├── ValidationFailed (422)     carries ``errors``: a list of {loc|row, msg}
+└── TooManyRequests (429)      carries ``retry_after`` (seconds), also sent as a Retry-After header
 """
 
 from __future__ import annotations
@@ -47,12 +50,20 @@ class Unauthorized(Problem):
     status, slug, title = 401, "unauthorized", "Authentication required"
 
 
+class Forbidden(Problem):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
 class NotFound(Problem):
     status, slug, title = 404, "not-found", "Not found"
 
 
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
+
+
+class Gone(Problem):
+    status, slug, title = 410, "gone", "Gone"
 
 
 class PayloadTooLarge(Problem):
@@ -64,6 +75,14 @@ class ValidationFailed(Problem):
 
     def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
         super().__init__(detail, errors=errors)
+
+
+class TooManyRequests(Problem):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
 
 
 def problem_responses(*problems: type[Problem]) -> dict[int | str, dict[str, Any]]:

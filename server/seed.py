@@ -1,15 +1,26 @@
 """Demo data for `passport serve --demo`: providers from the network, achievements of every kind, some
-credentials issued and one revoked, so a newcomer sees something real at once. Runs once per database."""
+credentials issued and one revoked, and a learner whose passport holds some of them, so a newcomer sees
+something real at once. Runs once per database.
+
+The network is also the operator of the trust registry: it accredits three of the four providers, each
+for a realistic scope, and leaves the university (quality-assured by its own regulator, not the network)
+unaccredited, so "outside the scheme" shows too; so does the college's competition badge, which is
+outside its accredited scope (courses only)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from issuers import issuing, service
 from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate
+from passport import accounts, addresses
+from passport.config import PassportConfig
+from passport.security import new_secret
+from verification import trust
+from verification.trust_schemas import AccreditationCreate
 
 PROVIDERS: list[dict[str, Any]] = [
     {
@@ -19,6 +30,11 @@ PROVIDERS: list[dict[str, Any]] = [
             "ukprn": "10001234",
             "contact_email": "credentials@college.example.ac.uk",
             "description": "A further-education college in the national skills network.",
+        },
+        "accreditation": {
+            "kinds": ["course"],
+            "levels": ["RQF 2", "RQF 3"],
+            "sectors": ["Building services engineering", "Construction"],
         },
         "achievements": [
             {
@@ -46,6 +62,7 @@ PROVIDERS: list[dict[str, Any]] = [
             "url": "https://iot.example.ac.uk",
             "description": "An Institute of Technology: employers, colleges and universities together.",
         },
+        "accreditation": {"kinds": ["community_of_practice", "event"]},
         "achievements": [
             {
                 "kind": "community_of_practice",
@@ -92,6 +109,7 @@ PROVIDERS: list[dict[str, Any]] = [
             "url": "https://skills-network.example.org.uk",
             "description": "The network of 157+ colleges and training providers; operator of the passport.",
         },
+        "accreditation": {"kinds": ["community_of_practice"]},
         "achievements": [
             {
                 "kind": "community_of_practice",
@@ -105,6 +123,18 @@ PROVIDERS: list[dict[str, Any]] = [
 ]
 
 LEARNERS = [("sam.learner@example.com", "Sam Learner"), ("alex.trainee@example.com", "Alex Trainee")]
+#: Has a passport with this verified address; Alex has none, so Alex's credentials get claim links.
+DEMO_LEARNER_EMAIL = LEARNERS[0][0]
+
+
+def seed_demo_learner(session: Session, passport: PassportConfig, now: datetime) -> tuple[str, str] | None:
+    """A learner with a verified address the demo credentials are issued to; returns (email, password),
+    or None if that address already has a passport. Call it before `seed_demo`."""
+    if addresses.verified_owner(session, DEMO_LEARNER_EMAIL) is not None:
+        return None
+    password = new_secret()[:16]
+    accounts.create_learner(session, passport.passwords.hash(password), DEMO_LEARNER_EMAIL, now)
+    return DEMO_LEARNER_EMAIL, password
 
 
 def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> dict[str, Any] | None:
@@ -118,6 +148,8 @@ def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> 
             session, config, IssuerCreate.model_validate(provider["issuer"]), now
         )
         keys[issuer.name] = {"id": issuer.id, "did": service.did_of(config, issuer.id), "api_key": secret}
+        if "accreditation" in provider:
+            _accredit(session, config, issuer.id, provider["accreditation"], now)
         for definition in provider["achievements"]:
             achievement = service.create_achievement(
                 session, issuer, AchievementCreate.model_validate(definition), now
@@ -133,3 +165,21 @@ def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> 
                     issuing.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
     return keys
+
+
+def _accredit(
+    session: Session, config: service.IssuerConfig, provider_id: str, scope: dict[str, Any], now: datetime
+) -> None:
+    """Accredited from the start of this academic year to the end of the one after next (31 August)."""
+    start_year = now.year if now.month >= 9 else now.year - 1
+    data = AccreditationCreate.model_validate(
+        {
+            "provider_id": provider_id,
+            "scope": scope,
+            "valid_from": datetime(start_year, 9, 1, tzinfo=UTC),
+            "valid_until": datetime(start_year + 3, 8, 31, 23, 59, 59, tzinfo=UTC),
+            "reason": "Quality review passed (demo data)",
+            "by": "Quality assurance team",
+        }
+    )
+    trust.accredit(session, config.base_url, data, now)

@@ -13,9 +13,10 @@ import secrets
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,8 +43,35 @@ class Settings(BaseSettings):
     #: Bearer token of the network operator (admin API); or a file holding it.
     admin_token: SecretStr | None = None
     admin_token_file: Path = Path("var/admin.token")
+    #: The network operator's name: it signs the trust list and verifiers' messages name it.
+    operator_name: str = "National Skills Network"
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
+
+    # --- the learner passport ---
+    #: "outbox": email stays in the database (readable at /dev/outbox outside production); "smtp": sent.
+    mail_sender: Literal["outbox", "smtp"] = "outbox"
+    #: The From header of every email.
+    mail_from: str = "Skills Passport <no-reply@localhost>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    #: "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a relay on the same host only).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_seconds: float = 10.0
+    #: How long a browser stays signed in.
+    session_hours: int = Field(default=12, ge=1)
+    #: How long sign-up and address-verification links work.
+    email_link_hours: int = Field(default=24, ge=1)
+    #: How long a claim link (sent when a credential is issued to an address with no passport) works.
+    claim_link_days: int = Field(default=30, ge=1)
+    #: How long a learner API token works.
+    learner_token_days: int = Field(default=90, ge=1)
+    #: Failed sign-ins allowed per account, and per client address, within the window.
+    sign_in_max_failures_per_account: int = Field(default=5, ge=1)
+    sign_in_max_failures_per_address: int = Field(default=20, ge=1)
+    sign_in_window_seconds: int = Field(default=900, ge=1)
 
     @field_validator("base_url")
     @classmethod

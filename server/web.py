@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -38,6 +38,15 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+class ShowPage(Exception):
+    """Raise to answer with ``response`` once the request's transaction has been rolled back (a form
+    shown again with a message, a redirect to sign in). ``create_app`` installs the handler."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
 
 
 def static_files() -> StaticFiles:

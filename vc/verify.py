@@ -55,6 +55,7 @@ class TrustDecision:
     trust: Trust
     message: str
     issuer_name: str | None = None  # from the registry, never from the credential
+    issuer_logo: str | None = None  # a logo URL, from the registry too
 
 
 class IssuerRegistry(Protocol):
@@ -441,4 +442,10 @@ def _trust_check(
         Trust.OUTSIDE_SCHEME: Outcome.WARNING,
         Trust.NOT_TRUSTWORTHY: Outcome.FAILED,
     }[decision.trust]
-    return Check(CheckId.ISSUER_TRUST, outcome, decision.message, details={"trust": decision.trust.value})
+    # The registry's name and logo for the issuer (never the credential's), for pages to show.
+    details = {"trust": decision.trust.value}
+    if decision.issuer_name:
+        details["issuerName"] = decision.issuer_name
+    if decision.issuer_logo:
+        details["issuerLogo"] = decision.issuer_logo
+    return Check(CheckId.ISSUER_TRUST, outcome, decision.message, details=details)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import issuers.models  # noqa: F401  - registers the tables
+import passport.models  # noqa: F401
+import verification.models  # noqa: F401
 from server.db import Base, make_engine
 
 config = context.config

@@ -1,0 +1,122 @@
+"""Credentials as their recipients see them: what the learner passport reads, through this module only.
+
+A credential belongs to an email address (``IssuedCredential.recipient_email``, kept for delivery; the
+credential itself holds only a salted hash). Addresses match case-insensitively. The caller decides
+which addresses a person has proved they control: this module trusts the list it is given.
+
+Every function here runs one query whatever the number of credentials (no N+1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from vc.errors import VcError
+from vc.fields import parse_datetime
+from vc.jwt import decode_jwt
+
+from .models import IssuedCredential, Issuer
+
+
+@dataclass(frozen=True)
+class RecipientCredential:
+    """One issued credential with what a holder's wallet shows about it.
+
+    ``achievement_name``, ``achievement_type``, ``valid_from`` and ``valid_until`` are read from the
+    stored signed document (what was awarded, as signed); ``issuer_name`` is the provider's name now.
+    """
+
+    id: str
+    recipient_email: str
+    issuer_id: str
+    issuer_name: str
+    achievement_name: str
+    achievement_type: str | None
+    format: str
+    document: str
+    issued_at: datetime
+    valid_from: datetime | None
+    valid_until: datetime | None
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    suspended_at: datetime | None
+
+    def signed_document(self) -> dict[str, Any] | str:
+        """Exactly what was signed: the JSON credential, or the compact VC-JWT."""
+        return self.document if self.format == "jwt" else dict(json.loads(self.document))
+
+
+def _normalised(emails: Iterable[str]) -> list[str]:
+    return sorted({email.strip().lower() for email in emails if email.strip()})
+
+
+def _query(emails: list[str]) -> Select[IssuedCredential, str]:
+    return (
+        select(IssuedCredential, Issuer.name)
+        .join(Issuer, Issuer.id == IssuedCredential.issuer_id)
+        .where(func.lower(IssuedCredential.recipient_email).in_(emails))
+    )
+
+
+def credentials_for_recipients(session: Session, emails: Iterable[str]) -> list[RecipientCredential]:
+    """Every credential issued to any of ``emails`` (newest first), revoked ones included."""
+    wanted = _normalised(emails)
+    if not wanted:
+        return []
+    rows = session.execute(
+        _query(wanted).order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
+    ).all()
+    return [_summary(row, issuer_name) for row, issuer_name in rows]
+
+
+def credential_for_recipients(
+    session: Session, credential_id: str, emails: Iterable[str]
+) -> RecipientCredential | None:
+    """The credential, if it was issued to one of ``emails``; otherwise None (whether or not it exists)."""
+    wanted = _normalised(emails)
+    if not wanted:
+        return None
+    found = session.execute(_query(wanted).where(IssuedCredential.id == credential_id)).first()
+    return None if found is None else _summary(found[0], found[1])
+
+
+def _summary(row: IssuedCredential, issuer_name: str) -> RecipientCredential:
+    credential = _credential_json(row)
+    subject = credential.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    achievement = achievement if isinstance(achievement, dict) else {}
+    achievement_type = achievement.get("achievementType")
+    return RecipientCredential(
+        id=row.id,
+        recipient_email=row.recipient_email,
+        issuer_id=row.issuer_id,
+        issuer_name=issuer_name,
+        achievement_name=str(achievement.get("name") or credential.get("name") or "Credential"),
+        achievement_type=achievement_type if isinstance(achievement_type, str) else None,
+        format=row.format,
+        document=row.document,
+        issued_at=row.issued_at,
+        valid_from=parse_datetime(credential.get("validFrom")),
+        valid_until=parse_datetime(credential.get("validUntil")),
+        revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
+        suspended_at=row.suspended_at,
+    )
+
+
+def _credential_json(row: IssuedCredential) -> dict[str, Any]:
+    """The credential inside the stored document; our own signed output, so it parses."""
+    try:
+        if row.format == "jwt":
+            return decode_jwt(row.document).credential
+        parsed = json.loads(row.document)
+    except (VcError, ValueError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

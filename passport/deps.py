@@ -1,0 +1,36 @@
+"""Who is calling the passport API: a learner's bearer token (``lt_...``), nothing else."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from server.deps import NowDep, SessionDep
+from server.problems import Unauthorized
+
+from . import accounts
+from .config import PassportConfig
+from .models import Learner
+
+
+def get_passport_config(request: Request) -> PassportConfig:
+    config: PassportConfig = request.app.state.passport
+    return config
+
+
+def client_address(request: Request) -> str:
+    """The peer address (behind a proxy, run uvicorn with --proxy-headers so this is the client's)."""
+    return request.client.host if request.client else "unknown"
+
+
+def current_learner(request: Request, session: SessionDep, now: NowDep) -> Learner:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send Authorization: Bearer <learner token>")
+    return accounts.authenticate_token(session, token.strip(), now)
+
+
+PassportConfigDep = Annotated[PassportConfig, Depends(get_passport_config)]
+ClientDep = Annotated[str, Depends(client_address)]
+CurrentLearner = Annotated[Learner, Depends(current_learner)]

@@ -1,0 +1,137 @@
+"""Tables of the learner passport. Other domains use `passport` services, never these tables.
+
+Every row about a learner either references ``learner.id`` with ``ON DELETE CASCADE`` or is found by
+one of the learner's addresses, so deleting an account removes all of it (``passport.accounts``).
+Secrets (session cookies, API tokens, emailed links) are stored only as SHA-256 digests: each is 256
+random bits, so a fast hash is enough. Passwords are stored only as argon2id hashes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Learner(Base):
+    """A person's passport account. Its credentials are not stored here: they are whatever the issuers
+    issued to one of its verified addresses (``issuers.recipients``)."""
+
+    __tablename__ = "learner"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, PHC string format
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LearnerEmail(Base):
+    """An address of a learner. Verified addresses are unique across learners (one owner each); an
+    unverified address may be pending on several accounts, so nobody can squat on someone else's."""
+
+    __tablename__ = "learner_email"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "email"),
+        Index(
+            "ix_learner_email_verified_email",
+            "email",
+            unique=True,
+            sqlite_where=text("verified_at IS NOT NULL"),
+            postgresql_where=text("verified_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_learner_email_primary_learner_id",
+            "learner_id",
+            unique=True,
+            sqlite_where=text("is_primary"),
+            postgresql_where=text("is_primary"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    #: Lower-cased: addresses compare case-insensitively everywhere in the passport.
+    email: Mapped[str] = mapped_column(String(320))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LearnerSession(Base):
+    """A signed-in browser: the cookie holds the secret, this row its digest and the CSRF token."""
+
+    __tablename__ = "learner_session"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Synchroniser token: every state-changing form of this session must carry it.
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LearnerToken(Base):
+    """A bearer token for the passport API (``lt_...``); shown once, stored as a digest."""
+
+    __tablename__ = "learner_token"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailLink(Base):
+    """A single-use, expiring link sent to one address; it acts on that address only.
+
+    ``sign_up``: creates the account (holds the chosen password's hash until then);
+    ``verify``: confirms an address a signed-in learner added (``learner_id``);
+    ``claim``: sent when a credential is issued to an address no passport has verified yet
+    (``credential_id`` says which; no foreign key: that table belongs to the issuers).
+    """
+
+    __tablename__ = "email_link"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(16))  # sign_up | verify | claim
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    learner_id: Mapped[str | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    credential_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(Base):
+    """An email, recorded in the request's transaction (so mail goes out only for committed work).
+
+    ``kept``: the outbox is the sender (development, tests): the message stays here to be read.
+    ``pending`` -> ``sent`` | ``failed``: SMTP delivery after commit; a sent message keeps no body, since
+    its links are secrets.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    to_email: Mapped[str] = mapped_column(String(320), index=True)
+    learner_id: Mapped[str | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # kept | pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,247 @@
+"""Passport pages: sign-up, sign-in, sign-out, the passport, one credential, the account.
+
+Server-rendered (``passport/templates``), one form per action, every form POST CSRF-checked
+(``FormVisitor``), each success answered with a redirect (POST/redirect/GET).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
+
+from server.deps import NowDep, SessionDep
+from server.problems import Unauthorized
+from server.web import PAGE_HEADERS
+
+from . import accounts, credentials, export, links
+from .accounts import TooManyAttempts
+from .credentials import STATUS_WORDS
+from .deps import ClientDep
+from .links import Purpose
+from .schemas import normalise_email
+from .security import MAX_PASSWORD_LENGTH, password_problem
+from .web import FormVisitor, PageRoute, VisitorDep, page, redirect, safe_next, show, signed_in, signed_out
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+EmailField = Annotated[str, Form(max_length=320)]
+PasswordField = Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)]
+
+#: Messages after a redirect, chosen by a fixed code: nothing from the URL is echoed into the page.
+DONE = {
+    "welcome": "Your passport is ready. Credentials issued to your address are below.",
+    "claimed": "The address is now in your passport, with every credential issued to it.",
+    "signed-out": "You have signed out.",
+    "added": "We have emailed a link to the new address. Open it while signed in here to confirm it.",
+    "resent": "We have emailed a new link.",
+    "verified": "Address confirmed. Credentials issued to it are now in your passport.",
+    "removed": "Address removed. Credentials issued to it are no longer in your passport.",
+    "primary": "Primary address changed.",
+}
+
+
+def done_message(request: Request) -> str | None:
+    return DONE.get(request.query_params.get("done", ""))
+
+
+def new_password_errors(password: str, confirmation: str) -> dict[str, str]:
+    problem = password_problem(password)
+    if problem:
+        return {"password": problem}
+    if password != confirmation:
+        return {"password_confirmation": "The two passwords are not the same."}
+    return {}
+
+
+# --- sign-up ------------------------------------------------------------------------------------------------
+
+
+@router.get("/passport/sign-up")
+def sign_up_form(request: Request, who: VisitorDep) -> Response:
+    if who.learner is not None:
+        return redirect("/passport")
+    return page(request, who, "passport_sign_up.html", errors={}, email="")
+
+
+@router.post("/passport/sign-up")
+def sign_up(
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    now: NowDep,
+    email: EmailField = "",
+    password: PasswordField = "",
+    password_confirmation: PasswordField = "",
+) -> HTMLResponse:
+    errors = new_password_errors(password, password_confirmation)
+    try:
+        address = normalise_email(email)
+    except ValueError:
+        errors["email"] = "Enter an email address like name@example.com."
+    if errors:
+        raise show(request, who, "passport_sign_up.html", 422, errors=errors, email=email)
+    accounts.request_sign_up(session, who.config, address, password, now)
+    return page(request, who, "passport_check_email.html", email=address)
+
+
+@router.get("/passport/confirm/{secret}")
+def confirm_form(
+    request: Request, secret: str, who: VisitorDep, session: SessionDep, now: NowDep
+) -> Response:
+    link = links.open_link(session, secret, Purpose.SIGN_UP, now)
+    return page(request, who, "passport_confirm.html", email=link.email, error=None)
+
+
+@router.post("/passport/confirm/{secret}")
+def confirm(
+    request: Request,
+    secret: str,
+    who: FormVisitor,
+    session: SessionDep,
+    client: ClientDep,
+    now: NowDep,
+    password: PasswordField = "",
+) -> Response:
+    try:
+        learner = accounts.complete_sign_up(session, who.config, secret, password, client, now)
+    except (Unauthorized, TooManyAttempts) as problem:
+        link = links.open_link(session, secret, Purpose.SIGN_UP, now)
+        raise show(
+            request, who, "passport_confirm.html", problem.status, email=link.email, error=problem.detail
+        ) from None
+    if who.session_row is not None:
+        accounts.end_session(session, who.session_row)
+    _, cookie = accounts.start_session(session, who.config, learner, now)
+    return signed_in(redirect("/passport?done=welcome"), who.config, cookie)
+
+
+# --- sign-in and sign-out -----------------------------------------------------------------------------------
+
+
+@router.get("/passport/sign-in")
+def sign_in_form(request: Request, who: VisitorDep) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
+    if who.learner is not None:
+        return redirect(next_path)
+    return page(
+        request,
+        who,
+        "passport_sign_in.html",
+        email="",
+        error=None,
+        next=next_path,
+        done=done_message(request),
+    )
+
+
+@router.post("/passport/sign-in")
+def sign_in(
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    client: ClientDep,
+    now: NowDep,
+    email: EmailField = "",
+    password: PasswordField = "",
+    next: Annotated[str, Form(max_length=2000)] = "/passport",
+) -> Response:
+    try:
+        learner = accounts.authenticate(session, who.config, email, password, client, now)
+    except (Unauthorized, TooManyAttempts) as problem:
+        shown = show(
+            request,
+            who,
+            "passport_sign_in.html",
+            problem.status,
+            email=email,
+            error=problem.detail,
+            next=safe_next(next),
+        )
+        if isinstance(problem, TooManyAttempts):
+            shown.response.headers["Retry-After"] = str(problem.retry_after)
+        raise shown from None
+    if who.session_row is not None:
+        accounts.end_session(session, who.session_row)
+    _, cookie = accounts.start_session(session, who.config, learner, now)
+    return signed_in(redirect(safe_next(next)), who.config, cookie)
+
+
+@router.post("/passport/sign-out")
+def sign_out(who: FormVisitor, session: SessionDep) -> Response:
+    if who.session_row is not None:
+        accounts.end_session(session, who.session_row)
+    return signed_out(redirect("/passport/sign-in?done=signed-out"), who.config)
+
+
+# --- the passport -------------------------------------------------------------------------------------------
+
+
+@router.get("/passport")
+def passport(request: Request, who: VisitorDep, session: SessionDep, now: NowDep) -> HTMLResponse:
+    learner = who.require_learner(request)
+    entries = credentials.items(session, learner, now)
+    return page(
+        request, who, "passport_home.html", items=entries, words=STATUS_WORDS, done=done_message(request)
+    )
+
+
+@router.get("/passport/credentials/{credential_id}")
+def credential(
+    request: Request, credential_id: str, who: VisitorDep, session: SessionDep, now: NowDep
+) -> HTMLResponse:
+    learner = who.require_learner(request)
+    entry = credentials.item(session, learner, credential_id, now)
+    document = entry.credential.signed_document()
+    shown = document if isinstance(document, str) else json.dumps(document, indent=2, ensure_ascii=False)
+    return page(request, who, "passport_credential.html", item=entry, words=STATUS_WORDS, document=shown)
+
+
+# --- the account: export and deletion -----------------------------------------------------------------------
+
+
+@router.get("/passport/account")
+def account(request: Request, who: VisitorDep, session: SessionDep) -> HTMLResponse:
+    learner = who.require_learner(request)
+    return page(request, who, "passport_account.html", tokens=accounts.list_tokens(session, learner))
+
+
+@router.get("/passport/account/export")
+def export_download(request: Request, who: VisitorDep, session: SessionDep, now: NowDep) -> Response:
+    learner = who.require_learner(request)
+    body = json.dumps(export.personal_data(session, learner, now), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={
+            **PAGE_HEADERS,
+            "Content-Disposition": 'attachment; filename="skills-passport-personal-data.json"',
+        },
+    )
+
+
+@router.get("/passport/account/delete")
+def delete_form(request: Request, who: VisitorDep) -> HTMLResponse:
+    who.require_learner(request)
+    return page(request, who, "passport_delete.html", error=None)
+
+
+@router.post("/passport/account/delete")
+def delete(
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    client: ClientDep,
+    now: NowDep,
+    password: PasswordField = "",
+) -> Response:
+    learner = who.require_learner(request)
+    try:
+        accounts.confirm_password(session, who.config, learner, password, client, now)
+    except (Unauthorized, TooManyAttempts) as problem:
+        raise show(request, who, "passport_delete.html", problem.status, error=problem.detail) from None
+    accounts.delete_account(session, learner)
+    who.learner, who.session_row = None, None
+    return signed_out(page(request, who, "passport_deleted.html"), who.config)

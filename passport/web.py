@@ -1,0 +1,159 @@
+"""What every passport page shares: who is visiting, CSRF, cookies, and errors shown as pages.
+
+Signed-in browsers carry a session cookie (HttpOnly, SameSite=Lax, Secure when the base URL is https,
+``__Host-`` prefixed then). Every state-changing form carries a CSRF token that must match the
+visitor's: the session's own token once signed in, or before that a random token also set as a cookie
+(so sign-in and sign-up forms cannot be posted from another site either).
+
+Page routes use ``PageRoute``: a problem becomes an HTML page with its status (its RFC 9457 ``type``
+in a ``<meta name="problem-type">``), and a page that needs a signed-in learner redirects to sign-in.
+Either way the exception leaves the request first, so its transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+
+from server.deps import NowDep, SessionDep
+from server.problems import Forbidden, Problem, TooManyRequests
+from server.web import ShowPage, render
+
+from . import accounts
+from .config import PassportConfig
+from .deps import get_passport_config
+from .models import Learner, LearnerSession
+from .security import new_secret
+
+
+class CsrfFailed(Forbidden):
+    slug, title = "csrf-token-invalid", "This form has expired"
+
+
+def cookie_names(config: PassportConfig) -> tuple[str, str]:
+    prefix = "__Host-" if config.secure_cookies else ""
+    return f"{prefix}passport_session", f"{prefix}passport_csrf"
+
+
+@dataclass
+class Visitor:
+    config: PassportConfig
+    learner: Learner | None
+    session_row: LearnerSession | None
+    csrf_token: str
+    #: A new anonymous CSRF token to set as a cookie with the page.
+    new_csrf_cookie: bool = False
+
+    def require_learner(self, request: Request) -> Learner:
+        """The signed-in learner; a signed-out visitor is sent to sign in, and back here after."""
+        if self.learner is None:
+            raise ShowPage(redirect(f"/passport/sign-in?next={quote(request.url.path)}"))
+        return self.learner
+
+
+def visitor(request: Request, session: SessionDep, now: NowDep) -> Visitor:
+    config = get_passport_config(request)
+    session_cookie, csrf_cookie = cookie_names(config)
+    secret = request.cookies.get(session_cookie)
+    row = accounts.find_session(session, secret, now) if secret else None
+    if row is not None:
+        learner = session.get(Learner, row.learner_id)
+        if learner is not None:
+            return Visitor(config, learner, row, row.csrf_token)
+    anonymous = request.cookies.get(csrf_cookie)
+    if anonymous and len(anonymous) >= 32:
+        return Visitor(config, None, None, anonymous)
+    return Visitor(config, None, None, new_secret(), new_csrf_cookie=True)
+
+
+async def checked_form(request: Request, who: Annotated[Visitor, Depends(visitor)]) -> Visitor:
+    """The visitor of a state-changing form whose CSRF token matched; otherwise 403."""
+    form = await request.form()
+    token = form.get("csrf_token")
+    if not isinstance(token, str) or not hmac.compare_digest(token.encode(), who.csrf_token.encode()):
+        raise CsrfFailed(
+            "This form has expired or did not come from this site. Reload the page and try again."
+        )
+    return who
+
+
+VisitorDep = Annotated[Visitor, Depends(visitor)]
+FormVisitor = Annotated[Visitor, Depends(checked_form)]
+
+
+def page(
+    request: Request, who: Visitor, template: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    response = render(request, template, status_code, visitor=who, **context)
+    if who.new_csrf_cookie:
+        _, csrf_cookie = cookie_names(who.config)
+        _set_cookie(response, who.config, csrf_cookie, who.csrf_token, max_age=None)
+    return response
+
+
+def show(request: Request, who: Visitor, template: str, status_code: int, **context: Any) -> ShowPage:
+    """A page to answer with after rolling back (``raise show(...)``): a form shown again with a message."""
+    response = page(request, who, template, status_code, **context)
+    return ShowPage(response)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path of this site's passport: never an open redirect."""
+    if value and value.startswith("/passport") and "//" not in value and "\\" not in value:
+        return value
+    return "/passport"
+
+
+def _set_cookie(
+    response: Response, config: PassportConfig, name: str, value: str, max_age: int | None
+) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", secure=config.secure_cookies, httponly=True, samesite="lax"
+    )
+
+
+def signed_in(response: Response, config: PassportConfig, secret: str) -> Response:
+    session_cookie, csrf_cookie = cookie_names(config)
+    _set_cookie(response, config, session_cookie, secret, int(config.session_ttl.total_seconds()))
+    response.delete_cookie(csrf_cookie, path="/", secure=config.secure_cookies, httponly=True, samesite="lax")
+    return response
+
+
+def signed_out(response: Response, config: PassportConfig) -> Response:
+    session_cookie, _ = cookie_names(config)
+    response.delete_cookie(
+        session_cookie, path="/", secure=config.secure_cookies, httponly=True, samesite="lax"
+    )
+    return response
+
+
+def problem_page(request: Request, problem: Problem) -> HTMLResponse:
+    config = get_passport_config(request)
+    response = render(
+        request,
+        "passport_error.html",
+        problem.status,
+        problem=problem,
+        problem_type=f"{config.base_url}/problems/{problem.slug}",
+        visitor=None,
+    )
+    if isinstance(problem, TooManyRequests):
+        response.headers["Retry-After"] = str(problem.retry_after)
+    return response
+
+
+class PageRoute(APIRoute):
+    """Errors on pages are pages: the app's problem handler asks the route to render them."""
+
+    def render_problem(self, request: Request, problem: Problem) -> Response:
+        return problem_page(request, problem)

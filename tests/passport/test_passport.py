@@ -1,0 +1,174 @@
+"""The passport: every credential issued to a verified address, with its status now, in one query."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from tests.passport.conftest import (
+    Browser,
+    Clock,
+    assert_page_problem,
+    assert_problem,
+    auth,
+    bearer,
+    create_achievement,
+    create_provider,
+    issue_to,
+)
+
+SHORT_COURSE = {
+    "kind": "course",
+    "name": "First Aid at Work",
+    "description": "Emergency first aid.",
+    "criteria_narrative": "Practical assessment.",
+    "validity_days": 30,
+}
+
+
+def _learner(app: FastAPI, email: str = "sam@example.com") -> tuple[Browser, str]:
+    browser = Browser.open(app)
+    browser.sign_up(email)
+    return browser, browser.token(email)
+
+
+def listing(client: TestClient, token: str) -> dict[str, dict[str, Any]]:
+    response = client.get("/api/v1/passport/credentials", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    return {item["id"]: item for item in response.json()}
+
+
+def test_listing_fields_and_statuses(client: TestClient, app: FastAPI, clock: Clock) -> None:
+    _, token = _learner(app)
+    provider = create_provider(client, "Midlands College")
+    course = create_achievement(client, provider["api_key"])
+    short = create_achievement(client, provider["api_key"], SHORT_COURSE)
+    valid = issue_to(client, provider["api_key"], course, "sam@example.com", format="jwt")
+    expiring = issue_to(client, provider["api_key"], short, "sam@example.com")
+    revoked = issue_to(client, provider["api_key"], course, "sam@example.com")
+    future = issue_to(
+        client, provider["api_key"], course, "sam@example.com", valid_from="2027-01-01T00:00:00Z"
+    )
+    revoke = client.post(
+        f"/api/v1/credentials/{revoked}/revoke",
+        json={"reason": "Issued in error"},
+        headers=auth(provider["api_key"]),
+    )
+    assert revoke.status_code == 200
+    items = listing(client, token)
+    assert {key: item["status"] for key, item in items.items()} == {
+        valid: "valid",
+        expiring: "valid",
+        revoked: "revoked",
+        future: "not_yet_valid",
+    }
+    item = items[valid]
+    assert item["achievement_name"] == "Heat Pump Installation (Level 3)"
+    assert item["issuer_name"] == "Midlands College"
+    assert item["issued_at"] == "2026-11-24T09:00:00Z"
+    assert item["format"] == "jwt"
+    assert item["source"] == "issued"
+    assert item["recipient_email"] == "sam@example.com"
+    assert items[expiring]["valid_until"] == "2026-12-24T09:00:00Z"
+    clock.advance(days=30)
+    assert listing(client, token)[expiring]["status"] == "expired"
+
+
+def test_one_credential_with_its_signed_document(client: TestClient, app: FastAPI) -> None:
+    browser, token = _learner(app)
+    provider = create_provider(client)
+    course = create_achievement(client, provider["api_key"])
+    ldp = issue_to(client, provider["api_key"], course, "sam@example.com")
+    jwt = issue_to(client, provider["api_key"], course, "sam@example.com", format="jwt")
+    detail = client.get(f"/api/v1/passport/credentials/{ldp}", headers=bearer(token)).json()
+    assert detail["credential"]["id"].endswith(f"/credentials/{ldp}")
+    assert "proof" in detail["credential"]
+    compact = client.get(f"/api/v1/passport/credentials/{jwt}", headers=bearer(token)).json()["credential"]
+    assert isinstance(compact, str)
+    assert compact.count(".") == 2
+    page = browser.get(f"/passport/credentials/{ldp}")
+    assert page.status_code == 200
+    assert "Heat Pump Installation (Level 3)" in page.text
+    assert "DataIntegrityProof" in page.text
+    assert "<dt>Kind</dt><dd>Course</dd>" in page.text
+
+
+def test_pages_show_every_credential_in_one_place(client: TestClient, app: FastAPI) -> None:
+    browser, _ = _learner(app)
+    for name in ("Midlands College", "Northern Institute of Technology"):
+        provider = create_provider(client, name)
+        issue_to(
+            client, provider["api_key"], create_achievement(client, provider["api_key"]), "sam@example.com"
+        )
+    page = browser.get("/passport")
+    assert page.status_code == 200
+    assert "2 credentials" in page.text
+    assert "Midlands College" in page.text
+    assert "Northern Institute of Technology" in page.text
+    assert 'class="skip-link"' in page.text
+    assert 'name="viewport"' in page.text
+    assert "https://" not in page.text.split("<main")[0].replace("https://passport.test", "")  # no CDN
+
+
+def test_nobody_sees_another_learners_credentials(client: TestClient, app: FastAPI) -> None:
+    owner, _ = _learner(app, "owner@example.com")
+    stranger, stranger_token = _learner(app, "stranger@example.com")
+    provider = create_provider(client)
+    credential = issue_to(
+        client, provider["api_key"], create_achievement(client, provider["api_key"]), "owner@example.com"
+    )
+    assert listing(client, stranger_token) == {}
+    assert_problem(
+        client.get(f"/api/v1/passport/credentials/{credential}", headers=bearer(stranger_token)),
+        404,
+        "not-found",
+    )
+    page = stranger.get(f"/passport/credentials/{credential}")
+    assert_page_problem(page, 404, "not-found")
+    assert "owner@example.com" not in page.text
+    assert "owner@example.com" not in stranger.get("/passport").text
+    assert owner.get(f"/passport/credentials/{credential}").status_code == 200
+
+
+def _count_queries(app: FastAPI) -> list[str]:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if threading.current_thread().name != "bulk-jobs":  # the job worker polls on its own
+            statements.append(statement)
+
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_the_listing_runs_the_same_queries_for_one_credential_or_many(
+    client: TestClient, app: FastAPI, clock: Clock
+) -> None:
+    browser, token = _learner(app)
+    browser.add_address("second@example.com")
+    browser.verify_address("second@example.com")
+    providers = [create_provider(client, f"Provider {n}") for n in range(3)]
+    achievements = [create_achievement(client, p["api_key"]) for p in providers]
+    issue_to(client, providers[0]["api_key"], achievements[0], "sam@example.com")
+
+    clock.advance(seconds=1)  # so the token's last use is written both times
+    statements = _count_queries(app)
+    assert len(listing(client, token)) == 1
+    page = browser.get("/passport")
+    one = len(statements)
+    statements.clear()
+
+    for provider, achievement in zip(providers, achievements, strict=True):
+        for email in ("sam@example.com", "second@example.com"):
+            for _ in range(2):
+                issue_to(client, provider["api_key"], achievement, email)
+    clock.advance(seconds=1)
+    statements.clear()
+    assert len(listing(client, token)) == 13
+    page = browser.get("/passport")
+    assert page.status_code == 200
+    assert len(statements) == one, statements

@@ -1,0 +1,203 @@
+"""Walk every passport route as someone else: a learner sees and changes only their own passport.
+
+The API routes come from the OpenAPI document, the pages from the app's routes, so a new route is
+walked without anyone remembering to add it. Every state-changing form refuses a missing or wrong CSRF
+token.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from passport.web import PageRoute
+from tests.passport.conftest import (
+    ADMIN_TOKEN,
+    PASSWORD,
+    Browser,
+    Clock,
+    assert_page_problem,
+    assert_problem,
+    bearer,
+    create_achievement,
+    create_provider,
+    csrf_of,
+    issue_to,
+    last_link,
+)
+
+
+class Owner:
+    """A learner with something behind every route: a credential, a second address, a pending link."""
+
+    def __init__(self, client: TestClient, app: FastAPI, clock: Clock) -> None:
+        self.browser = Browser.open(app)
+        self.browser.sign_up("owner@example.com")
+        self.token = self.browser.token("owner@example.com")
+        provider = create_provider(client)
+        achievement = create_achievement(client, provider["api_key"])
+        self.credential_id = issue_to(client, provider["api_key"], achievement, "owner@example.com")
+        self.browser.add_address("owner.work@example.com")
+        self.verify_secret = last_link(client, "owner.work@example.com", "/passport/verify/").rsplit("/", 1)[
+            1
+        ]
+        emails = client.get("/api/v1/passport/emails", headers=bearer(self.token)).json()
+        self.address_id = next(e["id"] for e in emails if e["email"] == "owner.work@example.com")
+        self.token_id = client.get("/api/v1/passport/tokens", headers=bearer(self.token)).json()[0]["id"]
+        self.secrets = [self.credential_id, self.address_id, self.token_id, "owner@example.com", "owner.work"]
+
+    def assert_untouched(self, client: TestClient) -> None:
+        items = client.get("/api/v1/passport/credentials", headers=bearer(self.token)).json()
+        assert [item["id"] for item in items] == [self.credential_id]
+        emails = client.get("/api/v1/passport/emails", headers=bearer(self.token)).json()
+        assert {(e["email"], e["verified"], e["primary"]) for e in emails} == {
+            ("owner@example.com", True, True),
+            ("owner.work@example.com", False, False),
+        }
+        assert client.get("/api/v1/passport/tokens", headers=bearer(self.token)).status_code == 200
+        assert self.browser.get("/passport").status_code == 200
+
+
+def _fill(path: str, ids: dict[str, str]) -> str:
+    return re.sub(r"{(\w+)}", lambda match: ids[match.group(1)], path)
+
+
+def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport(
+    client: TestClient, app: FastAPI, clock: Clock
+) -> None:
+    owner = Owner(client, app, clock)
+    stranger = Browser.open(app)
+    stranger.sign_up("stranger@example.com")
+    stranger_token = stranger.token("stranger@example.com")
+    provider_key = create_provider(client, "Another provider")["api_key"]
+    ids = {"credential_id": owner.credential_id, "address_id": owner.address_id, "token_id": owner.token_id}
+    bodies: dict[str, Any] = {
+        "/api/v1/passport/tokens": {"email": "owner@example.com", "password": "a guess"},
+        "/api/v1/passport/emails": {"email": "someone.else@example.com"},
+        "/api/v1/passport/account/delete": {"password": PASSWORD + " (the owner's, not mine)"},
+    }
+    walked = 0
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        if not path.startswith("/api/v1/passport/"):
+            continue
+        for method in (name.upper() for name in operations):
+            url = _fill(path, ids)
+            body = bodies.get(path) if method == "POST" else None
+            where = f"{method} {path}"
+            walked += 1
+            if path == "/api/v1/passport/tokens" and method == "POST":
+                assert_problem(client.post(url, json=body), 401, "sign-in-failed")
+                continue
+            for key in (None, provider_key, ADMIN_TOKEN, "lt_forged"):
+                headers = bearer(key) if key else {}
+                assert_problem(client.request(method, url, json=body, headers=headers), 401, "unauthorized")
+            response = client.request(method, url, json=body, headers=bearer(stranger_token))
+            text = response.text
+            for secret in owner.secrets:
+                if secret not in url:  # a 404 may repeat what was asked for
+                    assert secret not in text, f"{where} shows the owner's {secret}: {text[:300]}"
+            if "{" in path:
+                assert_problem(response, 404, "not-found")
+            elif path == "/api/v1/passport/account/delete":
+                assert_problem(response, 401, "sign-in-failed")
+            else:
+                assert response.status_code in (200, 201), f"{where}: {response.status_code} {text[:300]}"
+    assert walked >= 13
+    owner.assert_untouched(client)
+
+
+# Pages that act on the owner's things, by id or by the owner's link: a stranger gets "not found".
+OWNER_PAGES = {
+    "/passport/credentials/{credential_id}",
+    "/passport/verify/{secret}",
+    "/passport/emails/{address_id}/resend",
+    "/passport/emails/{address_id}/primary",
+    "/passport/emails/{address_id}/remove",
+}
+# Links whose holder is authorised by holding them (they were emailed to that address), and forms a
+# stranger may legitimately post (acting on themselves).
+NOT_OWNERS = {"/passport/confirm/{secret}", "/passport/claim/{secret}", "/passport/claim/{secret}/create"}
+NOT_OWNERS |= {"/passport/claim/{secret}/sign-in", "/passport/claim/{secret}/add"}
+SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up"}
+# Forms that act on the visitor themselves (they are walked for CSRF below).
+ACTS_ON_SELF = SIGNED_OUT_PAGES | {"/passport/sign-out", "/passport/account/delete", "/passport/emails"}
+
+
+def _routes(routes: list[Any]) -> list[Any]:
+    """Every route, including those of included routers (FastAPI keeps those lazily)."""
+    flat: list[Any] = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        flat.extend(_routes(included.routes) if included is not None else [route])
+    return flat
+
+
+def _page_routes(app: FastAPI) -> list[tuple[str, str]]:
+    return sorted(
+        (method, route.path)
+        for route in _routes(app.routes)
+        if isinstance(route, PageRoute) and not route.path.startswith("/dev/")
+        for method in route.methods
+        if method != "HEAD"
+    )
+
+
+def test_every_page_is_the_visitors_own(client: TestClient, app: FastAPI, clock: Clock) -> None:
+    owner = Owner(client, app, clock)
+    stranger = Browser.open(app)
+    stranger.sign_up("stranger@example.com")
+    csrf = csrf_of(stranger.get("/passport/emails").text)
+    signed_out = Browser.open(app)
+    ids = {
+        "credential_id": owner.credential_id,
+        "address_id": owner.address_id,
+        "secret": owner.verify_secret,
+    }
+    walked = 0
+    for method, path in _page_routes(app):
+        if path in NOT_OWNERS or (method == "POST" and path in ACTS_ON_SELF):
+            continue
+        url = _fill(path, ids)
+        walked += 1
+        if method == "GET" and path not in SIGNED_OUT_PAGES:
+            response = signed_out.get(url)
+            assert response.status_code == 303, f"GET {path} signed out: {response.status_code}"
+            assert response.headers["location"].startswith("/passport/sign-in?next=/passport")
+        data = {"csrf_token": csrf} if method == "POST" else None
+        response = stranger.http.request(method, url, data=data)
+        for secret in owner.secrets:
+            if secret not in url:
+                assert secret not in response.text, f"{method} {path} shows the owner's {secret}"
+        if path in OWNER_PAGES:
+            assert_page_problem(response, 404, "link-not-found" if "/verify/" in path else "not-found")
+        else:
+            assert response.status_code in (200, 303), f"{method} {path}: {response.status_code}"
+    assert walked >= 13
+    owner.assert_untouched(client)
+
+
+def test_every_form_refuses_a_missing_or_wrong_csrf_token(
+    client: TestClient, app: FastAPI, clock: Clock
+) -> None:
+    owner = Owner(client, app, clock)
+    key = create_provider(client, "Claims")["api_key"]
+    issue_to(client, key, create_achievement(client, key), "claimer@example.com")
+    claim_secret = last_link(client, "claimer@example.com", "/passport/claim/").rsplit("/", 1)[1]
+    ids = {"address_id": owner.address_id, "secret": owner.verify_secret}
+    posts = [path for method, path in _page_routes(app) if method == "POST"]
+    assert len(posts) >= 13
+    other_session_token = csrf_of(Browser.open(app).get("/passport/sign-in").text)
+    for path in posts:
+        url = _fill(path, {**ids, "secret": claim_secret if "/claim/" in path else ids["secret"]})
+        fields = {"email": "owner@example.com", "password": PASSWORD, "password_confirmation": PASSWORD}
+        for who in (owner.browser, Browser.open(app)):
+            who.get("/passport/sign-in")  # a signed-out visitor has its own anonymous token by now
+            for token in (None, "wrong", other_session_token):
+                data = fields if token is None else {**fields, "csrf_token": token}
+                response = who.http.post(url, data=data)
+                assert_page_problem(response, 403, "csrf-token-invalid")
+    owner.assert_untouched(client)
