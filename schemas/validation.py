@@ -22,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft201909Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -165,6 +166,33 @@ def _validator(schema_id: str) -> Draft201909Validator:
     )
 
 
+def _checks(format_check: Any) -> Any:
+    def check(instance: str) -> bool:
+        try:
+            return bool(format_check(instance))
+        except ValueError:
+            return False
+
+    return check
+
+
+@functools.cache
+def _fast_validator(schema_id: str) -> jsonschema_rs.Draft201909Validator:
+    """The same schema compiled by jsonschema-rs (native code), with the same format checks.
+
+    It only answers "valid?", about 200 times faster than `jsonschema` on a credential; a document it
+    finds invalid is validated again by `jsonschema`, whose errors are what we report, so both must agree
+    on validity (tests/schemas/test_validation.py checks they do). The bundled schemas use only the
+    ``date-time`` and ``date`` formats, and both use our checks.
+    """
+    formats = {name: _checks(check) for name, (check, _raises) in _FORMAT_CHECKER.checkers.items()}
+    registry = jsonschema_rs.Registry(resources=list(_bundled_contents().items()))
+    schema = _bundled_contents()[schema_id]
+    return jsonschema_rs.Draft201909Validator(
+        schema, formats=formats, validate_formats=True, registry=registry, offline=True
+    )
+
+
 def _resolve_schema_id(schema: SchemaName | str) -> str:
     if isinstance(schema, SchemaName):
         return schema.schema_id
@@ -202,7 +230,13 @@ def schema_errors(document: Mapping[str, Any], schema: SchemaName | str) -> list
     Returns ``[]`` for a valid document; otherwise sorted ``"<JSON path>: <message>"`` strings. Raises
     :class:`SchemaValidationError` for a schema that is not bundled.
     """
-    return _errors(_validator(_resolve_schema_id(schema)), document)
+    schema_id = _resolve_schema_id(schema)
+    try:
+        if _fast_validator(schema_id).is_valid(document):
+            return []
+    except (ValueError, TypeError, OverflowError):  # a value the native validator cannot take: ask jsonschema
+        pass
+    return _errors(_validator(schema_id), document)
 
 
 def validate(document: Mapping[str, Any], schema: SchemaName | str) -> None:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -27,8 +28,12 @@ from passport.claims import ClaimNotifier
 from passport.config import PassportConfig
 from passport.mail import MailWorker, SmtpSender
 from passport.ratelimit import SignInLimiter
+from verification import endpoints as verification_endpoints
 from verification import trust_endpoints
+from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
+from verification.service import RegistryFactory, Verifier
 from verification.trust import TrustConfig
+from verification.trust_cache import CachedAccreditations
 
 from .db import make_engine, session_factory
 from .deps import SessionDep
@@ -80,7 +85,17 @@ def mail_worker(settings: Settings, sessions: sessionmaker[Session]) -> MailWork
     return MailWorker(sessions, sender, settings.mail_from)
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    fetch_transport: httpx.BaseTransport | None = None,
+    resolve_host: HostResolver = system_resolver,
+    registry_for: RegistryFactory | None = None,
+) -> FastAPI:
+    """The app. `fetch_transport` and `resolve_host` replace the network for the bounded fetcher (tests);
+    `registry_for` gives the trust registry for a request's session: by default the operator's register
+    (`verification.trust_cache`); `verification.service.no_registry` skips the trust check."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.jobs.start()  # also resumes jobs a previous process left unfinished
@@ -90,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
         if app.state.mail is not None:
             app.state.mail.stop()
         app.state.jobs.stop()
+        app.state.verifier.close()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -110,6 +126,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.admin_token = settings.resolved_admin_token()
     app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
     app.state.mail = mail_worker(settings, app.state.sessions)
+    if settings.is_production and settings.fetch_allow_private:
+        log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")
+    app.state.verifier = Verifier.create(
+        app.state.issuer_config,
+        BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),
+        cache_seconds=settings.verify_cache_seconds,
+        registry_for=registry_for
+        or CachedAccreditations(app.state.trust_config, ttl=settings.verify_cache_seconds).registry_for,
+    )
 
     _install_problem_handlers(app, settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)
@@ -122,6 +147,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(passport_address_pages.dev)
     app.include_router(trust_endpoints.api)
     app.include_router(trust_endpoints.public)
+    app.include_router(verification_endpoints.router)
 
     app.mount("/static", static_files(), name="static")
 
@@ -135,6 +161,20 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok", "database": "ok"}
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app from ``PASSPORT_*`` settings: the factory each `passport serve --workers N` process calls."""
+    return create_app(Settings())
+
+
+def _fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        timeout_seconds=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+        max_redirects=settings.fetch_max_redirects,
+        allow_private=settings.fetch_allow_private,
+    )
 
 
 def _problem_response(problem: Problem, base_url: str, request: Request) -> JSONResponse:

@@ -269,6 +269,9 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load demo providers and credentials into an empty database.")
     ] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (production: one per core).")] = 1,
+    log_level: Annotated[str, typer.Option(help="critical, error, warning, info or debug.")] = "info",
+    access_log: Annotated[bool, typer.Option(help="Log every request (costs throughput).")] = True,
 ) -> None:
     """Run the web service (migrations are applied first)."""
     import uvicorn
@@ -295,7 +298,12 @@ def serve(
     token_source = "PASSPORT_ADMIN_TOKEN" if settings.admin_token else settings.admin_token_file
     typer.echo(f"Operator token: in {token_source}")
     typer.echo(f"API docs: {settings.base_url}/docs")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": log_level, "access_log": access_log}
+    if workers == 1:
+        uvicorn.run(application, **options)
+    else:
+        # Each worker process builds its own app (engine, caches) from the same environment.
+        uvicorn.run("server.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 @app.callback()

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     operator_name: str = "National Skills Network"
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
+    #: The bounded fetcher (verification of other issuers' DID documents and status lists).
+    #: Allow private, loopback and link-local addresses: only for tests and local development.
+    fetch_allow_private: bool = False
+    fetch_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    fetch_max_bytes: int = Field(default=1024 * 1024, gt=0, le=16 * 1024 * 1024)
+    fetch_max_redirects: int = Field(default=3, ge=0, le=10)
+    #: How long verification keeps our own issuers' DID documents and signed status lists in memory.
+    verify_cache_seconds: float = Field(default=10.0, ge=0, le=300)
 
     # --- the learner passport ---
     #: "outbox": email stays in the database (readable at /dev/outbox outside production); "smtp": sent.

@@ -9,10 +9,14 @@ function whose result a test can compare with the published intermediate values.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from cachetools import LRUCache
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from schemas.loader import OfflineDocumentLoader
 
@@ -22,13 +26,12 @@ from .fields import parse_datetime
 from .jsonld import canonicalize
 from .keys import KeyType, PrivateKey, multibase_decode_base58btc, multibase_encode_base58btc
 from .parsing import MAX_STATEMENTS
-from .ports import KeyResolver
+from .ports import ASSERTION_METHOD, KeyResolver, resolve_for
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 # eddsa-2022 is the pre-REC name of the same algorithm; credentials issued under it still verify.
 VERIFIABLE_CRYPTOSUITES = frozenset({CRYPTOSUITE, "eddsa-2022"})
-ASSERTION_METHOD = "assertionMethod"
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,7 @@ def verify_proof(
     ):
         raise UnsupportedError(f"cryptosuite {str(options.get('cryptosuite'))[:50]!r} is not supported")
     signature, method_id = checked_proof_parts(unsecured, proof, expected_purpose)
-    method = resolve_ed25519_method(resolver, method_id)
+    method = resolve_ed25519_method(resolver, method_id, purpose=expected_purpose)
     inputs = hash_inputs(unsecured, options, loader, max_statements=max_statements)
     return verify_signature(method, signature, inputs.hash_data)
 
@@ -215,14 +218,19 @@ def checked_proof_parts(
 
 
 def resolve_ed25519_method(
-    resolver: KeyResolver, method_id: str, method_types: frozenset[str] | None = None
+    resolver: KeyResolver,
+    method_id: str,
+    method_types: frozenset[str] | None = None,
+    *,
+    purpose: str = ASSERTION_METHOD,
 ) -> VerificationMethod:
-    """Resolve the proof's verification method and insist on an Ed25519 key (of one of `method_types`).
+    """Resolve the proof's verification method for `purpose` (the verification relationship its
+    controller must list it under) and insist on an Ed25519 key (of one of `method_types`).
 
     vc-di-eddsa §2.1.1 accepts an Ed25519 key as Multikey or JsonWebKey (and the legacy 2020 type), so
     eddsa-rdfc-2022 passes no `method_types`; the 2020 suite narrows them.
     """
-    method = resolver.resolve(method_id)
+    method = resolve_for(resolver, method_id, purpose)
     if method.public_key.key_type is not KeyType.ED25519:
         raise SignatureError(f"verification method {method_id[:200]} is not an Ed25519 key")
     if method_types is not None and method.type not in method_types:
@@ -233,8 +241,20 @@ def resolve_ed25519_method(
     return method
 
 
+# Signatures that verified, by (public key, signature, hash data). A verifier checks the same status list
+# credential again and again; a hit is exactly what Ed25519 verification answered for these very bytes.
+_verified: LRUCache[tuple[bytes, bytes, bytes], bool] = LRUCache(maxsize=1024)
+_verified_lock = threading.Lock()
+
+
 def verify_signature(method: VerificationMethod, signature: bytes, hash_data: bytes) -> VerificationMethod:
     """Check the Ed25519 signature over the hash data; returns the method, or raises `SignatureError`."""
+    key = method.public_key.key
+    assert isinstance(key, Ed25519PublicKey)
+    remembered = (key.public_bytes_raw(), signature, hash_data)
+    with _verified_lock:
+        if remembered in _verified:
+            return method
     try:
         method.public_key.verify(signature, hash_data)
     except SignatureError:
@@ -242,4 +262,6 @@ def verify_signature(method: VerificationMethod, signature: bytes, hash_data: by
             "The signature does not match: the credential was changed after it was signed, "
             "or it was not signed by this key."
         ) from None
+    with _verified_lock:
+        _verified[remembered] = True
     return method

@@ -24,7 +24,6 @@ from typing import Any
 from schemas.loader import OfflineDocumentLoader
 
 from .data_integrity import (
-    ASSERTION_METHOD,
     HashInputs,
     checked_proof_parts,
     resolve_ed25519_method,
@@ -35,7 +34,7 @@ from .did_key import VerificationMethod
 from .errors import SignatureError, UnsupportedError
 from .jsonld import canonicalize
 from .parsing import MAX_STATEMENTS
-from .ports import KeyResolver
+from .ports import ASSERTION_METHOD, KeyResolver
 
 __all__ = [
     "PROOF_TYPE",
@@ -103,6 +102,6 @@ def verify_proof(
         raise SignatureError(
             f"a document with an {PROOF_TYPE} proof must include the context {SUITE_CONTEXT}"
         )
-    method = resolve_ed25519_method(resolver, method_id, VERIFICATION_METHOD_TYPES)
+    method = resolve_ed25519_method(resolver, method_id, VERIFICATION_METHOD_TYPES, purpose=expected_purpose)
     inputs = hash_inputs(unsecured, options, loader, max_statements=max_statements)
     return verify_signature(method, signature, inputs.hash_data)

@@ -24,12 +24,14 @@ with the size and depth limits in `vc.parsing`, bounds the work.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import threading
 import weakref
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 import pyoxigraph as ox
 from c14n.Canonicalize import canonicalize as jcs_canonicalize  # type: ignore[import-untyped]
 from cachetools import LRUCache
@@ -72,6 +74,9 @@ class _LoaderState:
         # A plain dict, emptied when full: it is hit ~250 times per credential, and an LRU's
         # bookkeeping would cost more than the lookups it saves.
         self.iris: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+        # `canonicalize` results by SHA-256 of the document's JSON: a verifier sees the same status list
+        # credential (and proof configuration) again and again; a hit is the very string it would compute.
+        self.canonical: LRUCache[bytes, str] = LRUCache(maxsize=256)
 
 
 _states: weakref.WeakKeyDictionary[OfflineDocumentLoader, _LoaderState] = weakref.WeakKeyDictionary()
@@ -289,14 +294,38 @@ def canonicalize(
     """Canonical N-Quads of a compacted JSON-LD document (expand, then RDFC-1.0).
 
     A document that produces more than ``max_statements`` RDF statements is refused (`JsonLdError`).
+    Remembered per loader for byte-identical documents (the result is a pure function of the document's
+    JSON, the loader's contexts and the bound); only successes are remembered, so every error is raised
+    again. Results under a bound larger than the ordinary one (a CLR's: megabytes each) are not kept.
     """
+    loader = loader or default_loader()
+    state = _state_for(loader)
+    digest = _document_digest(document) if max_statements <= MAX_STATEMENTS else None
+    key = None if digest is None else digest + max_statements.to_bytes(4, "big")
+    if key is not None:
+        with state.lock:
+            remembered = state.canonical.get(key)
+        if remembered is not None:
+            return remembered
     numbers: list[dict[str, Any]] = []
     expanded = _expand(document, loader, numbers)
     # The expanded form is ours alone (pyld built it for this call): rewrite its few numbers in place
     # instead of walking it again in `_with_lexical_numbers`.
     for value_object in numbers:
         value_object.update(_lexical_number(value_object))
-    return _canonical_nquads(expanded, max_statements)
+    canonical = _canonical_nquads(expanded, max_statements)
+    if key is not None:
+        with state.lock:
+            state.canonical[key] = canonical
+    return canonical
+
+
+def _document_digest(document: Mapping[str, Any]) -> bytes | None:
+    """SHA-256 of the document's exact JSON (key order kept), or None when orjson cannot write it."""
+    try:
+        return hashlib.sha256(orjson.dumps(document)).digest()
+    except TypeError:  # orjson.JSONEncodeError: e.g. an integer beyond 64 bits, a non-dict mapping
+        return None
 
 
 def canonicalize_expanded(expanded: list[Any], *, max_statements: int = MAX_STATEMENTS) -> str:

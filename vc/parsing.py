@@ -80,13 +80,20 @@ def parse_json(data: str | bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any
 
 
 def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
-    """Refuse structures nested more than `limit` levels (iterative: no recursion to exhaust)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
+    """Refuse structures nested more than `limit` levels (iterative: no recursion to exhaust).
+
+    Level by level: a value at level ``limit + 1`` (a member of a container at level ``limit``) fails.
+    """
+    level = [value]
+    depth = 1
+    while level:
         if depth > limit:
             raise ParsingError(f"JSON nesting is deeper than {limit} levels")
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
+        children: list[Any] = []
+        for node in level:
+            if isinstance(node, dict):
+                children.extend(node.values())
+            elif isinstance(node, list):
+                children.extend(node)
+        level = children
+        depth += 1

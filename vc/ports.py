@@ -12,19 +12,43 @@ from typing import Protocol
 from vc.did_key import VerificationMethod, resolve_did_key
 from vc.errors import KeyResolutionError
 
-__all__ = ["ChainResolver", "DidKeyResolver", "KeyResolver", "StaticResolver"]
+__all__ = [
+    "ASSERTION_METHOD",
+    "AUTHENTICATION",
+    "ChainResolver",
+    "DidKeyResolver",
+    "KeyResolver",
+    "StaticResolver",
+    "resolve_for",
+]
+
+# Verification relationships (DID Core §5.3): what a proof's ``proofPurpose`` asks of its key.
+ASSERTION_METHOD = "assertionMethod"  # credentials (and status lists) are assertions
+AUTHENTICATION = "authentication"  # a holder's proof on a presentation
 
 
 class KeyResolver(Protocol):
-    def resolve(self, verification_method_id: str) -> VerificationMethod:
-        """Return the verification method, or raise :class:`~vc.errors.KeyResolutionError`."""
+    def resolve(self, verification_method_id: str, purpose: str = ASSERTION_METHOD) -> VerificationMethod:
+        """Return the verification method, or raise :class:`~vc.errors.KeyResolutionError`.
+
+        `purpose` is the verification relationship the key must be listed under in its controller's
+        document (``assertionMethod`` for a credential's proof, ``authentication`` for a presentation's).
+        """
         ...
 
 
-class DidKeyResolver:
-    """Resolves did:key URLs only: pure and offline."""
+def resolve_for(resolver: KeyResolver, verification_method_id: str, purpose: str) -> VerificationMethod:
+    """Ask `resolver` for a key for `purpose`. For ``assertionMethod`` (the default) the purpose is left
+    out, so a resolver written before purposes existed, taking only the id, keeps working for credentials."""
+    if purpose == ASSERTION_METHOD:
+        return resolver.resolve(verification_method_id)
+    return resolver.resolve(verification_method_id, purpose)
 
-    def resolve(self, verification_method_id: str) -> VerificationMethod:
+
+class DidKeyResolver:
+    """Resolves did:key URLs only: pure and offline. A did:key's one key serves every purpose."""
+
+    def resolve(self, verification_method_id: str, purpose: str = ASSERTION_METHOD) -> VerificationMethod:
         return resolve_did_key(verification_method_id)
 
 
@@ -34,17 +58,17 @@ class ChainResolver:
     def __init__(self, resolvers: Mapping[str, KeyResolver]) -> None:
         self._resolvers = tuple(resolvers.items())
 
-    def resolve(self, verification_method_id: str) -> VerificationMethod:
+    def resolve(self, verification_method_id: str, purpose: str = ASSERTION_METHOD) -> VerificationMethod:
         for prefix, resolver in self._resolvers:
             if verification_method_id.startswith(prefix):
-                return resolver.resolve(verification_method_id)
+                return resolve_for(resolver, verification_method_id, purpose)
         scheme = verification_method_id.split("#", 1)[0]
         scheme = ":".join(scheme.split(":", 2)[:2]) if scheme.startswith("did:") else scheme.split(":", 1)[0]
         raise KeyResolutionError(f"unsupported DID method or URL scheme {scheme[:32]!r}")
 
 
 class StaticResolver:
-    """A fixed set of verification methods looked up by exact id (tests, the service's own issuers)."""
+    """A fixed set of verification methods looked up by exact id, for any purpose (tests)."""
 
     def __init__(self, methods: Iterable[VerificationMethod]) -> None:
         self._methods: dict[str, VerificationMethod] = {}
@@ -53,7 +77,7 @@ class StaticResolver:
                 raise ValueError(f"duplicate verification method id {method.id!r}")
             self._methods[method.id] = method
 
-    def resolve(self, verification_method_id: str) -> VerificationMethod:
+    def resolve(self, verification_method_id: str, purpose: str = ASSERTION_METHOD) -> VerificationMethod:
         try:
             return self._methods[verification_method_id]
         except KeyError:

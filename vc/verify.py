@@ -435,7 +435,14 @@ def _trust_check(
             details={"trust": report.trust.value},
         )
     assert report.issuer_id is not None
-    decision = registry.decide(report.issuer_id, document, now)
+    try:
+        decision = registry.decide(report.issuer_id, document, now)
+    except VcError as error:  # the registry could not answer: no trust is implied
+        return Check(
+            CheckId.ISSUER_TRUST,
+            Outcome.FAILED,
+            f"The trust registry could not be consulted: {error.message}",
+        )
     report.trust = decision.trust
     outcome = {
         Trust.ACCREDITED: Outcome.PASSED,

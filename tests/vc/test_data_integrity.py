@@ -223,3 +223,27 @@ def test_proof_sets() -> None:
     fixture = load_vector("1edtech-validator/simple-multiple-proofs.json")
     proofs = di.proofs_of(fixture)
     assert [proof["type"] for proof in proofs] == ["SomeProofType", "DataIntegrityProof"]
+
+
+def test_remembered_signatures_and_canonical_forms_never_let_a_change_through(signed: dict[str, Any]) -> None:
+    """Verified signatures and canonical N-Quads are remembered for byte-identical input only: after a
+    verification, a tampered copy, the same proof on another key, and a re-keyed resolver all still fail."""
+    resolver = DidKeyResolver()
+    di.verify_proof(signed, signed["proof"], resolver)
+    di.verify_proof(signed, signed["proof"], resolver)  # remembered: the same answer
+    tampered = {**signed, "name": signed["name"] + " (forged)"}
+    with pytest.raises(SignatureError):
+        di.verify_proof(tampered, tampered["proof"], resolver)
+    stranger = PrivateKey.generate(KeyType.ED25519)
+    impostor = StaticResolver(
+        [
+            VerificationMethod(
+                id=signed["proof"]["verificationMethod"],
+                type="Multikey",
+                controller=signed["issuer"]["id"],
+                public_key=stranger.public_key,
+            )
+        ]
+    )
+    with pytest.raises(SignatureError):
+        di.verify_proof(signed, signed["proof"], impostor)

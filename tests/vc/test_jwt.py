@@ -188,3 +188,39 @@ def test_legacy_vc_claim_is_decoded(keys: dict[KeyType, PrivateKey]) -> None:
 def test_garbage_is_a_parsing_error(token: str) -> None:
     with pytest.raises((ParsingError, UnsupportedError)):
         decode_jwt(token)
+
+
+@pytest.mark.parametrize("key_type", list(KeyType))
+@pytest.mark.parametrize("tamper", [False, True])
+def test_pyjwt_agrees_on_every_signature(
+    keys: dict[KeyType, PrivateKey], key_type: KeyType, tamper: bool
+) -> None:
+    """PyJWT's JWS layer as an oracle: the same tokens verify, and the same tampered tokens fail."""
+    from jwt import PyJWS
+    from jwt.exceptions import InvalidSignatureError
+
+    key = keys[key_type]
+    token = sign_jwt(_credential(), key, kid=f"{ISSUER}#key-1")
+    if tamper:
+        header, payload, signature = token.split(".")
+        token = f"{header}.{payload[:-4]}{'AAAA' if payload[-4:] != 'AAAA' else 'BBBB'}.{signature}"
+    ours = True
+    try:
+        verify_jwt(token, _resolver(key))
+    except (SignatureError, ParsingError):
+        ours = False
+    theirs = True
+    try:
+        PyJWS(algorithms=[key.jws_algorithm]).decode_complete(
+            token, key.public_key.key, algorithms=[key.jws_algorithm]
+        )
+    except (InvalidSignatureError, ValueError):
+        theirs = False
+    assert ours == theirs == (not tamper)
+
+
+@pytest.mark.parametrize("signature", ["", "a", "abc=", "ab+/", "ab!c"])
+def test_signature_part_must_be_base64url(keys: dict[KeyType, PrivateKey], signature: str) -> None:
+    header, payload, _ = sign_jwt(_credential(), keys[KeyType.ED25519], kid=f"{ISSUER}#key-1").split(".")
+    with pytest.raises(SignatureError):
+        verify_jwt(f"{header}.{payload}.{signature}", _resolver(keys[KeyType.ED25519]))

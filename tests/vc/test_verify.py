@@ -292,3 +292,24 @@ def test_self_asserted_validity_is_not_trusted(issuer_key: PrivateKey) -> None:
     report = verify_credential(credential, Ports(resolver=DidKeyResolver()), NOW)
     assert not report.verified
     assert outcomes(report)["validity_period"] == "failed"
+
+
+def test_a_registry_that_cannot_answer_fails_the_trust_check_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Unreachable:
+        def decide(self, issuer_id: str, credential: Any, now: datetime) -> TrustDecision:
+            raise KeyResolutionError("the register is unreachable")
+
+    key = PrivateKey.generate(KeyType.ED25519)
+    unsigned = {**load_vector("1edtech/ob-v3p0-eddsa-rdfc-2022.json")["unsigned"]}
+    unsigned["issuer"] = {**unsigned["issuer"], "id": did_key_for(key.public_key)}
+    unsigned.pop("credentialStatus", None)
+    signed = di.sign(unsigned, key, did_key_verification_method_id(key.public_key), NOW)
+    report = verify_credential(signed, Ports(resolver=DidKeyResolver(), registry=Unreachable()), NOW)
+    trust = report.check(CheckId.ISSUER_TRUST)
+    assert trust is not None
+    assert trust.outcome.value == "failed"
+    assert "unreachable" in trust.message
+    assert not report.verified
+    assert caplog.records == []

@@ -1,0 +1,78 @@
+"""In-memory attempts: a verification whose keys and status lists are cached runs on the event loop
+without touching the database or the network; anything else is verified again in a worker thread, with
+the same report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
+
+from issuers.models import Issuer
+from tests.verification.conftest import ExternalIssuer, FakeWeb, issue, verify
+from verification.service import Attempt, Deferred
+
+
+def statements(client: TestClient) -> list[str]:
+    seen: list[str] = []
+    event.listen(client.app.state.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))  # type: ignore[attr-defined]
+    return seen
+
+
+def without_time(report: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in report.items() if key != "checkedAt"}
+
+
+def test_in_memory_session_defers_instead_of_querying(client: TestClient) -> None:
+    app: Any = client.app
+    attempt = Attempt(in_memory=True)
+    session = app.state.verifier.in_memory_session(app.state.engine, attempt)
+    seen = statements(client)
+    with pytest.raises(Deferred):
+        session.execute(text("SELECT 1"))
+    session.close()
+    assert attempt.deferred_by == "the database"
+    assert seen == []
+
+
+@pytest.mark.parametrize("credential_format", ["ldp", "jwt"])
+def test_second_verification_of_an_own_issuer_needs_no_database(
+    client: TestClient, provider: dict[str, Any], credential_format: str
+) -> None:
+    first_credential = issue(
+        client, provider["api_key"], provider["achievement_id"], format=credential_format
+    )
+    other = issue(client, provider["api_key"], provider["achievement_id"], format=credential_format)
+    first = verify(client, first_credential["credential"])  # fills the caches (worker thread)
+    seen = statements(client)
+    second = verify(client, other["credential"])  # same issuer, same status list: all in memory
+    assert seen == []
+    assert first["verified"] is second["verified"] is True
+    assert without_time(verify(client, first_credential["credential"])) == without_time(first)
+
+
+def test_deferred_and_in_memory_reports_agree_for_external_issuers(
+    client: TestClient, college: ExternalIssuer, web: FakeWeb
+) -> None:
+    credential = college.sign(college.credential())
+    tampered = {**credential, "name": "Forged"}
+    reports = [verify(client, document) for document in (credential, tampered, credential, tampered)]
+    assert len(web.requests) == 2  # the DID document and the status list, once
+    assert without_time(reports[0]) == without_time(reports[2])
+    assert without_time(reports[1]) == without_time(reports[3])
+    assert reports[0]["verified"] is True
+    assert reports[1]["verified"] is False
+
+
+def test_in_memory_session_defers_on_get_too(client: TestClient) -> None:
+    app: Any = client.app
+    attempt = Attempt(in_memory=True)
+    session = app.state.verifier.in_memory_session(app.state.engine, attempt)
+    seen = statements(client)
+    with pytest.raises(Deferred):
+        session.get(Issuer, "0" * 32)
+    session.close()
+    assert attempt.deferred_by == "the database"
+    assert seen == []

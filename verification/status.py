@@ -1,0 +1,75 @@
+"""Status for verification: where a ``statusListCredential`` comes from (Bitstring Status List v1.0 §3.2).
+
+The status check itself is `vc.status_sources.standard_status_source`: a ``BitstringStatusListEntry`` goes
+to `vc.status_list.BitstringStatusSource`, which verifies the list credential with the same pipeline as any
+credential (a forged or unverifiable list fails the check) and reads the bits; a ``1EdTechRevocationList``
+entry to `vc.revocation_list`.
+This module only supplies the list: our own lists are read through the issuers service (never over HTTP),
+other issuers' lists through the bounded fetcher (which caches them as their Cache-Control allows).
+
+Our own signed lists are kept `ttl` seconds in memory. A revocation therefore shows within `ttl` seconds
+in this process; the public list endpoint tells every other verifier it may cache for five minutes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from cachetools import TTLCache
+from sqlalchemy.orm import Session
+
+from issuers import service as issuers
+from issuers import status as status_lists
+from server.problems import NotFound
+from vc.parsing import parse_json
+from vc.status_list import StatusError
+from vc.status_sources import standard_status_source
+from vc.verify import Ports, StatusSource
+
+__all__ = ["OwnStatusLists", "service_status_source"]
+
+FetchJson = Callable[[str], Any]
+
+
+class OwnStatusLists:
+    """Our own signed status list credentials (parsed JSON, read only) by URL, kept `ttl` seconds."""
+
+    def __init__(self, config: issuers.IssuerConfig, ttl: float = 10.0, maxsize: int = 1024) -> None:
+        self.config = config
+        self.prefix = status_lists.list_url(config.base_url, "")
+        self._cache: TTLCache[str, Any] = TTLCache(maxsize=maxsize, ttl=ttl, timer=time.monotonic)
+        self._lock = threading.Lock()
+
+    def owns(self, url: str) -> bool:
+        return url.startswith(self.prefix)
+
+    def signed_list(self, session: Session, url: str, now: datetime) -> Any:
+        with self._lock:
+            document = self._cache.get(url)
+        if document is None:
+            list_id = url.removeprefix(self.prefix)
+            try:
+                text, _version = status_lists.signed_list(session, self.config, list_id, now)
+            except NotFound:
+                raise StatusError(f"this service has no status list {url[:200]}") from None
+            document = parse_json(text)
+            with self._lock:
+                self._cache[url] = document
+        return document
+
+
+def service_status_source(
+    session: Session, own: OwnStatusLists, fetch_json: FetchJson, ports: Ports, now: datetime
+) -> StatusSource:
+    """The status port for one request: own lists locally, others through the bounded fetcher."""
+
+    def fetch(url: str) -> Any:
+        if own.owns(url):
+            return own.signed_list(session, url, now)
+        return fetch_json(url)
+
+    return standard_status_source(fetch, ports)

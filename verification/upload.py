@@ -1,0 +1,65 @@
+"""What an uploaded file holds: a JSON credential, a compact VC-JWT, or a baked badge (OB 3.0 §Baking).
+
+The kind is told by content, never by name (`vc.baking.image_kind`); but a file *named* ``.png`` or
+``.svg`` that is not that kind of image is refused with a clear problem rather than read as something else,
+so a mislabelled file is noticed by the person who uploaded it.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any, ClassVar
+
+from server.problems import Problem
+from vc.baking import image_kind, unbake
+from vc.errors import VcError
+from vc.jwt import looks_like_jwt
+from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
+
+__all__ = ["UnreadableUpload", "credential_in"]
+
+
+class UnreadableUpload(Problem):
+    """The uploaded file holds no credential we can read (422): the detail says why."""
+
+    status: ClassVar[int] = 422
+    slug: ClassVar[str] = "unreadable-upload"
+    title: ClassVar[str] = "The uploaded file holds no readable credential"
+
+
+_IMAGE_SUFFIXES = {".png": "png", ".svg": "svg"}
+
+
+def credential_in(filename: str | None, data: bytes) -> dict[str, Any] | str:
+    """The credential in an uploaded file, or `UnreadableUpload`."""
+    name = PurePath(filename or "upload").name[:100]
+    kind = image_kind(data)
+    named = _IMAGE_SUFFIXES.get(PurePath(name).suffix.lower())
+    if named is not None and kind != named:
+        what = f"a {kind.upper()} image" if kind else "not an image"
+        raise UnreadableUpload(f"{name} is named like a {named.upper()} image but its content is {what}")
+    if not data.strip():
+        raise UnreadableUpload(f"{name} is empty")
+    try:
+        if kind is not None:
+            return unbake(data)
+        return _text_credential(name, data)
+    except VcError as error:
+        raise UnreadableUpload(f"{name}: {error.message}") from None
+
+
+def _text_credential(name: str, data: bytes) -> dict[str, Any] | str:
+    if len(data) > MAX_DOCUMENT_BYTES * 2:
+        raise UnreadableUpload(f"{name} is larger than {MAX_DOCUMENT_BYTES * 2} bytes")
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise UnreadableUpload(
+            f"{name} is not a PNG or SVG image, and not UTF-8 text (JSON or a JWT)"
+        ) from None
+    if looks_like_jwt(text):
+        return text
+    document = parse_json(text)
+    if not isinstance(document, dict):
+        raise UnreadableUpload(f"{name} is JSON but not an object, so it is not a credential")
+    return document
