@@ -8,7 +8,9 @@ Run by hand: ``.venv/bin/python bench/clr.py [N ...] [--repeat R]``. Prints one 
 * the held credentials are realistic OB 3.0 course credentials (``server.demo.demo_credential``, a
   distinct achievement each), issued by a test did:key issuer with ``vc.data_integrity.sign``; every
   tenth is held as a VC-JWT (``vc.jwt.sign_jwt``) carrying that Data Integrity proof in its payload
-  (OB 3.0 §8.2), which `build_clr` embeds as the signed credential;
+  (OB 3.0 §8.2), which `build_clr` embeds as the signed credential. Each line gets credentials of its
+  own, and the issuer and the publisher sign with document loaders of their own: `vc.jsonld` remembers
+  canonical forms per loader, and a credential the verifier has seen (or signed) would flatter it;
 * ``format``: the CLR signed with Data Integrity eddsa-rdfc-2022 (``ldp``) or as a VC-JWT (``jwt``);
   ``auto`` says whether `sign_clr` chooses that format by itself for this CLR;
 * ``build_s`` / ``sign_s``: best of ``--repeat`` runs; ``verify_clr_s``: the CLR's own report only
@@ -34,6 +36,7 @@ from typing import Any, TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from schemas.loader import OfflineDocumentLoader  # noqa: E402
 from schemas.models import IdentityObject  # noqa: E402
 from server.demo import demo_credential  # noqa: E402
 from vc import data_integrity  # noqa: E402
@@ -45,6 +48,8 @@ from vc.ports import DidKeyResolver  # noqa: E402
 from vc.verify import Ports, verify_credential  # noqa: E402
 
 ISSUED = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+# The issuer's and the publisher's own processes, as far as remembered JSON-LD results go.
+ISSUER_LOADER, PUBLISHER_LOADER = OfflineDocumentLoader(), OfflineDocumentLoader()
 NOW = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
 T = TypeVar("T")
 
@@ -61,11 +66,11 @@ def timed(operation: Callable[[], T], repeat: int) -> tuple[T, float]:
     return result, best
 
 
-def held_credentials(count: int, issuer: PrivateKey) -> list[dict[str, Any] | str]:
+def held_credentials(count: int, issuer: PrivateKey, start: int = 0) -> list[dict[str, Any] | str]:
     """``count`` distinct signed course credentials; every tenth held as a VC-JWT."""
     did, method = did_key_for(issuer.public_key), did_key_verification_method_id(issuer.public_key)
     held: list[dict[str, Any] | str] = []
-    for index in range(count):
+    for index in range(start, start + count):
         credential = demo_credential(did, salt=f"salt-{index}")
         credential["id"] = f"urn:uuid:00000000-0000-4000-8000-{index:012d}"
         achievement = credential["credentialSubject"]["achievement"]
@@ -73,7 +78,7 @@ def held_credentials(count: int, issuer: PrivateKey) -> list[dict[str, Any] | st
         achievement["name"] = f"Course {index}"
         achievement["resultDescription"][0]["id"] = f"{achievement['id']}#grade"
         credential["credentialSubject"]["result"][0]["resultDescription"] = f"{achievement['id']}#grade"
-        signed = data_integrity.sign(credential, issuer, method, ISSUED)
+        signed = data_integrity.sign(credential, issuer, method, ISSUED, loader=ISSUER_LOADER)
         held.append(sign_jwt(signed, issuer, kid=method) if index % 10 == 9 else signed)
     return held
 
@@ -96,11 +101,11 @@ def main() -> None:
     publisher_id = did_key_for(publisher.public_key)
     method = did_key_verification_method_id(publisher.public_key)
     ports = Ports(resolver=DidKeyResolver())
-    all_held = held_credentials(max(counts), issuer)
+    issued = 0
 
-    def build(n: int) -> dict[str, Any]:
+    def build(held: list[dict[str, Any] | str]) -> dict[str, Any]:
         return build_clr(
-            all_held[:n],
+            held,
             id="urn:uuid:5b0e3c52-3f4e-4f57-9c0e-8a0f5d1c2b7a",
             name="Sam Learner's skills passport",
             publisher={"id": publisher_id, "type": ["Profile"], "name": "Skills Passport"},
@@ -109,15 +114,19 @@ def main() -> None:
         )
 
     # Warm-up: contexts processed and cached once, as in a running service.
-    verify_clr(sign_clr(build(1), publisher, method, NOW).credential, ports, NOW)
+    verify_clr(
+        sign_clr(build(held_credentials(1, issuer, 10**6)), publisher, method, NOW).credential, ports, NOW
+    )
     for n in counts:
-        clr, build_s = timed(lambda n=n: build(n), repeat)  # type: ignore[misc]
-        auto_format = sign_clr(clr, publisher, method, NOW).format
         for proof_format in ("ldp", "jwt"):
+            held = held_credentials(n, issuer, issued)
+            issued += n
             load = os.getloadavg()[0]
+            clr, build_s = timed(lambda held=held: build(held), repeat)  # type: ignore[misc]
+            auto_format = sign_clr(clr, publisher, method, NOW, loader=PUBLISHER_LOADER).format
             signed, sign_s = timed(
                 lambda clr=clr, proof_format=proof_format: sign_clr(  # type: ignore[misc]
-                    clr, publisher, method, NOW, proof_format=proof_format
+                    clr, publisher, method, NOW, proof_format=proof_format, loader=PUBLISHER_LOADER
                 ),
                 repeat if proof_format == "jwt" or n <= 100 else 1,
             )

@@ -33,7 +33,7 @@ from vc.clr import (
     verify_clr,
 )
 from vc.did_key import VerificationMethod, did_key_for, did_key_verification_method_id
-from vc.errors import NotEmbeddableError, ParsingError
+from vc.errors import NotEmbeddableError, ParsingError, SchemaError
 from vc.jwt import decode_jwt, sign_jwt
 from vc.keys import KeyType, PrivateKey, PublicKey
 from vc.parsing import Limits
@@ -187,6 +187,15 @@ def test_the_learner_must_be_identified() -> None:
     assert clr_of(held(1), identifiers=[], learner_id="did:example:sam")["credentialSubject"]["id"] == (
         "did:example:sam"
     )
+
+
+def test_nothing_that_fails_the_clr_schema_leaves_build_clr() -> None:
+    credentials = held(2)
+    credentials[1]["proof"] = {"created": "yesterday"}  # an embedded proof, but not a Proof
+    with pytest.raises(SchemaError) as raised:
+        clr_of(credentials)
+    assert "verifiableCredential[1].proof.created: 'yesterday' is not a 'date-time'" in raised.value.message
+    assert len(raised.value.message) < 1_000  # not the bundled credentials, quoted whole
 
 
 def test_a_credential_may_appear_once() -> None:
