@@ -124,7 +124,9 @@ def create_app(
     app.state.issuer_config = issuer_config(settings, app.state.passport, keystore)
     app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()
-    app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
+    app.state.jobs = JobWorker(
+        app.state.sessions, app.state.issuer_config, signing_processes=settings.bulk_signing_processes
+    )
     app.state.mail = mail_worker(settings, app.state.sessions)
     if settings.is_production and settings.fetch_allow_private:
         log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")

@@ -168,6 +168,9 @@ def issuers_create(
     logo_url: Annotated[str | None, typer.Option(help="Logo URL (PNG or SVG).")] = None,
     contact_email: Annotated[str | None, typer.Option(help="Contact email.")] = None,
     description: Annotated[str | None, typer.Option(help="A short description.")] = None,
+    suspension: Annotated[
+        bool, typer.Option(help="Its credentials can be suspended and reinstated, not only revoked.")
+    ] = False,
 ) -> None:
     """Onboard a provider; prints JSON with its id, did and first API key (shown once)."""
     try:
@@ -179,6 +182,7 @@ def issuers_create(
                 "logo_url": logo_url,
                 "contact_email": contact_email,
                 "description": description,
+                "suspension_enabled": suspension,
             }
         )
     except ValidationError as error:

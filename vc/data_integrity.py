@@ -87,6 +87,7 @@ def proof_configuration(
         raise UnsupportedError(f"cryptosuite {cryptosuite!r} is not supported")
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     config["@context"] = document_context
+    # A bulk chunk shares one configuration: `canonicalize` remembers byte-identical documents.
     return canonicalize(config, loader)
 
 

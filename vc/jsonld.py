@@ -46,6 +46,7 @@ from .errors import JsonLdError
 from .parsing import MAX_STATEMENTS
 
 _MAX_IRIS = 20_000
+_MAX_SUBTREES = 512
 # The expanded form is built by pyld from parsed JSON, so it has no cycles to check for. ASCII output
 # stays: a lone surrogate must reach pyoxigraph as an escape (a SyntaxError), not as a str it cannot take.
 _JSON = json.JSONEncoder(check_circular=False, separators=(",", ":"))
@@ -77,6 +78,9 @@ class _LoaderState:
         # `canonicalize` results by SHA-256 of the document's JSON: a verifier sees the same status list
         # credential (and proof configuration) again and again; a hit is the very string it would compute.
         self.canonical: LRUCache[bytes, str] = LRUCache(maxsize=256)
+        # `_Processor._expand` of identified nodes: (frozen active context, ..., the node's exact JSON)
+        # -> (active context, type-scoped context, expanded node). Emptied when full.
+        self.subtrees: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
 
 
 _states: weakref.WeakKeyDictionary[OfflineDocumentLoader, _LoaderState] = weakref.WeakKeyDictionary()
@@ -149,9 +153,71 @@ class _Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld is 
     """
 
     def __init__(self, state: _LoaderState, on_property_dropped: Any) -> None:
-        super().__init__(on_property_dropped=on_property_dropped)
+        self._dropped = 0
+
+        def counting(term: Any) -> None:
+            self._dropped += 1
+            on_property_dropped(term)
+
+        super().__init__(on_property_dropped=counting)
         self._processed = state.processed
         self._iris = state.iris
+        self._subtrees = state.subtrees
+
+    def _expand(
+        self,
+        active_ctx: Any,
+        active_property: Any,
+        element: Any,
+        options: Any,
+        inside_list: bool = False,
+        inside_index: bool = False,
+        type_scoped_ctx: Any = None,
+    ) -> Any:
+        """pyld's expansion of an element, remembered for identified nodes below the top.
+
+        A credential's issuer Profile and its Achievement (with criteria, alignments, result
+        descriptions and creator) are the same in every credential of a cohort, and are most of the
+        expansion work. pyld's ``_expand`` is a function of exactly its arguments: the active and
+        type-scoped contexts (frozen, matched by identity and held by the entry), the active property,
+        the two flags, ``options`` base/processingMode/isFrame, and the element, keyed by its exact JSON.
+        It has no effect besides its result and the dropped-property callback, so a result is remembered
+        only when nothing was dropped, and every hit returns a fresh copy (the caller rewrites numbers in
+        place). tests/vc/test_jsonld.py compares credentials sharing nodes with the reference path.
+        """
+        if (
+            active_property is None
+            or not isinstance(element, dict)
+            or not ("id" in element or "@id" in element)
+            or not isinstance(active_ctx, frozendict)
+            or not (type_scoped_ctx is None or isinstance(type_scoped_ctx, frozendict))
+        ):
+            return super()._expand(
+                active_ctx, active_property, element, options, inside_list, inside_index, type_scoped_ctx
+            )
+        key = (
+            id(active_ctx),
+            id(type_scoped_ctx),
+            active_property,
+            inside_list,
+            inside_index,
+            options.get("base"),
+            options.get("processingMode"),
+            options.get("isFrame"),
+            _JSON.encode(element),
+        )
+        entry = self._subtrees.get(key)
+        if entry is not None and entry[0] is active_ctx and entry[1] is type_scoped_ctx:
+            return _json_copy(entry[2])
+        dropped = self._dropped
+        expanded = super()._expand(
+            active_ctx, active_property, element, options, inside_list, inside_index, type_scoped_ctx
+        )
+        if self._dropped == dropped:
+            if len(self._subtrees) >= _MAX_SUBTREES:
+                self._subtrees.clear()
+            self._subtrees[key] = (active_ctx, type_scoped_ctx, _json_copy(expanded))
+        return expanded
 
     def _expand_iri(
         self,

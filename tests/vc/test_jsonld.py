@@ -737,3 +737,55 @@ def test_concurrent_expansions_agree() -> None:
     for thread in threads:
         thread.join()
     assert not failures
+
+
+# -- remembered node expansions (`_Processor._expand`): shared nodes in different surroundings --------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=credentials(), second=credentials(), context=st.sampled_from([OB_303, OB_302]))
+def test_shared_nodes_expand_as_in_a_fresh_expansion(
+    first: dict[str, Any], second: dict[str, Any], context: str
+) -> None:
+    """The same issuer and achievement objects in credentials that differ around them (other contexts,
+    types, subjects, and the issuer reused as the achievement's creator)."""
+    achievement = first["credentialSubject"]["achievement"]
+    variants = [
+        first,
+        {**second, "issuer": first["issuer"], "credentialSubject": {**second["credentialSubject"]}},
+        {**second, "@context": [VC_V2, context], "issuer": first["issuer"]},
+        {
+            **first,
+            "@context": [VC_V2, context],
+            "credentialSubject": {
+                **first["credentialSubject"],
+                "achievement": {**achievement, "creator": first["issuer"]},
+            },
+        },
+        first,
+    ]
+    variants[1]["credentialSubject"]["achievement"] = achievement
+    for document in variants:
+        assert json.dumps(jsonld.expand(document)) == json.dumps(reference_expand(document))
+        fast, reference = fast_and_reference(document)
+        assert fast == reference
+
+
+def test_a_remembered_node_with_an_undefined_term_is_an_error_every_time() -> None:
+    achievement = copy.deepcopy(_ob()["credentialSubject"]["achievement"])
+    good = _ob()
+    jsonld.canonicalize(good)  # remembers the achievement node
+    bad = _ob()
+    bad["credentialSubject"]["achievement"] = {**achievement, "notATerm": "x"}
+    for _ in range(2):
+        with pytest.raises(JsonLdError, match="notATerm"):
+            jsonld.canonicalize(bad)
+    assert jsonld.canonicalize(good) == reference_canonical(good)
+
+
+def test_remembered_nodes_are_copies_the_caller_cannot_change() -> None:
+    document = _ob()
+    first = jsonld.expand(document)
+    first[0]["https://www.w3.org/2018/credentials#issuer"][0]["tampered"] = True
+    second = jsonld.expand(document)
+    assert json.dumps(second) == json.dumps(reference_expand(document))
