@@ -238,8 +238,19 @@ def _describe(error: ValidationError) -> str:
     if leaf is None:  # pragma: no cover - best_match of a non-empty list is never None
         leaf = error
     if leaf is error or (leaf.message, leaf.json_path) == (error.message, error.json_path):
-        return f"{error.json_path}: {error.message}"
-    return f"{error.json_path}: {error.message} ({leaf.json_path}: {leaf.message})"
+        return f"{error.json_path}: {_bounded(error.message)}"
+    return f"{error.json_path}: {_bounded(error.message)} ({leaf.json_path}: {_bounded(leaf.message)})"
+
+
+_MESSAGE_CHARS = 300
+
+
+def _bounded(message: str) -> str:
+    """jsonschema's messages quote the failing value whole: a CLR's list of credentials is megabytes."""
+    if len(message) <= _MESSAGE_CHARS:
+        return message
+    half = _MESSAGE_CHARS // 2
+    return f"{message[:half]} … {message[-half:]}"
 
 
 def _errors(validator: Draft201909Validator, document: Any) -> list[str]:
