@@ -1,10 +1,18 @@
-"""Bulk issuing benchmark (run by hand): a cohort issued through the job runner, JSON lines out.
+"""Bulk issuing benchmark (run by hand): cohorts issued through the job runner, one JSON line out.
 
-    .venv/bin/python bench/bulk.py --rows 1000 --format ldp
+    .venv/bin/python bench/bulk.py --rows 10000 --format ldp
     PASSPORT_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        .venv/bin/python bench/bulk.py
+        .venv/bin/python bench/bulk.py --rows 10000 --format jwt
 
-Prints {"op": "bulk-ldp", "rows", "seconds", "per_second", "peak_rss_mb", "database"}.
+Prints {"op": "bulk-ldp", "rows", "format", "database", "processes", "jobs", "seconds", "rate",
+"cpu_seconds", "main_cpu_seconds", "peak_rss_mb", "workers_peak_rss_mb", "total_pss_mb", "load_average"}.
+``seconds`` is wall time from the first job starting to the last finishing, worker processes' start-up
+included; ``cpu_seconds`` the CPU
+time of this process and its signing workers over the whole run (less sensitive to a busy machine than
+wall time). A job holds at most 10,000 rows (the product's limit), so more rows run as several jobs of one
+provider, one after another. ``peak_rss_mb`` is this process; ``workers_peak_rss_mb`` the largest signing
+worker (each is a separate process, forked from a small forkserver process); ``total_pss_mb`` the
+memory of all of them together at the end (proportional set size: shared pages counted once).
 Uses a fresh SQLite file (or a fresh schema on the given PostgreSQL server).
 """
 
@@ -19,12 +27,14 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from issuers import bulk, service
 from issuers.keystore import Keystore
+from issuers.models import IssuedCredential
 from issuers.notify import NoListener
 from issuers.schemas import AchievementCreate, IssuerCreate
+from issuers.signing import BulkSigner
 from passport.claims import ClaimNotifier
 from passport.config import PassportConfig
 from server.db import make_engine, session_factory, transaction
@@ -41,6 +51,45 @@ def database_url() -> str:
     return f"{server}?options=-csearch_path%3D{schema}"
 
 
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages split between the processes sharing them (sums correctly)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def _descendants() -> list[tuple[float, int, int]]:
+    """(CPU seconds, peak RSS, PSS now, both KiB) of every live descendant (the signing pool), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        frontier.extend(children)
+        found.extend(children)
+    usage = []
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in found:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/status") as status:
+                peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+        except (OSError, StopIteration):
+            continue
+        usage.append(((int(fields[11]) + int(fields[12])) / ticks, peak, _pss_kib(pid)))
+    return usage
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1000)
@@ -48,6 +97,7 @@ def main() -> None:
     parser.add_argument(
         "--claims", action="store_true", help="as the service runs: each credential also queues a claim link"
     )
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="signing processes")
     args = parser.parse_args()
     url = database_url()
     upgrade(url)
@@ -55,9 +105,7 @@ def main() -> None:
     listener = ClaimNotifier(PassportConfig("https://passport.bench")) if args.claims else NoListener()
     config = service.IssuerConfig("https://passport.bench", Keystore(os.urandom(32)), listener=listener)
     now = datetime.now(UTC)
-    lines = "\n".join(
-        ["email,name,result"] + [f"l{i}@example.com,Learner {i},Pass" for i in range(args.rows)]
-    )
+    job_ids = []
     with transaction(sessions) as session:
         issuer, _ = service.create_issuer(
             session,
@@ -79,20 +127,44 @@ def main() -> None:
             ),
             now,
         )
-        job = bulk.create_job(session, issuer, achievement.id, args.format, "c.csv", lines.encode(), now)
+        for first in range(0, args.rows, bulk.MAX_ROWS):
+            count = min(bulk.MAX_ROWS, args.rows - first)
+            lines = "\n".join(
+                ["email,name,result"]
+                + [f"l{i}@example.com,Learner {i},Pass" for i in range(first, first + count)]
+            )
+            job = bulk.create_job(session, issuer, achievement.id, args.format, "c.csv", lines.encode(), now)
+            job_ids.append(job.id)
+    signer = BulkSigner(args.processes)
     started = time.perf_counter()
-    bulk.run_job(sessions, config, job.id)
+    for job_id in job_ids:
+        bulk.run_job(sessions, config, job_id, signer=signer)
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = _descendants()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = own.ru_utime + own.ru_stime + sum(cpu for cpu, _, _ in workers)
+    total_pss = _pss_kib(os.getpid()) + sum(pss for _, _, pss in workers)
+    signer.close()
+    with transaction(sessions) as session:
+        issued = session.scalar(select(func.count()).select_from(IssuedCredential))
+    assert issued == args.rows, (issued, args.rows)
     print(
         json.dumps(
             {
                 "op": f"bulk-{args.format}" + ("-claims" if args.claims else ""),
                 "rows": args.rows,
-                "seconds": round(seconds, 2),
-                "per_second": round(args.rows / seconds, 1),
-                "peak_rss_mb": round(peak_mb, 1),
+                "format": args.format,
                 "database": url.split(":", 1)[0],
+                "processes": args.processes,
+                "jobs": len(job_ids),
+                "seconds": round(seconds, 2),
+                "rate": round(args.rows / seconds, 1),
+                "cpu_seconds": round(cpu_seconds, 1),
+                "main_cpu_seconds": round(own.ru_utime + own.ru_stime, 1),
+                "peak_rss_mb": round(own.ru_maxrss / 1024, 1),
+                "workers_peak_rss_mb": round(max((peak for _, peak, _ in workers), default=0) / 1024, 1),
+                "total_pss_mb": round(total_pss / 1024, 1),
+                "load_average": round(os.getloadavg()[0], 2),
             }
         )
     )

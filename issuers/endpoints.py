@@ -6,10 +6,12 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
+from sqlalchemy.orm import Session
 
 from server.deps import ConfigDep, CurrentIssuer, NowDep, Operator, SessionDep
 from server.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
 from vc.keys import KeyType
+from verification.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 
 from . import badges, bulk, identity, issuing, service
 from . import status as status_lists
@@ -22,13 +24,16 @@ from .schemas import (
     ApiKeyOut,
     CredentialCreate,
     CredentialCreated,
+    CredentialOut,
     CredentialStatusOut,
     IssuerCreate,
     IssuerCreated,
     IssuerOut,
+    IssuerUpdate,
     JobOut,
     RevokeRequest,
     SigningKeyOut,
+    SuspendRequest,
 )
 
 AUTH = problem_responses(Unauthorized)
@@ -49,6 +54,30 @@ def create_issuer(body: IssuerCreate, session: SessionDep, config: ConfigDep, no
 @api.get("/admin/issuers", dependencies=[Operator], tags=["operator"])
 def list_issuers(session: SessionDep, config: ConfigDep) -> list[IssuerOut]:
     return [IssuerOut(**service.summary(config, issuer)) for issuer in service.list_issuers(session)]
+
+
+@api.get(
+    "/admin/issuers/{issuer_id}",
+    dependencies=[Operator],
+    tags=["operator"],
+    responses=problem_responses(NotFound),
+)
+def get_issuer(issuer_id: str, session: SessionDep, config: ConfigDep) -> IssuerOut:
+    return IssuerOut(**service.summary(config, service.get_issuer(session, issuer_id)))
+
+
+@api.patch(
+    "/admin/issuers/{issuer_id}",
+    dependencies=[Operator],
+    tags=["operator"],
+    responses=problem_responses(NotFound, ValidationFailed),
+)
+def update_issuer(issuer_id: str, body: IssuerUpdate, session: SessionDep, config: ConfigDep) -> IssuerOut:
+    """Change a provider's details or its suspension setting (only the fields sent; null clears one).
+
+    Credentials already issued keep the details they were signed with; the setting applies to credentials
+    issued from now on."""
+    return IssuerOut(**service.summary(config, service.update_issuer(session, issuer_id, body)))
 
 
 # --- a provider's own account -------------------------------------------------------------------------------
@@ -166,7 +195,25 @@ def issue_credential(
     Send an ``Idempotency-Key`` header to make a retried request return the same credential.
     """
     row = issuing.issue(session, config, issuer, body, now, idempotency_key=idempotency_key)
-    return CredentialCreated(id=row.id, credential=issuing.signed_document(row))
+    return _credential_out(config, row)
+
+
+def _credential_out(config: service.IssuerConfig, row: IssuedCredential) -> CredentialCreated:
+    """The signed credential with its public verification page and QR codes (`verification.pages`)."""
+    url = issuing.credential_url(config.base_url, row.id)
+    offline = (
+        f"{url}/offline-qr.png"
+        if row.format == "jwt" and fits_offline_link(config.base_url, row.document)
+        else None
+    )
+    return CredentialCreated(
+        id=row.id,
+        credential=issuing.signed_document(row),
+        verification_url=url,
+        qr_png_url=f"{url}/qr.png",
+        qr_svg_url=f"{url}/qr.svg",
+        offline_qr_url=offline,
+    )
 
 
 def _job_out(job: BulkJob) -> JobOut:
@@ -212,16 +259,25 @@ def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
     return _job_out(bulk.get_job(session, issuer, job_id))
 
 
-def _status_out(row: IssuedCredential) -> CredentialStatusOut:
+def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:
     return CredentialStatusOut(
-        id=row.id, revoked_at=row.revoked_at, revocation_reason=row.revocation_reason, suspended=False
+        id=row.id,
+        status=issuing.status_of(row),
+        revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
+        suspended_at=row.suspended_at,
+        suspension_reason=row.suspension_reason,
+        status_purpose=status_lists.get_list(session, row.revocation_list_id).purpose,  # type: ignore[arg-type]
     )
 
 
 @api.get("/credentials/{credential_id}", tags=["credentials"], responses=problem_responses(NotFound))
-def get_credential(credential_id: str, issuer: CurrentIssuer, session: SessionDep) -> CredentialCreated:
+def get_credential(
+    credential_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep
+) -> CredentialOut:
+    """The credential exactly as signed, its verification page and QR codes, and what its status says now."""
     row = issuing.get_credential(session, issuer, credential_id)
-    return CredentialCreated(id=row.id, credential=issuing.signed_document(row))
+    return CredentialOut(**dict(_credential_out(config, row)), status=_status_out(session, row))
 
 
 def _baked_response(
@@ -275,8 +331,34 @@ def baked_svg(credential_id: str, issuer: CurrentIssuer, session: SessionDep) ->
 def revoke_credential(
     credential_id: str, body: RevokeRequest, issuer: CurrentIssuer, session: SessionDep, now: NowDep
 ) -> CredentialStatusOut:
-    """Revoke for good, with a reason: the status list bit is set and the list re-signed on next fetch."""
-    return _status_out(issuing.revoke(session, issuer, credential_id, body.reason, now))
+    """Revoke for good, with a reason (a suspended credential too): the status list changes and is
+    re-signed on next fetch. Revoking a revoked credential is 409."""
+    return _status_out(session, issuing.revoke(session, issuer, credential_id, body.reason, now))
+
+
+@api.post(
+    "/credentials/{credential_id}/suspend",
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict),
+)
+def suspend_credential(
+    credential_id: str, body: SuspendRequest, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+) -> CredentialStatusOut:
+    """Suspend, with a reason, until reinstated. 409 if the provider has not enabled suspension, the
+    credential was issued without it, or it is already suspended or revoked."""
+    return _status_out(session, issuing.suspend(session, issuer, credential_id, body.reason, now))
+
+
+@api.post(
+    "/credentials/{credential_id}/reinstate",
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict),
+)
+def reinstate_credential(
+    credential_id: str, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+) -> CredentialStatusOut:
+    """Lift a suspension. 409 unless the credential is suspended (a revoked one stays revoked)."""
+    return _status_out(session, issuing.reinstate(session, issuer, credential_id, now))
 
 
 # --- public documents ---------------------------------------------------------------------------------------

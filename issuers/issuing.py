@@ -2,13 +2,18 @@
 
 Flow: achievement and active key -> the unsigned credential as an OB 3.0 model -> JSON Schema and
 conformance checks -> sign (Data Integrity or VC-JWT) -> store exactly what was signed with its status
-indexes -> ``flush()``. The caller's transaction commits once, so a failure leaves nothing behind.
+index -> ``flush()``. The caller's transaction commits once, so a failure leaves nothing behind.
+
+Status (Bitstring Status List 1.0 §2.1): revocation is final; suspension is offered by providers that enable
+it, whose credentials carry a ``message`` entry (valid / suspended / revoked). A suspended credential can be
+reinstated or revoked; a revoked one can be neither suspended nor reinstated.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,16 +37,15 @@ from schemas.models import (
     Result,
     ResultDescription,
 )
-from schemas.validation import SchemaName, conformance_errors, schema_errors
 from server.problems import Conflict, NotFound, ValidationFailed
-from vc import data_integrity
-from vc.jwt import sign_jwt
 from vc.keys import KeyType
+from vc.status_list import REVOKED, SUSPENDED, VALID
 
-from . import identity, service, status
+from . import identity, service, signing, status
 from .models import Achievement, IssuedCredential, Issuer, new_id
+from .models import SigningKey as SigningKeyRow
 from .notify import IssuedNotice
-from .schemas import CredentialCreate
+from .schemas import CredentialCreate, CredentialState
 
 
 def credential_url(base_url: str, credential_id: str) -> str:
@@ -108,6 +112,25 @@ def _request_digest(request: CredentialCreate) -> str:
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 
+def credential_row(
+    issuer: Issuer, achievement: Achievement, key: SigningKeyRow, request: CredentialCreate, now: datetime
+) -> IssuedCredential:
+    """The row a credential is stored in; its status index and document are filled in by the caller."""
+    return IssuedCredential(
+        id=new_id(),
+        issuer_id=issuer.id,
+        achievement_id=achievement.id,
+        signing_key_id=key.id,
+        recipient_email=request.recipient.email,
+        recipient_name=request.recipient.name,
+        learner_id=request.recipient.learner_id,
+        format=request.format,
+        document="",
+        request_sha256=_request_digest(request),
+        issued_at=now,
+    )
+
+
 def issue(
     session: Session,
     config: service.IssuerConfig,
@@ -116,8 +139,6 @@ def issue(
     now: datetime,
     *,
     idempotency_key: str | None = None,
-    bulk_job_id: str | None = None,
-    bulk_row: int | None = None,
 ) -> IssuedCredential:
     digest = _request_digest(request)
     if idempotency_key is not None:
@@ -134,31 +155,35 @@ def issue(
     did = service.did_of(config, issuer.id)
     key_type = KeyType.ED25519 if request.format == "ldp" else KeyType.RSA
     key = service.active_key(session, issuer, key_type)
-    row = IssuedCredential(
-        id=new_id(),
-        issuer_id=issuer.id,
-        achievement_id=achievement.id,
-        signing_key_id=key.id,
-        recipient_email=request.recipient.email,
-        recipient_name=request.recipient.name,
-        learner_id=request.recipient.learner_id,
-        format=request.format,
-        document="",
-        idempotency_key=idempotency_key,
-        request_sha256=digest,
-        bulk_job_id=bulk_job_id,
-        bulk_row=bulk_row,
-        issued_at=now,
+    row = credential_row(issuer, achievement, key, request, now)
+    row.idempotency_key = idempotency_key
+    status_list = status.allocate_and_add(session, row, issuer, now)
+    unsigned = build_credential(
+        config,
+        credential_parts(config, issuer, did, achievement),
+        row,
+        request,
+        now,
+        status.entry(config.base_url, status_list, row.revocation_index),
     )
-    status.allocate_and_add(session, row, issuer, now)
-    unsigned = build_credential(config, issuer, did, achievement, row, request, now)
-    private = service.private_key(config, key)
-    method = identity.verification_method_id(did, key)
-    if request.format == "ldp":
-        row.document = json.dumps(data_integrity.sign(unsigned, private, method, now))
-    else:
-        row.document = sign_jwt(unsigned, private, kid=method)
+    signer = signing.SigningKey(
+        key.id, service.private_key(config, key), identity.verification_method_id(did, key)
+    )
+    outcome = signing.check_and_sign(unsigned, signer, now, request.format)
+    row.document = raise_if_not_conformant(outcome)
     session.flush()
+    announce(session, config, issuer, achievement, row)
+    return row
+
+
+def announce(
+    session: Session,
+    config: service.IssuerConfig,
+    issuer: Issuer,
+    achievement: Achievement,
+    row: IssuedCredential,
+) -> None:
+    """Tell the listener (the passport's claim links) about a flushed credential, in its transaction."""
     config.listener.credential_issued(
         session,
         IssuedNotice(
@@ -168,39 +193,62 @@ def issue(
             achievement_name=achievement.definition["name"],
             recipient_email=row.recipient_email,
             recipient_name=row.recipient_name,
-            issued_at=now,
+            issued_at=row.issued_at,
         ),
     )
-    return row
+
+
+def raise_if_not_conformant(outcome: str | list[str]) -> str:
+    """The signed document, or a 422 listing every way the credential would not conform."""
+    if isinstance(outcome, list):
+        raise ValidationFailed(
+            "the credential would not conform to Open Badges 3.0", [{"msg": p} for p in outcome]
+        )
+    return outcome
+
+
+@dataclass(frozen=True)
+class CredentialParts:
+    """What every credential of one provider's achievement shares (built once per bulk chunk)."""
+
+    profile: Profile
+    achievement: AchievementModel
+    definition: dict[str, Any]
+
+
+def credential_parts(
+    config: service.IssuerConfig, issuer: Issuer, did: str, achievement: Achievement
+) -> CredentialParts:
+    profile_json = identity.profile(config.base_url, issuer, did)
+    profile = Profile.model_validate({key: value for key, value in profile_json.items() if key != "@context"})
+    return CredentialParts(profile, _achievement_model(config, achievement, profile), achievement.definition)
 
 
 def build_credential(
     config: service.IssuerConfig,
-    issuer: Issuer,
-    did: str,
-    achievement: Achievement,
+    parts: CredentialParts,
     row: IssuedCredential,
     request: CredentialCreate,
     now: datetime,
+    credential_status: dict[str, Any],
 ) -> dict[str, Any]:
-    """The unsigned OB 3.0 credential, checked against the 1EdTech JSON Schema before anyone signs it."""
-    profile_json = identity.profile(config.base_url, issuer, did)
-    profile = Profile.model_validate({key: value for key, value in profile_json.items() if key != "@context"})
-    model = _achievement_model(config, achievement, profile)
+    """The unsigned OB 3.0 credential; `signing.check_and_sign` checks it against the 1EdTech JSON Schema
+    before anyone signs it."""
+    model = parts.achievement
     valid_from = (request.valid_from or now).replace(microsecond=0)
     valid_until = request.valid_until
-    validity_days = achievement.definition.get("validity_days")
+    validity_days = parts.definition.get("validity_days")
     if valid_until is None and validity_days:
         valid_until = valid_from + timedelta(days=validity_days)
     if valid_until is not None and valid_until <= valid_from:
         raise ValidationFailed(
             "valid_until must be after valid_from", [{"loc": ["valid_until"], "msg": "too early"}]
         )
-    exchange = achievement.definition.get("exchange") or {}
-    credential = AchievementCredential(
+    exchange = parts.definition.get("exchange") or {}
+    return AchievementCredential(
         id=credential_url(config.base_url, row.id),
         name=f"{model.name} — {request.recipient.name}" if request.recipient.name else model.name,
-        issuer=profile,
+        issuer=parts.profile,
         valid_from=valid_from,
         valid_until=valid_until,
         credential_subject=AchievementSubject(
@@ -216,14 +264,8 @@ def build_credential(
             Evidence(id=str(e.url) if e.url else None, name=e.name, narrative=e.narrative)
             for e in request.evidence
         ],
-        credential_status=BitstringStatusListEntry.model_validate(status.entry(config.base_url, row)),
+        credential_status=BitstringStatusListEntry.model_validate(credential_status),
     ).to_json()
-    problems = schema_errors(credential, SchemaName.ACHIEVEMENT_CREDENTIAL) + conformance_errors(credential)
-    if problems:
-        raise ValidationFailed(
-            "the credential would not conform to Open Badges 3.0", [{"msg": p} for p in problems]
-        )
-    return credential
 
 
 def _day(value: str | None) -> datetime | None:
@@ -241,15 +283,69 @@ def get_credential(session: Session, issuer: Issuer, credential_id: str) -> Issu
     return row
 
 
+def status_of(row: IssuedCredential) -> CredentialState:
+    """``revoked``, ``suspended`` or ``valid``: what the credential's status entry says."""
+    if row.revoked_at is not None:
+        return "revoked"
+    return "suspended" if row.suspended_at is not None else "valid"
+
+
+def find_credential(session: Session, credential_id: str) -> IssuedCredential:
+    """Any provider's credential by its id, for its public verification page (the id is a 128-bit
+    capability: only someone given the credential or its link knows it)."""
+    row = session.get(IssuedCredential, credential_id) if len(credential_id) <= 32 else None
+    if row is None:
+        raise NotFound(f"no credential {credential_id[:40]!r}")
+    return row
+
+
 def revoke(
     session: Session, issuer: Issuer, credential_id: str, reason: str, now: datetime
 ) -> IssuedCredential:
-    """Final: a revoked credential stays revoked."""
+    """Final: a revoked credential stays revoked (a suspended one may be revoked)."""
     row = get_credential(session, issuer, credential_id)
     if row.revoked_at is not None:
         raise Conflict("this credential is already revoked")
-    status.set_bit(session, row.revocation_list_id, row.revocation_index, True, now)
+    status_list = status.get_list(session, row.revocation_list_id)
+    value = REVOKED if status_list.purpose == status.MESSAGE else 1
+    status.set_status(session, row.revocation_list_id, row.revocation_index, value, now)
     row.revoked_at, row.revocation_reason = now, reason
+    row.suspended_at, row.suspension_reason = None, None
+    session.flush()
+    return row
+
+
+def suspend(
+    session: Session, issuer: Issuer, credential_id: str, reason: str, now: datetime
+) -> IssuedCredential:
+    """Temporarily invalid (status 0x1 of the credential's ``message`` entry); reversible by `reinstate`."""
+    row = get_credential(session, issuer, credential_id)
+    if row.revoked_at is not None:
+        raise Conflict("this credential is revoked; revocation is final")
+    if row.suspended_at is not None:
+        raise Conflict("this credential is already suspended")
+    if not issuer.suspension_enabled:
+        raise Conflict("suspension is not enabled for this provider; the operator can enable it")
+    if status.get_list(session, row.revocation_list_id).purpose != status.MESSAGE:
+        raise Conflict(
+            "this credential was issued before suspension was enabled: its status entry can only say"
+            " revoked; revoke it instead"
+        )
+    status.set_status(session, row.revocation_list_id, row.revocation_index, SUSPENDED, now)
+    row.suspended_at, row.suspension_reason = now, reason
+    session.flush()
+    return row
+
+
+def reinstate(session: Session, issuer: Issuer, credential_id: str, now: datetime) -> IssuedCredential:
+    """Lift a suspension: the entry says valid (0x0) again."""
+    row = get_credential(session, issuer, credential_id)
+    if row.revoked_at is not None:
+        raise Conflict("this credential is revoked; revocation is final")
+    if row.suspended_at is None:
+        raise Conflict("this credential is not suspended")
+    status.set_status(session, row.revocation_list_id, row.revocation_index, VALID, now)
+    row.suspended_at, row.suspension_reason = None, None
     session.flush()
     return row
 

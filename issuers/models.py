@@ -6,7 +6,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime
@@ -28,6 +40,9 @@ class Issuer(Base):
     logo_url: Mapped[str | None] = mapped_column(String(500))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     description: Mapped[str | None] = mapped_column(Text)
+    #: Credentials issued while set carry one 2-bit ``message`` status entry (valid / suspended / revoked);
+    #: otherwise one plain ``revocation`` entry. Changing it affects only credentials issued afterwards.
+    suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="issuer", lazy="raise")
@@ -81,7 +96,8 @@ class Achievement(Base):
 
 
 class StatusList(Base):
-    """One Bitstring Status List (131,072 entries) of one purpose; the signed form is made on demand."""
+    """One Bitstring Status List of one purpose: ``length`` entries (131,072) of ``status_size`` bits
+    (1 for ``revocation``, 2 for ``message``); the signed form is made on demand."""
 
     __tablename__ = "status_list"
 
@@ -89,7 +105,9 @@ class StatusList(Base):
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(16))
     length: Mapped[int] = mapped_column(Integer)
+    status_size: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     bits: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Indexes handed out so far (an atomic counter; the list closes at half full).
     allocated: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -100,7 +118,13 @@ class StatusList(Base):
 
 
 class IssuedCredential(Base):
-    """Exactly what was signed, plus where its status bits live."""
+    """Exactly what was signed, plus where its status entry lives.
+
+    ``revocation_list_id``/``revocation_index`` locate the credential's one status entry: on a
+    ``revocation`` list (one bit), or on a ``message`` list (two bits: valid / suspended / revoked) when its
+    provider enables suspension. ``suspension_list_id``/``suspension_index`` are unused: the 1EdTech schema
+    allows one ``credentialStatus``, so there is no second entry.
+    """
 
     __tablename__ = "issued_credential"
     __table_args__ = (
@@ -133,6 +157,7 @@ class IssuedCredential(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
 
 
 # The passport finds a learner's credentials by address, case-insensitively (issuers.recipients).

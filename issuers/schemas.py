@@ -37,6 +37,31 @@ class IssuerCreate(Strict):
     logo_url: HttpUrl | None = None
     contact_email: Email | None = None
     description: str | None = Field(default=None, max_length=2000)
+    suspension_enabled: bool = Field(
+        default=False,
+        description="Credentials issued while enabled can be suspended and reinstated, not only revoked.",
+    )
+
+
+class IssuerUpdate(Strict):
+    """The fields to change; a field left out is unchanged, ``null`` clears an optional one."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    url: HttpUrl | None = None
+    ukprn: str | None = Field(default=None, pattern=r"^1\d{7}$", description="UK Provider Reference Number")
+    logo_url: HttpUrl | None = None
+    contact_email: Email | None = None
+    description: str | None = Field(default=None, max_length=2000)
+    suspension_enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _required_fields_stay_set(self) -> IssuerUpdate:
+        for name in ("name", "url", "suspension_enabled"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be cleared")
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
 
 
 class IssuerOut(BaseModel):
@@ -48,6 +73,7 @@ class IssuerOut(BaseModel):
     logo_url: str | None
     contact_email: str | None
     description: str | None
+    suspension_enabled: bool
     did_document_url: str
     profile_url: str
     created_at: datetime
@@ -201,6 +227,33 @@ class CredentialCreate(Strict):
 class CredentialCreated(BaseModel):
     id: str
     credential: dict[str, object] | str
+    verification_url: str = Field(description="The public page that verifies the credential live")
+    qr_png_url: str = Field(description="The verification URL as a QR code (PNG)")
+    qr_svg_url: str = Field(description="The verification URL as a QR code (SVG)")
+    offline_qr_url: str | None = Field(
+        default=None, description="A QR code holding the VC-JWT itself (jwt format only, when it fits)"
+    )
+
+
+CredentialState = Literal["valid", "suspended", "revoked"]
+
+
+class CredentialStatusOut(BaseModel):
+    """What the credential's status entry says now (the signed status list says the same)."""
+
+    id: str
+    status: CredentialState
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    suspended_at: datetime | None
+    suspension_reason: str | None
+    status_purpose: Literal["revocation", "message"] = Field(
+        description="revocation: a one-bit entry; message: valid / suspended / revoked (suspendable)"
+    )
+
+
+class CredentialOut(CredentialCreated):
+    status: CredentialStatusOut
 
 
 class JobOut(BaseModel):
@@ -219,8 +272,5 @@ class RevokeRequest(Strict):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class CredentialStatusOut(BaseModel):
-    id: str
-    revoked_at: datetime | None
-    revocation_reason: str | None
-    suspended: bool
+class SuspendRequest(Strict):
+    reason: str = Field(min_length=1, max_length=1000)

@@ -23,7 +23,7 @@ from . import identity
 from .keystore import Keystore
 from .models import Achievement, ApiKey, Issuer, SigningKey, new_id
 from .notify import IssuanceListener, NoListener
-from .schemas import ACHIEVEMENT_TYPES, AchievementCreate, AchievementKind, IssuerCreate
+from .schemas import ACHIEVEMENT_TYPES, AchievementCreate, AchievementKind, IssuerCreate, IssuerUpdate
 
 API_KEY_PREFIX = "sk_"
 #: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
@@ -56,6 +56,7 @@ def create_issuer(
         logo_url=str(data.logo_url) if data.logo_url else None,
         contact_email=data.contact_email,
         description=data.description,
+        suspension_enabled=data.suspension_enabled,
         created_at=now,
     )
     session.add(issuer)
@@ -70,6 +71,18 @@ def get_issuer(session: Session, issuer_id: str) -> Issuer:
     issuer = session.get(Issuer, issuer_id)
     if issuer is None:
         raise NotFound(f"no provider {issuer_id!r}")
+    return issuer
+
+
+def update_issuer(session: Session, issuer_id: str, data: IssuerUpdate) -> Issuer:
+    """Change what the operator sent. Credentials already issued keep what they were signed with; the
+    profile and new credentials show the new details. Suspension applies to credentials issued while on."""
+    issuer = get_issuer(session, issuer_id)
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    for name in ("name", "url", "ukprn", "logo_url", "contact_email", "description", "suspension_enabled"):
+        if name in changes:
+            setattr(issuer, name, changes[name])
+    session.flush()
     return issuer
 
 
@@ -239,6 +252,7 @@ def summary(config: IssuerConfig, issuer: Issuer) -> dict[str, Any]:
         "logo_url": issuer.logo_url,
         "contact_email": issuer.contact_email,
         "description": issuer.description,
+        "suspension_enabled": issuer.suspension_enabled,
         "did_document_url": f"{identity.issuer_url(config.base_url, issuer.id)}/did.json",
         "profile_url": f"{identity.issuer_url(config.base_url, issuer.id)}/profile",
         "created_at": issuer.created_at,

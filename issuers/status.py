@@ -1,8 +1,15 @@
-"""Bitstring Status Lists of a provider: random index allocation, revocation bits, the signed list.
+"""Bitstring Status Lists of a provider: random index allocation, status values, the signed list.
 
-Indexes are drawn at random (herd privacy: neighbours in a list say nothing about each other) from lists
-of 131,072 entries. A unique constraint on (list, index) makes concurrent issuance safe: a clash rolls
-back to a savepoint and draws again. A list is closed at half full, so a random draw rarely clashes.
+Each credential has one status entry (the 1EdTech schema allows a single ``credentialStatus``): a one-bit
+``revocation`` entry, or, for a provider that enables suspension, a two-bit ``message`` entry whose
+``statusMessage`` says 0x0 valid, 0x1 suspended, 0x2 revoked (Bitstring Status List 1.0 §2.1).
+
+Indexes are drawn at random (herd privacy, §2.1 statusListIndex: neighbours in a list say nothing about
+each other) from lists of 131,072 entries, closed at half full so that a random draw rarely hits a used
+index. Allocation first claims room on a list with one atomic ``UPDATE ... SET allocated = allocated + n``,
+which also holds the list's row lock until the transaction ends (PostgreSQL; SQLite has one writer at a
+time), so concurrent allocators on a list take turns and each sees the other's committed indexes. The
+unique constraint on (list, index) stays the last word: a clash rolls back to a savepoint and draws again.
 """
 
 from __future__ import annotations
@@ -12,14 +19,21 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.problems import NotFound
 from vc import data_integrity
 from vc.keys import KeyType
-from vc.status_list import MIN_LENGTH, StatusList, status_entry, status_list_credential
+from vc.status_list import (
+    MIN_LENGTH,
+    SUSPENSION_STATUS_MESSAGES,
+    SUSPENSION_STATUS_SIZE,
+    StatusList,
+    status_entry,
+    status_list_credential,
+)
 
 from . import identity, service
 from .models import IssuedCredential, Issuer, new_id
@@ -27,27 +41,54 @@ from .models import StatusList as StatusListRow
 
 _CLOSE_AT = MIN_LENGTH // 2
 _DRAWS = 32
+_CLAIMS = 8
+REVOCATION = "revocation"
+MESSAGE = "message"
 
 
 def list_url(base_url: str, list_id: str) -> str:
     return f"{base_url}/status/{list_id}"
 
 
-def _open_list(session: Session, issuer: Issuer, purpose: str, now: datetime) -> StatusListRow:
-    lists = session.scalars(
-        select(StatusListRow)
-        .where(StatusListRow.issuer_id == issuer.id, StatusListRow.purpose == purpose)
-        .order_by(StatusListRow.created_at.desc(), StatusListRow.id)
-    ).all()
-    for row in lists:
-        if _used(session, row) < _CLOSE_AT:
-            return row
+def list_kind(issuer: Issuer) -> tuple[str, int]:
+    """The purpose and entry size of the lists new credentials of this provider go on."""
+    return (MESSAGE, SUSPENSION_STATUS_SIZE) if issuer.suspension_enabled else (REVOCATION, 1)
+
+
+def allocate(session: Session, issuer: Issuer, count: int, now: datetime) -> tuple[StatusListRow, list[int]]:
+    """Claim ``count`` free random indexes on one open list of the provider's kind (see the module doc)."""
+    purpose, size = list_kind(issuer)
+    for _ in range(_CLAIMS):
+        row = session.scalar(
+            select(StatusListRow)
+            .where(
+                StatusListRow.issuer_id == issuer.id,
+                StatusListRow.purpose == purpose,
+                StatusListRow.status_size == size,
+                StatusListRow.allocated + count <= _CLOSE_AT,
+            )
+            .order_by(StatusListRow.created_at.desc(), StatusListRow.id)
+            .limit(1)
+        )
+        if row is None:
+            row = _new_list(session, issuer, purpose, size, count, now)
+        elif not _claim(session, row, count):
+            continue  # another transaction filled it meanwhile
+        return row, _draw(session, row, count)
+    raise RuntimeError("could not claim room on a status list")  # pragma: no cover - needs 8 lost races
+
+
+def _new_list(
+    session: Session, issuer: Issuer, purpose: str, size: int, allocated: int, now: datetime
+) -> StatusListRow:
     row = StatusListRow(
         id=new_id(),
         issuer_id=issuer.id,
         purpose=purpose,
         length=MIN_LENGTH,
-        bits=bytes(MIN_LENGTH // 8),
+        status_size=size,
+        bits=bytes(MIN_LENGTH * size // 8),
+        allocated=allocated,
         created_at=now,
         updated_at=now,
     )
@@ -56,32 +97,61 @@ def _open_list(session: Session, issuer: Issuer, purpose: str, now: datetime) ->
     return row
 
 
-def _used(session: Session, row: StatusListRow) -> int:
-    column = (
-        IssuedCredential.revocation_list_id
-        if row.purpose == "revocation"
-        else IssuedCredential.suspension_list_id
+def _claim(session: Session, row: StatusListRow, count: int) -> bool:
+    claimed = session.execute(
+        update(StatusListRow)
+        .where(StatusListRow.id == row.id, StatusListRow.allocated + count <= _CLOSE_AT)
+        .values(allocated=StatusListRow.allocated + count)
+        .execution_options(synchronize_session=False)
     )
-    return session.scalar(select(func.count()).where(column == row.id)) or 0
+    rowcount: int = claimed.rowcount  # type: ignore[attr-defined]
+    return rowcount == 1
 
 
-def allocate_and_add(session: Session, credential: IssuedCredential, issuer: Issuer, now: datetime) -> None:
-    """Give the credential a random free revocation index, then insert it."""
-    revocation = _open_list(session, issuer, "revocation", now)
+def _draw(session: Session, row: StatusListRow, count: int) -> list[int]:
+    """``count`` distinct random indexes that no credential on the list uses."""
+    chosen: list[int] = []
+    seen: set[int] = set()
     for _ in range(_DRAWS):
-        credential.revocation_list_id, credential.revocation_index = (
-            revocation.id,
-            secrets.randbelow(revocation.length),
+        candidates: list[int] = []
+        for _ in range(2 * (count - len(chosen))):
+            index = secrets.randbelow(row.length)
+            if index not in seen:
+                seen.add(index)
+                candidates.append(index)
+            if len(candidates) == count - len(chosen):
+                break
+        taken = set(
+            session.scalars(
+                select(IssuedCredential.revocation_index).where(
+                    IssuedCredential.revocation_list_id == row.id,
+                    IssuedCredential.revocation_index.in_(candidates),
+                )
+            )
         )
+        chosen.extend(index for index in candidates if index not in taken)
+        if len(chosen) == count:
+            return chosen
+    raise RuntimeError("could not draw free status indexes")  # pragma: no cover - vanishingly unlikely
+
+
+def allocate_and_add(
+    session: Session, credential: IssuedCredential, issuer: Issuer, now: datetime
+) -> StatusListRow:
+    """Give the credential a random free index on its provider's open list, then insert it."""
+    row, (index,) = allocate(session, issuer, 1, now)
+    for _ in range(_DRAWS):
+        credential.revocation_list_id, credential.revocation_index = row.id, index
         try:
             with session.begin_nested():
                 session.add(credential)
                 session.flush()
-            return
+            return row
         except IntegrityError:
             # The savepoint rollback expunged the credential; draw again unless the clash was a retry.
             if _clashes_on_idempotency(session, credential):
                 raise
+            (index,) = _draw(session, row, 1)
     raise RuntimeError("could not allocate a free status index")  # pragma: no cover - vanishingly unlikely
 
 
@@ -99,19 +169,39 @@ def _clashes_on_idempotency(session: Session, credential: IssuedCredential) -> b
     )
 
 
-def entry(base_url: str, credential: IssuedCredential) -> dict[str, Any]:
-    """The credential's one status entry. The 1EdTech schema allows a single ``credentialStatus`` object,
-    so suspension (a second entry) is not offered until OB allows a list."""
-    return status_entry(
-        list_url(base_url, credential.revocation_list_id), credential.revocation_index, "revocation"
-    )
+def list_urls(session: Session, base_url: str) -> list[str]:
+    """Every status list's public URL, for verifiers that take a snapshot to check offline."""
+    ids = session.scalars(select(StatusListRow.id).order_by(StatusListRow.created_at, StatusListRow.id))
+    return [list_url(base_url, list_id) for list_id in ids]
 
 
-def set_bit(session: Session, list_id: str, index: int, value: bool, now: datetime) -> None:
+def entry(base_url: str, status_list: StatusListRow, index: int) -> dict[str, Any]:
+    """The credential's one status entry: plain ``revocation``, or ``message`` with its two-bit meanings."""
+    url = list_url(base_url, status_list.id)
+    if status_list.purpose == MESSAGE:
+        return status_entry(
+            url,
+            index,
+            MESSAGE,
+            status_size=status_list.status_size,
+            status_messages=SUSPENSION_STATUS_MESSAGES,
+        )
+    return status_entry(url, index, status_list.purpose)
+
+
+def get_list(session: Session, list_id: str) -> StatusListRow:
+    row = session.get(StatusListRow, list_id)
+    if row is None:
+        raise NotFound(f"no status list {list_id!r}")
+    return row
+
+
+def set_status(session: Session, list_id: str, index: int, value: int, now: datetime) -> None:
+    """Write the entry's status value (a bit, or a 2-bit message value) and bump the list's version."""
     row = session.get(StatusListRow, list_id, with_for_update=True)
     assert row is not None
-    bits = StatusList(row.length, row.bits)
-    bits[index] = value
+    bits = StatusList(row.length, row.bits, status_size=row.status_size)
+    bits.set_value(index, value)
     row.bits = bits.to_bytes()
     row.version += 1
     row.updated_at = now
@@ -133,7 +223,7 @@ def signed_list(
     unsigned = status_list_credential(
         list_url(config.base_url, row.id),
         did,
-        StatusList(row.length, row.bits),
+        StatusList(row.length, row.bits, status_size=row.status_size),
         row.purpose,
         row.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )

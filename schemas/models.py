@@ -426,14 +426,33 @@ class AchievementSubject(OBModel):
         return self
 
 
+class StatusMessage(OBModel):
+    """Bitstring Status List 1.0 §2.1 statusMessage item: a ``0x``-prefixed hex status and its message."""
+
+    status: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]+$")]
+    message: str
+
+
 class BitstringStatusListEntry(OBModel):
-    """W3C Bitstring Status List 1.0 §2.1 BitstringStatusListEntry (its terms are in the VC v2 context)."""
+    """W3C Bitstring Status List 1.0 §2.1 BitstringStatusListEntry (its terms are in the VC v2 context).
+
+    A ``message`` entry names its ``statusSize`` and lists one ``statusMessage`` per possible value.
+    """
 
     id: Uri | None = None
     type: Literal["BitstringStatusListEntry"] = "BitstringStatusListEntry"
-    status_purpose: Literal["revocation", "suspension"]
+    status_purpose: Literal["revocation", "suspension", "message"]
     status_list_index: Annotated[str, Field(pattern=_DIGITS.pattern)]
     status_list_credential: Uri
+    status_size: Annotated[int, Field(ge=1, le=8)] | None = None
+    status_message: list[StatusMessage] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _messages_fit_the_size(self) -> BitstringStatusListEntry:
+        size = self.status_size or 1
+        if (self.status_purpose == "message" or size > 1) and len(self.status_message) != 1 << size:
+            raise ValueError(f"statusMessage must list {1 << size} messages for a statusSize of {size}")
+        return self
 
 
 class CredentialSchema(OBModel):

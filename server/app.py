@@ -32,6 +32,7 @@ from passport.config import PassportConfig
 from passport.mail import MailWorker, SmtpSender
 from passport.ratelimit import SignInLimiter
 from verification import endpoints as verification_endpoints
+from verification import pages as verification_pages
 from verification import trust_endpoints
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import RegistryFactory, Verifier
@@ -128,7 +129,10 @@ def create_app(
     app.state.issuer_config = issuer_config(settings, app.state.passport, keystore)
     app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()
-    app.state.jobs = JobWorker(app.state.sessions, app.state.issuer_config)
+    app.state.jobs = JobWorker(
+        app.state.sessions, app.state.issuer_config, signing_processes=settings.bulk_signing_processes
+    )
+    app.state.mail = mail_worker(settings, app.state.sessions)
     if settings.is_production and settings.fetch_allow_private:
         log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")
     app.state.verifier = Verifier.create(
@@ -138,7 +142,6 @@ def create_app(
         registry_for=registry_for
         or CachedAccreditations(app.state.trust_config, ttl=settings.verify_cache_seconds).registry_for,
     )
-    app.state.mail = mail_worker(settings, app.state.sessions)
 
     _install_problem_handlers(app, settings.base_url)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)
@@ -156,6 +159,8 @@ def create_app(
     app.include_router(trust_endpoints.api)
     app.include_router(trust_endpoints.public)
     app.include_router(verification_endpoints.router)
+    app.include_router(verification_pages.images)
+    app.include_router(verification_pages.pages)
 
     app.mount("/static", static_files(), name="static")
 
@@ -239,6 +244,10 @@ def _http_problem(status_code: int, detail: str) -> Problem:
     return _Http(detail)
 
 
+#: Public forms whose oversized posts are answered with the form again, not a JSON problem.
+PAGE_FORMS = frozenset({"/verify"})
+
+
 class BodyLimit:
     """Refuse request bodies over the limit (413), whether declared by Content-Length or streamed."""
 
@@ -270,8 +279,17 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         problem = PayloadTooLarge(f"the request body is larger than {self.max_bytes} bytes")
-        body: Any = problem.body(self.base_url, scope.get("path"))
-        response = JSONResponse(body, status_code=413, media_type=PROBLEM_JSON)
+        response: Response
+        if scope.get("path") in PAGE_FORMS:  # a browser's form: say so on a page
+            response = render(
+                Request(scope),
+                "verification_form.html",
+                status_code=413,
+                error=f"That is too large to be a credential: at most {self.max_bytes // 1024} KB.",
+            )
+        else:
+            body: Any = problem.body(self.base_url, scope.get("path"))
+            response = JSONResponse(body, status_code=413, media_type=PROBLEM_JSON)
         await response(scope, _no_receive, send)
 
 

@@ -34,6 +34,7 @@ from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
 from vc.ports import ChainResolver, DidKeyResolver
 from vc.report import CheckId, Outcome, VerificationReport
 from vc.verify import Ports, verify_credential
+from verification.snapshot import Snapshot, SnapshotError, load_snapshot, take_snapshot
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -70,6 +71,9 @@ def read_input(path: str) -> dict[str, Any] | str:
         raise UnusableInput("the input is not UTF-8 text, JSON or a JWT") from None
     if looks_like_jwt(text):
         return text
+    offline_link_token = text.partition("#vc=")[2]  # the text of an offline QR code
+    if looks_like_jwt(offline_link_token):
+        return offline_link_token
     try:
         document = parse_json(text)
     except VcError as error:
@@ -117,23 +121,79 @@ def verify(
     path: Annotated[
         str,
         typer.Argument(
-            help="A JSON credential, a compact VC-JWT, a baked badge (.png or .svg), or - for standard input."
+            help="A JSON credential, a compact VC-JWT (or the text of an offline QR code), a baked badge "
+            "(.png or .svg), or - for standard input."
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            help="Check against a snapshot (`passport snapshot`): its trust list, keys and status lists, "
+            "without calling the issuer."
+        ),
+    ] = None,
 ) -> None:
     """Verify a credential and print a report."""
     try:
         credential = read_input(path)
+        loaded = _load_snapshot(snapshot) if snapshot is not None else None
     except UnusableInput as error:
         typer.echo(f"passport verify: {error}", err=True)
         raise typer.Exit(EXIT_UNUSABLE) from None
-    report = verify_credential(credential, offline_ports(), datetime.now(UTC))
+    ports = loaded.ports if loaded is not None else offline_ports()
+    report = verify_credential(credential, ports, datetime.now(UTC))
     typer.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))
+    if loaded is not None and not as_json:
+        typer.echo(
+            f"\nChecked against data as of {loaded.taken_at} from {loaded.source} "
+            f"(trust list version {loaded.trust_list.version}): anything changed since is not known."
+        )
     well_formed = report.check(CheckId.WELL_FORMED)
     if well_formed is not None and well_formed.outcome is Outcome.FAILED:
         raise typer.Exit(EXIT_UNUSABLE)
     raise typer.Exit(EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED)
+
+
+def _load_snapshot(path: Path) -> Snapshot:
+    try:
+        return load_snapshot(parse_json(_read_file(path)))
+    except OSError as error:
+        raise UnusableInput(f"cannot read {path}: {error.strerror or error}") from None
+    except (VcError, SnapshotError) as error:
+        raise UnusableInput(f"{path}: {getattr(error, 'message', error)}") from None
+
+
+@app.command()
+def snapshot(
+    url: Annotated[str, typer.Option(help="The service's base URL, e.g. https://passport.example.org")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the snapshot (JSON).")],
+    timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 10.0,
+) -> None:
+    """Download the signed trust list, the providers' keys and the status lists, checked, for
+    `passport verify --snapshot` to use offline."""
+    base_url = url.rstrip("/")
+    with httpx.Client(base_url=base_url, timeout=timeout, follow_redirects=False) as client:
+
+        def get_json(path: str) -> Any:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise SnapshotError(f"{base_url}{path} answered {response.status_code}")
+            return parse_json(response.content)
+
+        try:
+            data = take_snapshot(get_json, base_url, datetime.now(UTC))
+        except httpx.HTTPError as error:
+            typer.echo(f"passport snapshot: cannot reach {base_url}: {error}", err=True)
+            raise typer.Exit(1) from None
+        except (SnapshotError, VcError) as error:
+            typer.echo(f"passport snapshot: {getattr(error, 'message', error)}", err=True)
+            raise typer.Exit(1) from None
+    output.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    typer.echo(
+        f"Snapshot of {base_url} as of {data['takenAt']}: {len(data['didDocuments'])} providers, "
+        f"{len(data['statusLists'])} status lists -> {output}"
+    )
 
 
 @app.command()
@@ -168,6 +228,9 @@ def issuers_create(
     logo_url: Annotated[str | None, typer.Option(help="Logo URL (PNG or SVG).")] = None,
     contact_email: Annotated[str | None, typer.Option(help="Contact email.")] = None,
     description: Annotated[str | None, typer.Option(help="A short description.")] = None,
+    suspension: Annotated[
+        bool, typer.Option(help="Its credentials can be suspended and reinstated, not only revoked.")
+    ] = False,
 ) -> None:
     """Onboard a provider; prints JSON with its id, did and first API key (shown once)."""
     try:
@@ -179,6 +242,7 @@ def issuers_create(
                 "logo_url": logo_url,
                 "contact_email": contact_email,
                 "description": description,
+                "suspension_enabled": suspension,
             }
         )
     except ValidationError as error:

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     sign_in_max_failures_per_account: int = Field(default=5, ge=1)
     sign_in_max_failures_per_address: int = Field(default=20, ge=1)
     sign_in_window_seconds: int = Field(default=900, ge=1)
+    #: Processes that check and sign bulk-issued credentials (1: in the job worker's own thread).
+    bulk_signing_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 
     @field_validator("base_url")
     @classmethod

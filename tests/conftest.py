@@ -87,6 +87,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
         master_key_file=tmp_path / "unused.key",
         admin_token_file=tmp_path / "unused.token",
+        bulk_signing_processes=1,  # in-process; tests/issuers/test_bulk.py runs a pool explicitly
     )
 
 

@@ -25,6 +25,7 @@ from .errors import SignatureError, UnsupportedError, VcError
 from .fields import parse_datetime
 from .jsonld import canonicalize
 from .keys import KeyType, PrivateKey, multibase_decode_base58btc, multibase_encode_base58btc
+from .parsing import MAX_STATEMENTS
 from .ports import ASSERTION_METHOD, KeyResolver, resolve_for
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -61,11 +62,16 @@ def format_created(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def transform(unsecured_document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None) -> str:
+def transform(
+    unsecured_document: Mapping[str, Any],
+    loader: OfflineDocumentLoader | None = None,
+    *,
+    max_statements: int = MAX_STATEMENTS,
+) -> str:
     """§3.2.3 Transformation: RDFC-1.0 canonical N-Quads of the document without its proof."""
     if "proof" in unsecured_document:
         raise ValueError("transform expects the unsecured document (without proof)")
-    return canonicalize(unsecured_document, loader)
+    return canonicalize(unsecured_document, loader, max_statements=max_statements)
 
 
 def proof_configuration(
@@ -81,6 +87,7 @@ def proof_configuration(
         raise UnsupportedError(f"cryptosuite {cryptosuite!r} is not supported")
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     config["@context"] = document_context
+    # A bulk chunk shares one configuration: `canonicalize` remembers byte-identical documents.
     return canonicalize(config, loader)
 
 
@@ -88,9 +95,12 @@ def hash_inputs(
     unsecured_document: Mapping[str, Any],
     proof_options: Mapping[str, Any],
     loader: OfflineDocumentLoader | None = None,
+    *,
+    max_statements: int = MAX_STATEMENTS,
 ) -> HashInputs:
+    """Both canonical forms; ``max_statements`` bounds the document's (the proof options are small)."""
     return HashInputs(
-        canonical_document=transform(unsecured_document, loader),
+        canonical_document=transform(unsecured_document, loader, max_statements=max_statements),
         canonical_proof_config=proof_configuration(proof_options, unsecured_document["@context"], loader),
     )
 
@@ -103,6 +113,7 @@ def create_proof(
     *,
     proof_purpose: str = ASSERTION_METHOD,
     loader: OfflineDocumentLoader | None = None,
+    max_statements: int = MAX_STATEMENTS,
 ) -> dict[str, Any]:
     """§3.2.1 Create Proof: returns the proof object (with ``proofValue``)."""
     if key.key_type is not KeyType.ED25519:
@@ -114,7 +125,9 @@ def create_proof(
         "cryptosuite": CRYPTOSUITE,
         "proofPurpose": proof_purpose,
     }
-    signature = key.sign(hash_inputs(unsecured_document, proof, loader).hash_data)
+    signature = key.sign(
+        hash_inputs(unsecured_document, proof, loader, max_statements=max_statements).hash_data
+    )
     proof["proofValue"] = multibase_encode_base58btc(signature)
     return proof
 
@@ -126,9 +139,12 @@ def sign(
     created: datetime,
     *,
     loader: OfflineDocumentLoader | None = None,
+    max_statements: int = MAX_STATEMENTS,
 ) -> dict[str, Any]:
     """Add an ``eddsa-rdfc-2022`` proof to a copy of the document."""
-    proof = create_proof(unsecured_document, key, verification_method, created, loader=loader)
+    proof = create_proof(
+        unsecured_document, key, verification_method, created, loader=loader, max_statements=max_statements
+    )
     return {**unsecured_document, "proof": proof}
 
 
@@ -150,6 +166,7 @@ def verify_proof(
     *,
     expected_purpose: str = ASSERTION_METHOD,
     loader: OfflineDocumentLoader | None = None,
+    max_statements: int = MAX_STATEMENTS,
 ) -> VerificationMethod:
     """§3.2.2 Verify Proof. Returns the verification method that signed; raises `VcError` otherwise."""
     unsecured = {key: value for key, value in secured_document.items() if key != "proof"}
@@ -164,7 +181,8 @@ def verify_proof(
         raise UnsupportedError(f"cryptosuite {str(options.get('cryptosuite'))[:50]!r} is not supported")
     signature, method_id = checked_proof_parts(unsecured, proof, expected_purpose)
     method = resolve_ed25519_method(resolver, method_id, purpose=expected_purpose)
-    return verify_signature(method, signature, hash_inputs(unsecured, options, loader).hash_data)
+    inputs = hash_inputs(unsecured, options, loader, max_statements=max_statements)
+    return verify_signature(method, signature, inputs.hash_data)
 
 
 def checked_proof_parts(

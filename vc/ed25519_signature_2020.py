@@ -33,6 +33,7 @@ from .data_integrity import (
 from .did_key import VerificationMethod
 from .errors import SignatureError, UnsupportedError
 from .jsonld import canonicalize
+from .parsing import MAX_STATEMENTS
 from .ports import ASSERTION_METHOD, KeyResolver
 
 __all__ = [
@@ -69,10 +70,12 @@ def hash_inputs(
     unsecured_document: Mapping[str, Any],
     proof_options: Mapping[str, Any],
     loader: OfflineDocumentLoader | None = None,
+    *,
+    max_statements: int = MAX_STATEMENTS,
 ) -> HashInputs:
     """The two canonical forms whose SHA-256 hashes, proof configuration first, are signed."""
     return HashInputs(
-        canonical_document=transform(unsecured_document, loader),
+        canonical_document=transform(unsecured_document, loader, max_statements=max_statements),
         canonical_proof_config=proof_configuration(proof_options, unsecured_document["@context"], loader),
     )
 
@@ -84,6 +87,7 @@ def verify_proof(
     *,
     expected_purpose: str = ASSERTION_METHOD,
     loader: OfflineDocumentLoader | None = None,
+    max_statements: int = MAX_STATEMENTS,
 ) -> VerificationMethod:
     """Verify one ``Ed25519Signature2020`` proof; returns the verification method or raises `VcError`."""
     unsecured = {key: value for key, value in secured_document.items() if key != "proof"}
@@ -99,4 +103,5 @@ def verify_proof(
             f"a document with an {PROOF_TYPE} proof must include the context {SUITE_CONTEXT}"
         )
     method = resolve_ed25519_method(resolver, method_id, VERIFICATION_METHOD_TYPES, purpose=expected_purpose)
-    return verify_signature(method, signature, hash_inputs(unsecured, options, loader).hash_data)
+    inputs = hash_inputs(unsecured, options, loader, max_statements=max_statements)
+    return verify_signature(method, signature, inputs.hash_data)

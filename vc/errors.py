@@ -11,7 +11,8 @@ maps to, so the verifier's report and the API's problem+json can say the same th
     ├── KeyResolutionError        a verification method cannot be resolved (unknown DID method, not found)
     ├── UnsupportedError          cryptosuite, proof type or JWS algorithm not on the allow-list
     ├── SignatureError            the proof or signature does not verify
-    └── BakingError               not a PNG/SVG, a corrupt or oversized image, no credential baked in
+    ├── BakingError               not a PNG/SVG, a corrupt or oversized image, no credential baked in
+    └── NotEmbeddableError        a held credential that a CLR 2.0 cannot carry (VC 1.1, JWT-only, no proof)
 """
 
 from __future__ import annotations
@@ -74,3 +75,10 @@ class BakingError(VcError):
 
     code = "baking_error"
     problem_type = PARSING_ERROR
+
+
+class NotEmbeddableError(VcError):
+    """A credential cannot go into a CLR 2.0 ``ClrSubject.verifiableCredential`` as it is (`vc.clr`)."""
+
+    code = "not_embeddable"
+    problem_type = MALFORMED_VALUE_ERROR

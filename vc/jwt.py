@@ -98,12 +98,12 @@ def _b64url(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
-def _b64_json(segment: str, what: str) -> Any:
+def _b64_json(segment: str, what: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except ValueError:
         raise ParsingError(f"JWT {what} is not base64url") from None
-    return parse_json(raw)
+    return parse_json(raw, max_bytes=max_bytes)
 
 
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -114,16 +114,16 @@ def looks_like_jwt(text: str) -> bool:
     return _COMPACT_JWS.fullmatch(text.strip()) is not None
 
 
-def decode_jwt(token: str) -> DecodedJwt:
-    """Split and parse a compact JWS (bounded), without checking its signature."""
+def decode_jwt(token: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> DecodedJwt:
+    """Split and parse a compact JWS (bounded by ``max_bytes`` of payload), without checking its signature."""
     token = token.strip()
-    if len(token) > MAX_DOCUMENT_BYTES * 2:
+    if len(token) > max_bytes * 2:
         raise ParsingError("JWT is larger than the document size limit")
     parts = token.split(".")
     if len(parts) != 3:
         raise ParsingError("a compact JWS has three dot-separated parts")
     header = _b64_json(parts[0], "header")
-    payload = _b64_json(parts[1], "payload")
+    payload = _b64_json(parts[1], "payload", max_bytes)
     if not isinstance(header, dict) or not isinstance(payload, dict):
         raise ParsingError("JWT header and payload must be JSON objects")
     extra = set(header) - ALLOWED_HEADER_PARAMETERS
@@ -216,15 +216,19 @@ def claim_mismatches(decoded: DecodedJwt) -> list[str]:
 
 
 def verify_jwt(
-    token: str, resolver: KeyResolver, *, purpose: str = ASSERTION_METHOD
+    token: str,
+    resolver: KeyResolver,
+    *,
+    purpose: str = ASSERTION_METHOD,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> tuple[DecodedJwt, VerificationMethod]:
     """Check a VC-JWT's signature (RFC 7515 §5.2) with the key its header names, which its controller
-    must list under `purpose`.
+    must list under `purpose`. ``max_bytes`` bounds the payload (`vc.parsing.Limits`).
 
     Returns the decoded token and the verification method; raises `VcError` when it does not verify.
     Claim consistency is reported separately by `claim_mismatches`.
     """
-    decoded = decode_jwt(token)
+    decoded = decode_jwt(token, max_bytes=max_bytes)
     header = decoded.header
     if "kid" in header:
         if not isinstance(header["kid"], str):

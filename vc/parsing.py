@@ -6,12 +6,30 @@ Every parser that sees input from outside goes through here, so the limits live 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ParsingError
 
 MAX_DOCUMENT_BYTES = 1024 * 1024  # 1 MiB: a rich OB 3.0 credential is ~10 KB, a CLR of 1,000 ~ MiBs
 MAX_DEPTH = 64  # OB 3.0 nests ~8 deep; JSON-LD processing recurses per level
+MAX_STATEMENTS = 20_000  # RDF statements of one canonicalised document; a rich credential has ~100
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds on what one untrusted document may make us do.
+
+    The defaults hold for every credential. `vc.clr.CLR_LIMITS` is the one larger, still bounded, set:
+    a Comprehensive Learner Record bundles up to thousands of credentials, and only a document whose
+    ``type`` includes ``ClrCredential`` is verified under it (`vc.verify.verify_credential`).
+    """
+
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    max_statements: int = MAX_STATEMENTS
+
+
+ORDINARY_LIMITS = Limits()
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

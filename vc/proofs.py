@@ -22,6 +22,7 @@ from schemas.loader import OfflineDocumentLoader
 from . import data_integrity, ed25519_signature_2020
 from .did_key import VerificationMethod
 from .errors import ParsingError, UnsupportedError, VcError
+from .parsing import MAX_STATEMENTS
 from .ports import KeyResolver
 
 __all__ = [
@@ -64,11 +65,18 @@ def verify_proof(
     proof: Mapping[str, Any],
     resolver: KeyResolver,
     loader: OfflineDocumentLoader | None = None,
+    *,
+    max_statements: int = MAX_STATEMENTS,
 ) -> VerifiedProof:
-    """Verify one proof with the suite it names; raises `UnsupportedError` for a suite not allowed."""
+    """Verify one proof with the suite it names; raises `UnsupportedError` for a suite not allowed.
+
+    ``max_statements`` bounds the canonicalised document (`vc.parsing.Limits`).
+    """
     proof_type = proof.get("type")
     if proof_type == ed25519_signature_2020.PROOF_TYPE:
-        method = ed25519_signature_2020.verify_proof(document, proof, resolver, loader=loader)
+        method = ed25519_signature_2020.verify_proof(
+            document, proof, resolver, loader=loader, max_statements=max_statements
+        )
     elif proof_type == data_integrity.PROOF_TYPE:
         cryptosuite = proof.get("cryptosuite")
         if not isinstance(cryptosuite, str) or cryptosuite not in data_integrity.VERIFIABLE_CRYPTOSUITES:
@@ -78,7 +86,9 @@ def verify_proof(
                 f"The cryptosuite {str(cryptosuite)[:50]!r}{what} is not supported by this verifier, "
                 f"so the proof was not checked (supported: {SUPPORTED_SUITES})"
             )
-        method = data_integrity.verify_proof(document, proof, resolver, loader=loader)
+        method = data_integrity.verify_proof(
+            document, proof, resolver, loader=loader, max_statements=max_statements
+        )
     else:
         raise UnsupportedError(
             f"The proof type {str(proof_type)[:50]!r} is not supported by this verifier, "
@@ -88,7 +98,11 @@ def verify_proof(
 
 
 def verify_proof_set(
-    document: Mapping[str, Any], resolver: KeyResolver, loader: OfflineDocumentLoader | None = None
+    document: Mapping[str, Any],
+    resolver: KeyResolver,
+    loader: OfflineDocumentLoader | None = None,
+    *,
+    max_statements: int = MAX_STATEMENTS,
 ) -> VerifiedProof:
     """The first proof of the set that verifies; otherwise raises the most telling failure.
 
@@ -103,7 +117,7 @@ def verify_proof_set(
     problems: list[VcError] = []
     for proof in proofs:
         try:
-            return verify_proof(document, proof, resolver, loader)
+            return verify_proof(document, proof, resolver, loader, max_statements=max_statements)
         except VcError as error:
             problems.append(error)
     problems.sort(key=lambda error: isinstance(error, UnsupportedError))

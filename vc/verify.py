@@ -31,7 +31,7 @@ from .errors import (
 from .fields import issuer_id, parse_datetime, types_of
 from .jwt import claim_mismatches, decode_jwt, verify_jwt
 from .keys import KeyType
-from .parsing import check_depth
+from .parsing import ORDINARY_LIMITS, Limits, check_depth
 from .ports import KeyResolver
 from .proofs import verify_proof_set
 from .report import Check, CheckId, Outcome, Trust, VerificationReport
@@ -84,17 +84,27 @@ _LATER_CHECKS = (
 )
 
 
-def verify_credential(credential: Mapping[str, Any] | str, ports: Ports, now: datetime) -> VerificationReport:
+def verify_credential(
+    credential: Mapping[str, Any] | str,
+    ports: Ports,
+    now: datetime,
+    *,
+    limits: Limits = ORDINARY_LIMITS,
+) -> VerificationReport:
     """Verify a credential given as a JSON object (embedded proof) or a compact VC-JWT string.
 
     Never raises for a bad credential: every problem is a check in the report. An unexpected error in
     a check (a bug, or a port that raised) is reported as a failure too, never as a pass.
+
+    ``limits`` bound the VC-JWT payload and the canonicalised document. Only `vc.clr.verify_clr` passes
+    larger ones, and they apply to a ``ClrCredential`` alone: any other document verified under them
+    is not well-formed, so the ordinary bounds can never be stretched for an ordinary credential.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     report = VerificationReport(checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     try:
-        _run(report, credential, ports, now)
+        _run(report, credential, ports, now, limits)
     except Exception as error:
         log.exception("verification failed unexpectedly")
         done = {check.id for check in report.checks}
@@ -111,7 +121,11 @@ def verify_credential(credential: Mapping[str, Any] | str, ports: Ports, now: da
 
 
 def _run(
-    report: VerificationReport, credential: Mapping[str, Any] | str, ports: Ports, now: datetime
+    report: VerificationReport,
+    credential: Mapping[str, Any] | str,
+    ports: Ports,
+    now: datetime,
+    limits: Limits,
 ) -> None:
     method: VerificationMethod | None = None
     proof_problem: Check | None = None
@@ -119,11 +133,11 @@ def _run(
     if isinstance(credential, str):
         report.format = "jwt"
         try:
-            decoded, method = verify_jwt(credential, ports.resolver)
+            decoded, method = verify_jwt(credential, ports.resolver, max_bytes=limits.max_document_bytes)
         except VcError as error:
             # A token we cannot even decode is malformed; one whose signature fails is a proof failure.
             try:
-                report.credential = decode_jwt(credential).credential
+                report.credential = decode_jwt(credential, max_bytes=limits.max_document_bytes).credential
             except VcError:
                 _fail_all(report, CheckId.WELL_FORMED, error)
                 return
@@ -137,6 +151,8 @@ def _run(
     assert document is not None
 
     problem = _well_formed_problem(document)
+    if not problem and _stretched(limits) and "ClrCredential" not in types_of(document):
+        problem = "the larger limits for Comprehensive Learner Records apply to a ClrCredential only"
     if problem:
         report.add(Check(CheckId.WELL_FORMED, Outcome.FAILED, problem, MALFORMED_VALUE_ERROR))
         _skip(report, _LATER_CHECKS, "the credential is not well-formed")
@@ -152,7 +168,9 @@ def _run(
             proof_problem = Check(CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR)
     if report.format == "ldp":
         try:
-            verified = verify_proof_set(document, ports.resolver, ports.loader)
+            verified = verify_proof_set(
+                document, ports.resolver, ports.loader, max_statements=limits.max_statements
+            )
         except VcError as error:
             proof_problem = _proof_failure(error)
         else:
@@ -167,6 +185,13 @@ def _run(
     report.add(_validity_check(document, now))
     report.add(_status_check(document, ports.status, now))
     report.add(_trust_check(report, binding, document, ports.registry, now))
+
+
+def _stretched(limits: Limits) -> bool:
+    return (
+        limits.max_document_bytes > ORDINARY_LIMITS.max_document_bytes
+        or limits.max_statements > ORDINARY_LIMITS.max_statements
+    )
 
 
 def _failed(check_id: CheckId, error: VcError) -> Check:

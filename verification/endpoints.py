@@ -65,7 +65,7 @@ def _request_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-async def _verify(request: Request, work: Callable[[Session, datetime, Attempt], Result]) -> Result:
+async def verify_in_request(request: Request, work: Callable[[Session, datetime, Attempt], Result]) -> Result:
     """Verify in memory on the event loop; when that needs the database or the network, verify again in a
     worker thread inside the request's one transaction (see `verification.service`)."""
     verifier: Verifier = request.app.state.verifier
@@ -107,7 +107,7 @@ async def verify_credential(request: Request, body: JsonBody) -> Response:
     def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
         return verifier.verify_credential(session, credential, now, attempt).to_json()
 
-    return _json(await _verify(request, verify))
+    return _json(await verify_in_request(request, verify))
 
 
 @router.post(
@@ -130,7 +130,7 @@ async def verify_presentation(request: Request, body: JsonBody) -> Response:
         )
         return report.to_json()
 
-    return _json(await _verify(request, verify))
+    return _json(await verify_in_request(request, verify))
 
 
 @router.post(
@@ -152,4 +152,4 @@ async def verify_upload(
     def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
         return verifier.verify_credential(session, credential, now, attempt).to_json()
 
-    return _json(await _verify(request, verify))
+    return _json(await verify_in_request(request, verify))

@@ -26,7 +26,10 @@ __all__ = [
     "OFFLINE_MAX_BYTES",
     "QUIET_ZONE",
     "QrCodeError",
+    "fits_offline_link",
     "fits_offline_qr",
+    "offline_link",
+    "offline_link_qr",
     "offline_qr",
     "url_qr",
 ]
@@ -81,6 +84,32 @@ def offline_qr(token: str, image_format: ImageFormat = "png") -> bytes:
         )
     code = segno.make_qr(token, error=OFFLINE_ERROR_LEVEL, mode="byte", boost_error=True)
     return _render(code, image_format, OFFLINE_MODULE_PIXELS, title="Credential (VC-JWT)")
+
+
+def offline_link(base_url: str, token: str) -> str:
+    """The check page with the VC-JWT in the fragment: a phone camera opens it, and the fragment never
+    reaches a server (``server/static/verify.js`` posts it to the page's form)."""
+    return f"{base_url}/verify#vc={token.strip()}"
+
+
+def fits_offline_link(base_url: str, token: str) -> bool:
+    """Whether `offline_link` for this VC-JWT fits in one QR code (byte mode, level L)."""
+    return looks_like_jwt(token) and len(offline_link(base_url, token)) <= OFFLINE_MAX_BYTES
+
+
+def offline_link_qr(base_url: str, token: str, image_format: ImageFormat = "png") -> bytes:
+    """A QR code of `offline_link`: scanned by a phone it opens the check page; the CLI (``passport
+    verify``) takes the scanned text as it is and verifies the token offline."""
+    if not looks_like_jwt(token):
+        raise QrCodeError("an offline QR code holds a compact VC-JWT; this credential is not one")
+    link = offline_link(base_url, token)
+    if len(link) > OFFLINE_MAX_BYTES:
+        raise QrCodeError(
+            f"this credential's offline link is {len(link)} bytes; a QR code holds at most "
+            f"{OFFLINE_MAX_BYTES}. Share the verification link instead."
+        )
+    code = segno.make_qr(link, error=OFFLINE_ERROR_LEVEL, mode="byte", boost_error=True)
+    return _render(code, image_format, OFFLINE_MODULE_PIXELS, title="Check this credential")
 
 
 def _render(code: segno.QRCode, image_format: ImageFormat, scale: int, title: str) -> bytes:

@@ -1,5 +1,6 @@
 """Walk every provider endpoint with another provider's key: nothing of the owner's is visible or
-changeable (404, or an empty listing), and the operator's routes refuse provider keys (401)."""
+changeable (404, or an empty listing), and the operator's routes (listing, reading and updating
+providers) refuse provider keys (401)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
         "credential_id": credential_id,
         "job_id": job_id,
         "key_id": owner_key_id,
+        "issuer_id": owner["id"],
         "accreditation_id": "0" * 32,  # operator routes: refused before any lookup
     }
     bodies: dict[str, Any] = {
@@ -35,6 +37,8 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
             "json": {"achievement_id": achievement_id, "recipient": {"email": "x@example.com"}}
         },
         "/api/v1/credentials/{credential_id}/revoke": {"json": {"reason": "hostile"}},
+        "/api/v1/credentials/{credential_id}/suspend": {"json": {"reason": "hostile"}},
+        "/api/v1/admin/issuers/{issuer_id}": {"json": {"name": "Hijacked", "suspension_enabled": True}},
         "/api/v1/credentials/bulk": {
             "data": {"achievement_id": achievement_id},
             "files": {"file": ("c.csv", csv_rows(1), "text/csv")},
@@ -49,7 +53,7 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
             continue
         for method in (name.upper() for name in operations):
             url = re.sub(r"{(\w+)}", lambda match: ids.get(match.group(1), "none"), path)
-            kwargs = bodies.get(path, {}) if method == "POST" else {}
+            kwargs = bodies.get(path, {}) if method in ("POST", "PATCH") else {}
             response = client.request(method, url, headers=auth(stranger["api_key"]), **kwargs)
             walked += 1
             where = f"{method} {path}: {response.status_code} {response.text[:200]}"
@@ -70,8 +74,10 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
                 if response.status_code == 422:
                     # Validation errors must not reveal anything about the owner's resources either.
                     assert achievement_id not in response.text, where
-    assert walked >= 14
+    assert walked >= 18
     # And the owner's things are untouched.
     owner_credential = client.get(f"/api/v1/credentials/{credential_id}", headers=auth(owner["api_key"]))
     assert owner_credential.status_code == 200
-    assert client.get("/api/v1/issuer", headers=auth(owner["api_key"])).status_code == 200
+    me = client.get("/api/v1/issuer", headers=auth(owner["api_key"]))
+    assert (me.status_code, me.json()["name"], me.json()["suspension_enabled"]) == (200, "Owner", False)
+    assert owner_credential.json()["status"]["status"] == "valid"

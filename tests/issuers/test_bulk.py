@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -11,10 +12,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from issuers import bulk, service
+from issuers import status as status_module
 from issuers.models import IssuedCredential
+from issuers.models import StatusList as StatusListRow
+from issuers.signing import BulkSigner
+from schemas.identity import matches_identity_hash
 from server.db import transaction
 from tests.issuers.conftest import BASE_URL, auth, create_achievement, create_provider
 from tests.issuers.test_api import ports_for
+from vc.report import CheckId
 from vc.verify import verify_credential
 
 
@@ -173,3 +179,150 @@ def test_cli_bulk_upload_reports_bad_rows(client: TestClient, tmp_path: Any) -> 
     client.headers["Authorization"] = f"Bearer {provider['api_key']}"
     with pytest.raises(UnusableInput, match="row 1"):
         follow_bulk_upload(client, path, achievement_id, "ldp")
+
+
+def _job(client: TestClient, provider: dict[str, Any], rows: int, credential_format: str) -> str:
+    achievement_id = create_achievement(client, provider["api_key"])
+    client.app.state.jobs.stop()  # type: ignore[attr-defined]  # drive the job by hand
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        issuer = service.get_issuer(session, provider["id"])
+        job = bulk.create_job(
+            session, issuer, achievement_id, credential_format, "c.csv", csv_rows(rows), datetime.now(UTC)
+        )
+    return job.id
+
+
+def _issued(client: TestClient, job_id: str) -> list[IssuedCredential]:
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        return list(
+            session.scalars(
+                select(IssuedCredential)
+                .where(IssuedCredential.bulk_job_id == job_id)
+                .order_by(IssuedCredential.bulk_row)
+            )
+        )
+
+
+@pytest.mark.parametrize("credential_format", ["ldp", "jwt"])
+def test_a_pool_of_signing_processes_issues_verifiable_credentials_and_resumes(
+    client: TestClient, credential_format: str
+) -> None:
+    provider = create_provider(client)
+    rows = bulk.CHUNK + 7
+    job_id = _job(client, provider, rows, credential_format)
+    app = client.app
+    signer = BulkSigner(2)
+    try:
+        bulk.run_job(
+            app.state.sessions,  # type: ignore[attr-defined]
+            app.state.issuer_config,  # type: ignore[attr-defined]
+            job_id,
+            signer=signer,
+            stop_after_chunks=1,
+        )
+        assert issued_count(client, job_id) == bulk.CHUNK
+        bulk.run_job(app.state.sessions, app.state.issuer_config, job_id, signer=signer)  # type: ignore[attr-defined]
+    finally:
+        signer.close()
+    issued = _issued(client, job_id)
+    assert [row.bulk_row for row in issued] == list(range(1, rows + 1))
+    ports = ports_for(client, provider["did"])
+    for row in (issued[0], issued[bulk.CHUNK - 1], issued[-1]):
+        document = row.document if credential_format == "jwt" else json.loads(row.document)
+        report = verify_credential(document, ports, datetime.now(UTC))
+        assert report.verified, report.to_json()
+        credential = report.credential
+        assert credential is not None
+        assert credential["id"].endswith(row.id)
+        assert credential["credentialStatus"]["statusListIndex"] == str(row.revocation_index)
+        # Each row's own recipient, not a neighbour's (results come back in order).
+        identity = credential["credentialSubject"]["identifier"][0]
+        assert matches_identity_hash(row.recipient_email, identity["salt"], identity["identityHash"])
+
+
+def test_status_indexes_are_distinct_and_counted_and_a_full_list_is_followed_by_a_new_one(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(status_module, "_CLOSE_AT", bulk.CHUNK + 50)  # room for one chunk per list
+    provider = create_provider(client)
+    rows = 2 * bulk.CHUNK + 3
+    job_id = _job(client, provider, rows, "jwt")
+    bulk.run_job(client.app.state.sessions, client.app.state.issuer_config, job_id)  # type: ignore[attr-defined]
+    issued = _issued(client, job_id)
+    positions = {(row.revocation_list_id, row.revocation_index) for row in issued}
+    assert len(positions) == rows
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        lists = list(session.scalars(select(StatusListRow).where(StatusListRow.issuer_id == provider["id"])))
+    # A chunk on the first list; the next chunk does not fit, so a second list; the last 3 rows fit there.
+    assert sorted(row.allocated for row in lists) == [bulk.CHUNK, bulk.CHUNK + 3]
+    for status_list in lists:
+        on_list = [row.revocation_index for row in issued if row.revocation_list_id == status_list.id]
+        assert len(on_list) == status_list.allocated
+    # Random, not sequential: a chunk's indexes are spread over the list.
+    first = sorted(row.revocation_index for row in issued[: bulk.CHUNK])
+    assert first[-1] - first[0] > 100 * bulk.CHUNK
+
+
+def test_bulk_credentials_of_a_suspending_provider_carry_a_message_entry(client: TestClient) -> None:
+    from tests.issuers.test_suspension import create_suspending_provider
+
+    provider = create_suspending_provider(client)
+    job_id = _job(client, provider, 3, "ldp")
+    bulk.run_job(client.app.state.sessions, client.app.state.issuer_config, job_id)  # type: ignore[attr-defined]
+    issued = _issued(client, job_id)
+    entry = json.loads(issued[0].document)["credentialStatus"]
+    assert (entry["statusPurpose"], entry["statusSize"]) == ("message", 2)
+    suspended = client.post(
+        f"/api/v1/credentials/{issued[1].id}/suspend", json={"reason": "x"}, headers=auth(provider["api_key"])
+    )
+    assert suspended.status_code == 200, suspended.text
+    report = verify_credential(
+        json.loads(issued[1].document), ports_for(client, provider["did"]), datetime.now(UTC)
+    )
+    assert report.check(CheckId.STATUS).message == "The credential has been suspended."  # type: ignore[union-attr]
+
+
+def test_signing_workers_exit_when_the_service_is_gone() -> None:
+    """A killed service must not leave signing processes behind (its forkserver exits with it)."""
+    import multiprocessing.forkserver
+    import os
+    import signal
+
+    from vc.keys import KeyType, PrivateKey
+
+    signer = BulkSigner(2)
+    try:
+        key = signing_key(PrivateKey.generate(KeyType.RSA))
+        credential = {"not": "a credential"}
+        outcomes = signer.check_and_sign_all([credential, credential], key, datetime.now(UTC), "jwt")
+        assert all(isinstance(outcome, list) for outcome in outcomes)  # refused: schema problems
+        workers = list(signer._pool._processes)  # type: ignore[union-attr]
+        assert workers
+        os.kill(multiprocessing.forkserver._forkserver._forkserver_pid, signal.SIGKILL)  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        signer._pool = None  # its processes are gone; nothing left to shut down
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (a forkserver's): ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    return finished == 0
+
+
+def signing_key(private: Any) -> Any:
+    from issuers.signing import SigningKey
+
+    return SigningKey("k-test", private, "did:web:passport.test:issuers:x#key-1")

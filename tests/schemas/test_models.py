@@ -403,3 +403,28 @@ def test_achievement_requires_type_achievement() -> None:
 def test_criteria_needs_id_or_narrative() -> None:
     with pytest.raises(ValidationError, match="Criteria needs"):
         Criteria()
+
+
+def test_message_status_entry_lists_one_message_per_value() -> None:
+    messages = [{"status": f"0x{value}", "message": word} for value, word in enumerate("abcd")]
+    entry = BitstringStatusListEntry.model_validate(
+        {
+            "statusPurpose": "message",
+            "statusListIndex": "7",
+            "statusListCredential": "https://example.org/status/1",
+            "statusSize": 2,
+            "statusMessage": messages,
+        }
+    )
+    assert entry.to_json()["statusMessage"] == messages
+    assert entry.to_json()["statusSize"] == 2
+    with pytest.raises(ValidationError, match="must list 4 messages"):
+        BitstringStatusListEntry.model_validate({**entry.to_json(), "statusMessage": messages[:3]})
+    plain = BitstringStatusListEntry.model_validate(
+        {
+            "statusPurpose": "revocation",
+            "statusListIndex": "7",
+            "statusListCredential": "https://example.org/s",
+        }
+    )
+    assert "statusMessage" not in plain.to_json()

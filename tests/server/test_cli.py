@@ -166,3 +166,18 @@ def test_demo_writes_two_credentials_that_verify(tmp_path: Path) -> None:
     assert result.output.count("Verified") == 2
     for name in ("credential.json", "credential.jwt"):
         assert runner.invoke(app, ["verify", str(tmp_path / name)]).exit_code == 0
+
+
+def test_issuers_create_can_enable_suspension(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PASSPORT_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("PASSPORT_MASTER_KEY_FILE", str(tmp_path / "master.key"))
+    monkeypatch.setenv("PASSPORT_ADMIN_TOKEN_FILE", str(tmp_path / "admin.token"))
+    result = runner.invoke(
+        app,
+        ["issuers", "create", "--name", "Suspending College", "--url", "https://s.example", "--suspension"],
+    )
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.output)
+    assert (created["suspension_enabled"], created["api_key"][:3]) == (True, "sk_")
+    plain = runner.invoke(app, ["issuers", "create", "--name", "Plain College", "--url", "https://p.example"])
+    assert json.loads(plain.output)["suspension_enabled"] is False

@@ -20,7 +20,7 @@ from tests.conftest import load_vector
 from vc import data_integrity as di
 from vc.did_key import VerificationMethod, did_key_for, did_key_verification_method_id
 from vc.errors import JsonLdError, KeyResolutionError, SignatureError, UnsupportedError, VcError
-from vc.keys import KeyType, PrivateKey, PublicKey
+from vc.keys import KeyType, PrivateKey, PublicKey, multibase_decode_base58btc
 from vc.ports import DidKeyResolver, StaticResolver
 
 VECTORS = [
@@ -247,3 +247,74 @@ def test_remembered_signatures_and_canonical_forms_never_let_a_change_through(si
     )
     with pytest.raises(SignatureError):
         di.verify_proof(signed, signed["proof"], impostor)
+
+
+# --- the remembered proof configuration is exactly the one computed afresh ----------------------------------
+
+_METHODS = st.sampled_from(
+    [
+        "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+        "did:web:passport.test:issuers:abc#key-1",
+        "https://example.edu/issuers/565049#key-1",
+    ]
+)
+_CONTEXTS = st.sampled_from(
+    [
+        ["https://www.w3.org/ns/credentials/v2"],
+        [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        ],
+    ]
+)
+
+
+@settings(max_examples=60)
+@given(
+    created=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    method=_METHODS,
+    context=_CONTEXTS,
+    purpose=st.sampled_from(["assertionMethod", "authentication"]),
+)
+def test_remembered_proof_configuration_is_byte_identical(
+    created: datetime, method: str, context: list[str], purpose: str
+) -> None:
+    from vc.jsonld import canonicalize
+
+    options = {
+        "type": di.PROOF_TYPE,
+        "created": di.format_created(created),
+        "verificationMethod": method,
+        "cryptosuite": di.CRYPTOSUITE,
+        "proofPurpose": purpose,
+    }
+    afresh = canonicalize({**options, "@context": context})
+    assert di.proof_configuration(options, context) == afresh  # first call: computed
+    assert di.proof_configuration(dict(options), list(context)) == afresh  # second call: remembered
+
+
+def test_signing_a_cohort_with_one_created_time_matches_signing_each_afresh(
+    signer: tuple[PrivateKey, str],
+) -> None:
+    from vc.jsonld import canonicalize
+
+    key, method = signer
+    created = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    vector = load_vector("1edtech/ob-v3p0-eddsa-rdfc-2022.json")
+    for number in range(3):
+        document = copy.deepcopy(vector["unsigned"])
+        document["name"] = f"Learner {number}"
+        proof = di.create_proof(document, key, method, created)
+        options = {name: value for name, value in proof.items() if name != "proofValue"}
+        straightforward = di.HashInputs(
+            canonical_document=canonicalize(document),
+            canonical_proof_config=canonicalize({**options, "@context": document["@context"]}),
+        )
+        assert key.sign(straightforward.hash_data) == multibase_decode_base58btc(proof["proofValue"])

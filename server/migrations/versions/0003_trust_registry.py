@@ -1,7 +1,7 @@
 """trust registry: accreditations, their history, the registry state row, the operator's keys
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-30 10:00:00.000000
 """
 
@@ -15,8 +15,7 @@ from alembic import op
 import server.db
 
 revision = "0003"
-# Re-chained onto 0002 when both land (see the merge notes); 0001 until then.
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
