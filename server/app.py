@@ -22,6 +22,7 @@ from issuers.bulk import JobWorker
 from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
 from passport import address_pages as passport_address_pages
+from passport import clr_export as passport_clr
 from passport import downloads as passport_downloads
 from passport import endpoints as passport_endpoints
 from passport import pages as passport_pages
@@ -150,6 +151,7 @@ def create_app(
     app.include_router(passport_endpoints.api)
     app.include_router(passport_share_endpoints.api)
     app.include_router(passport_downloads.api)
+    app.include_router(passport_clr.api)
     app.include_router(passport_pages.router)
     app.include_router(passport_share_pages.router)
     app.include_router(passport_downloads.pages)

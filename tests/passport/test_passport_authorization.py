@@ -100,13 +100,16 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
         "/api/v1/passport/shares": {"credential_ids": [owner.credential_id]},
         "/api/v1/passport/imports": {"credential": "not a credential"},
         "/api/v1/passport/presentations": {"credential_ids": [owner.credential_id], "challenge": "n"},
+        "/api/v1/passport/clr": {"credential_ids": [owner.credential_id]},
     }
     # Routes that refuse the stranger's request for a reason other than whose the thing is.
     refused = {
-        "/api/v1/passport/shares": (404, "not-found"),
-        "/api/v1/passport/presentations": (404, "not-found"),
-        "/api/v1/passport/imports": (422, "unreadable-credential"),
-        "/api/v1/passport/imports/upload": (422, "validation-error"),  # no file was sent
+        ("POST", "/api/v1/passport/shares"): (404, "not-found"),
+        ("POST", "/api/v1/passport/presentations"): (404, "not-found"),
+        ("POST", "/api/v1/passport/clr"): (404, "not-found"),
+        ("GET", "/api/v1/passport/clr"): (422, "validation-error"),  # the stranger's passport is empty
+        ("POST", "/api/v1/passport/imports"): (422, "unreadable-credential"),
+        ("POST", "/api/v1/passport/imports/upload"): (422, "validation-error"),  # no file was sent
     }
     walked = 0
     paths = client.get("/openapi.json").json()["paths"]
@@ -133,11 +136,11 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
                 assert_problem(response, 404, "not-found")
             elif path == "/api/v1/passport/account/delete":
                 assert_problem(response, 401, "sign-in-failed")
-            elif method == "POST" and path in refused:
-                assert_problem(response, *refused[path])
+            elif (method, path) in refused:
+                assert_problem(response, *refused[(method, path)])
             else:
                 assert response.status_code in (200, 201), f"{where}: {response.status_code} {text[:300]}"
-    assert walked >= 24
+    assert walked >= 26
     owner.assert_untouched(client)
 
 
