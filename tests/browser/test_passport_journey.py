@@ -76,8 +76,9 @@ def test_sign_up_see_earlier_credentials_share_two_and_open_the_link_elsewhere(
     share_url = page.get_attribute("#share-url", "href")
     assert share_url is not None
     assert share_url.startswith(live_server + "/shared/")
-    page.wait_for_function("document.querySelector('img[alt=\"QR code of the share link\"]').complete")
-    assert page.locator("img[alt='QR code of the share link']").evaluate("img => img.naturalWidth") > 0
+    # decode() waits for the image (wait_for_function would need 'unsafe-eval', which the CSP refuses).
+    qr = page.locator("img[alt='QR code of the share link']")
+    assert qr.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
     employer = browser.new_context()  # a fresh context: no cookies, no session
     try:
