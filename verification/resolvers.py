@@ -34,6 +34,8 @@ from vc.did_key import VerificationMethod
 from vc.errors import KeyResolutionError
 from vc.ports import ASSERTION_METHOD, ChainResolver, DidKeyResolver, KeyResolver
 
+from .operator import operator_did, operator_keys
+
 __all__ = [
     "ControllerDocumentResolver",
     "DidWebResolver",
@@ -157,7 +159,8 @@ class ControllerDocumentResolver:
 
 
 class OwnIssuerDocuments:
-    """The DID documents of the service's own issuers, built by the issuers service, kept `ttl` seconds.
+    """The DID documents of the service's own issuers (and of the network operator, who signs trust lists
+    and passport CLR exports), built from the database, kept `ttl` seconds.
 
     Shared by every request of a process; each lookup that misses reads through the request's session.
     """
@@ -165,6 +168,7 @@ class OwnIssuerDocuments:
     def __init__(self, config: issuers.IssuerConfig, ttl: float = 60.0, maxsize: int = 4096) -> None:
         self.config = config
         self.prefix = identity.issuer_did(config.base_url, "")
+        self.operator = operator_did(config.base_url)
         self._cache: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=maxsize, ttl=ttl, timer=time.monotonic)
         # Parsed methods by (method id, purpose): parsing a key costs more than the rest of a lookup.
         self._methods: TTLCache[tuple[str, str], VerificationMethod] = TTLCache(
@@ -182,16 +186,19 @@ class OwnIssuerDocuments:
                 cached = self._cache.get(did)
             if cached is not None:
                 return cached
-        issuer_id = did.removeprefix(self.prefix)
-        if not _ISSUER_ID.fullmatch(issuer_id):
-            return None
-        try:
-            issuer = issuers.get_issuer(session, issuer_id)
-        except NotFound:
-            return None
-        document = identity.did_document(
-            issuers.did_of(self.config, issuer.id), issuers.signing_keys(session, issuer.id)
-        )
+        if did == self.operator:
+            document = identity.did_document(did, operator_keys(session))
+        else:
+            issuer_id = did.removeprefix(self.prefix)
+            if not _ISSUER_ID.fullmatch(issuer_id):
+                return None
+            try:
+                issuer = issuers.get_issuer(session, issuer_id)
+            except NotFound:
+                return None
+            document = identity.did_document(
+                issuers.did_of(self.config, issuer.id), issuers.signing_keys(session, issuer.id)
+            )
         with self._lock:
             self._cache[did] = document
         return document
@@ -231,11 +238,13 @@ class OwnIssuerResolver:
 
 
 def service_resolver(session: Session, own: OwnIssuerDocuments, fetch_json: FetchJson) -> KeyResolver:
-    """did:key offline, our issuers from the database, other did:web and https keys through the fetcher."""
+    """did:key offline, our issuers and the operator from the database, other did:web and https keys
+    through the fetcher."""
     return ChainResolver(
         {
             "did:key:": DidKeyResolver(),
             own.prefix: OwnIssuerResolver(session, own),
+            own.operator + "#": OwnIssuerResolver(session, own),
             "did:web:": DidWebResolver(fetch_json),
             "https://": ControllerDocumentResolver(fetch_json),
         }

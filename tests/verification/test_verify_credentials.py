@@ -362,3 +362,17 @@ def test_registry_can_be_left_out(client: TestClient, provider: dict[str, Any], 
         report = verify(other, credential)
         assert check(report, "issuer_trust")["outcome"] == "skipped"
         assert report["verified"] is True
+
+
+def test_operator_signed_documents_verify_from_the_database_without_a_fetch(
+    client: TestClient, web: FakeWeb
+) -> None:
+    """The operator signs trust lists and passport CLR exports: its did:web key resolves locally, like a
+    provider's, and a change to what it signed still fails."""
+    trust_list = client.get("/trust-list").json()
+    report = verify(client, trust_list)
+    assert check(report, "proof")["outcome"] == "passed", report
+    assert check(report, "issuer_key_binding")["outcome"] == "passed", report
+    assert web.requests == []
+    tampered = {**trust_list, "validUntil": "2099-01-01T00:00:00Z"}
+    assert check(verify(client, tampered), "proof")["outcome"] == "failed"
