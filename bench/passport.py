@@ -1,0 +1,213 @@
+"""Passport benchmark (run by hand): a passport holding 1,000 credentials, served in process.
+
+    .venv/bin/python bench/passport.py [--credentials 1000] [--requests 50] [--exports 3]
+    PASSPORT_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
+        .venv/bin/python bench/passport.py
+
+Setup: a fresh SQLite file (or a fresh schema on the given PostgreSQL server), migrated; the app from
+``server.app.create_app(settings)``; one learner (``passport.accounts.create_learner``, its primary
+address verified) with a browser session and a learner API token (``accounts.start_session``,
+``accounts.create_token``); one provider and achievement; ``--credentials`` credentials issued to the
+learner's address through ``issuers.issuing.issue`` (the bulk job runner refuses one address twice in a
+job), with the app's issuer config, so each also queues the "new credential" email as the service does.
+
+Then, with ``fastapi.testclient.TestClient`` in this process (no sockets, no server workers), after one
+warm-up request of each: ``--requests`` sequential ``GET /passport`` (HTML, session cookie) and
+``GET /api/v1/passport/credentials`` (bearer token), and ``--exports`` ``GET /api/v1/passport/clr``.
+Every answer must be a 200; the listing must hold every credential. Prints one JSON line per operation:
+{"op": "passport-page"|"passport-credentials", "p50_ms", "p95_ms", "max_ms", "requests", "bytes", ...}
+and {"op": "passport-clr", "seconds": [...], "bytes", "media_type", ...}, each with the 1-minute load
+average (the machine may be shared). Targets (issue 5): page and listing p95 < 100 ms, CLR < 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+# This script is named like the `passport` package: import the package from the repository, not this file.
+sys.path[:] = [str(BENCH.parent)] + [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH]
+
+import httpx  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from issuers import issuing, service  # noqa: E402
+from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate  # noqa: E402
+from passport import accounts  # noqa: E402
+from passport.web import cookie_names  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.db import transaction  # noqa: E402
+from server.migrate import upgrade  # noqa: E402
+from server.settings import Settings  # noqa: E402
+
+BASE_URL = "https://passport.bench"
+EMAIL = "sam.bench@example.com"
+
+
+def database_url() -> str:
+    server = os.environ.get("PASSPORT_BENCH_DATABASE_URL")
+    if not server:
+        return f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with create_engine(server, isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    return f"{server}?options=-csearch_path%3D{schema}"
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def fill_passport(app: Any, count: int, credential_format: str) -> tuple[str, str]:
+    """A learner holding ``count`` credentials; returns (session cookie secret, API token)."""
+    sessions, passport_config, issuer_config = app.state.sessions, app.state.passport, app.state.issuer_config
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        password_hash = passport_config.passwords.hash(uuid.uuid4().hex)
+        learner = accounts.create_learner(session, password_hash, EMAIL, now)
+        _, cookie = accounts.start_session(session, passport_config, learner, now)
+        _, token = accounts.create_token(session, passport_config, learner, "bench", now)
+        issuer, _ = service.create_issuer(
+            session,
+            issuer_config,
+            IssuerCreate.model_validate({"name": "Bench College", "url": "https://c.example"}),
+            now,
+        )
+        achievement = service.create_achievement(
+            session,
+            issuer,
+            AchievementCreate.model_validate(
+                {
+                    "kind": "course",
+                    "name": "Heat Pump Installation (Level 3)",
+                    "description": "Install and commission heat pumps.",
+                    "criteria_narrative": "Assessed installation and written test.",
+                    "level": "RQF 3",
+                }
+            ),
+            now,
+        )
+    # One at a time through the service (a bulk job refuses an address twice), 200 per transaction.
+    for first in range(0, count, 200):
+        with transaction(sessions) as session:
+            issuer = service.get_issuer(session, issuer.id)
+            for _ in range(first, min(first + 200, count)):
+                request = CredentialCreate.model_validate(
+                    {
+                        "achievement_id": achievement.id,
+                        "recipient": {"email": EMAIL, "name": "Sam Bench"},
+                        "format": credential_format,
+                        "result": "Pass",
+                    }
+                )
+                issuing.issue(session, issuer_config, issuer, request, now)
+    return cookie, token
+
+
+def timed(request: Callable[[], httpx.Response], times: int) -> tuple[list[float], httpx.Response]:
+    """Wall seconds of each of ``times`` sequential requests (each must be a 200), and the last answer."""
+    durations = []
+    response = request()  # warm-up, not counted
+    for _ in range(times):
+        started = time.perf_counter()
+        response = request()
+        durations.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text[:500]
+    return durations, response
+
+
+def latency_line(op: str, durations: list[float], response: httpx.Response, database: str) -> str:
+    ms = sorted(duration * 1000 for duration in durations)
+    return json.dumps(
+        {
+            "op": op,
+            "p50_ms": round(statistics.median(ms), 1),
+            "p95_ms": round(statistics.quantiles(ms, n=20, method="inclusive")[18], 1),
+            "max_ms": round(ms[-1], 1),
+            "requests": len(ms),
+            "bytes": len(response.content),
+            "database": database,
+            "load_average": load_average(),
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--credentials", type=int, default=1000)
+    parser.add_argument("--format", choices=["ldp", "jwt"], default="ldp")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests of the page and the listing")
+    parser.add_argument("--exports", type=int, default=3, help="timed CLR exports")
+    args = parser.parse_args()
+    url = database_url()
+    database = url.split(":", 1)[0]
+    upgrade(url)
+    settings = Settings(
+        database_url=url,
+        base_url=BASE_URL,
+        master_key=SecretStr(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")),
+        admin_token=SecretStr("op_" + uuid.uuid4().hex),
+    )
+    app = create_app(settings)
+    started = time.perf_counter()
+    cookie, token = fill_passport(app, args.credentials, args.format)
+    setup_seconds = time.perf_counter() - started
+    session_cookie, _ = cookie_names(app.state.passport)
+    browser = {"Cookie": f"{session_cookie}={cookie}"}
+    bearer = {"Authorization": f"Bearer {token}"}
+    print(
+        json.dumps(
+            {
+                "op": "passport-setup",
+                "credentials": args.credentials,
+                "format": args.format,
+                "seconds": round(setup_seconds, 1),
+                "database": database,
+                "load_average": load_average(),
+            }
+        ),
+        flush=True,
+    )
+    with TestClient(app, base_url=BASE_URL, follow_redirects=False) as client:
+        durations, page = timed(lambda: client.get("/passport", headers=browser), args.requests)
+        assert page.headers["content-type"].startswith("text/html")
+        print(latency_line("passport-page", durations, page, database), flush=True)
+
+        listing_path = "/api/v1/passport/credentials"
+        durations, listing = timed(lambda: client.get(listing_path, headers=bearer), args.requests)
+        assert len(listing.json()) == args.credentials, len(listing.json())
+        print(latency_line("passport-credentials", durations, listing, database), flush=True)
+
+        durations, export = timed(lambda: client.get("/api/v1/passport/clr", headers=bearer), args.exports)
+        print(
+            json.dumps(
+                {
+                    "op": "passport-clr",
+                    "seconds": [round(duration, 2) for duration in durations],
+                    "credentials": args.credentials,
+                    "bytes": len(export.content),
+                    "media_type": export.headers["content-type"],
+                    "database": database,
+                    "load_average": load_average(),
+                }
+            ),
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
