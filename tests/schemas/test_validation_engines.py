@@ -24,16 +24,15 @@ VECTORS = Path(__file__).parents[1] / "vectors"
 
 def _documents() -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
-    for path in sorted((VECTORS / "1edtech").glob("*.json")) + sorted(
-        (VECTORS / "1edtech-validator").glob("*.json")
-    ):
-        document = json.loads(path.read_text(encoding="utf-8"))
+    for path in sorted(VECTORS.rglob("*.json")):
         if path.name == "fixtures.json":
             continue
+        name = str(path.relative_to(VECTORS))
+        document = json.loads(path.read_text(encoding="utf-8"))
         for part in ("unsigned", "signed"):
             if isinstance(document, dict) and isinstance(document.get(part), dict):
-                found.append((f"{path.name}:{part}", document[part]))
-        found.append((path.name, document))
+                found.append((f"{name}:{part}", document[part]))
+        found.append((name, document))
     return found
 
 
