@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.db import write_lock
 from server.problems import NotFound
 from vc import data_integrity
 from vc.keys import KeyType
@@ -198,7 +199,9 @@ def get_list(session: Session, list_id: str) -> StatusListRow:
 
 def set_status(session: Session, list_id: str, index: int, value: int, now: datetime) -> None:
     """Write the entry's status value (a bit, or a 2-bit message value) and bump the list's version."""
-    row = session.get(StatusListRow, list_id, with_for_update=True)
+    # Two revocations in one list must not overwrite each other's bit: lock, then read what is committed.
+    write_lock(session, StatusListRow, StatusListRow.id == list_id, StatusListRow.version)
+    row = session.get(StatusListRow, list_id, populate_existing=True)
     assert row is not None
     bits = StatusList(row.length, row.bits, status_size=row.status_size)
     bits.set_value(index, value)

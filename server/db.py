@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, create_engine, event, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # One naming convention for models and Alembic, so migrations name constraints predictably.
@@ -85,3 +85,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def write_lock(
+    session: Session, model: type[Base], where: ColumnElement[bool], column: InstrumentedAttribute[Any]
+) -> None:
+    """Serialise a read-modify-write of the matching row until the transaction ends, on every backend.
+
+    A write that changes nothing (``column = column``), not ``SELECT … FOR UPDATE``: SQLite has no row
+    locks and its driver begins the transaction only at the first write, so only a write serialises there
+    (it takes the database's write lock); on PostgreSQL it takes the row lock, like FOR UPDATE. Read the
+    row after this call, with ``populate_existing``, to see what the previous writer committed.
+    """
+    session.execute(
+        update(model).where(where).values({column.key: column}).execution_options(synchronize_session=False)
+    )

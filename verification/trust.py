@@ -21,13 +21,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from issuers import identity
 from issuers import service as issuers_service
 from issuers.keystore import Keystore
 from issuers.models import Issuer, new_id
+from server.db import write_lock
 from server.problems import Conflict, NotFound, ValidationFailed
 from vc.verify import TrustDecision
 
@@ -53,17 +53,10 @@ class TrustConfig:
 def registry_state(session: Session, *, lock: bool = False) -> TrustRegistryState:
     """The one state row (created by migration 0003); ``lock`` serialises changes until commit.
 
-    The lock is a write that changes nothing, not ``SELECT … FOR UPDATE``: SQLite has no row locks, and
-    its driver begins the transaction only at the first write, so only a write serialises there (it takes
-    the database's write lock); on PostgreSQL it takes the row lock, like FOR UPDATE.
+    The lock is `server.db.write_lock`, which serialises on SQLite as well as PostgreSQL.
     """
     if lock:
-        session.execute(
-            sql_update(TrustRegistryState)
-            .where(TrustRegistryState.id == 1)
-            .values(version=TrustRegistryState.version)
-            .execution_options(synchronize_session=False)
-        )
+        write_lock(session, TrustRegistryState, TrustRegistryState.id == 1, TrustRegistryState.version)
     statement = select(TrustRegistryState).where(TrustRegistryState.id == 1)
     state = session.scalars(statement.execution_options(populate_existing=True)).one_or_none()
     if state is None:

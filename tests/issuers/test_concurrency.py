@@ -1,4 +1,5 @@
-"""Concurrent issuance never assigns one status index twice (run on PostgreSQL by .ci/run)."""
+"""Concurrent issuance never assigns one status index twice, and concurrent revocations in one status
+list never overwrite each other's bit (both run on PostgreSQL by .ci/run)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from issuers.models import IssuedCredential
 from issuers.schemas import CredentialCreate
 from server.db import transaction
 from tests.issuers.conftest import create_achievement, create_provider
+from tests.issuers.test_api import issue
+from vc.status_list import StatusList
 
 
 def test_parallel_issuers_draw_distinct_indexes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,3 +63,37 @@ def test_parallel_issuers_draw_distinct_indexes(client: TestClient, monkeypatch:
         )
     assert len(indexes) == 12
     assert len(set(indexes)) == 12
+
+
+def test_parallel_revocations_in_one_list_keep_every_bit(client: TestClient) -> None:
+    provider = create_provider(client)
+    achievement_id = create_achievement(client, provider["api_key"])
+    ids = [issue(client, provider["api_key"], achievement_id)["id"] for _ in range(8)]
+    app = client.app
+    start = threading.Barrier(len(ids))
+    errors: list[BaseException] = []
+
+    def worker(credential_id: str) -> None:
+        try:
+            start.wait(timeout=30)
+            with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+                issuer = service.get_issuer(session, provider["id"])
+                issuing.revoke(session, issuer, credential_id, "parallel check", datetime.now(UTC))
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(credential_id,)) for credential_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+        rows = [session.get(IssuedCredential, credential_id) for credential_id in ids]
+        lists = {row.revocation_list_id for row in rows if row is not None}
+        assert len(lists) == 1
+        stored = session.get(status_module.StatusListRow, lists.pop())
+        assert stored is not None
+        bits = StatusList(stored.length, stored.bits, status_size=stored.status_size)
+        assert all(row is not None and bits[row.revocation_index] for row in rows)
+        assert stored.version == 1 + len(ids)
