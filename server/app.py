@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -180,7 +181,21 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app from ``PASSPORT_*`` settings: the factory each `passport serve --workers N` process calls."""
-    return create_app(Settings())
+    return freeze_heap(create_app(Settings()))
+
+
+def freeze_heap(app: FastAPI) -> FastAPI:
+    """Move everything alive once the app is built (modules, bundled contexts and schemas, the app itself)
+    out of the garbage collector's sight, for a process that serves until it exits.
+
+    A full collection walks every container object; over the ~200,000 of a started service it paused the
+    event loop 80-150 ms every few seconds under load, which was most of the verify API's p99. Frozen
+    objects are still freed when no longer referenced; only cycles among them would stay, and these live
+    as long as the process anyway. Not for tests, which build many apps in one process.
+    """
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def _fetch_policy(settings: Settings) -> FetchPolicy:

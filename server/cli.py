@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from issuers import service
 from issuers.schemas import IssuerCreate
 from issuers.service import IssuerConfig
-from server.app import create_app, issuer_config, passport_config
+from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.db import make_engine, session_factory, transaction
 from server.demo import write_demo
 from server.migrate import upgrade
 from server.seed import seed_demo, seed_demo_learner
 from server.settings import ConfigurationError, Settings
+from server.workers import PortInUse, serve_workers
 from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
 from vc.errors import BakingError, VcError
 from vc.jwt import looks_like_jwt
@@ -362,12 +363,18 @@ def serve(
     token_source = "PASSPORT_ADMIN_TOKEN" if settings.admin_token else settings.admin_token_file
     typer.echo(f"Operator token: in {token_source}")
     typer.echo(f"API docs: {settings.base_url}/docs")
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": log_level, "access_log": access_log}
+    # asyncio's event loop: see server.workers for why not uvloop.
+    options: dict[str, Any] = {"log_level": log_level, "access_log": access_log, "loop": "asyncio"}
     if workers == 1:
-        uvicorn.run(application, **options)
-    else:
-        # Each worker process builds its own app (engine, caches) from the same environment.
-        uvicorn.run("server.app:app_from_environment", factory=True, workers=workers, **options)
+        uvicorn.run(freeze_heap(application), host=host, port=port, **options)
+        return
+    # Each worker process builds its own app (engine, caches) from the same environment.
+    try:
+        status = serve_workers("server.app:app_from_environment", host, port, workers, options)
+    except PortInUse as error:
+        typer.echo(f"passport serve: {error}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(status)
 
 
 @app.callback()
