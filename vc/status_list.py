@@ -18,10 +18,13 @@ from __future__ import annotations
 import base64
 import gzip
 import re
+import threading
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
+
+from cachetools import LRUCache
 
 from .errors import MALFORMED_VALUE_ERROR, ParsingError, VcError
 from .fields import issuer_id
@@ -105,22 +108,44 @@ class StatusList:
         """§3.4 Bitstring Expansion Algorithm, with a bound on the decompressed size."""
         if not isinstance(encoded_list, str) or not encoded_list.startswith("u"):
             raise ParsingError("encodedList must be multibase base64url (prefix 'u')")
-        body = encoded_list[1:]
-        try:
-            compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            inflater = zlib.decompressobj(wbits=31)  # 31: gzip container
-            bits = inflater.decompress(compressed, MAX_LENGTH // 8 + 1)
-        except (ValueError, zlib.error):
-            raise ParsingError("encodedList is not base64url-encoded GZIP data") from None
-        if len(bits) > MAX_LENGTH // 8 or inflater.unconsumed_tail:
-            raise ParsingError("encodedList decompresses to more than the allowed size")
-        if not inflater.eof:
-            raise ParsingError("encodedList is truncated GZIP data")
-        if not bits:
-            raise ParsingError("encodedList is empty")
+        bits = _expand(encoded_list)
         if (len(bits) * 8) % status_size:
             raise ParsingError(f"encodedList does not hold whole entries of {status_size} bits")
         return cls(len(bits) * 8 // status_size, bits, status_size=status_size)
+
+
+# A verifier reads the same few lists again and again: the last expansions, at most 32 MiB of them (a list
+# may expand to 16 MiB from a few bytes of GZIP). Errors are raised again each time.
+_expanded: LRUCache[str, bytes] = LRUCache(maxsize=32 * 1024 * 1024, getsizeof=len)
+_expanded_lock = threading.Lock()
+
+
+def _expand(encoded_list: str) -> bytes:
+    with _expanded_lock:
+        remembered = _expanded.get(encoded_list)
+    if remembered is not None:
+        return remembered
+    bits = _decompress(encoded_list)
+    with _expanded_lock:
+        _expanded[encoded_list] = bits
+    return bits
+
+
+def _decompress(encoded_list: str) -> bytes:
+    body = encoded_list[1:]
+    try:
+        compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        inflater = zlib.decompressobj(wbits=31)  # 31: gzip container
+        bits = inflater.decompress(compressed, MAX_LENGTH // 8 + 1)
+    except (ValueError, zlib.error):
+        raise ParsingError("encodedList is not base64url-encoded GZIP data") from None
+    if len(bits) > MAX_LENGTH // 8 or inflater.unconsumed_tail:
+        raise ParsingError("encodedList decompresses to more than the allowed size")
+    if not inflater.eof:
+        raise ParsingError("encodedList is truncated GZIP data")
+    if not bits:
+        raise ParsingError("encodedList is empty")
+    return bits
 
 
 def status_entry(

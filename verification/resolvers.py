@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cachetools import TTLCache
+from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from issuers import identity
@@ -34,6 +33,7 @@ from vc.did_key import VerificationMethod
 from vc.errors import KeyResolutionError
 from vc.ports import ASSERTION_METHOD, ChainResolver, DidKeyResolver, KeyResolver
 
+from .cache import Background, RefreshAheadCache
 from .operator import operator_did, operator_keys
 
 __all__ = [
@@ -165,14 +165,23 @@ class OwnIssuerDocuments:
     Shared by every request of a process; each lookup that misses reads through the request's session.
     """
 
-    def __init__(self, config: issuers.IssuerConfig, ttl: float = 60.0, maxsize: int = 4096) -> None:
+    def __init__(
+        self,
+        config: issuers.IssuerConfig,
+        ttl: float = 60.0,
+        maxsize: int = 4096,
+        background: Background | None = None,
+    ) -> None:
         self.config = config
         self.prefix = identity.issuer_did(config.base_url, "")
         self.operator = operator_did(config.base_url)
-        self._cache: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=maxsize, ttl=ttl, timer=time.monotonic)
-        # Parsed methods by (method id, purpose): parsing a key costs more than the rest of a lookup.
-        self._methods: TTLCache[tuple[str, str], VerificationMethod] = TTLCache(
-            maxsize=maxsize, ttl=ttl, timer=time.monotonic
+        self._documents: RefreshAheadCache[str, dict[str, Any]] = (
+            background.cache(ttl, maxsize, self._read) if background else RefreshAheadCache(ttl, maxsize)
+        )
+        # Parsed methods by (method id, purpose), with the document they were parsed from: parsing a key
+        # costs more than the rest of a lookup. A method is parsed again when its document was reloaded.
+        self._methods: LRUCache[tuple[str, str], tuple[dict[str, Any], VerificationMethod]] = LRUCache(
+            maxsize=maxsize
         )
         self._lock = threading.Lock()
 
@@ -182,37 +191,37 @@ class OwnIssuerDocuments:
     def document(self, session: Session, did: str, *, fresh: bool = False) -> dict[str, Any] | None:
         """The DID document, or None when no issuer of ours has this DID."""
         if not fresh:
-            with self._lock:
-                cached = self._cache.get(did)
+            cached = self._documents.get(did)
             if cached is not None:
                 return cached
-        if did == self.operator:
-            document = identity.did_document(did, operator_keys(session))
-        else:
-            issuer_id = did.removeprefix(self.prefix)
-            if not _ISSUER_ID.fullmatch(issuer_id):
-                return None
-            try:
-                issuer = issuers.get_issuer(session, issuer_id)
-            except NotFound:
-                return None
-            document = identity.did_document(
-                issuers.did_of(self.config, issuer.id), issuers.signing_keys(session, issuer.id)
-            )
-        with self._lock:
-            self._cache[did] = document
+        document = self._read(session, did)
+        if document is not None:
+            self._documents.put(did, document)
         return document
+
+    def _read(self, session: Session, did: str) -> dict[str, Any] | None:
+        if did == self.operator:
+            return identity.did_document(did, operator_keys(session))
+        issuer_id = did.removeprefix(self.prefix)
+        if not _ISSUER_ID.fullmatch(issuer_id):
+            return None
+        try:
+            issuer = issuers.get_issuer(session, issuer_id)
+        except NotFound:
+            return None
+        issuer_did = issuers.did_of(self.config, issuer.id)
+        return identity.did_document(issuer_did, issuers.signing_keys(session, issuer.id))
 
     def method(self, session: Session, method_id: str, purpose: str) -> VerificationMethod:
         """CID 1.0 §3.3 over our own issuer's DID document (see `verification_method_in`)."""
-        with self._lock:
-            found = self._methods.get((method_id, purpose))
-        if found is not None:
-            return found
         did, _ = _split_method_id(method_id)
         document = self.document(session, did)
         if document is None:
             raise KeyResolutionError(f"{did[:100]} is not an issuer of this service")
+        with self._lock:
+            parsed = self._methods.get((method_id, purpose))
+        if parsed is not None and parsed[0] is document:
+            return parsed[1]
         try:
             found = verification_method_in(document, did, method_id, purpose)
         except KeyResolutionError:
@@ -222,7 +231,7 @@ class OwnIssuerDocuments:
                 raise
             found = verification_method_in(document, did, method_id, purpose)
         with self._lock:
-            self._methods[(method_id, purpose)] = found
+            self._methods[(method_id, purpose)] = (document, found)
         return found
 
 

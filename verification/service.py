@@ -30,6 +30,7 @@ from vc import verify as vc_verify
 from vc.errors import KeyResolutionError
 from vc.report import VerificationReport
 
+from .cache import Background
 from .fetcher import BoundedFetcher, NotCached
 from .resolvers import OwnIssuerDocuments, service_resolver
 from .status import OwnStatusLists, service_status_source
@@ -79,6 +80,7 @@ class Verifier:
     own_lists: OwnStatusLists
     registry_for: RegistryFactory = no_registry
     loader: OfflineDocumentLoader | None = None
+    background: Background | None = None
 
     @classmethod
     def create(
@@ -88,12 +90,16 @@ class Verifier:
         *,
         cache_seconds: float = 10.0,
         registry_for: RegistryFactory | None = None,
+        background: Background | None = None,
     ) -> Verifier:
+        """`background` reloads the caches of our own issuers' documents and lists while they are in use
+        (see `verification.cache`); the verifier closes it."""
         return cls(
             fetcher=fetcher,
-            own_documents=OwnIssuerDocuments(config, ttl=cache_seconds),
-            own_lists=OwnStatusLists(config, ttl=cache_seconds),
+            own_documents=OwnIssuerDocuments(config, ttl=cache_seconds, background=background),
+            own_lists=OwnStatusLists(config, ttl=cache_seconds, background=background),
             registry_for=registry_for or no_registry,
+            background=background,
         )
 
     def in_memory_session(self, engine: Engine, attempt: Attempt) -> Session:
@@ -141,4 +147,6 @@ class Verifier:
         return vp.verify_presentation(presentation, ports, now, challenge=challenge, domain=domain)
 
     def close(self) -> None:
+        if self.background is not None:
+            self.background.close()
         self.fetcher.close()

@@ -13,13 +13,10 @@ in this process; the public list endpoint tells every other verifier it may cach
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from cachetools import TTLCache
 from sqlalchemy.orm import Session
 
 from issuers import service as issuers
@@ -30,6 +27,8 @@ from vc.status_list import StatusError
 from vc.status_sources import standard_status_source
 from vc.verify import Ports, StatusSource
 
+from .cache import Background, RefreshAheadCache
+
 __all__ = ["OwnStatusLists", "service_status_source"]
 
 FetchJson = Callable[[str], Any]
@@ -38,28 +37,37 @@ FetchJson = Callable[[str], Any]
 class OwnStatusLists:
     """Our own signed status list credentials (parsed JSON, read only) by URL, kept `ttl` seconds."""
 
-    def __init__(self, config: issuers.IssuerConfig, ttl: float = 10.0, maxsize: int = 1024) -> None:
+    def __init__(
+        self,
+        config: issuers.IssuerConfig,
+        ttl: float = 10.0,
+        maxsize: int = 1024,
+        background: Background | None = None,
+    ) -> None:
         self.config = config
         self.prefix = status_lists.list_url(config.base_url, "")
-        self._cache: TTLCache[str, Any] = TTLCache(maxsize=maxsize, ttl=ttl, timer=time.monotonic)
-        self._lock = threading.Lock()
+        self._lists: RefreshAheadCache[str, Any] = (
+            background.cache(ttl, maxsize, self._read) if background else RefreshAheadCache(ttl, maxsize)
+        )
 
     def owns(self, url: str) -> bool:
         return url.startswith(self.prefix)
 
     def signed_list(self, session: Session, url: str, now: datetime) -> Any:
-        with self._lock:
-            document = self._cache.get(url)
+        document = self._lists.get(url)
         if document is None:
-            list_id = url.removeprefix(self.prefix)
-            try:
-                text, _version = status_lists.signed_list(session, self.config, list_id, now)
-            except NotFound:
-                raise StatusError(f"this service has no status list {url[:200]}") from None
-            document = parse_json(text)
-            with self._lock:
-                self._cache[url] = document
+            document = self._read(session, url, now)
+            self._lists.put(url, document)
         return document
+
+    def _read(self, session: Session, url: str, now: datetime | None = None) -> Any:
+        list_id = url.removeprefix(self.prefix)
+        try:
+            # `now` dates the list's new signature when it changed since it was last signed.
+            text, _version = status_lists.signed_list(session, self.config, list_id, now or datetime.now(UTC))
+        except NotFound:
+            raise StatusError(f"this service has no status list {url[:200]}") from None
+        return parse_json(text)
 
 
 def service_status_source(

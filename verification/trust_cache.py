@@ -1,26 +1,25 @@
 """The trust registry as the verify service uses it: accreditations by issuer, kept a short time.
 
 `verification.trust.DatabaseTrustRegistry` reads the register on every verification. The verify service
-keeps each issuer's accreditations `ttl` seconds (``PASSPORT_VERIFY_CACHE_SECONDS``), so a verification of
-an issuer already seen needs no database (see the in-memory attempts in `verification.service`). The
-decision itself is `verification.trust_policy.decide`, the same function both registries use; a
-suspension or withdrawal therefore shows within `ttl` seconds.
+keeps each issuer's accreditations `ttl` seconds (``PASSPORT_VERIFY_CACHE_SECONDS``), reloaded in the
+background while in use (`verification.cache`), so a verification of an issuer already seen needs no
+database (see the in-memory attempts in `verification.service`). The decision itself is
+`verification.trust_policy.decide`, the same function both registries use; a suspension or withdrawal
+therefore shows within `ttl` seconds.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from cachetools import TTLCache
 from sqlalchemy.orm import Session
 
 from vc.verify import TrustDecision
 
 from . import trust
+from .cache import Background, RefreshAheadCache
 from .trust_policy import RegistryEntry, decide
 
 __all__ = ["CachedAccreditations"]
@@ -29,22 +28,28 @@ __all__ = ["CachedAccreditations"]
 class CachedAccreditations:
     """Registry entries by issuer id, read through `verification.trust` and kept `ttl` seconds."""
 
-    def __init__(self, config: trust.TrustConfig, ttl: float = 10.0, maxsize: int = 4096) -> None:
+    def __init__(
+        self,
+        config: trust.TrustConfig,
+        ttl: float = 10.0,
+        maxsize: int = 4096,
+        background: Background | None = None,
+    ) -> None:
         self.operator_name = config.operator_name
-        self._cache: TTLCache[str, tuple[RegistryEntry, ...]] = TTLCache(
-            maxsize=maxsize, ttl=ttl, timer=time.monotonic
+        self._entries: RefreshAheadCache[str, tuple[RegistryEntry, ...]] = (
+            background.cache(ttl, maxsize, self._read) if background else RefreshAheadCache(ttl, maxsize)
         )
-        self._lock = threading.Lock()
 
     def entries(self, session: Session, issuer_id: str) -> tuple[RegistryEntry, ...]:
-        with self._lock:
-            found = self._cache.get(issuer_id)
+        found = self._entries.get(issuer_id)
         if found is None:
-            rows = trust.list_accreditations(session, issuer_id=issuer_id)
-            found = tuple(trust.entry_of(row) for row in rows)
-            with self._lock:
-                self._cache[issuer_id] = found
+            found = self._read(session, issuer_id)
+            self._entries.put(issuer_id, found)
         return found
+
+    @staticmethod
+    def _read(session: Session, issuer_id: str) -> tuple[RegistryEntry, ...]:
+        return tuple(trust.entry_of(row) for row in trust.list_accreditations(session, issuer_id=issuer_id))
 
     def registry_for(self, session: Session) -> CachedTrustRegistry:
         """The ``registry_for(session)`` factory the verify service takes."""

@@ -4,6 +4,7 @@ the same report."""
 
 from __future__ import annotations
 
+from threading import current_thread
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from sqlalchemy import event, text
 
 from issuers.models import Issuer
 from tests.verification.conftest import ExternalIssuer, FakeWeb, issue, verify
-from verification.service import Attempt, Deferred
+from verification.cache import Background
+from verification.service import Attempt, Deferred, Verifier
 
 
 def statements(client: TestClient) -> list[str]:
@@ -76,3 +78,64 @@ def test_in_memory_session_defers_on_get_too(client: TestClient) -> None:
     session.close()
     assert attempt.deferred_by == "the database"
     assert seen == []
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_caches_in_use_are_reloaded_in_the_background_and_a_revocation_shows_after_the_reload(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    """Past its TTL, an own issuer's key and status list in use are still in memory (reloaded in the
+    background: no request waits for the database), and what the reload read is what requests see."""
+    app: Any = client.app
+    clock = Clock()
+    background = Background(app.state.sessions, timer=clock)
+    old = app.state.verifier
+    app.state.verifier = Verifier.create(
+        app.state.issuer_config,
+        old.fetcher,
+        cache_seconds=10,
+        registry_for=old.registry_for,
+        background=background,
+    )
+    threads: list[str] = []
+    event.listen(
+        app.state.engine, "before_cursor_execute", lambda *args: threads.append(current_thread().name)
+    )
+    first = issue(client, provider["api_key"], provider["achievement_id"])
+    second = issue(client, provider["api_key"], provider["achievement_id"])
+    try:
+        assert status_of(verify(client, first["credential"])) == "not revoked"  # fills the caches
+
+        clock.now += 6  # second half of the entries' life
+        threads.clear()
+        assert status_of(verify(client, second["credential"])) == "not revoked"
+        background.settle()
+        assert threads
+        assert all(name.startswith("verify-cache-reload") for name in threads)  # the request: memory only
+
+        revoked = client.post(
+            f"/api/v1/credentials/{first['id']}/revoke",
+            json={"reason": "issued in error"},
+            headers={"Authorization": f"Bearer {provider['api_key']}"},
+        )
+        assert revoked.status_code == 200, revoked.text
+        clock.now += 6  # 12 s: the first entries would have expired; the reloaded ones have not
+        threads.clear()
+        assert status_of(verify(client, first["credential"])) == "not revoked"  # read before the revocation
+        background.settle()
+        assert all(name.startswith("verify-cache-reload") for name in threads)
+        assert status_of(verify(client, first["credential"])) == "revoked"  # the reload read it
+    finally:
+        background.close()
+
+
+def status_of(report: dict[str, Any]) -> str:
+    status = next(item for item in report["checks"] if item["id"] == "status")
+    return "revoked" if status["outcome"] == "failed" and "revoked" in status["message"] else "not revoked"
