@@ -201,3 +201,16 @@ class HolderKey(Base):
     did: Mapped[str] = mapped_column(String(200))
     encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignInFailure(Base):
+    """One failed password check, for `passport.ratelimit` (shared by every worker process). ``key`` is a
+    SHA-256 of what was throttled (an account's address, a client address, a link), so no address is
+    stored; rows older than the window are deleted as new ones come."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -32,7 +32,7 @@ from passport import share_pages as passport_share_pages
 from passport.claims import ClaimNotifier
 from passport.config import PassportConfig
 from passport.mail import MailWorker, SmtpSender
-from passport.ratelimit import SignInLimiter
+from passport.ratelimit import DatabaseFailures, SignInLimiter
 from verification import endpoints as verification_endpoints
 from verification import pages as verification_pages
 from verification import trust_endpoints
@@ -51,7 +51,10 @@ from .web import ShowPage, render, static_files
 log = logging.getLogger("passport")
 
 
-def passport_config(settings: Settings, keystore: Keystore | None = None) -> PassportConfig:
+def passport_config(
+    settings: Settings, keystore: Keystore | None = None, sessions: sessionmaker[Session] | None = None
+) -> PassportConfig:
+    """With `sessions`, failed sign-ins are counted in the database, across every worker process."""
     return PassportConfig(
         base_url=settings.base_url,
         keystore=keystore or Keystore(settings.resolved_master_key()),
@@ -59,6 +62,7 @@ def passport_config(settings: Settings, keystore: Keystore | None = None) -> Pas
             per_account=settings.sign_in_max_failures_per_account,
             per_address=settings.sign_in_max_failures_per_address,
             window=timedelta(seconds=settings.sign_in_window_seconds),
+            store=DatabaseFailures(sessions) if sessions is not None else None,
         ),
         deliver_mail=settings.mail_sender == "smtp",
         session_ttl=timedelta(hours=settings.session_hours),
@@ -128,7 +132,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     keystore = Keystore(settings.resolved_master_key())
-    app.state.passport = passport_config(settings, keystore)
+    app.state.passport = passport_config(settings, keystore, app.state.sessions)
     app.state.issuer_config = issuer_config(settings, app.state.passport, keystore)
     app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
     app.state.admin_token = settings.resolved_admin_token()

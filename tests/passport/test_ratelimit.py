@@ -1,16 +1,39 @@
-"""The sign-in limiter's sliding window, on its own, with explicit times."""
+"""The sign-in limiter's sliding window, with explicit times, over both stores; and the database store
+shared by two apps on one database, as two worker processes are."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from passport.ratelimit import SignInLimiter
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from passport.models import SignInFailure
+from passport.ratelimit import DatabaseFailures, FailureStore, MemoryFailures, SignInLimiter
+from server.app import create_app
+from server.db import make_engine, session_factory
+from server.migrate import upgrade
+from server.settings import Settings
+from tests.conftest import BASE_URL
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
-def test_refuses_after_the_limit_until_failures_leave_the_window() -> None:
-    limiter = SignInLimiter(per_account=3, per_address=100, window=timedelta(minutes=10))
+@pytest.fixture(params=["memory", "database"])
+def store(request: pytest.FixtureRequest, database_url: str) -> Iterator[FailureStore]:
+    if request.param == "memory":
+        yield MemoryFailures()
+        return
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield DatabaseFailures(session_factory(engine))
+    engine.dispose()
+
+
+def test_refuses_after_the_limit_until_failures_leave_the_window(store: FailureStore) -> None:
+    limiter = SignInLimiter(per_account=3, per_address=100, window=timedelta(minutes=10), store=store)
     for minute in range(3):
         assert limiter.check("sam@example.com", "10.0.0.1", T0 + timedelta(minutes=minute)) is None
         limiter.failed("sam@example.com", "10.0.0.1", T0 + timedelta(minutes=minute))
@@ -20,8 +43,8 @@ def test_refuses_after_the_limit_until_failures_leave_the_window() -> None:
     assert limiter.check("sam@example.com", "10.0.0.2", T0 + timedelta(minutes=10)) is None
 
 
-def test_success_clears_the_account_but_not_the_address() -> None:
-    limiter = SignInLimiter(per_account=2, per_address=3, window=timedelta(minutes=10))
+def test_success_clears_the_account_but_not_the_address(store: FailureStore) -> None:
+    limiter = SignInLimiter(per_account=2, per_address=3, window=timedelta(minutes=10), store=store)
     limiter.failed("a@example.com", "10.0.0.1", T0)
     limiter.failed("b@example.com", "10.0.0.1", T0)
     limiter.succeeded("a@example.com")
@@ -33,8 +56,43 @@ def test_success_clears_the_account_but_not_the_address() -> None:
 
 
 def test_memory_is_bounded() -> None:
-    limiter = SignInLimiter(per_account=1, per_address=1000, window=timedelta(minutes=10), max_keys=10)
+    limiter = SignInLimiter(
+        per_account=1, per_address=1000, window=timedelta(minutes=10), store=MemoryFailures(max_keys=10)
+    )
     for number in range(50):
         limiter.failed(f"user{number}@example.com", "10.0.0.1", T0)
     assert limiter.check("user49@example.com", "10.0.0.2", T0) is not None
     assert limiter.check("user0@example.com", "10.0.0.2", T0) is None  # evicted, oldest first
+
+
+def test_the_database_keeps_no_address_and_forgets_old_failures(database_url: str) -> None:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    limiter = SignInLimiter(per_account=5, window=timedelta(minutes=10), store=DatabaseFailures(sessions))
+    limiter.failed("sam@example.com", "10.0.0.1", T0)
+    limiter.failed("kim@example.com", "10.0.0.1", T0 + timedelta(minutes=11))  # the first two go
+    with sessions() as session:
+        keys = session.scalars(select(SignInFailure.key)).all()
+        assert len(keys) == 2
+        assert not any("example.com" in key or "10.0.0.1" in key for key in keys)
+    engine.dispose()
+
+
+def sign_in(client: TestClient, password: str) -> int:
+    response = client.post("/api/v1/passport/tokens", json={"email": "sam@example.com", "password": password})
+    return response.status_code
+
+
+def test_two_workers_on_one_database_count_the_same_failures(settings: Settings) -> None:
+    """Each `passport serve` worker builds its own app: a limit per app would multiply by the workers."""
+    limited = settings.model_copy(update={"sign_in_max_failures_per_account": 3})
+    first, second = create_app(limited), create_app(limited)
+    with TestClient(first, base_url=BASE_URL) as one, TestClient(second, base_url=BASE_URL) as two:
+        assert [sign_in(one, "wrong"), sign_in(two, "wrong"), sign_in(one, "wrong")] == [401, 401, 401]
+        assert sign_in(two, "wrong") == 429
+        assert sign_in(one, "wrong") == 429
+        with first.state.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(SignInFailure)) == 6  # account + address
+    for app in (first, second):
+        app.state.engine.dispose()
