@@ -369,6 +369,7 @@ def serve(
         uvicorn.run(freeze_heap(application), host=host, port=port, **options)
         return
     # Each worker process builds its own app (engine, caches) from the same environment.
+    typer.echo(f"Serving on http://{host}:{port} with {workers} worker processes (Ctrl-C stops them).")
     try:
         status = serve_workers("server.app:app_from_environment", host, port, workers, options)
     except PortInUse as error:

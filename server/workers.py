@@ -97,7 +97,6 @@ def serve_workers(app: str, host: str, port: int, workers: int, options: dict[st
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     processes = [start() for _ in range(workers)]
-    log.info("serving on %s:%d with %d worker processes", host, port, workers)
     try:
         while not stop.wait(0.5):
             for index, process in enumerate(processes):
