@@ -6,8 +6,8 @@
 
 What it does: issues `--credentials` distinct credentials per format (VC-JWT RS256 and Data Integrity
 eddsa-rdfc-2022) from four providers straight into a fresh database; starts ``passport serve`` in
-production configuration (``PASSPORT_ENVIRONMENT=production``, ``--workers 2`` (one per core), uvloop
-and httptools (uvicorn picks them when installed), ``--log-level warning --no-access-log``) on loopback;
+production configuration (``PASSPORT_ENVIRONMENT=production``, ``--workers 2`` (one per core, each with
+its own listening socket: see server/workers.py), ``--log-level warning --no-access-log``) on loopback;
 warms it up; then loads ``POST /credentials/verify`` with `wrk` (Debian package ``wrk``) for `--seconds`
 with `--connections` connections, cycling through the credentials. Each answer must be a 200 with
 ``"verified":true``; anything else is counted in ``not_verified``.
