@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import threading
 import weakref
 from collections.abc import Mapping
@@ -53,7 +54,8 @@ _JSON = json.JSONEncoder(check_circular=False, separators=(",", ":"))
 
 
 def _compact_json(value: Any) -> bytes:
-    """The JSON of a value, with orjson (several times faster) unless it holds an integer beyond 64 bits."""
+    """The JSON of a value, with orjson (several times faster) unless it holds an integer beyond 64 bits:
+    for keys of remembered expansions, not for what pyoxigraph reads (see `_canonical_nquads`)."""
     try:
         return orjson.dumps(value)
     except TypeError:  # orjson.JSONEncodeError
@@ -410,12 +412,17 @@ def canonicalize_expanded(expanded: list[Any], *, max_statements: int = MAX_STAT
 def _canonical_nquads(expanded: list[Any], max_statements: int) -> str:
     """RDFC-1.0 of an expanded form whose numbers are already lexical (see `_with_lexical_numbers`)."""
     try:
-        quads = list(ox.parse(_compact_json(expanded), ox.RdfFormat.JSON_LD))
+        text = _JSON.encode(expanded)  # ASCII only: every U+FFFE and U+FFFF is written \ufffe, \uffff
+        quads = list(ox.parse(text, ox.RdfFormat.JSON_LD))
     except (SyntaxError, ValueError) as error:
         raise JsonLdError(f"cannot convert the document to RDF: {error}") from None
     if len(quads) > max_statements:
         raise JsonLdError(f"document produces {len(quads)} statements; the limit is {max_statements}")
-    if any(isinstance(quad.graph_name, ox.BlankNode) for quad in quads):
+    if (
+        "\\ufffe" in text
+        or "\\uffff" in text
+        or any(isinstance(quad.graph_name, ox.BlankNode) for quad in quads)
+    ):
         return _canonical_nquads_with_pyld_labels(quads)
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
@@ -472,7 +479,18 @@ def _canonical_nquads_with_pyld_labels(quads: list[ox.Quad]) -> str:
         else f"{term(quad.subject)} {quad.predicate} {term(quad.object)} {term(quad.graph_name)} .\n"
         for quad in dataset
     ]
-    return "".join(sorted(lines))
+    return "".join(sorted(_NONCHARACTER_ESCAPE.sub(_unescaped, line) for line in lines))
+
+
+# pyoxigraph writes U+FFFE and U+FFFF in literals as \uFFFE and \uFFFF; pyld and jsonld.js write them as
+# themselves, and RDFC-1.0 escapes only U+0000-U+001F, U+007F, " and \. Documents with either go the way
+# above (pyld's labels: pyoxigraph's would hash the escaped form), and the escape is undone here. A
+# backslash of the text itself is always written doubled, so an escape follows an even run of them.
+_NONCHARACTER_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u(FFF[EF])")
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    return match.group(1) + chr(int(match.group(2), 16))
 
 
 class _Urdna2015(URDNA2015):  # type: ignore[misc]  # pyld is untyped

@@ -789,3 +789,19 @@ def test_remembered_nodes_are_copies_the_caller_cannot_change() -> None:
     first[0]["https://www.w3.org/2018/credentials#issuer"][0]["tampered"] = True
     second = jsonld.expand(document)
     assert json.dumps(second) == json.dumps(reference_expand(document))
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff", "\u2028", "\u0085", "é", "\\ufffe"])
+@pytest.mark.parametrize("on", ["a named node", "a blank node"])
+def test_literals_with_unusual_characters_canonicalise_as_pyld_does(character: str, on: str) -> None:
+    """Regression: pyoxigraph writes U+FFFE and U+FFFF as ``\\uFFFE`` and ``\\uFFFF`` where pyld (and
+    RDFC-1.0) write the character itself, so the hash, and every signature over it, differed."""
+    document = _ob()
+    achievement = document["credentialSubject"]["achievement"]
+    if on == "a named node":
+        achievement["name"] = f"x{character}y"
+    else:
+        achievement["criteria"]["narrative"] = f"x{character}y"  # criteria has no id
+    fast, reference = fast_and_reference(document)
+    assert fast == reference
+    assert f"x{character}y".replace("\\", "\\\\") in fast
