@@ -50,7 +50,6 @@ async def json_body(request: Request) -> Any:
         raise BadRequest(f"the request body is not usable JSON: {error.message}") from None
 
 
-
 def _validated(model: type[Model], body: Any) -> Model:
     try:
         return model.model_validate(body)
