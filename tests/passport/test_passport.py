@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 from sqlalchemy import event
 
+from issuers.recipients import RecipientCredential
+from passport.credentials import PassportItem, Status
+from passport.schemas import CredentialSummary, summaries_json
 from tests.passport.conftest import (
     Browser,
     Clock,
@@ -195,3 +201,58 @@ def test_the_page_and_the_listing_run_as_many_queries_for_30_credentials_as_for_
     listing_30, body = queries("/api/v1/passport/credentials", **bearer(token))
     assert body.count('"id"') == 30
     assert (page_30, listing_30) == (page_3, listing_3)
+
+
+def _item(status: Status, source: str, **fields: Any) -> PassportItem:
+    moment = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "id": "c" * 32,
+        "recipient_email": "Sam@Example.com",
+        "issuer_id": "did:web:college.example",
+        "issuer_name": 'Midlands "College" & <Partners> \u00e9\u2603',
+        "achievement_name": "Heat Pump Installation (Level 3)",
+        "achievement_type": "ext:InternationalSkillsExchange",
+        "format": "ldp",
+        "document": "{}",
+        "issued_at": moment,
+        "valid_from": moment,
+        "valid_until": None,
+        "revoked_at": None,
+        "revocation_reason": None,
+        "suspended_at": None,
+    }
+    return PassportItem(RecipientCredential(**{**values, **fields}), status, source)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        _item(Status.VALID, "issued"),
+        _item(
+            Status.REVOKED,
+            "issued",
+            format="jwt",
+            revoked_at=datetime(2026, 12, 1, 8, 30, 5, 123, tzinfo=UTC),
+        ),
+        _item(Status.EXPIRED, "issued", valid_until=datetime(2026, 12, 24, 9, 0, 0, 500000, tzinfo=UTC)),
+        _item(
+            Status.SUSPENDED, "issued", suspended_at=datetime(2026, 12, 1, tzinfo=UTC), achievement_type=None
+        ),
+        _item(
+            Status.NOT_YET_VALID,
+            "imported",
+            recipient_email="",
+            valid_from=datetime(2027, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=1))),
+            valid_until=datetime(2028, 1, 1, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+        ),
+        _item(Status.OUTSIDE_SCHEME, "imported", recipient_email="", valid_from=None),
+        _item(Status.NOT_VERIFIED, "imported", recipient_email="", format="jwt"),
+    ],
+    ids=lambda item: f"{item.status.value}-{item.source}",
+)
+def test_the_listing_json_is_what_the_summary_model_writes(item: PassportItem) -> None:
+    """The listing is written straight from the items (orjson), not through a model per item: the same
+    bytes as `CredentialSummary` gives, for every status, source, format, time zone and missing value."""
+    as_model = TypeAdapter(list[CredentialSummary]).dump_json([CredentialSummary.of(item)] * 2)
+    assert summaries_json([item, item]) == as_model
+    assert summaries_json([]) == b"[]"
