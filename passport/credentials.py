@@ -72,6 +72,15 @@ class PassportItem:
         return self.credential.id
 
     @property
+    def issued_at_iso(self) -> str:
+        return self.credential.issued_at.isoformat()
+
+    @property
+    def issued_on(self) -> str:
+        """The issue date in words, as pages show it: "24 November 2026"."""
+        return self.credential.issued_at.strftime("%d %B %Y")
+
+    @property
     def kind(self) -> str | None:
         """The achievement type in words: ``ext:InternationalSkillsExchange`` -> "International Skills
         Exchange" (OB 3.0 §B.1.5 extension types carry the ``ext:`` prefix)."""

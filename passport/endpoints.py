@@ -33,6 +33,7 @@ from .schemas import (
     SignIn,
     TokenCreated,
     TokenOut,
+    summaries_json,
 )
 from .verifying import VerifierDep
 
@@ -183,13 +184,14 @@ def remove_address(address_id: str, learner: CurrentLearner, session: SessionDep
 # --- credentials --------------------------------------------------------------------------------------------
 
 
-@api.get("/credentials")
+@api.get("/credentials", response_model=list[CredentialSummary])
 def list_credentials(
     learner: CurrentLearner, session: SessionDep, verifier: VerifierDep, now: NowDep
-) -> list[CredentialSummary]:
+) -> Response:
     """Every credential issued to one of your verified addresses, newest first, then those you imported
     (each verified again now), with its status now."""
-    return [CredentialSummary.of(item) for item in credentials.items(session, learner, now, verifier)]
+    body = summaries_json(credentials.items(session, learner, now, verifier))
+    return Response(body, media_type="application/json")
 
 
 @api.get("/credentials/{credential_id}", responses=problem_responses(NotFound))

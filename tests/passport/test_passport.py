@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 from sqlalchemy import event
 
+from issuers.recipients import RecipientCredential
+from passport.credentials import PassportItem, Status
+from passport.schemas import CredentialSummary, summaries_json
 from tests.passport.conftest import (
     Browser,
     Clock,
@@ -145,30 +151,108 @@ def _count_queries(app: FastAPI) -> list[str]:
     return statements
 
 
-def test_the_listing_runs_the_same_queries_for_one_credential_or_many(
+def test_the_page_and_the_listing_run_as_many_queries_for_30_credentials_as_for_3(
     client: TestClient, app: FastAPI, clock: Clock
 ) -> None:
+    """No N+1: each of GET /passport and GET /api/v1/passport/credentials runs a fixed set of queries
+    (session or token, addresses, credentials with their issuers, imports), however many credentials
+    the passport holds, from however many providers, in either format, revoked or not."""
     browser, token = _learner(app)
     browser.add_address("second@example.com")
     browser.verify_address("second@example.com")
     providers = [create_provider(client, f"Provider {n}") for n in range(3)]
     achievements = [create_achievement(client, p["api_key"]) for p in providers]
-    issue_to(client, providers[0]["api_key"], achievements[0], "sam@example.com")
+    issued: list[str] = []
 
-    clock.advance(seconds=1)  # so the token's last use is written both times
+    def issue(count: int) -> None:
+        for _ in range(count):
+            n = len(issued)
+            provider, achievement = providers[n % 3], achievements[n % 3]
+            email = ("sam@example.com", "second@example.com")[n % 2]
+            issued.append(
+                issue_to(client, provider["api_key"], achievement, email, format=("ldp", "jwt")[n % 2])
+            )
+
     statements = _count_queries(app)
-    assert len(listing(client, token)) == 1
-    page = browser.get("/passport")
-    one = len(statements)
-    statements.clear()
 
-    for provider, achievement in zip(providers, achievements, strict=True):
-        for email in ("sam@example.com", "second@example.com"):
-            for _ in range(2):
-                issue_to(client, provider["api_key"], achievement, email)
-    clock.advance(seconds=1)
-    statements.clear()
-    assert len(listing(client, token)) == 13
-    page = browser.get("/passport")
-    assert page.status_code == 200
-    assert len(statements) == one, statements
+    def queries(path: str, **headers: str) -> tuple[int, str]:
+        clock.advance(seconds=1)  # so the token's last use is written every time
+        statements.clear()
+        response = browser.get(path) if not headers else client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        return len(statements), response.text
+
+    issue(3)
+    revoke = client.post(
+        f"/api/v1/credentials/{issued[0]}/revoke",
+        json={"reason": "Error"},
+        headers=auth(providers[0]["api_key"]),
+    )
+    assert revoke.status_code == 200
+    page_3, page = queries("/passport")
+    assert "3 credentials" in page
+    listing_3, body = queries("/api/v1/passport/credentials", **bearer(token))
+    assert body.count('"id"') == 3
+
+    issue(27)
+    page_30, page = queries("/passport")
+    assert "30 credentials" in page
+    assert page.count("status-revoked") == 1
+    listing_30, body = queries("/api/v1/passport/credentials", **bearer(token))
+    assert body.count('"id"') == 30
+    assert (page_30, listing_30) == (page_3, listing_3)
+
+
+def _item(status: Status, source: str, **fields: Any) -> PassportItem:
+    moment = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "id": "c" * 32,
+        "recipient_email": "Sam@Example.com",
+        "issuer_id": "did:web:college.example",
+        "issuer_name": 'Midlands "College" & <Partners> \u00e9\u2603',
+        "achievement_name": "Heat Pump Installation (Level 3)",
+        "achievement_type": "ext:InternationalSkillsExchange",
+        "format": "ldp",
+        "document": "{}",
+        "issued_at": moment,
+        "valid_from": moment,
+        "valid_until": None,
+        "revoked_at": None,
+        "revocation_reason": None,
+        "suspended_at": None,
+    }
+    return PassportItem(RecipientCredential(**{**values, **fields}), status, source)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        _item(Status.VALID, "issued"),
+        _item(
+            Status.REVOKED,
+            "issued",
+            format="jwt",
+            revoked_at=datetime(2026, 12, 1, 8, 30, 5, 123, tzinfo=UTC),
+        ),
+        _item(Status.EXPIRED, "issued", valid_until=datetime(2026, 12, 24, 9, 0, 0, 500000, tzinfo=UTC)),
+        _item(
+            Status.SUSPENDED, "issued", suspended_at=datetime(2026, 12, 1, tzinfo=UTC), achievement_type=None
+        ),
+        _item(
+            Status.NOT_YET_VALID,
+            "imported",
+            recipient_email="",
+            valid_from=datetime(2027, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=1))),
+            valid_until=datetime(2028, 1, 1, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+        ),
+        _item(Status.OUTSIDE_SCHEME, "imported", recipient_email="", valid_from=None),
+        _item(Status.NOT_VERIFIED, "imported", recipient_email="", format="jwt"),
+    ],
+    ids=lambda item: f"{item.status.value}-{item.source}",
+)
+def test_the_listing_json_is_what_the_summary_model_writes(item: PassportItem) -> None:
+    """The listing is written straight from the items (orjson), not through a model per item: the same
+    bytes as `CredentialSummary` gives, for every status, source, format, time zone and missing value."""
+    as_model = TypeAdapter(list[CredentialSummary]).dump_json([CredentialSummary.of(item)] * 2)
+    assert summaries_json([item, item]) == as_model
+    assert summaries_json([]) == b"[]"
