@@ -412,17 +412,13 @@ def canonicalize_expanded(expanded: list[Any], *, max_statements: int = MAX_STAT
 def _canonical_nquads(expanded: list[Any], max_statements: int) -> str:
     """RDFC-1.0 of an expanded form whose numbers are already lexical (see `_with_lexical_numbers`)."""
     try:
-        text = _JSON.encode(expanded)  # ASCII only: every U+FFFE and U+FFFF is written \ufffe, \uffff
+        text = _compact_json(expanded)
         quads = list(ox.parse(text, ox.RdfFormat.JSON_LD))
     except (SyntaxError, ValueError) as error:
         raise JsonLdError(f"cannot convert the document to RDF: {error}") from None
     if len(quads) > max_statements:
         raise JsonLdError(f"document produces {len(quads)} statements; the limit is {max_statements}")
-    if (
-        "\\ufffe" in text
-        or "\\uffff" in text
-        or any(isinstance(quad.graph_name, ox.BlankNode) for quad in quads)
-    ):
+    if _NONCHARACTERS.search(text) or any(isinstance(quad.graph_name, ox.BlankNode) for quad in quads):
         return _canonical_nquads_with_pyld_labels(quads)
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
@@ -487,6 +483,9 @@ def _canonical_nquads_with_pyld_labels(quads: list[ox.Quad]) -> str:
 # above (pyld's labels: pyoxigraph's would hash the escaped form), and the escape is undone here. A
 # backslash of the text itself is always written doubled, so an escape follows an even run of them.
 _NONCHARACTER_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u(FFF[EF])")
+# U+FFFE or U+FFFF in JSON: as UTF-8 (orjson) or escaped (the stdlib, for integers beyond 64 bits). A
+# false positive (the text "\\ufffe" itself) only takes the slower way.
+_NONCHARACTERS = re.compile(rb"\xef\xbf[\xbe\xbf]|\\u[fF]{3}[eEfF]")
 
 
 def _unescaped(match: re.Match[str]) -> str:
@@ -623,6 +622,7 @@ def _root_cause(error: BaseException) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # the same property and type IRIs come back in every document
 def _is_absolute_iri(value: str) -> bool:
     scheme, colon, _ = value.partition(":")
     return bool(colon) and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
@@ -673,9 +673,10 @@ def _check_blank_node_ties(expanded: list[Any]) -> None:
 
     A blank node's signature approximates its RDFC-1.0 first-degree hash: its own literal and IRI
     values, the predicates to its children, and its parent (an IRI, or ``_:z`` for another blank node)
-    with the predicate from it.
+    with the predicate from it. Look-alikes share their parent and predicate, so signatures are only
+    worked out where more than the allowed number of blank nodes hang from one parent and predicate.
     """
-    groups: dict[str, int] = {}
+    siblings: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def visit(node: Any, parent: str, predicate: str) -> None:
         if isinstance(node, list):
@@ -688,9 +689,21 @@ def _check_blank_node_ties(expanded: list[Any]) -> None:
             visit(node["@list"], parent, predicate)
             return
         node_id = node.get("@id")
-        own = {key: value for key, value in node.items() if not _has_nodes(value)}
-        children = sorted(key for key, value in node.items() if _has_nodes(value))
         if node_id is None:
+            siblings.setdefault((parent, predicate), []).append(node)
+        here = node_id if isinstance(node_id, str) else "_:z"
+        for key, value in node.items():
+            if _has_nodes(value):
+                visit(value, here, key)
+
+    visit(expanded, "", "")
+    for (parent, predicate), nodes in siblings.items():
+        if len(nodes) <= MAX_INDISTINGUISHABLE_BLANK_NODES:
+            continue
+        groups: dict[str, int] = {}
+        for node in nodes:
+            own = {key: value for key, value in node.items() if not _has_nodes(value)}
+            children = sorted(key for key, value in node.items() if _has_nodes(value))
             signature = _JSON.encode([parent, predicate, own, children])
             groups[signature] = groups.get(signature, 0) + 1
             if groups[signature] > MAX_INDISTINGUISHABLE_BLANK_NODES:
@@ -698,11 +711,6 @@ def _check_blank_node_ties(expanded: list[Any]) -> None:
                     f"more than {MAX_INDISTINGUISHABLE_BLANK_NODES} identical objects without an id under "
                     f"{predicate!r}: give them ids or make them different"
                 )
-        here = node_id if isinstance(node_id, str) else "_:z"
-        for key in children:
-            visit(node[key], here, key)
-
-    visit(expanded, "", "")
 
 
 def _has_nodes(value: Any) -> bool:
