@@ -22,12 +22,12 @@ import argparse
 import json
 import os
 import resource
-import tempfile
+import sys
 import time
-import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from issuers import bulk, service
 from issuers.keystore import Keystore
@@ -40,15 +40,8 @@ from passport.config import PassportConfig
 from server.db import make_engine, session_factory, transaction
 from server.migrate import upgrade
 
-
-def database_url() -> str:
-    server = os.environ.get("PASSPORT_BENCH_DATABASE_URL")
-    if not server:
-        return f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with create_engine(server, isolation_level="AUTOCOMMIT").connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    return f"{server}?options=-csearch_path%3D{schema}"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for bench.serving
+from bench.serving import database_url
 
 
 def _pss_kib(pid: int) -> int:

@@ -27,22 +27,17 @@ import base64
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-from sqlalchemy import create_engine, text
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.serving import database_url, free_port, serving, tree_cpu_seconds  # noqa: E402
 from issuers import issuing, service  # noqa: E402
 from issuers.keystore import Keystore  # noqa: E402
 from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate  # noqa: E402
@@ -51,16 +46,6 @@ from server.migrate import upgrade  # noqa: E402
 
 LUA = Path(__file__).resolve().parent / "verify.lua"
 PROVIDERS = 4
-
-
-def database_url(workdir: Path) -> str:
-    server = os.environ.get("PASSPORT_BENCH_DATABASE_URL")
-    if not server:
-        return f"sqlite:///{workdir / 'bench.db'}"
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with create_engine(server, isolation_level="AUTOCOMMIT").connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    return f"{server}?options=-csearch_path%3D{schema}"
 
 
 def issue_credentials(url: str, base_url: str, master_key: bytes, count: int) -> dict[str, list[str]]:
@@ -115,35 +100,6 @@ def issue_credentials(url: str, base_url: str, master_key: bytes, count: int) ->
     return bodies
 
 
-def wait_until_up(base_url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"passport serve exited with {server.returncode}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("passport serve did not come up")
-
-
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU seconds of `root` and its children (the uvicorn workers), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if root in (pid, ppid):
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 def run_wrk(url: str, bodies_file: Path, seconds: int, connections: int, threads: int) -> dict[str, int]:
     command = [
         "wrk",
@@ -180,38 +136,20 @@ def main() -> None:
         raise SystemExit("bench/verify.py needs wrk: apt-get install -y wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="verify-bench-"))
-    if not args.port:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            args.port = probe.getsockname()[1]
+    args.port = args.port or free_port()
     base_url = f"http://127.0.0.1:{args.port}"
     master_key = os.urandom(32)
-    url = database_url(workdir)
+    url = database_url()
     upgrade(url)
     bodies = issue_credentials(url, base_url, master_key, args.credentials)
 
     env = {
-        **os.environ,
-        "PASSPORT_ENVIRONMENT": "production",
         "PASSPORT_DATABASE_URL": url,
         "PASSPORT_BASE_URL": base_url,
         "PASSPORT_MASTER_KEY": base64.urlsafe_b64encode(master_key).decode().rstrip("="),
         "PASSPORT_ADMIN_TOKEN": "op_" + uuid.uuid4().hex,
     }
-    server_command = [
-        str(Path(sys.executable).parent / "passport"),
-        "serve",
-        "--port",
-        str(args.port),
-        "--workers",
-        str(args.workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    server = subprocess.Popen(server_command, env=env, cwd=workdir, stdout=subprocess.DEVNULL)
-    try:
-        wait_until_up(base_url, server)
+    with serving(env, args.port, args.workers) as server:
         for credential_format in args.formats.split(","):
             bodies_file = workdir / f"{credential_format}.jsonl"
             bodies_file.write_text("\n".join(bodies[credential_format]) + "\n", encoding="utf-8")
@@ -241,13 +179,7 @@ def main() -> None:
                 "database": url.split(":", 1)[0],
             }
             print(json.dumps(record), flush=True)
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

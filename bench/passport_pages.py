@@ -1,8 +1,8 @@
 """Passport benchmark (run by hand): a passport holding 1,000 credentials, served by ``passport serve``.
 
-    .venv/bin/python bench/passport.py [--credentials 1000] [--requests 50] [--exports 3] [--workers 2]
+    .venv/bin/python bench/passport_pages.py [--credentials 1000] [--requests 50] [--exports 3] [--workers 2]
     PASSPORT_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        .venv/bin/python bench/passport.py
+        .venv/bin/python bench/passport_pages.py
 
 Setup: a fresh SQLite file (or a fresh schema on the given PostgreSQL server), migrated; the app from
 ``server.app.create_app(settings)`` (in this process, only to write the data); one learner
@@ -35,12 +35,9 @@ import argparse
 import base64
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -49,61 +46,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-# This script is named like the `passport` package: import the package from the repository, not this file.
-sys.path[:] = [str(BENCH.parent)] + [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for bench.serving
 
-import httpx  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+import httpx
+from pydantic import SecretStr
 
-from issuers import issuing, service  # noqa: E402
-from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate  # noqa: E402
-from passport import accounts  # noqa: E402
-from passport.web import cookie_names  # noqa: E402
-from server.app import create_app  # noqa: E402
-from server.db import transaction  # noqa: E402
-from server.migrate import upgrade  # noqa: E402
-from server.settings import Settings  # noqa: E402
+from bench.serving import database_url, free_port, tree_cpu_seconds
+from bench.serving import serving as bench_serving
+from issuers import issuing, service
+from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate
+from passport import accounts
+from passport.web import cookie_names
+from server.app import create_app
+from server.db import transaction
+from server.migrate import upgrade
+from server.settings import Settings
 
 BASE_URL = "https://passport.bench"
 EMAIL = "sam.bench@example.com"
 
 
-def database_url() -> str:
-    server = os.environ.get("PASSPORT_BENCH_DATABASE_URL")
-    if not server:
-        return f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with create_engine(server, isolation_level="AUTOCOMMIT").connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    return f"{server}?options=-csearch_path%3D{schema}"
-
-
 def load_average() -> float:
     return round(os.getloadavg()[0], 2)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU seconds of `root` and its children (the workers), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if root in (pid, ppid):
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
 
 
 @contextmanager
@@ -113,48 +77,14 @@ def serving(settings: Settings, workers: int) -> Iterator[tuple[str, subprocess.
     assert settings.master_key is not None
     assert settings.admin_token is not None
     port = free_port()
-    local = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
-        "PASSPORT_ENVIRONMENT": "production",
         "PASSPORT_DATABASE_URL": settings.database_url,
         "PASSPORT_BASE_URL": settings.base_url,
         "PASSPORT_MASTER_KEY": settings.master_key.get_secret_value(),
         "PASSPORT_ADMIN_TOKEN": settings.admin_token.get_secret_value(),
     }
-    command = [
-        str(Path(sys.executable).parent / "passport"),
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    workdir = tempfile.mkdtemp(prefix="passport-bench-")
-    server = subprocess.Popen(command, env=env, cwd=workdir, stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise SystemExit(f"passport serve exited with {server.returncode}")
-            try:
-                if httpx.get(f"{local}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("passport serve did not come up")
-            time.sleep(0.3)
-        yield local, server
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with bench_serving(env, port, workers) as server:
+        yield f"http://127.0.0.1:{port}", server
 
 
 def fill_passport(app: Any, count: int, credential_format: str) -> tuple[str, str]:
