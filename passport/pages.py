@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from issuers.issuing import credential_url
 from server.deps import NowDep, SessionDep
 from server.problems import Unauthorized
 from server.web import PAGE_HEADERS
@@ -206,7 +207,18 @@ def credential(
     entry = credentials.item(session, learner, credential_id, now, verifier)
     document = entry.credential.signed_document()
     shown = document if isinstance(document, str) else json.dumps(document, indent=2, ensure_ascii=False)
-    return page(request, who, "passport_credential.html", item=entry, words=STATUS_WORDS, document=shown)
+    # An issued credential's id is its public verification page (what its QR code opens); an imported
+    # one's belongs to its own issuer.
+    public = credential_url(who.config.base_url, entry.id) if entry.source == "issued" else None
+    return page(
+        request,
+        who,
+        "passport_credential.html",
+        item=entry,
+        words=STATUS_WORDS,
+        document=shown,
+        public_url=public,
+    )
 
 
 # --- the account: export and deletion -----------------------------------------------------------------------

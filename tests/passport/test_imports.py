@@ -68,6 +68,8 @@ def test_an_authentic_credential_is_imported_once_and_listed(
     page = sam[0].get(f"/passport/credentials/{body['item']['id']}")
     assert page.status_code == 200
     assert "Data Analysis Fundamentals" in page.text
+    assert "public verification page" not in page.text  # its page, if any, is its own issuer's
+    assert '<a href="/verify">Check a credential</a>' in page.text
 
 
 def test_jwt_and_baked_badges_are_imported(

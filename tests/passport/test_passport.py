@@ -15,6 +15,7 @@ from sqlalchemy import event
 from issuers.recipients import RecipientCredential
 from passport.credentials import PassportItem, Status
 from passport.schemas import CredentialSummary, summaries_json
+from tests.conftest import BASE_URL
 from tests.passport.conftest import (
     Browser,
     Clock,
@@ -101,6 +102,9 @@ def test_one_credential_with_its_signed_document(client: TestClient, app: FastAP
     assert "Heat Pump Installation (Level 3)" in page.text
     assert "DataIntegrityProof" in page.text
     assert "<dt>Kind</dt><dd>Course</dd>" in page.text
+    public = detail["credential"]["id"]  # an issued credential's id is its public verification page
+    assert f'<a href="{public}">public verification page</a>' in page.text
+    assert client.get(public.removeprefix(BASE_URL)).status_code == 200
 
 
 def test_pages_show_every_credential_in_one_place(client: TestClient, app: FastAPI) -> None:
