@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.db import transaction
 
-__all__ = ["Background", "RefreshAheadCache"]
+__all__ = ["Background", "RefreshAheadCache", "refresh_ahead"]
 
 log = logging.getLogger("passport.verification")
 
@@ -37,7 +37,7 @@ class Background:
 
     def __init__(self, sessions: sessionmaker[Session], timer: Callable[[], float] = time.monotonic) -> None:
         self._sessions = sessions
-        self._timer = timer  # the caches' clock
+        self.timer = timer  # the caches' clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-cache-reload")
 
     def reloader(self, load: Callable[[Session, Key], Value]) -> Callable[[Key], Value]:
@@ -46,12 +46,6 @@ class Background:
                 return load(session, key)
 
         return reload
-
-    def cache(
-        self, ttl: float, maxsize: int, load: Callable[[Session, Key], Value | None]
-    ) -> RefreshAheadCache[Key, Value]:
-        """A cache whose entries in use `load` again, in the background, before they expire."""
-        return RefreshAheadCache(ttl, maxsize, self.reloader(load), self.submit, self._timer)
 
     def submit(self, work: Callable[[], None]) -> Future[None]:
         return self._executor.submit(work)
@@ -123,3 +117,13 @@ class RefreshAheadCache(Generic[Key, Value]):
                 self._entries.pop(key, None)
             else:
                 self._entries[key] = (value, self._timer())
+
+
+def refresh_ahead(
+    ttl: float, maxsize: int, load: Callable[[Session, Key], Value | None], background: Background | None
+) -> RefreshAheadCache[Key, Value]:
+    """A cache whose entries in use `load` again on `background` before they expire (without one, a
+    plain TTL cache)."""
+    if background is None:
+        return RefreshAheadCache(ttl, maxsize)
+    return RefreshAheadCache(ttl, maxsize, background.reloader(load), background.submit, background.timer)

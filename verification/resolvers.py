@@ -33,7 +33,7 @@ from vc.did_key import VerificationMethod
 from vc.errors import KeyResolutionError
 from vc.ports import ASSERTION_METHOD, ChainResolver, DidKeyResolver, KeyResolver
 
-from .cache import Background, RefreshAheadCache
+from .cache import Background, refresh_ahead
 from .operator import operator_did, operator_keys
 
 __all__ = [
@@ -175,9 +175,7 @@ class OwnIssuerDocuments:
         self.config = config
         self.prefix = identity.issuer_did(config.base_url, "")
         self.operator = operator_did(config.base_url)
-        self._documents: RefreshAheadCache[str, dict[str, Any]] = (
-            background.cache(ttl, maxsize, self._read) if background else RefreshAheadCache(ttl, maxsize)
-        )
+        self._documents = refresh_ahead(ttl, maxsize, self._read, background)
         # Parsed methods by (method id, purpose), with the document they were parsed from: parsing a key
         # costs more than the rest of a lookup. A method is parsed again when its document was reloaded.
         self._methods: LRUCache[tuple[str, str], tuple[dict[str, Any], VerificationMethod]] = LRUCache(

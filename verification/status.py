@@ -27,7 +27,7 @@ from vc.status_list import StatusError
 from vc.status_sources import standard_status_source
 from vc.verify import Ports, StatusSource
 
-from .cache import Background, RefreshAheadCache
+from .cache import Background, refresh_ahead
 
 __all__ = ["OwnStatusLists", "service_status_source"]
 
@@ -46,9 +46,7 @@ class OwnStatusLists:
     ) -> None:
         self.config = config
         self.prefix = status_lists.list_url(config.base_url, "")
-        self._lists: RefreshAheadCache[str, Any] = (
-            background.cache(ttl, maxsize, self._read) if background else RefreshAheadCache(ttl, maxsize)
-        )
+        self._lists = refresh_ahead(ttl, maxsize, self._read, background)
 
     def owns(self, url: str) -> bool:
         return url.startswith(self.prefix)

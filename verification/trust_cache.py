@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from vc.verify import TrustDecision
 
 from . import trust
-from .cache import Background, RefreshAheadCache
+from .cache import Background, refresh_ahead
 from .trust_policy import RegistryEntry, decide
 
 __all__ = ["CachedAccreditations"]
@@ -36,9 +36,7 @@ class CachedAccreditations:
         background: Background | None = None,
     ) -> None:
         self.operator_name = config.operator_name
-        self._entries: RefreshAheadCache[str, tuple[RegistryEntry, ...]] = (
-            background.cache(ttl, maxsize, self._read) if background else RefreshAheadCache(ttl, maxsize)
-        )
+        self._entries = refresh_ahead(ttl, maxsize, self._read, background)
 
     def entries(self, session: Session, issuer_id: str) -> tuple[RegistryEntry, ...]:
         found = self._entries.get(issuer_id)
