@@ -24,17 +24,19 @@ from typing import Any
 
 import orjson
 
-from schemas.loader import VC_V1_CONTEXT
+from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT
 
 from .did_key import VerificationMethod
-from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedError
+from .errors import InvalidKeyError, ParsingError, SchemaError, SignatureError, UnsupportedError
 from .fields import issuer_id, parse_datetime
 from .keys import PrivateKey, PublicKey
-from .parsing import MAX_DOCUMENT_BYTES, parse_json
+from .parsing import MAX_DOCUMENT_BYTES, check_json_value, parse_json
 from .ports import ASSERTION_METHOD, KeyResolver, resolve_for
 
 ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})  # OB 3.0 minimum RS256, plus EdDSA and ES256
 ALLOWED_HEADER_PARAMETERS = frozenset({"alg", "kid", "jwk", "typ"})
+_REGISTERED_CLAIMS = frozenset({"iss", "jti", "sub", "nbf", "exp", "iat", "aud"})
+_DATE_CLAIMS = (("nbf", "validFrom"), ("exp", "validUntil"))
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,10 @@ class DecodedJwt:
     legacy: bool  # VC 1.1: the credential came from the ``vc`` claim
 
 
-def _numeric_date(value: str) -> int:
+def _numeric_date(value: Any) -> int:
     moment = parse_datetime(value)
     if moment is None:
-        raise ValueError(f"{value!r} is not a date-time with a timezone")
+        raise ValueError(f"{str(value)[:64]!r} is not a date-time with a timezone")
     return int(moment.timestamp())
 
 
@@ -63,14 +65,27 @@ def _subject_id(credential: Mapping[str, Any]) -> str | None:
 
 
 def jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
-    """The registered claims §8.2.4 derives from a VC 2.0 credential."""
-    claims: dict[str, Any] = {"iss": issuer_id(credential), "jti": credential.get("id")}
+    """The registered claims §8.2.4 derives from a VC 2.0 credential.
+
+    Raises `SchemaError` when the credential lacks what they come from: an issuer id, a ``validFrom``
+    (and a ``validUntil``, when present) that is a date-time with a timezone.
+    """
+    issuer = issuer_id(credential)
+    if issuer is None:
+        raise SchemaError("the credential has no issuer id, so the JWT can have no iss claim")
+    claims: dict[str, Any] = {"iss": issuer, "jti": credential.get("id")}
     subject_id = _subject_id(credential)
     if subject_id is not None:
         claims["sub"] = subject_id
-    claims["nbf"] = _numeric_date(credential["validFrom"])
-    if "validUntil" in credential:
-        claims["exp"] = _numeric_date(credential["validUntil"])
+    for claim, name in _DATE_CLAIMS:
+        if name not in credential and claim == "exp":
+            continue
+        try:
+            claims[claim] = _numeric_date(credential.get(name))
+        except ValueError:
+            raise SchemaError(
+                f"{name} must be a date-time with a timezone: OB 3.0 §8.2.4 derives the {claim} claim from it"
+            ) from None
     return claims
 
 
@@ -78,9 +93,23 @@ def sign_jwt(credential: Mapping[str, Any], key: PrivateKey, *, kid: str | None 
     """Encode and sign a VC 2.0 credential as a compact JWS.
 
     With `kid` the header names the verification method; without it the public key travels as ``jwk``.
+    Raises `ParsingError` for a value JSON cannot carry faithfully (`vc.parsing.check_json_value`: the
+    signed bytes must mean the same to every verifier) and `SchemaError` for a credential that is not a
+    VC 2.0 credential the §8.2.4 claims can be derived from.
     """
-    if "proof" in credential and not isinstance(credential.get("proof"), (Mapping, list)):
-        raise ValueError("credential proof must be an object or a list")
+    if not isinstance(credential, Mapping):
+        raise SchemaError("a credential is a JSON object")
+    if kid is not None and not isinstance(kid, str):
+        raise ParsingError("kid must be a string (a verification method URL)")
+    check_json_value(kid, "the kid")
+    check_json_value(credential, "the credential")
+    context = credential.get("@context")
+    if not isinstance(context, list) or not context or context[0] != VC_V2_CONTEXT:
+        raise SchemaError(
+            f"a VC-JWT (OB 3.0 §8.2) secures a VC 2.0 credential: @context starts with {VC_V2_CONTEXT}"
+        )
+    if "proof" in credential and not isinstance(credential["proof"], (Mapping, list)):
+        raise SchemaError("credential proof must be an object or a list")
     payload = {**credential, **jwt_claims(credential)}
     header: dict[str, Any] = {"typ": "JWT"}
     if kid is not None:
@@ -154,10 +183,6 @@ def decode_jwt(token: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> DecodedJwt
     else:
         credential = {key: value for key, value in payload.items() if key not in _REGISTERED_CLAIMS}
     return DecodedJwt(header=header, payload=payload, credential=credential, legacy=legacy)
-
-
-_REGISTERED_CLAIMS = frozenset({"iss", "jti", "sub", "nbf", "exp", "iat", "aud"})
-_DATE_CLAIMS = (("nbf", "validFrom"), ("exp", "validUntil"))
 
 
 def _restore_legacy(vc: dict[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:

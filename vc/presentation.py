@@ -11,6 +11,7 @@ as a JWT (`vc.presentation_jwt`): the same report, with the holder's JWS in plac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,11 +33,11 @@ from .errors import (
 )
 from .fields import types_of
 from .keys import KeyType, PrivateKey, multibase_encode_base58btc
-from .parsing import check_depth
+from .parsing import check_depth, check_json_value
 from .ports import AUTHENTICATION, KeyResolver
 from .presentation_jwt import decode_presentation_jwt, verify_presentation_jwt
 from .proofs import MAX_PROOFS
-from .report import Outcome, VerificationReport
+from .report import Outcome, VerificationReport, json_safe
 from .verify import Ports, verify_credential
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
     "verify_presentation",
     "verify_presentation_proof",
 ]
+
+log = logging.getLogger(__name__)
 
 PRESENTATION_TYPE = "VerifiablePresentation"
 ENVELOPED_CREDENTIAL_TYPE = "EnvelopedVerifiableCredential"
@@ -93,16 +96,18 @@ class PresentationReport:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "verified": self.verified,
-            "holder": self.holder,
-            "verificationMethod": self.verification_method,
-            "checkedAt": self.checked_at,
-            "checks": [check.to_json() for check in self.checks],
-            "errors": [check.to_json() for check in self.checks if check.outcome is Outcome.FAILED],
-            "warnings": [check.to_json() for check in self.checks if check.outcome is Outcome.WARNING],
-            "credentialResults": [report.to_json() for report in self.credentials],
-        }
+        return json_safe(
+            {
+                "verified": self.verified,
+                "holder": self.holder,
+                "verificationMethod": self.verification_method,
+                "checkedAt": self.checked_at,
+                "checks": [check.to_json() for check in self.checks],
+                "errors": [check.to_json() for check in self.checks if check.outcome is Outcome.FAILED],
+                "warnings": [check.to_json() for check in self.checks if check.outcome is Outcome.WARNING],
+                "credentialResults": [report.to_json() for report in self.credentials],
+            }
+        )
 
 
 def sign_presentation(
@@ -115,7 +120,20 @@ def sign_presentation(
     domain: str | None = None,
     loader: OfflineDocumentLoader | None = None,
 ) -> dict[str, Any]:
-    """Add the holder's ``eddsa-rdfc-2022`` authentication proof to a copy of the presentation."""
+    """Add the holder's ``eddsa-rdfc-2022`` authentication proof to a copy of the presentation.
+
+    Raises `ParsingError` when the presentation is not a JSON object that JSON carries faithfully
+    (`vc.parsing.check_json_value`) or an option is not a string, and `JsonLdError` when it cannot be
+    canonicalised losslessly.
+    """
+    if not isinstance(presentation, Mapping):
+        raise ParsingError("a presentation is a JSON object")
+    options = {"verification_method": verification_method, "challenge": challenge, "domain": domain}
+    for name, value in options.items():
+        if not isinstance(value, str) and (name == "verification_method" or value is not None):
+            raise ParsingError(f"the presentation proof's {name} must be a string")
+        check_json_value(value, f"the {name}")
+    check_json_value(presentation, "the presentation")
     if key.key_type is not KeyType.ED25519:
         raise UnsupportedError(f"{data_integrity.CRYPTOSUITE} needs an Ed25519 key, not {key.key_type}")
     unsecured = {name: value for name, value in presentation.items() if name != "proof"}
@@ -252,6 +270,27 @@ def verify_presentation(
         raise ValueError("now must be timezone-aware")
     report = PresentationReport(checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     try:
+        _run(report, presentation, ports, now, challenge, domain)
+    except Exception as error:  # a bug, or a port that raised: reported as a failure, never as a pass
+        log.exception("presentation verification failed unexpectedly")
+        done = {check.id for check in report.checks}
+        pending = next((check_id for check_id in PresentationCheckId if check_id not in done), None)
+        message = f"The presentation could not be checked ({type(error).__name__})."
+        report.checks.append(
+            PresentationCheck(pending or PresentationCheckId.CREDENTIALS, Outcome.FAILED, message)
+        )
+    return report
+
+
+def _run(
+    report: PresentationReport,
+    presentation: Any,
+    ports: Ports,
+    now: datetime,
+    challenge: str | None,
+    domain: str | None,
+) -> None:
+    try:
         document = (
             decode_presentation_jwt(presentation).presentation
             if isinstance(presentation, str)
@@ -263,7 +302,7 @@ def verify_presentation(
         report.checks.append(
             PresentationCheck(PresentationCheckId.WELL_FORMED, Outcome.FAILED, error.message, PARSING_ERROR)
         )
-        return report
+        return
     report.checks.append(
         PresentationCheck(PresentationCheckId.WELL_FORMED, Outcome.PASSED, "The presentation is well-formed.")
     )
@@ -281,7 +320,7 @@ def verify_presentation(
         report.checks.append(
             PresentationCheck(PresentationCheckId.PROOF, Outcome.FAILED, error.message, error.problem_type)
         )
-        return report  # a presentation nobody is proven to hold vouches for none of its credentials
+        return  # a presentation nobody is proven to hold vouches for none of its credentials
     report.verification_method = method.id
     report.holder = report.holder or method.controller
     replay = "" if challenge is not None else " No challenge was requested, so it could be a replay."
@@ -311,4 +350,3 @@ def verify_presentation(
                 f"All {len(credentials)} credentials verified." if credentials else "No credentials inside.",
             )
         )
-    return report

@@ -21,7 +21,7 @@ from .did_key import VerificationMethod
 from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedError
 from .jwt import ALGORITHMS, looks_like_jwt
 from .keys import PrivateKey
-from .parsing import MAX_DOCUMENT_BYTES, parse_json
+from .parsing import MAX_DOCUMENT_BYTES, check_json_value, parse_json
 from .ports import AUTHENTICATION, KeyResolver, resolve_for
 
 __all__ = [
@@ -63,7 +63,19 @@ def sign_presentation_jwt(
     domain: str | None = None,
     issued_at: datetime | None = None,
 ) -> str:
-    """The holder's compact JWS over a presentation (``vp`` claim), for `challenge` and `domain`."""
+    """The holder's compact JWS over a presentation (``vp`` claim), for `challenge` and `domain`.
+
+    Raises `ParsingError` when the presentation is not a JSON object that JSON carries faithfully
+    (`vc.parsing.check_json_value`), or the holder, key id, challenge or domain is not a string.
+    """
+    if not isinstance(presentation, Mapping):
+        raise ParsingError("a presentation is a JSON object")
+    required = {"kid": kid, "holder": holder}
+    for name, value in {**required, "challenge": challenge, "domain": domain}.items():
+        if not isinstance(value, str) and (name in required or value is not None):
+            raise ParsingError(f"the presentation JWT's {name} must be a string")
+        check_json_value(value, f"the {name}")
+    check_json_value(presentation, "the presentation")
     payload: dict[str, Any] = {"iss": holder, "vp": dict(presentation)}
     if challenge is not None:
         payload["nonce"] = challenge

@@ -92,14 +92,40 @@ class VerificationReport:
         return [check for check in self.checks if check.outcome is Outcome.WARNING]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "verified": self.verified,
-            "format": self.format,
-            "issuer": self.issuer_id,
-            "verificationMethod": self.verification_method,
-            "trust": self.trust.value if self.trust else None,
-            "checkedAt": self.checked_at,
-            "checks": [check.to_json() for check in self.checks],
-            "errors": [check.to_json() for check in self.errors],
-            "warnings": [check.to_json() for check in self.warnings],
-        }
+        return json_safe(
+            {
+                "verified": self.verified,
+                "format": self.format,
+                "issuer": self.issuer_id,
+                "verificationMethod": self.verification_method,
+                "trust": self.trust.value if self.trust else None,
+                "checkedAt": self.checked_at,
+                "checks": [check.to_json() for check in self.checks],
+                "errors": [check.to_json() for check in self.errors],
+                "warnings": [check.to_json() for check in self.warnings],
+            }
+        )
+
+
+def json_safe(data: dict[str, Any]) -> dict[str, Any]:
+    r"""`data` with every lone surrogate in its text replaced by U+FFFD.
+
+    Reports quote what they were given (an issuer id, an undefined term), and JSON parsed from ``\ud800``
+    escapes holds lone surrogates, which no UTF-8 response can carry.
+    """
+    safe: dict[str, Any] = _safe(data)
+    return safe
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value)
+        return value
+    if isinstance(value, dict):
+        return {_safe(key): _safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_safe(item) for item in value]
+    return value
