@@ -144,7 +144,11 @@ def looks_like_jwt(text: str) -> bool:
 
 
 def decode_jwt(token: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> DecodedJwt:
-    """Split and parse a compact JWS (bounded by ``max_bytes`` of payload), without checking its signature."""
+    """Split and parse a compact JWS (bounded by ``max_bytes`` of payload), without checking its signature.
+
+    What it checks is the token's shape (OB 3.0 §8.2.3 header parameters, ``typ``, the credential in the
+    payload); the algorithm and the key are the signature's business (`verify_jwt`).
+    """
     token = token.strip()
     if len(token) > max_bytes * 2:
         raise ParsingError("JWT is larger than the document size limit")
@@ -158,15 +162,8 @@ def decode_jwt(token: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> DecodedJwt
     extra = set(header) - ALLOWED_HEADER_PARAMETERS
     if extra:
         raise ParsingError(f"JWT header parameters not allowed by OB 3.0 §8.2.3: {', '.join(sorted(extra))}")
-    alg = header.get("alg")
-    if not isinstance(alg, str) or alg not in ALGORITHMS:
-        raise UnsupportedError(
-            f"JWS algorithm {alg!r} is not allowed (allowed: {', '.join(sorted(ALGORITHMS))})"
-        )
     if "typ" in header and header["typ"] != "JWT":
-        raise ParsingError(f"JWT typ must be 'JWT', not {header['typ']!r}")
-    if ("kid" in header) == ("jwk" in header):
-        raise ParsingError("JWT header must carry exactly one of kid and jwk")
+        raise ParsingError(f"JWT typ must be 'JWT', not {str(header['typ'])[:20]!r}")
     legacy = "vc" in payload
     credential = payload["vc"] if legacy else payload
     if not isinstance(credential, dict):
@@ -255,6 +252,15 @@ def verify_jwt(
     """
     decoded = decode_jwt(token, max_bytes=max_bytes)
     header = decoded.header
+    # The algorithm and the key belong to the signature, not to reading the token: a token with
+    # ``alg: none`` is a readable credential that is not verified (RFC 7518 §3.6 "Unsecured JWS").
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
+        raise UnsupportedError(
+            f"JWS algorithm {str(alg)[:20]!r} is not allowed (allowed: {', '.join(sorted(ALGORITHMS))})"
+        )
+    if ("kid" in header) == ("jwk" in header):
+        raise ParsingError("JWT header must carry exactly one of kid and jwk")
     if "kid" in header:
         if not isinstance(header["kid"], str):
             raise ParsingError("JWT kid must be a string")

@@ -141,7 +141,7 @@ def _run(
             except VcError:
                 _fail_all(report, CheckId.WELL_FORMED, error)
                 return
-            proof_problem = _failed(CheckId.PROOF, error)
+            proof_problem = _proof_failure(error)
         else:
             report.credential = decoded.credential
     else:

@@ -1,0 +1,59 @@
+"""Interop edges found by independent verifiers (Digital Bazaar vc 7.3 + jsonld.js, openbadgeslib 4.6,
+didkit 0.3): one regression test per finding, named after it (issue 10, deliverable 6)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.conftest import load_vector
+from vc.did_key import did_key_for, did_key_verification_method_id
+from vc.keys import PrivateKey
+from vc.ports import DidKeyResolver
+from vc.report import CheckId, Outcome
+from vc.verify import Ports, verify_credential
+
+KEY = PrivateKey.from_ed25519_secret(bytes(range(21, 53)))
+DID = did_key_for(KEY.public_key)
+METHOD = did_key_verification_method_id(KEY.public_key)
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+PORTS = Ports(resolver=DidKeyResolver())
+
+
+def credential() -> dict[str, Any]:
+    unsigned: dict[str, Any] = copy.deepcopy(load_vector("1edtech/ob-v3p0-eddsa-rdfc-2022.json")["unsigned"])
+    unsigned["issuer"]["id"] = DID
+    return unsigned
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def token(header: dict[str, Any], payload: dict[str, Any], key: PrivateKey | None = KEY) -> str:
+    """A compact JWS over exactly this header and payload (unsigned when `key` is None)."""
+    signing_input = _b64(json.dumps(header).encode()) + "." + _b64(json.dumps(payload).encode())
+    return signing_input + "." + (_b64(key.sign(signing_input.encode())) if key else "")
+
+
+def outcome(report: Any, check_id: CheckId) -> Outcome:
+    check = report.check(check_id)
+    assert check is not None
+    return check.outcome  # type: ignore[no-any-return]
+
+
+# --- alg: none made `passport verify` exit 2 ("unusable input") where 1 ("not verified") is the truth
+
+
+def test_alg_none_jwt_is_readable_but_not_verified() -> None:
+    payload = {**credential(), "iss": DID, "nbf": 1262304000, "jti": credential()["id"]}
+    for header in ({"alg": "none"}, {"alg": "none", "typ": "JWT"}, {"alg": "HS256", "kid": METHOD}):
+        report = verify_credential(token(header, payload, key=None), PORTS, NOW)
+        # The CLI exits 2 exactly when well_formed fails (server/cli.py), so this is its exit 1.
+        assert outcome(report, CheckId.WELL_FORMED) is Outcome.PASSED
+        assert outcome(report, CheckId.PROOF) is Outcome.FAILED
+        assert "is not allowed" in report.check(CheckId.PROOF).message  # type: ignore[union-attr]
+        assert not report.verified
