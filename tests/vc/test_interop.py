@@ -9,9 +9,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from cryptography.hazmat.primitives import serialization
+
 from tests.conftest import load_vector
-from vc.did_key import did_key_for, did_key_verification_method_id
-from vc.keys import PrivateKey
+from vc.did_key import did_key_for, did_key_verification_method_id, resolve_did_key
+from vc.errors import UnsupportedError
+from vc.jwt import sign_jwt
+from vc.keys import KeyType, PrivateKey, multibase_encode_base58btc
 from vc.ports import DidKeyResolver
 from vc.report import CheckId, Outcome
 from vc.verify import Ports, verify_credential
@@ -57,3 +62,26 @@ def test_alg_none_jwt_is_readable_but_not_verified() -> None:
         assert outcome(report, CheckId.PROOF) is Outcome.FAILED
         assert "is not allowed" in report.check(CheckId.PROOF).message  # type: ignore[union-attr]
         assert not report.verified
+
+
+# --- an RSA did:key was reported as "malformed did:key DID URL" (it is longer than 512 characters) ---
+
+
+def _rsa_did_key() -> tuple[PrivateKey, str]:
+    rsa = PrivateKey.generate(KeyType.RSA)
+    der = rsa.public_key.key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    return rsa, "did:key:" + multibase_encode_base58btc(b"\x85\x24" + der)  # 0x1205 rsa-pub
+
+
+def test_rsa_did_key_is_not_supported_rather_than_malformed() -> None:
+    rsa, did = _rsa_did_key()
+    method_id = f"{did}#{did.removeprefix('did:key:')}"
+    with pytest.raises(UnsupportedError, match="RSA keys are not supported"):
+        resolve_did_key(method_id)
+    unsigned = {**credential(), "issuer": {**credential()["issuer"], "id": did}}
+    report = verify_credential(sign_jwt(unsigned, rsa, kid=method_id), PORTS, NOW)
+    proof = report.check(CheckId.PROOF)
+    assert proof is not None
+    assert proof.outcome is Outcome.FAILED
+    assert "RSA keys are not supported" in proof.message
+    assert proof.details == {"unsupported": True}  # the proof was not checked; nothing says it is forged
