@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -13,8 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tests.conftest import load_vector
+from vc import ed25519_signature_2020 as ed2020
 from vc.did_key import did_key_for, did_key_verification_method_id, resolve_did_key
-from vc.errors import UnsupportedError
+from vc.errors import SignatureError, UnsupportedError
+from vc.jsonld import canonicalize
 from vc.jwt import sign_jwt
 from vc.keys import KeyType, PrivateKey, multibase_encode_base58btc
 from vc.ports import DidKeyResolver
@@ -85,3 +88,63 @@ def test_rsa_did_key_is_not_supported_rather_than_malformed() -> None:
     assert proof.outcome is Outcome.FAILED
     assert "RSA keys are not supported" in proof.message
     assert proof.details == {"unsupported": True}  # the proof was not checked; nothing says it is forged
+
+
+# --- Ed25519Signature2020 proofs carrying their own @context (didkit's default) were refused ----------
+
+
+def _didkit_style_2020(unsigned: dict[str, Any], own_context: Any) -> dict[str, Any]:
+    """Signed the way jsonld-signatures computes it: the proof configuration under the proof's own
+    @context alone, independently of our `proof_configuration`."""
+    options = {
+        "type": ed2020.PROOF_TYPE,
+        "created": "2026-01-05T10:00:00Z",
+        "verificationMethod": METHOD,
+        "proofPurpose": "assertionMethod",
+    }
+    config = canonicalize({**options, "@context": own_context})
+    document = canonicalize(unsigned)
+    hash_data = hashlib.sha256(config.encode()).digest() + hashlib.sha256(document.encode()).digest()
+    proof = {
+        "@context": own_context,
+        **options,
+        "proofValue": multibase_encode_base58btc(KEY.sign(hash_data)),
+    }
+    return {**unsigned, "proof": proof}
+
+
+@pytest.mark.parametrize("own_context", [ed2020.SUITE_CONTEXT, [ed2020.SUITE_CONTEXT]])
+@pytest.mark.parametrize(
+    "base",
+    [
+        [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+        ],
+    ],
+)
+def test_ed25519_signature_2020_proof_with_its_own_context_verifies(
+    base: list[str], own_context: Any
+) -> None:
+    unsigned = {**credential(), "@context": base}
+    if base[0].endswith("/v1"):
+        unsigned["issuanceDate"] = unsigned.pop("validFrom")
+    signed = _didkit_style_2020(unsigned, own_context)
+    assert ed2020.verify_proof(signed, signed["proof"], DidKeyResolver()).controller == DID
+    report = verify_credential(signed, PORTS, NOW)
+    assert outcome(report, CheckId.PROOF) is Outcome.PASSED, report.check(CheckId.PROOF)
+    assert report.verified
+    # The signature still covers the document: a changed name fails.
+    with pytest.raises(SignatureError):
+        ed2020.verify_proof({**signed, "name": "Forged"}, signed["proof"], DidKeyResolver())
+
+
+def test_ed25519_signature_2020_proof_context_cannot_stand_in_for_another_suite() -> None:
+    signed = _didkit_style_2020(credential(), ed2020.SUITE_CONTEXT)
+    proof = {**signed["proof"], "@context": "https://w3id.org/security/data-integrity/v2"}
+    with pytest.raises(SignatureError, match="ed25519-2020/v1"):
+        ed2020.verify_proof({**signed, "proof": proof}, proof, DidKeyResolver())
