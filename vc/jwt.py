@@ -3,7 +3,8 @@
 The payload is the credential itself plus the registered claims ``iss`` (issuer id), ``jti`` (credential
 id), ``sub`` (subject id, when there is one), ``nbf`` (validFrom) and ``exp`` (validUntil). The JOSE header
 holds only ``alg``, ``kid`` or ``jwk``, and ``typ: "JWT"``. Verification (§8.2.6) also accepts the legacy
-VC 1.1 form with the credential inside a ``vc`` claim.
+VC 1.1 form with the credential inside a ``vc`` claim, and, with a warning, a VC 2.0 credential inside
+one (some OB 3.0 issuers still send it; Digital Bazaar's and didkit's verifiers accept it).
 
 Signature checking (RFC 7515 §5.2) verifies the JWS Signing Input with the resolved key through
 `vc.keys.PublicKey.verify` (RFC 7518 §3.3/§3.4, RFC 8037 §3.1): the algorithm is the one the key fixes,
@@ -46,7 +47,13 @@ class DecodedJwt:
     header: dict[str, Any]
     payload: dict[str, Any]
     credential: dict[str, Any]
-    legacy: bool  # VC 1.1: the credential came from the ``vc`` claim
+    legacy: bool  # the credential came from a ``vc`` claim (the VC-JWT 1.1 form)
+    warnings: tuple[str, ...] = ()  # what a verifier should say about the token's form
+
+    @property
+    def vc_claim_holds_vc_2_0(self) -> bool:
+        """A VC 2.0 credential inside the legacy ``vc`` claim: verified, with a warning."""
+        return self.legacy and not _is_vc_1_1(self.credential)
 
 
 def _numeric_date(value: Any) -> int:
@@ -168,31 +175,47 @@ def decode_jwt(token: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> DecodedJwt
     credential = payload["vc"] if legacy else payload
     if not isinstance(credential, dict):
         raise ParsingError("the vc claim must be a JSON object")
-    # OB 3.0 §8.2.6 / VC-JWT 1.1: a vc claim means a VC 1.1 credential, and its @context must say so.
-    context = credential.get("@context")
-    first = context[0] if isinstance(context, list) and context else context
-    if legacy != (first == VC_V1_CONTEXT):
-        raise ParsingError(
-            "a vc claim must hold a VC 1.1 credential, and a VC 2.0 credential must not use one"
-        )
+    # OB 3.0 §8.2.6 / VC-JWT 1.1: a VC 1.1 credential travels in a vc claim; without one, the payload is
+    # a VC 2.0 credential. A VC 2.0 credential inside a vc claim is read as it is, and the form reported.
+    if not legacy and _is_vc_1_1(credential):
+        raise ParsingError("a VC 1.1 credential must travel in a vc claim (VC-JWT 1.1)")
+    warnings: tuple[str, ...] = ()
     if legacy:
-        credential = _restore_legacy(credential, payload)
+        credential = _restore_from_claims(credential, payload)
+        if not _is_vc_1_1(credential):
+            warnings = (VC_2_0_IN_VC_CLAIM,)
     else:
         credential = {key: value for key, value in payload.items() if key not in _REGISTERED_CLAIMS}
-    return DecodedJwt(header=header, payload=payload, credential=credential, legacy=legacy)
+    return DecodedJwt(header=header, payload=payload, credential=credential, legacy=legacy, warnings=warnings)
 
 
-def _restore_legacy(vc: dict[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
+VC_2_0_IN_VC_CLAIM = (
+    "A VC 2.0 credential inside a legacy vc claim (the VC-JWT 1.1 form): OB 3.0 §8.2 puts a VC 2.0 "
+    "credential itself in the JWT payload. It was verified as it is."
+)
+
+
+def _is_vc_1_1(credential: Mapping[str, Any]) -> bool:
+    context = credential.get("@context")
+    first = context[0] if isinstance(context, list) and context else context
+    return bool(first == VC_V1_CONTEXT)
+
+
+def _date_claims(credential: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(claim, property) pairs: VC 1.1 dates for a VC 1.1 credential (VC DM 1.1 §6.3.1), else VC 2.0's."""
+    return (("nbf", "issuanceDate"), ("exp", "expirationDate")) if _is_vc_1_1(credential) else _DATE_CLAIMS
+
+
+def _restore_from_claims(vc: dict[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
     """VC-JWT 1.1 decoding: claims fill in what the ``vc`` object leaves out."""
     credential = dict(vc)
     if "issuer" not in credential and isinstance(payload.get("iss"), str):
         credential["issuer"] = payload["iss"]
     if "id" not in credential and isinstance(payload.get("jti"), str):
         credential["id"] = payload["jti"]
-    if "issuanceDate" not in credential and isinstance(payload.get("nbf"), int):
-        credential["issuanceDate"] = _iso(payload["nbf"])
-    if "expirationDate" not in credential and isinstance(payload.get("exp"), int):
-        credential["expirationDate"] = _iso(payload["exp"])
+    for claim, name in _date_claims(credential):
+        if name not in credential and isinstance(payload.get(claim), int):
+            credential[name] = _iso(payload[claim])
     subject = credential.get("credentialSubject")
     if isinstance(subject, dict) and "id" not in subject and isinstance(payload.get("sub"), str):
         credential["credentialSubject"] = {**subject, "id": payload["sub"]}
@@ -223,8 +246,7 @@ def claim_mismatches(decoded: DecodedJwt) -> list[str]:
     expect("jti", credential.get("id"))
     if _subject_id(credential) is not None or "sub" in payload:
         expect("sub", _subject_id(credential))
-    dates = (("nbf", "issuanceDate"), ("exp", "expirationDate")) if decoded.legacy else _DATE_CLAIMS
-    for claim, field in dates:
+    for claim, field in _date_claims(credential):
         if field in credential:
             try:
                 expect(claim, _numeric_date(credential[field]))

@@ -37,7 +37,7 @@ class Trust(StrEnum):
     NOT_TRUSTWORTHY = "not_trustworthy"
 
 
-# Checks that must pass for `verified`; the others must merely not fail.
+# Checks that must pass (or pass with a warning) for `verified`; the others must merely not fail.
 REQUIRED = frozenset({CheckId.WELL_FORMED, CheckId.SCHEMA, CheckId.PROOF, CheckId.VALIDITY_PERIOD})
 
 
@@ -77,10 +77,11 @@ class VerificationReport:
 
     @property
     def verified(self) -> bool:
-        """True only when every required check passed and no check failed."""
+        """True only when every required check passed (a warning does not stop verification) and no
+        check failed."""
         if any(check.outcome is Outcome.FAILED for check in self.checks):
             return False
-        passed = {check.id for check in self.checks if check.outcome is Outcome.PASSED}
+        passed = {check.id for check in self.checks if check.outcome in (Outcome.PASSED, Outcome.WARNING)}
         return passed >= REQUIRED
 
     @property

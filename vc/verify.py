@@ -29,7 +29,7 @@ from .errors import (
     VcError,
 )
 from .fields import issuer_id, parse_datetime, types_of
-from .jwt import claim_mismatches, decode_jwt, verify_jwt
+from .jwt import DecodedJwt, claim_mismatches, decode_jwt, verify_jwt
 from .keys import KeyType
 from .parsing import ORDINARY_LIMITS, Limits, check_depth
 from .ports import KeyResolver
@@ -129,7 +129,7 @@ def _run(
 ) -> None:
     method: VerificationMethod | None = None
     proof_problem: Check | None = None
-    decoded = None
+    decoded: DecodedJwt | None = None
     if isinstance(credential, str):
         report.format = "jwt"
         try:
@@ -137,13 +137,12 @@ def _run(
         except VcError as error:
             # A token we cannot even decode is malformed; one whose signature fails is a proof failure.
             try:
-                report.credential = decode_jwt(credential, max_bytes=limits.max_document_bytes).credential
+                decoded = decode_jwt(credential, max_bytes=limits.max_document_bytes)
             except VcError:
                 _fail_all(report, CheckId.WELL_FORMED, error)
                 return
             proof_problem = _proof_failure(error)
-        else:
-            report.credential = decoded.credential
+        report.credential = decoded.credential
     else:
         report.format = "ldp"
         report.credential = dict(credential)
@@ -157,7 +156,7 @@ def _run(
         report.add(Check(CheckId.WELL_FORMED, Outcome.FAILED, problem, MALFORMED_VALUE_ERROR))
         _skip(report, _LATER_CHECKS, "the credential is not well-formed")
         return
-    report.add(Check(CheckId.WELL_FORMED, Outcome.PASSED, "The credential is well-formed."))
+    report.add(_well_formed_check(decoded))
     report.issuer_id = issuer_id(document)
     report.add(_schema_check(document))
 
@@ -206,6 +205,14 @@ def _fail_all(report: VerificationReport, check_id: CheckId, error: VcError) -> 
 def _skip(report: VerificationReport, check_ids: tuple[CheckId, ...], reason: str) -> None:
     for check_id in check_ids:
         report.add(Check(check_id, Outcome.SKIPPED, f"Not checked: {reason}."))
+
+
+def _well_formed_check(decoded: DecodedJwt | None) -> Check:
+    """Passed, or a warning about a form other verifiers accept but the spec does not (still verified)."""
+    if decoded is not None and decoded.vc_claim_holds_vc_2_0:
+        message = f"The credential is well-formed. {' '.join(decoded.warnings)}"
+        return Check(CheckId.WELL_FORMED, Outcome.WARNING, message, details={"jwtForm": "vc_claim"})
+    return Check(CheckId.WELL_FORMED, Outcome.PASSED, "The credential is well-formed.")
 
 
 def _well_formed_problem(document: Mapping[str, Any]) -> str | None:

@@ -18,7 +18,7 @@ from vc import ed25519_signature_2020 as ed2020
 from vc.did_key import did_key_for, did_key_verification_method_id, resolve_did_key
 from vc.errors import SignatureError, UnsupportedError
 from vc.jsonld import canonicalize
-from vc.jwt import sign_jwt
+from vc.jwt import claim_mismatches, decode_jwt, sign_jwt
 from vc.keys import KeyType, PrivateKey, multibase_encode_base58btc
 from vc.ports import DidKeyResolver
 from vc.report import CheckId, Outcome
@@ -148,3 +148,41 @@ def test_ed25519_signature_2020_proof_context_cannot_stand_in_for_another_suite(
     proof = {**signed["proof"], "@context": "https://w3id.org/security/data-integrity/v2"}
     with pytest.raises(SignatureError, match="ed25519-2020/v1"):
         ed2020.verify_proof({**signed, "proof": proof}, proof, DidKeyResolver())
+
+
+# --- a VC 2.0 credential inside a legacy vc claim (some OB 3.0 issuers send it) was refused as unusable
+
+
+def test_vc_2_0_credential_in_a_legacy_vc_claim_verifies_with_a_warning() -> None:
+    unsigned = credential()
+    claims = {
+        "iss": DID,
+        "jti": unsigned["id"],
+        "sub": unsigned["credentialSubject"]["id"],
+        "nbf": 1262304000,
+    }
+    report = verify_credential(
+        token({"alg": "EdDSA", "kid": METHOD, "typ": "JWT"}, {"vc": unsigned, **claims}), PORTS, NOW
+    )
+    assert report.verified
+    assert report.credential == unsigned
+    well_formed = report.check(CheckId.WELL_FORMED)
+    assert well_formed is not None
+    assert well_formed.outcome is Outcome.WARNING
+    assert well_formed.details == {"jwtForm": "vc_claim"}
+    assert [warning.id for warning in report.warnings] == [CheckId.WELL_FORMED]
+    assert "VC 2.0 credential inside a legacy vc claim" in report.to_json()["warnings"][0]["message"]
+
+
+def test_vc_2_0_credential_in_a_vc_claim_is_restored_from_its_claims() -> None:
+    # VC-JWT 1.1 decoding rules, with the VC 2.0 names: nbf fills validFrom, iss the issuer.
+    unsigned = {key: value for key, value in credential().items() if key not in ("validFrom", "issuer")}
+    payload = {"vc": unsigned, "iss": DID, "jti": unsigned["id"], "nbf": 1262304000, "exp": 1893456000}
+    decoded = decode_jwt(token({"alg": "EdDSA", "kid": METHOD}, payload))
+    assert decoded.credential["validFrom"] == "2010-01-01T00:00:00Z"
+    assert decoded.credential["validUntil"] == "2030-01-01T00:00:00Z"
+    assert decoded.credential["issuer"] == DID
+    assert claim_mismatches(decoded) == []
+    # The claims must still agree with what the credential says.
+    disagreeing = {**payload, "vc": {**unsigned, "validFrom": "2011-01-01T00:00:00Z"}}
+    assert claim_mismatches(decode_jwt(token({"alg": "EdDSA", "kid": METHOD}, disagreeing)))
