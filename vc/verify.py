@@ -29,6 +29,7 @@ from .errors import (
     VcError,
 )
 from .fields import issuer_id, parse_datetime, types_of
+from .jsonld import canonicalize
 from .jwt import DecodedJwt, claim_mismatches, decode_jwt, verify_jwt
 from .keys import KeyType
 from .parsing import ORDINARY_LIMITS, Limits, check_depth
@@ -161,10 +162,12 @@ def _run(
     report.add(_schema_check(document))
 
     suite = "VC-JWT"
-    if decoded is not None:
+    if decoded is not None and proof_problem is None:
         mismatches = claim_mismatches(decoded)
         if mismatches:
             proof_problem = Check(CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR)
+        else:
+            proof_problem = _data_model_problem(document, ports.loader, limits)
     if report.format == "ldp":
         try:
             verified = verify_proof_set(
@@ -184,6 +187,30 @@ def _run(
     report.add(_validity_check(document, now))
     report.add(_status_check(document, ports.status, now))
     report.add(_trust_check(report, binding, document, ports.registry, now))
+
+
+def _data_model_problem(
+    document: Mapping[str, Any], loader: OfflineDocumentLoader | None, limits: Limits
+) -> Check | None:
+    """The JSON-LD rules a Data Integrity proof applies when it canonicalises the credential (`vc.jsonld`:
+    every term defined, every id an absolute IRI, no blank-node identifier, bounded work), applied to a
+    VC-JWT's credential too: its data model is checked the same way whatever secures it (VC DM 2.0 §4.1,
+    §4.4), as the reference verifiers do. Only the refusal matters here, not the N-Quads.
+
+    A ``ClrCredential``'s bundled credentials are left to their own verification (`vc.clr.verify_clr`),
+    each under its own ``@context`` and proof: bundled under different OB contexts they may not even
+    make one JSON-LD document, which is why `vc.clr` signs such a CLR as a VC-JWT."""
+    unsecured = {name: value for name, value in document.items() if name != "proof"}
+    subject = unsecured.get("credentialSubject")
+    if "ClrCredential" in types_of(document) and isinstance(subject, Mapping):
+        unsecured["credentialSubject"] = {
+            name: value for name, value in subject.items() if name != "verifiableCredential"
+        }
+    try:
+        canonicalize(unsecured, loader, max_statements=limits.max_statements)
+    except VcError as error:
+        return _failed(CheckId.PROOF, error)
+    return None
 
 
 def _stretched(limits: Limits) -> bool:

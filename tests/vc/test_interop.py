@@ -14,9 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tests.conftest import load_vector
+from vc import data_integrity
 from vc import ed25519_signature_2020 as ed2020
 from vc.did_key import did_key_for, did_key_verification_method_id, resolve_did_key
-from vc.errors import SignatureError, UnsupportedError
+from vc.errors import JsonLdError, SignatureError, UnsupportedError
 from vc.jsonld import canonicalize
 from vc.jwt import claim_mismatches, decode_jwt, sign_jwt
 from vc.keys import KeyType, PrivateKey, multibase_encode_base58btc
@@ -186,3 +187,66 @@ def test_vc_2_0_credential_in_a_vc_claim_is_restored_from_its_claims() -> None:
     # The claims must still agree with what the credential says.
     disagreeing = {**payload, "vc": {**unsigned, "validFrom": "2011-01-01T00:00:00Z"}}
     assert claim_mismatches(decode_jwt(token({"alg": "EdDSA", "kid": METHOD}, disagreeing)))
+
+
+# --- a VC-JWT whose credential holds a relative or blank-node id verified; the peer refuses it --------
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"evidence": [{"id": "evidence/1", "type": ["Evidence"]}]}, "relative IRI"),
+        ({"evidence": [{"id": "_:b0", "type": ["Evidence"]}]}, "blank node"),
+        ({"notDefinedByAnyContext": "x"}, "not defined by any context"),
+    ],
+)
+def test_jwt_credential_gets_the_json_ld_strictness_of_data_integrity(
+    change: dict[str, Any], reason: str
+) -> None:
+    unsigned = {**credential(), **change}
+    with pytest.raises(JsonLdError, match=reason):  # what the Data Integrity path says of it
+        data_integrity.sign(unsigned, KEY, METHOD, NOW)
+    report = verify_credential(sign_jwt(unsigned, KEY, kid=METHOD), PORTS, NOW)
+    proof = report.check(CheckId.PROOF)
+    assert proof is not None
+    assert proof.outcome is Outcome.FAILED
+    assert reason in proof.message
+    assert not report.verified
+
+
+def test_jwt_credential_with_absolute_ids_still_verifies() -> None:
+    unsigned = {**credential(), "evidence": [{"id": "https://example.org/evidence/1", "type": ["Evidence"]}]}
+    assert verify_credential(sign_jwt(unsigned, KEY, kid=METHOD), PORTS, NOW).verified
+
+
+def _clr_jwt(own: dict[str, Any], bundled: dict[str, Any]) -> str:
+    clr = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": "urn:uuid:0b4f1c2e-7d3a-4c55-9d61-1a2b3c4d5e6f",
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": {"id": DID, "type": ["Profile"], "name": "Publisher"},
+        "name": "Record",
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"type": ["ClrSubject"], "verifiableCredential": [bundled]},
+        **own,
+    }
+    return sign_jwt(clr, KEY, kid=METHOD)
+
+
+def test_a_clr_jwt_own_statements_get_the_json_ld_strictness_too() -> None:
+    report = verify_credential(_clr_jwt({"evidence": [{"id": "evidence/1"}]}, credential()), PORTS, NOW)
+    assert "relative IRI" in report.check(CheckId.PROOF).message  # type: ignore[union-attr]
+
+
+def test_a_clr_jwt_leaves_its_bundled_credentials_to_their_own_verification() -> None:
+    # Bundled under different OB contexts, credentials may not make one JSON-LD document (vc.clr); each
+    # is verified on its own, with its own proof, and there the same strictness applies.
+    bundled = {**credential(), "notDefinedByAnyContext": "x"}
+    report = verify_credential(_clr_jwt({}, bundled), PORTS, NOW)
+    assert outcome(report, CheckId.PROOF) is Outcome.PASSED
+    on_its_own = verify_credential(sign_jwt(bundled, KEY, kid=METHOD), PORTS, NOW)
+    assert "not defined by any context" in on_its_own.check(CheckId.PROOF).message  # type: ignore[union-attr]
