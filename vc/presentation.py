@@ -36,7 +36,7 @@ from .keys import KeyType, PrivateKey, multibase_encode_base58btc
 from .parsing import check_depth, check_json_value
 from .ports import AUTHENTICATION, KeyResolver
 from .presentation_jwt import decode_presentation_jwt, verify_presentation_jwt
-from .proofs import MAX_PROOFS
+from .proof_set import ProofSetResult, verify_each_proof
 from .report import Outcome, VerificationReport, json_safe
 from .verify import Ports, verify_credential
 
@@ -193,37 +193,39 @@ def verify_presentation_proof(
 ) -> VerificationMethod:
     """The holder's proof: returns the verification method that signed, or raises `VcError`.
 
-    Any one proof of the set that verifies is enough (VC-DI §4.3). When the presentation names a
-    ``holder``, the signing key must be controlled by that holder.
+    Every proof of the set is checked, as for a credential (`vc.proof_set`, VC Data Integrity 1.0 §4.5):
+    one that verifies is needed, and one that was checked and does not verify fails the set. When the
+    presentation names a ``holder``, the signing key must be controlled by that holder.
     """
+    result = _holder_proofs(presentation, resolver, challenge, domain, loader)
+    if result.problem is not None or result.method is None:
+        raise result.problem or SignatureError("the presentation's proof does not verify")
+    return result.method
+
+
+def _holder_proofs(
+    presentation: Mapping[str, Any],
+    resolver: KeyResolver,
+    challenge: str | None,
+    domain: str | None,
+    loader: OfflineDocumentLoader | None,
+) -> ProofSetResult:
     _well_formed(presentation)
-    proofs = data_integrity.proofs_of(presentation)
-    if not proofs:
-        raise SignatureError("the presentation has no proof")
-    if len(proofs) > MAX_PROOFS:
-        raise ParsingError(f"more than {MAX_PROOFS} proofs")
-    problems: list[VcError] = []
-    for proof in proofs:
-        try:
-            # Cheap checks first: nothing is resolved or canonicalised for a proof we would refuse anyway.
-            _check_challenge_and_domain(proof, challenge, domain)
-            method = data_integrity.verify_proof(
-                presentation, proof, resolver, expected_purpose=AUTHENTICATION, loader=loader
-            )
-        except VcError as error:
-            problems.append(error)
-            continue
-        holder = _holder_id(presentation)
+    holder = _holder_id(presentation)
+
+    def verify(proof: Mapping[str, Any]) -> VerificationMethod:
+        # Cheap checks first: nothing is resolved or canonicalised for a proof we would refuse anyway.
+        _check_challenge_and_domain(proof, challenge, domain)
+        method = data_integrity.verify_proof(
+            presentation, proof, resolver, expected_purpose=AUTHENTICATION, loader=loader
+        )
         if holder is not None and method.controller != holder:
-            problems.append(
-                SignatureError(
-                    f"the presentation is signed by {method.controller}, not by its holder {holder}"
-                )
+            raise SignatureError(
+                f"the presentation is signed by {method.controller}, not by its holder {holder}"
             )
-            continue
         return method
-    problems.sort(key=lambda error: error.code == "unsupported")
-    raise problems[0]
+
+    return verify_each_proof(presentation, verify, controller=holder, noun="presentation")
 
 
 def _credentials_of(presentation: Mapping[str, Any]) -> list[Mapping[str, Any] | str]:

@@ -1,6 +1,8 @@
 """The verification report: named checks with stable ids, each passed, failed, skipped or a warning.
 
-A bad credential is a report, not an exception: callers (CLI, API, pages) render the same object.
+A bad credential is a report, not an exception: callers (CLI, API, pages) render the same object. Besides
+each check's message (English, for people), the report carries the outcome as data for programs to read:
+the proof (`ProofOutcome`, one `ProofResult` per proof of the set) and the trust decision.
 """
 
 from __future__ import annotations
@@ -37,6 +39,48 @@ class Trust(StrEnum):
     NOT_TRUSTWORTHY = "not_trustworthy"
 
 
+class ProofState(StrEnum):
+    """What a proof (or a proof set) came to."""
+
+    VERIFIED = "verified"
+    INVALID = "invalid"  # checked, and it does not verify: altered, malformed, or not signed by that key
+    UNSUPPORTED = "unsupported"  # not checked: a suite, algorithm or key type this verifier does not use
+    KEY_UNRESOLVED = "key_unresolved"  # not checked: its verification method could not be resolved
+    NOT_CHECKED = "not_checked"  # an earlier check failed
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """One proof of a proof set (or the JWS of a VC-JWT)."""
+
+    suite: str  # e.g. "Data Integrity eddsa-rdfc-2022", "Ed25519Signature2020", "VC-JWT"
+    state: ProofState
+    message: str
+    verification_method: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "suite": self.suite,
+            "state": self.state.value,
+            "verificationMethod": self.verification_method,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ProofOutcome:
+    state: ProofState = ProofState.NOT_CHECKED
+    suite: str | None = None  # of the proof the report relies on
+    proofs: tuple[ProofResult, ...] = ()  # every proof, in document order
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "suite": self.suite,
+            "proofs": [proof.to_json() for proof in self.proofs],
+        }
+
+
 # Checks that must pass (or pass with a warning) for `verified`; the others must merely not fail.
 REQUIRED = frozenset({CheckId.WELL_FORMED, CheckId.SCHEMA, CheckId.PROOF, CheckId.VALIDITY_PERIOD})
 
@@ -67,6 +111,7 @@ class VerificationReport:
     verification_method: str | None = None
     trust: Trust | None = None
     checked_at: str | None = None
+    proof: ProofOutcome = field(default_factory=ProofOutcome)
 
     def add(self, check: Check) -> Check:
         self.checks.append(check)
@@ -101,6 +146,7 @@ class VerificationReport:
                 "verificationMethod": self.verification_method,
                 "trust": self.trust.value if self.trust else None,
                 "checkedAt": self.checked_at,
+                "proof": self.proof.to_json(),
                 "checks": [check.to_json() for check in self.checks],
                 "errors": [check.to_json() for check in self.errors],
                 "warnings": [check.to_json() for check in self.warnings],

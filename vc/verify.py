@@ -34,8 +34,9 @@ from .jwt import DecodedJwt, claim_mismatches, decode_jwt, verify_jwt
 from .keys import KeyType
 from .parsing import ORDINARY_LIMITS, Limits, check_depth
 from .ports import KeyResolver
-from .proofs import verify_proof_set
-from .report import Check, CheckId, Outcome, Trust, VerificationReport
+from .proof_set import proof_state, verify_each_proof
+from .proofs import verify_proof
+from .report import Check, CheckId, Outcome, ProofOutcome, ProofState, Trust, VerificationReport
 
 
 @dataclass(frozen=True)
@@ -169,20 +170,14 @@ def _run(
         else:
             proof_problem = _data_model_problem(document, ports.loader, limits)
     if report.format == "ldp":
-        try:
-            verified = verify_proof_set(
-                document, ports.resolver, ports.loader, max_statements=limits.max_statements
-            )
-        except VcError as error:
-            proof_problem = _proof_failure(error)
-        else:
-            method, suite = verified.method, verified.suite
+        method, proof_problem = _embedded_proofs(report, document, ports, limits)
+        suite = report.proof.suite or suite
     if proof_problem or method is None:
         report.add(proof_problem or Check(CheckId.PROOF, Outcome.FAILED, "The proof does not verify."))
         _skip(report, _LATER_CHECKS[2:], "the proof did not verify")
         return
     report.verification_method = method.id or "(key embedded in the token)"
-    report.add(_proof_passed(document, suite))
+    report.add(_proof_passed(document, suite, report.proof))
     binding = report.add(_binding_check(report.issuer_id, method))
     report.add(_validity_check(document, now))
     report.add(_status_check(document, ports.status, now))
@@ -304,6 +299,39 @@ def _schema_check(document: Mapping[str, Any]) -> Check:
     return Check(CheckId.SCHEMA, Outcome.PASSED, "The credential conforms to the Open Badges 3.0 schema.")
 
 
+def _embedded_proofs(
+    report: VerificationReport, document: Mapping[str, Any], ports: Ports, limits: Limits
+) -> tuple[VerificationMethod | None, Check | None]:
+    """Every embedded proof, each by its suite (`vc.proofs`), combined as `vc.proof_set` says (VC Data
+    Integrity 1.0 §4.5); returns the method of the proof relied on, or the failed proof check."""
+
+    def verify(proof: Mapping[str, Any]) -> VerificationMethod:
+        return verify_proof(
+            document, proof, ports.resolver, ports.loader, max_statements=limits.max_statements
+        ).method
+
+    try:
+        result = verify_each_proof(document, verify, controller=report.issuer_id)
+    except VcError as error:
+        report.proof = ProofOutcome(proof_state(error))
+        return None, _proof_failure(error)
+    report.proof = result.outcome
+    proofs = result.outcome.proofs
+    if result.problem is not None:
+        failing = next(i for i, proof in enumerate(proofs) if proof.state is result.outcome.state)
+        check = _proof_failure(result.problem)
+        if len(proofs) > 1:
+            note = (
+                f" (proof {failing + 1} of {len(proofs)}, {proofs[failing].suite}: a proof set with a proof"
+                " that does not verify does not verify, VC Data Integrity 1.0 §4.5)"
+                if result.outcome.state is ProofState.INVALID
+                else f" (none of the {len(proofs)} proofs could be checked)"
+            )
+            check = Check(check.id, check.outcome, check.message + note, check.problem_type, check.details)
+        return None, check
+    return result.method, None
+
+
 def _proof_failure(error: VcError) -> Check:
     if isinstance(error, UnsupportedError):
         # Not evidence of forgery: the suite is simply not on our allow-list (e.g. ecdsa-sd-2023).
@@ -311,9 +339,16 @@ def _proof_failure(error: VcError) -> Check:
     return _failed(CheckId.PROOF, error)
 
 
-def _proof_passed(document: Mapping[str, Any], suite: str) -> Check:
+def _proof_passed(document: Mapping[str, Any], suite: str, outcome: ProofOutcome) -> Check:
     """The proof check, with OB 3.0 §9.1 step 3 (refresh) reported rather than performed."""
     message = f"The signature is valid ({suite})."
+    unchecked = [
+        f"proof {index + 1} ({proof.suite}): {proof.message}"
+        for index, proof in enumerate(outcome.proofs)
+        if proof.state is not ProofState.VERIFIED
+    ]
+    if unchecked:
+        message += f" Not checked, so nothing rests on them: {'; '.join(unchecked)}"
     refresh = _refresh_service(document)
     if refresh is None:
         return Check(CheckId.PROOF, Outcome.PASSED, message)
