@@ -2,7 +2,9 @@
 
 A bad credential is a report, not an exception: callers (CLI, API, pages) render the same object. Besides
 each check's message (English, for people), the report carries the outcome as data for programs to read:
-the proof (`ProofOutcome`, one `ProofResult` per proof of the set) and the trust decision.
+the proof (`ProofOutcome`, one `ProofResult` per proof of the set), the status (`StatusOutcome`: valid,
+revoked, suspended, ... with the date when the source gives one), the validity period
+(`ValidityOutcome`: current, expired or not yet valid, with the dates) and the trust decision.
 """
 
 from __future__ import annotations
@@ -81,6 +83,59 @@ class ProofOutcome:
         }
 
 
+class StatusState(StrEnum):
+    """The credential's status, in Bitstring Status List 1.0's words where it has them."""
+
+    VALID = "valid"  # checked now: neither revoked nor suspended
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    FLAGGED = "flagged"  # set for another purpose (the outcome's purpose names it)
+    UNKNOWN = "unknown"  # it could not be established (no status source, list unreachable or invalid)
+    NONE = "none"  # the credential has no status entry, so it cannot be revoked
+    NOT_CHECKED = "not_checked"  # an earlier check failed
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    state: StatusState = StatusState.NOT_CHECKED
+    purpose: str | None = None  # statusPurpose of the entry that decided, e.g. "revocation"
+    date: str | None = None  # when the status took effect, where the status source says (ISO 8601, UTC)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state.value, "purpose": self.purpose, "date": self.date}
+
+
+class ValidityState(StrEnum):
+    CURRENT = "current"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    NOT_CHECKED = "not_checked"  # an earlier check failed
+
+
+@dataclass(frozen=True)
+class ValidityOutcome:
+    """The validity period as verified against the injected clock (ISO 8601 date-times, UTC)."""
+
+    state: ValidityState = ValidityState.NOT_CHECKED
+    valid_from: str | None = None  # the bound that applies (the latest of validFrom/issuanceDate)
+    valid_until: str | None = None  # the bound that applies (the earliest of validUntil/expirationDate)
+
+    @property
+    def date(self) -> str | None:
+        """The date that decided: when it expired, or when it becomes valid."""
+        if self.state is ValidityState.EXPIRED:
+            return self.valid_until
+        return self.valid_from if self.state is ValidityState.NOT_YET_VALID else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "date": self.date,
+            "validFrom": self.valid_from,
+            "validUntil": self.valid_until,
+        }
+
+
 # Checks that must pass (or pass with a warning) for `verified`; the others must merely not fail.
 REQUIRED = frozenset({CheckId.WELL_FORMED, CheckId.SCHEMA, CheckId.PROOF, CheckId.VALIDITY_PERIOD})
 
@@ -112,6 +167,8 @@ class VerificationReport:
     trust: Trust | None = None
     checked_at: str | None = None
     proof: ProofOutcome = field(default_factory=ProofOutcome)
+    status: StatusOutcome = field(default_factory=StatusOutcome)
+    validity: ValidityOutcome = field(default_factory=ValidityOutcome)
 
     def add(self, check: Check) -> Check:
         self.checks.append(check)
@@ -147,6 +204,8 @@ class VerificationReport:
                 "trust": self.trust.value if self.trust else None,
                 "checkedAt": self.checked_at,
                 "proof": self.proof.to_json(),
+                "status": self.status.to_json(),
+                "validity": self.validity.to_json(),
                 "checks": [check.to_json() for check in self.checks],
                 "errors": [check.to_json() for check in self.errors],
                 "warnings": [check.to_json() for check in self.warnings],
