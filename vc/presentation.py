@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -36,15 +34,25 @@ from .keys import KeyType, PrivateKey, multibase_encode_base58btc
 from .parsing import check_depth, check_json_value
 from .ports import AUTHENTICATION, KeyResolver
 from .presentation_jwt import decode_presentation_jwt, verify_presentation_jwt
-from .proof_set import ProofSetResult, verify_each_proof
-from .report import Outcome, VerificationReport, json_safe
+from .presentation_report import (
+    HolderBinding,
+    PresentationCheck,
+    PresentationCheckId,
+    PresentationReport,
+    SubjectMatch,
+    holder_binding,
+)
+from .proof_set import ProofSetResult, proof_state, verify_each_proof
+from .report import Outcome, ProofOutcome, ProofResult, ProofState
 from .verify import Ports, verify_credential
 
 __all__ = [
     "MAX_CREDENTIALS",
+    "HolderBinding",
     "PresentationCheck",
     "PresentationCheckId",
     "PresentationReport",
+    "SubjectMatch",
     "sign_presentation",
     "verify_presentation",
     "verify_presentation_proof",
@@ -55,59 +63,6 @@ log = logging.getLogger(__name__)
 PRESENTATION_TYPE = "VerifiablePresentation"
 ENVELOPED_CREDENTIAL_TYPE = "EnvelopedVerifiableCredential"
 MAX_CREDENTIALS = 64  # a passport shares a handful; each one is a full verification
-
-
-class PresentationCheckId(StrEnum):
-    WELL_FORMED = "presentation_well_formed"
-    PROOF = "presentation_proof"  # the holder's signature, purpose, challenge and domain
-    CREDENTIALS = "credentials"  # every credential inside verifies
-
-
-@dataclass(frozen=True)
-class PresentationCheck:
-    id: PresentationCheckId
-    outcome: Outcome
-    message: str
-    problem_type: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id.value, "outcome": self.outcome.value, "message": self.message}
-        if self.problem_type:
-            data["problemType"] = self.problem_type
-        return data
-
-
-@dataclass
-class PresentationReport:
-    checks: list[PresentationCheck] = field(default_factory=list)
-    credentials: list[VerificationReport] = field(default_factory=list)
-    holder: str | None = None
-    verification_method: str | None = None
-    checked_at: str | None = None
-
-    @property
-    def verified(self) -> bool:
-        """The holder's proof passed, and every credential inside verified."""
-        outcomes = {check.id: check.outcome for check in self.checks}
-        return (
-            outcomes.get(PresentationCheckId.PROOF) in (Outcome.PASSED, Outcome.WARNING)
-            and not any(check.outcome is Outcome.FAILED for check in self.checks)
-            and all(report.verified for report in self.credentials)
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return json_safe(
-            {
-                "verified": self.verified,
-                "holder": self.holder,
-                "verificationMethod": self.verification_method,
-                "checkedAt": self.checked_at,
-                "checks": [check.to_json() for check in self.checks],
-                "errors": [check.to_json() for check in self.checks if check.outcome is Outcome.FAILED],
-                "warnings": [check.to_json() for check in self.checks if check.outcome is Outcome.WARNING],
-                "credentialResults": [report.to_json() for report in self.credentials],
-            }
-        )
 
 
 def sign_presentation(
@@ -201,6 +156,30 @@ def verify_presentation_proof(
     if result.problem is not None or result.method is None:
         raise result.problem or SignatureError("the presentation's proof does not verify")
     return result.method
+
+
+def _holder_jwt(
+    report: PresentationReport,
+    token: str,
+    ports: Ports,
+    now: datetime,
+    challenge: str | None,
+    domain: str | None,
+) -> VerificationMethod:
+    """The holder's JWS (`vc.presentation_jwt`), recorded as the presentation's one proof."""
+    kid = decode_presentation_jwt(token).header["kid"][:500]
+    try:
+        _, method = verify_presentation_jwt(token, ports.resolver, now, challenge=challenge, domain=domain)
+    except VcError as error:
+        result = ProofResult(_JWT_SUITE, proof_state(error), error.message, kid)
+        report.proof = ProofOutcome(result.state, None, (result,))
+        raise
+    result = ProofResult(_JWT_SUITE, ProofState.VERIFIED, "Verified.", kid)
+    report.proof = ProofOutcome(ProofState.VERIFIED, _JWT_SUITE, (result,))
+    return method
+
+
+_JWT_SUITE = "VP-JWT"
 
 
 def _holder_proofs(
@@ -311,13 +290,13 @@ def _run(
     report.holder = _holder_id(document)
     try:
         if isinstance(presentation, str):
-            _, method = verify_presentation_jwt(
-                presentation, ports.resolver, now, challenge=challenge, domain=domain
-            )
+            method = _holder_jwt(report, presentation, ports, now, challenge, domain)
         else:
-            method = verify_presentation_proof(
-                document, ports.resolver, challenge=challenge, domain=domain, loader=ports.loader
-            )
+            result = _holder_proofs(document, ports.resolver, challenge, domain, ports.loader)
+            report.proof = result.outcome
+            if result.problem is not None or result.method is None:
+                raise result.problem or SignatureError("the presentation's proof does not verify")
+            method = result.method
     except VcError as error:
         report.checks.append(
             PresentationCheck(PresentationCheckId.PROOF, Outcome.FAILED, error.message, error.problem_type)
@@ -334,6 +313,7 @@ def _run(
         )
     )
     report.credentials = [verify_credential(credential, ports, now) for credential in credentials]
+    report.holder_bindings = [holder_binding(report.holder, result) for result in report.credentials]
     failing = [str(index + 1) for index, result in enumerate(report.credentials) if not result.verified]
     if failing:
         report.checks.append(
