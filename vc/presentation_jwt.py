@@ -101,8 +101,6 @@ def decode_presentation_jwt(token: str) -> DecodedPresentationJwt:
     extra = set(header) - _HEADER_PARAMETERS
     if extra:
         raise ParsingError(f"presentation JWT header parameters not allowed: {', '.join(sorted(extra))}")
-    if header.get("alg") not in ALGORITHMS:
-        raise UnsupportedError(f"JWS algorithm {str(header.get('alg'))[:20]!r} is not allowed")
     if not isinstance(header.get("kid"), str):
         raise ParsingError("a presentation JWT names its key with a kid")
     if header.get("typ", "JWT") != "JWT":
@@ -130,6 +128,11 @@ def verify_presentation_jwt(
     """The holder's signature, audience, nonce and time; raises `VcError` when any does not hold."""
     decoded = decode_presentation_jwt(token)
     payload = decoded.payload
+    # As for a VC-JWT (`vc.jwt.verify_jwt`): the algorithm is the signature's business, so a token with
+    # ``alg: none`` is a readable presentation whose holder is not proven.
+    alg = decoded.header.get("alg")
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
+        raise UnsupportedError(f"JWS algorithm {str(alg)[:20]!r} is not allowed")
     if challenge is not None and payload.get("nonce") != challenge:
         raise SignatureError("the presentation was not made for this challenge")
     if domain is not None:

@@ -22,7 +22,8 @@ from vc.jsonld import canonicalize
 from vc.jwt import claim_mismatches, decode_jwt, sign_jwt
 from vc.keys import KeyType, PrivateKey, multibase_encode_base58btc
 from vc.ports import DidKeyResolver
-from vc.report import CheckId, Outcome
+from vc.presentation import PresentationCheckId, verify_presentation
+from vc.report import CheckId, Outcome, ProofState
 from vc.verify import Ports, verify_credential
 
 KEY = PrivateKey.from_ed25519_secret(bytes(range(21, 53)))
@@ -250,3 +251,15 @@ def test_a_clr_jwt_leaves_its_bundled_credentials_to_their_own_verification() ->
     assert outcome(report, CheckId.PROOF) is Outcome.PASSED
     on_its_own = verify_credential(sign_jwt(bundled, KEY, kid=METHOD), PORTS, NOW)
     assert "not defined by any context" in on_its_own.check(CheckId.PROOF).message  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("alg", ["none", ["EdDSA"], None])
+def test_presentation_jwt_with_alg_none_is_readable_but_its_holder_not_proven(alg: Any) -> None:
+    vp = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"]}
+    report = verify_presentation(
+        token({"alg": alg, "kid": METHOD}, {"iss": DID, "vp": vp}, key=None), PORTS, NOW
+    )
+    outcomes = {check.id: check.outcome for check in report.checks}
+    assert outcomes[PresentationCheckId.WELL_FORMED] is Outcome.PASSED
+    assert outcomes[PresentationCheckId.PROOF] is Outcome.FAILED
+    assert report.proof.state is ProofState.UNSUPPORTED
