@@ -200,6 +200,11 @@ def test_sign_jwt_refuses_a_kid_that_is_not_a_string(kid: Any) -> None:
 # --- verify_credential: a JWT string, a JSON document -----------------------------------------------
 
 SIGNED = data_integrity.sign(CREDENTIAL, KEY, METHOD, NOW)
+# JOSE headers with any value in each member the verifiers read.
+headers = st.fixed_dictionaries(
+    {"alg": json_ish | st.just("EdDSA"), "kid": json_ish | st.just(METHOD)},
+    optional={"typ": json_ish, "jwk": json_ish},
+)
 PAYLOAD = orjson.loads(base64.urlsafe_b64decode(sign_jwt(CREDENTIAL, KEY, kid=METHOD).split(".")[1] + "=="))
 
 
@@ -213,7 +218,9 @@ def test_verifying_any_document_gives_a_report(document: Any) -> None:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    header=st.sampled_from([{"alg": "EdDSA", "kid": METHOD, "typ": "JWT"}, {"alg": "none"}]) | json_ish,
+    header=st.sampled_from([{"alg": "EdDSA", "kid": METHOD, "typ": "JWT"}, {"alg": "none"}])
+    | headers
+    | json_ish,
     payload=mutated(PAYLOAD) | mutated({"vc": CREDENTIAL, "iss": DID}) | json_ish,
 )
 def test_verifying_any_signed_token_gives_a_report(header: Any, payload: Any) -> None:
@@ -253,7 +260,7 @@ def test_verifying_any_presentation_gives_a_report(presentation: Any) -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(header=st.just({"alg": "EdDSA", "kid": METHOD, "typ": "JWT"}) | json_ish, vp=json_ish)
+@given(header=st.just({"alg": "EdDSA", "kid": METHOD, "typ": "JWT"}) | headers | json_ish, vp=json_ish)
 def test_verifying_any_presentation_jwt_gives_a_report(header: Any, vp: Any) -> None:
     with no_unexpected_errors():
         report = verify_presentation(_token(header, {"iss": DID, "vp": vp}), PORTS, NOW)
