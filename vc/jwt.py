@@ -4,7 +4,7 @@ The payload is the credential itself plus the registered claims ``iss`` (issuer 
 id), ``sub`` (subject id, when there is one), ``nbf`` (validFrom) and ``exp`` (validUntil). The JOSE header
 holds only ``alg``, ``kid`` or ``jwk``, and ``typ: "JWT"``. Verification (§8.2.6) also accepts the legacy
 VC 1.1 form with the credential inside a ``vc`` claim, and, with a warning, a VC 2.0 credential inside
-one (some OB 3.0 issuers still send it; Digital Bazaar's and didkit's verifiers accept it).
+one (some OB 3.0 issuers still send it).
 
 Signature checking (RFC 7515 §5.2) verifies the JWS Signing Input with the resolved key through
 `vc.keys.PublicKey.verify` (RFC 7518 §3.3/§3.4, RFC 8037 §3.1): the algorithm is the one the key fixes,
@@ -85,8 +85,8 @@ def jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
     if subject_id is not None:
         claims["sub"] = subject_id
     for claim, name in _DATE_CLAIMS:
-        if name not in credential and claim == "exp":
-            continue
+        if name == "validUntil" and name not in credential:
+            continue  # exp is there only when validUntil is
         try:
             claims[claim] = _numeric_date(credential.get(name))
         except ValueError:

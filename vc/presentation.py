@@ -61,6 +61,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PRESENTATION_TYPE = "VerifiablePresentation"
+_JWT_SUITE = "VP-JWT"  # how the report names the holder's JWS (VC DM 1.1 §6.3.1) as a proof
 ENVELOPED_CREDENTIAL_TYPE = "EnvelopedVerifiableCredential"
 MAX_CREDENTIALS = 64  # a passport shares a handful; each one is a full verification
 
@@ -177,9 +178,6 @@ def _holder_jwt(
     result = ProofResult(_JWT_SUITE, ProofState.VERIFIED, "Verified.", kid)
     report.proof = ProofOutcome(ProofState.VERIFIED, _JWT_SUITE, (result,))
     return method
-
-
-_JWT_SUITE = "VP-JWT"
 
 
 def _holder_proofs(
