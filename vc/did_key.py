@@ -1,6 +1,7 @@
 """The did:key method (W3C CCG did:key spec v0.7): a DID that is its own public key, resolved offline.
 
-Only Ed25519 (``did:key:z6Mk…``) and P-256 (``did:key:zDn…``) keys are accepted; the DID document is
+Only Ed25519 (``did:key:z6Mk…``) and P-256 (``did:key:zDn…``) keys are accepted; other key types the
+method allows (RSA ``did:key:z4MX…``, secp256k1, …) are reported as not supported. The DID document is
 built per §3.1.2 "Document Creation Algorithm" with a single ``Multikey`` verification method.
 """
 
@@ -24,7 +25,9 @@ __all__ = [
 ]
 
 DID_KEY_PREFIX = "did:key:"
-MAX_DID_URL_LENGTH = 512  # an Ed25519 or P-256 did:key URL is under 120 characters
+# An Ed25519 or P-256 did:key URL is under 120 characters; an RSA-4096 one, with its fragment, ~1,450: long
+# enough to be read and reported as not supported rather than as malformed.
+MAX_DID_URL_LENGTH = 2048
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
@@ -97,7 +100,8 @@ def resolve_did_key(did_url: str) -> VerificationMethod:
     """Resolve ``did:key:<mb>`` or ``did:key:<mb>#<mb>`` to its Multikey verification method.
 
     The fragment, when present, must equal the method-specific id (§3.1.2); anything else, another DID
-    method, or undecodable key material raises :class:`KeyResolutionError`.
+    method, or undecodable key material raises :class:`KeyResolutionError`. A key type did:key allows but
+    this verifier does not use (RSA, secp256k1, …) raises :class:`UnsupportedError`.
     """
     if not isinstance(did_url, str) or len(did_url) > MAX_DID_URL_LENGTH:
         raise KeyResolutionError("malformed did:key DID URL")

@@ -3,7 +3,8 @@
 The payload is the credential itself plus the registered claims ``iss`` (issuer id), ``jti`` (credential
 id), ``sub`` (subject id, when there is one), ``nbf`` (validFrom) and ``exp`` (validUntil). The JOSE header
 holds only ``alg``, ``kid`` or ``jwk``, and ``typ: "JWT"``. Verification (§8.2.6) also accepts the legacy
-VC 1.1 form with the credential inside a ``vc`` claim.
+VC 1.1 form with the credential inside a ``vc`` claim, and, with a warning, a VC 2.0 credential inside
+one (some OB 3.0 issuers still send it).
 
 Signature checking (RFC 7515 §5.2) verifies the JWS Signing Input with the resolved key through
 `vc.keys.PublicKey.verify` (RFC 7518 §3.3/§3.4, RFC 8037 §3.1): the algorithm is the one the key fixes,
@@ -24,17 +25,19 @@ from typing import Any
 
 import orjson
 
-from schemas.loader import VC_V1_CONTEXT
+from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT
 
 from .did_key import VerificationMethod
-from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedError
+from .errors import InvalidKeyError, ParsingError, SchemaError, SignatureError, UnsupportedError
 from .fields import issuer_id, parse_datetime
 from .keys import PrivateKey, PublicKey
-from .parsing import MAX_DOCUMENT_BYTES, parse_json
+from .parsing import MAX_DOCUMENT_BYTES, check_json_value, parse_json
 from .ports import ASSERTION_METHOD, KeyResolver, resolve_for
 
 ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})  # OB 3.0 minimum RS256, plus EdDSA and ES256
 ALLOWED_HEADER_PARAMETERS = frozenset({"alg", "kid", "jwk", "typ"})
+_REGISTERED_CLAIMS = frozenset({"iss", "jti", "sub", "nbf", "exp", "iat", "aud"})
+_DATE_CLAIMS = (("nbf", "validFrom"), ("exp", "validUntil"))
 
 
 @dataclass(frozen=True)
@@ -44,13 +47,19 @@ class DecodedJwt:
     header: dict[str, Any]
     payload: dict[str, Any]
     credential: dict[str, Any]
-    legacy: bool  # VC 1.1: the credential came from the ``vc`` claim
+    legacy: bool  # the credential came from a ``vc`` claim (the VC-JWT 1.1 form)
+    warnings: tuple[str, ...] = ()  # what a verifier should say about the token's form
+
+    @property
+    def vc_claim_holds_vc_2_0(self) -> bool:
+        """A VC 2.0 credential inside the legacy ``vc`` claim: verified, with a warning."""
+        return self.legacy and not _is_vc_1_1(self.credential)
 
 
-def _numeric_date(value: str) -> int:
+def _numeric_date(value: Any) -> int:
     moment = parse_datetime(value)
     if moment is None:
-        raise ValueError(f"{value!r} is not a date-time with a timezone")
+        raise ValueError(f"{str(value)[:64]!r} is not a date-time with a timezone")
     return int(moment.timestamp())
 
 
@@ -63,14 +72,27 @@ def _subject_id(credential: Mapping[str, Any]) -> str | None:
 
 
 def jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
-    """The registered claims §8.2.4 derives from a VC 2.0 credential."""
-    claims: dict[str, Any] = {"iss": issuer_id(credential), "jti": credential.get("id")}
+    """The registered claims §8.2.4 derives from a VC 2.0 credential.
+
+    Raises `SchemaError` when the credential lacks what they come from: an issuer id, a ``validFrom``
+    (and a ``validUntil``, when present) that is a date-time with a timezone.
+    """
+    issuer = issuer_id(credential)
+    if issuer is None:
+        raise SchemaError("the credential has no issuer id, so the JWT can have no iss claim")
+    claims: dict[str, Any] = {"iss": issuer, "jti": credential.get("id")}
     subject_id = _subject_id(credential)
     if subject_id is not None:
         claims["sub"] = subject_id
-    claims["nbf"] = _numeric_date(credential["validFrom"])
-    if "validUntil" in credential:
-        claims["exp"] = _numeric_date(credential["validUntil"])
+    for claim, name in _DATE_CLAIMS:
+        if name == "validUntil" and name not in credential:
+            continue  # exp is there only when validUntil is
+        try:
+            claims[claim] = _numeric_date(credential.get(name))
+        except ValueError:
+            raise SchemaError(
+                f"{name} must be a date-time with a timezone: OB 3.0 §8.2.4 derives the {claim} claim from it"
+            ) from None
     return claims
 
 
@@ -78,9 +100,23 @@ def sign_jwt(credential: Mapping[str, Any], key: PrivateKey, *, kid: str | None 
     """Encode and sign a VC 2.0 credential as a compact JWS.
 
     With `kid` the header names the verification method; without it the public key travels as ``jwk``.
+    Raises `ParsingError` for a value JSON cannot carry faithfully (`vc.parsing.check_json_value`: the
+    signed bytes must mean the same to every verifier) and `SchemaError` for a credential that is not a
+    VC 2.0 credential the §8.2.4 claims can be derived from.
     """
-    if "proof" in credential and not isinstance(credential.get("proof"), (Mapping, list)):
-        raise ValueError("credential proof must be an object or a list")
+    if not isinstance(credential, Mapping):
+        raise SchemaError("a credential is a JSON object")
+    if kid is not None and not isinstance(kid, str):
+        raise ParsingError("kid must be a string (a verification method URL)")
+    check_json_value(kid, "the kid")
+    check_json_value(credential, "the credential")
+    context = credential.get("@context")
+    if not isinstance(context, list) or not context or context[0] != VC_V2_CONTEXT:
+        raise SchemaError(
+            f"a VC-JWT (OB 3.0 §8.2) secures a VC 2.0 credential: @context starts with {VC_V2_CONTEXT}"
+        )
+    if "proof" in credential and not isinstance(credential["proof"], (Mapping, list)):
+        raise SchemaError("credential proof must be an object or a list")
     payload = {**credential, **jwt_claims(credential)}
     header: dict[str, Any] = {"typ": "JWT"}
     if kid is not None:
@@ -115,7 +151,11 @@ def looks_like_jwt(text: str) -> bool:
 
 
 def decode_jwt(token: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> DecodedJwt:
-    """Split and parse a compact JWS (bounded by ``max_bytes`` of payload), without checking its signature."""
+    """Split and parse a compact JWS (bounded by ``max_bytes`` of payload), without checking its signature.
+
+    What it checks is the token's shape (OB 3.0 §8.2.3 header parameters, ``typ``, the credential in the
+    payload); the algorithm and the key are the signature's business (`verify_jwt`).
+    """
     token = token.strip()
     if len(token) > max_bytes * 2:
         raise ParsingError("JWT is larger than the document size limit")
@@ -129,48 +169,53 @@ def decode_jwt(token: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> DecodedJwt
     extra = set(header) - ALLOWED_HEADER_PARAMETERS
     if extra:
         raise ParsingError(f"JWT header parameters not allowed by OB 3.0 §8.2.3: {', '.join(sorted(extra))}")
-    alg = header.get("alg")
-    if not isinstance(alg, str) or alg not in ALGORITHMS:
-        raise UnsupportedError(
-            f"JWS algorithm {alg!r} is not allowed (allowed: {', '.join(sorted(ALGORITHMS))})"
-        )
     if "typ" in header and header["typ"] != "JWT":
-        raise ParsingError(f"JWT typ must be 'JWT', not {header['typ']!r}")
-    if ("kid" in header) == ("jwk" in header):
-        raise ParsingError("JWT header must carry exactly one of kid and jwk")
+        raise ParsingError(f"JWT typ must be 'JWT', not {str(header['typ'])[:20]!r}")
     legacy = "vc" in payload
     credential = payload["vc"] if legacy else payload
     if not isinstance(credential, dict):
         raise ParsingError("the vc claim must be a JSON object")
-    # OB 3.0 §8.2.6 / VC-JWT 1.1: a vc claim means a VC 1.1 credential, and its @context must say so.
-    context = credential.get("@context")
-    first = context[0] if isinstance(context, list) and context else context
-    if legacy != (first == VC_V1_CONTEXT):
-        raise ParsingError(
-            "a vc claim must hold a VC 1.1 credential, and a VC 2.0 credential must not use one"
-        )
+    # OB 3.0 §8.2.6 / VC-JWT 1.1: a VC 1.1 credential travels in a vc claim; without one, the payload is
+    # a VC 2.0 credential. A VC 2.0 credential inside a vc claim is read as it is, and the form reported.
+    if not legacy and _is_vc_1_1(credential):
+        raise ParsingError("a VC 1.1 credential must travel in a vc claim (VC-JWT 1.1)")
+    warnings: tuple[str, ...] = ()
     if legacy:
-        credential = _restore_legacy(credential, payload)
+        credential = _restore_from_claims(credential, payload)
+        if not _is_vc_1_1(credential):
+            warnings = (VC_2_0_IN_VC_CLAIM,)
     else:
         credential = {key: value for key, value in payload.items() if key not in _REGISTERED_CLAIMS}
-    return DecodedJwt(header=header, payload=payload, credential=credential, legacy=legacy)
+    return DecodedJwt(header=header, payload=payload, credential=credential, legacy=legacy, warnings=warnings)
 
 
-_REGISTERED_CLAIMS = frozenset({"iss", "jti", "sub", "nbf", "exp", "iat", "aud"})
-_DATE_CLAIMS = (("nbf", "validFrom"), ("exp", "validUntil"))
+VC_2_0_IN_VC_CLAIM = (
+    "A VC 2.0 credential inside a legacy vc claim (the VC-JWT 1.1 form): OB 3.0 §8.2 puts a VC 2.0 "
+    "credential itself in the JWT payload. It was verified as it is."
+)
 
 
-def _restore_legacy(vc: dict[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
+def _is_vc_1_1(credential: Mapping[str, Any]) -> bool:
+    context = credential.get("@context")
+    first = context[0] if isinstance(context, list) and context else context
+    return bool(first == VC_V1_CONTEXT)
+
+
+def _date_claims(credential: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(claim, property) pairs: VC 1.1 dates for a VC 1.1 credential (VC DM 1.1 §6.3.1), else VC 2.0's."""
+    return (("nbf", "issuanceDate"), ("exp", "expirationDate")) if _is_vc_1_1(credential) else _DATE_CLAIMS
+
+
+def _restore_from_claims(vc: dict[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
     """VC-JWT 1.1 decoding: claims fill in what the ``vc`` object leaves out."""
     credential = dict(vc)
     if "issuer" not in credential and isinstance(payload.get("iss"), str):
         credential["issuer"] = payload["iss"]
     if "id" not in credential and isinstance(payload.get("jti"), str):
         credential["id"] = payload["jti"]
-    if "issuanceDate" not in credential and isinstance(payload.get("nbf"), int):
-        credential["issuanceDate"] = _iso(payload["nbf"])
-    if "expirationDate" not in credential and isinstance(payload.get("exp"), int):
-        credential["expirationDate"] = _iso(payload["exp"])
+    for claim, name in _date_claims(credential):
+        if name not in credential and isinstance(payload.get(claim), int):
+            credential[name] = _iso(payload[claim])
     subject = credential.get("credentialSubject")
     if isinstance(subject, dict) and "id" not in subject and isinstance(payload.get("sub"), str):
         credential["credentialSubject"] = {**subject, "id": payload["sub"]}
@@ -201,8 +246,7 @@ def claim_mismatches(decoded: DecodedJwt) -> list[str]:
     expect("jti", credential.get("id"))
     if _subject_id(credential) is not None or "sub" in payload:
         expect("sub", _subject_id(credential))
-    dates = (("nbf", "issuanceDate"), ("exp", "expirationDate")) if decoded.legacy else _DATE_CLAIMS
-    for claim, field in dates:
+    for claim, field in _date_claims(credential):
         if field in credential:
             try:
                 expect(claim, _numeric_date(credential[field]))
@@ -230,6 +274,15 @@ def verify_jwt(
     """
     decoded = decode_jwt(token, max_bytes=max_bytes)
     header = decoded.header
+    # The algorithm and the key belong to the signature, not to reading the token: a token with
+    # ``alg: none`` is a readable credential that is not verified (RFC 7518 §3.6 "Unsecured JWS").
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
+        raise UnsupportedError(
+            f"JWS algorithm {str(alg)[:20]!r} is not allowed (allowed: {', '.join(sorted(ALGORITHMS))})"
+        )
+    if ("kid" in header) == ("jwk" in header):
+        raise ParsingError("JWT header must carry exactly one of kid and jwk")
     if "kid" in header:
         if not isinstance(header["kid"], str):
             raise ParsingError("JWT kid must be a string")

@@ -41,6 +41,18 @@ __all__ = [
 ED25519_PUB = b"\xed\x01"  # 0xed   ed25519-pub
 P256_PUB = b"\x80\x24"  # 0x1200 p256-pub (compressed SEC1 point)
 ED25519_PRIV = b"\x80\x26"  # 0x1300 ed25519-priv (32-byte seed)
+# Public key codecs a Multikey (and so a did:key) may hold that we do not verify with: named, so that a
+# verifier can say "not supported" rather than "malformed".
+UNSUPPORTED_PUBLIC_KEY_CODECS = {
+    b"\x85\x24": "RSA",  # 0x1205 rsa-pub (DER RSAPublicKey, as did:key encodes RSA keys)
+    b"\xe7\x01": "secp256k1",  # 0xe7 secp256k1-pub
+    b"\x81\x24": "P-384",  # 0x1201 p384-pub
+    b"\x82\x24": "P-521",  # 0x1202 p521-pub
+    b"\x83\x24": "Ed448",  # 0x1203 ed448-pub
+    b"\xec\x01": "X25519",  # 0xec x25519-pub (a key-agreement key, never a signing key)
+    b"\xea\x01": "BLS12-381 G1",  # 0xea bls12_381-g1-pub
+    b"\xeb\x01": "BLS12-381 G2",  # 0xeb bls12_381-g2-pub
+}
 
 MAX_MULTIBASE_LENGTH = 4096  # base58 decoding is quadratic; nothing we read is anywhere near this long
 MIN_RSA_BITS = 2048
@@ -81,8 +93,13 @@ def multibase_decode_base58btc(value: str) -> bytes:
     return bytes(base58.b58decode(value[1:]))
 
 
-def _decode_multikey(value: str, expected: dict[bytes, int]) -> tuple[bytes, bytes]:
-    """Split a Multikey into (multicodec prefix, key bytes), checking the prefix and length."""
+def _decode_multikey(
+    value: str, expected: dict[bytes, int], known: Mapping[bytes, str] | None = None
+) -> tuple[bytes, bytes]:
+    """Split a Multikey into (multicodec prefix, key bytes), checking the prefix and length.
+
+    A prefix in `known` (a key type we recognise but do not use) raises `UnsupportedError`.
+    """
     try:
         raw = multibase_decode_base58btc(value)
     except ParsingError as exc:
@@ -92,6 +109,9 @@ def _decode_multikey(value: str, expected: dict[bytes, int]) -> tuple[bytes, byt
             if len(raw) != len(prefix) + size:
                 raise InvalidKeyError(f"Multikey has {len(raw) - len(prefix)} key bytes, expected {size}")
             return prefix, raw[len(prefix) :]
+    for prefix, name in (known or {}).items():
+        if raw.startswith(prefix):
+            raise UnsupportedError(f"{name} keys are not supported (supported: Ed25519 and P-256 Multikeys)")
     raise InvalidKeyError("Multikey has an unsupported multicodec prefix")
 
 
@@ -264,8 +284,11 @@ class PublicKey:
 
     @classmethod
     def from_multibase(cls, value: str) -> PublicKey:
-        """Parse an Ed25519 (``z6Mk…``) or P-256 (``zDn…``) Multikey."""
-        prefix, raw = _decode_multikey(value, {ED25519_PUB: _ED25519_SIZE, P256_PUB: _P256_SIZE + 1})
+        """Parse an Ed25519 (``z6Mk…``) or P-256 (``zDn…``) Multikey; another known key type (RSA,
+        secp256k1, …) raises `UnsupportedError`, anything else `InvalidKeyError`."""
+        prefix, raw = _decode_multikey(
+            value, {ED25519_PUB: _ED25519_SIZE, P256_PUB: _P256_SIZE + 1}, UNSUPPORTED_PUBLIC_KEY_CODECS
+        )
         try:
             if prefix == ED25519_PUB:
                 return cls(Ed25519PublicKey.from_public_bytes(raw))

@@ -6,6 +6,8 @@ Every parser that sees input from outside goes through here, so the limits live 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,7 @@ from .errors import ParsingError
 MAX_DOCUMENT_BYTES = 1024 * 1024  # 1 MiB: a rich OB 3.0 credential is ~10 KB, a CLR of 1,000 ~ MiBs
 MAX_DEPTH = 64  # OB 3.0 nests ~8 deep; JSON-LD processing recurses per level
 MAX_STATEMENTS = 20_000  # RDF statements of one canonicalised document; a rich credential has ~100
+MAX_EXACT_INTEGER = 2**53 - 1  # I-JSON (RFC 7493 §2.2): beyond this, JSON parsers disagree on the value
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,51 @@ def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
                 children.extend(node)
         level = children
         depth += 1
+
+
+def check_json_value(value: Any, what: str = "the document") -> None:
+    """Refuse a value that has no one interoperable JSON form (I-JSON, RFC 7493 §2), before it is signed.
+
+    Only JSON's own types (objects with string keys, arrays, strings, finite numbers, booleans, null),
+    no lone surrogates (UTF-8 cannot encode them), no integer beyond ±(2^53 - 1) (a JavaScript verifier
+    would read another number), and no deeper than `MAX_DEPTH`. Iterative: no recursion to exhaust.
+    """
+    level = [value]
+    depth = 1
+    while level:
+        if depth > MAX_DEPTH:
+            raise ParsingError(f"{what} is nested deeper than {MAX_DEPTH} levels")
+        children: list[Any] = []
+        for node in level:
+            if isinstance(node, Mapping):
+                for key in node:
+                    if not isinstance(key, str):
+                        raise ParsingError(f"{what} has a member name that is not a string: {key!r:.40}")
+                    _check_text(key, what)
+                children.extend(node.values())
+            elif isinstance(node, list):
+                children.extend(node)
+            elif isinstance(node, str):
+                _check_text(node, what)
+            elif isinstance(node, bool) or node is None:
+                pass
+            elif isinstance(node, int):
+                if abs(node) > MAX_EXACT_INTEGER:
+                    raise ParsingError(
+                        f"{what} holds the integer {str(node)[:24]}, beyond the ±(2^53 - 1) every JSON "
+                        "parser reads exactly (RFC 7493 §2.2); write it as a string"
+                    )
+            elif isinstance(node, float):
+                if not math.isfinite(node):
+                    raise ParsingError(f"{what} holds {node}, which JSON cannot express")
+            else:
+                raise ParsingError(f"{what} holds a {type(node).__name__}, which is not a JSON value")
+        level = children
+        depth += 1
+
+
+def _check_text(text: str, what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParsingError(f"{what} holds text with a lone surrogate, which UTF-8 cannot encode") from None

@@ -1,24 +1,35 @@
-"""Ports: what the verifier needs from the world, passed in rather than reached for.
+"""Ports: what the verifier needs from the world, passed in rather than reached for (`Ports`).
 
 A :class:`KeyResolver` turns a proof's ``verificationMethod`` into a key. The pure ones live here;
-the service adds a database-backed resolver for its own issuers and a bounded did:web fetcher.
+the service adds a database-backed resolver for its own issuers and a bounded did:web fetcher. A
+:class:`StatusSource` looks a ``credentialStatus`` entry up (`vc.status_sources`), and an
+:class:`IssuerRegistry` says what the quality-assurance scheme thinks of an issuer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
+from schemas.loader import OfflineDocumentLoader
 from vc.did_key import VerificationMethod, resolve_did_key
 from vc.errors import KeyResolutionError
+from vc.report import Trust
 
 __all__ = [
     "ASSERTION_METHOD",
     "AUTHENTICATION",
     "ChainResolver",
     "DidKeyResolver",
+    "IssuerRegistry",
     "KeyResolver",
+    "Ports",
     "StaticResolver",
+    "StatusResult",
+    "StatusSource",
+    "TrustDecision",
     "resolve_for",
 ]
 
@@ -84,3 +95,39 @@ class StaticResolver:
             raise KeyResolutionError(
                 f"verification method not found: {verification_method_id[:200]!r}"
             ) from None
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    purpose: str  # "revocation" | "suspension" | ...
+    is_set: bool  # True: the credential is revoked / suspended
+    message: str
+    since: datetime | None = None  # when the status took effect, where the source knows it
+
+
+class StatusSource(Protocol):
+    def check(self, entry: Mapping[str, Any], credential: Mapping[str, Any], now: datetime) -> StatusResult:
+        """Look the entry up; raise `VcError` when the status cannot be established (fail closed)."""
+        ...
+
+
+@dataclass(frozen=True)
+class TrustDecision:
+    trust: Trust
+    message: str
+    issuer_name: str | None = None  # from the registry, never from the credential
+    issuer_logo: str | None = None  # a logo URL, from the registry too
+
+
+class IssuerRegistry(Protocol):
+    def decide(self, issuer_id: str, credential: Mapping[str, Any], now: datetime) -> TrustDecision: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The world `vc.verify.verify_credential` sees: keys, status, trust, and the contexts it may load."""
+
+    resolver: KeyResolver
+    status: StatusSource | None = None
+    registry: IssuerRegistry | None = None
+    loader: OfflineDocumentLoader | None = None

@@ -11,10 +11,9 @@ as a JWT (`vc.presentation_jwt`): the same report, with the holder's JWS in plac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -32,77 +31,39 @@ from .errors import (
 )
 from .fields import types_of
 from .keys import KeyType, PrivateKey, multibase_encode_base58btc
-from .parsing import check_depth
+from .parsing import check_depth, check_json_value
 from .ports import AUTHENTICATION, KeyResolver
 from .presentation_jwt import decode_presentation_jwt, verify_presentation_jwt
-from .proofs import MAX_PROOFS
-from .report import Outcome, VerificationReport
+from .presentation_report import (
+    HolderBinding,
+    PresentationCheck,
+    PresentationCheckId,
+    PresentationReport,
+    SubjectMatch,
+    holder_binding,
+)
+from .proof_set import ProofSetResult, proof_state, verify_each_proof
+from .report import Outcome, ProofOutcome, ProofResult, ProofState
 from .verify import Ports, verify_credential
 
 __all__ = [
     "MAX_CREDENTIALS",
+    "HolderBinding",
     "PresentationCheck",
     "PresentationCheckId",
     "PresentationReport",
+    "SubjectMatch",
     "sign_presentation",
     "verify_presentation",
     "verify_presentation_proof",
 ]
 
+log = logging.getLogger(__name__)
+
 PRESENTATION_TYPE = "VerifiablePresentation"
+_JWT_SUITE = "VP-JWT"  # how the report names the holder's JWS (VC DM 1.1 §6.3.1) as a proof
 ENVELOPED_CREDENTIAL_TYPE = "EnvelopedVerifiableCredential"
 MAX_CREDENTIALS = 64  # a passport shares a handful; each one is a full verification
-
-
-class PresentationCheckId(StrEnum):
-    WELL_FORMED = "presentation_well_formed"
-    PROOF = "presentation_proof"  # the holder's signature, purpose, challenge and domain
-    CREDENTIALS = "credentials"  # every credential inside verifies
-
-
-@dataclass(frozen=True)
-class PresentationCheck:
-    id: PresentationCheckId
-    outcome: Outcome
-    message: str
-    problem_type: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id.value, "outcome": self.outcome.value, "message": self.message}
-        if self.problem_type:
-            data["problemType"] = self.problem_type
-        return data
-
-
-@dataclass
-class PresentationReport:
-    checks: list[PresentationCheck] = field(default_factory=list)
-    credentials: list[VerificationReport] = field(default_factory=list)
-    holder: str | None = None
-    verification_method: str | None = None
-    checked_at: str | None = None
-
-    @property
-    def verified(self) -> bool:
-        """The holder's proof passed, and every credential inside verified."""
-        outcomes = {check.id: check.outcome for check in self.checks}
-        return (
-            outcomes.get(PresentationCheckId.PROOF) in (Outcome.PASSED, Outcome.WARNING)
-            and not any(check.outcome is Outcome.FAILED for check in self.checks)
-            and all(report.verified for report in self.credentials)
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "verified": self.verified,
-            "holder": self.holder,
-            "verificationMethod": self.verification_method,
-            "checkedAt": self.checked_at,
-            "checks": [check.to_json() for check in self.checks],
-            "errors": [check.to_json() for check in self.checks if check.outcome is Outcome.FAILED],
-            "warnings": [check.to_json() for check in self.checks if check.outcome is Outcome.WARNING],
-            "credentialResults": [report.to_json() for report in self.credentials],
-        }
 
 
 def sign_presentation(
@@ -115,7 +76,20 @@ def sign_presentation(
     domain: str | None = None,
     loader: OfflineDocumentLoader | None = None,
 ) -> dict[str, Any]:
-    """Add the holder's ``eddsa-rdfc-2022`` authentication proof to a copy of the presentation."""
+    """Add the holder's ``eddsa-rdfc-2022`` authentication proof to a copy of the presentation.
+
+    Raises `ParsingError` when the presentation is not a JSON object that JSON carries faithfully
+    (`vc.parsing.check_json_value`) or an option is not a string, and `JsonLdError` when it cannot be
+    canonicalised losslessly.
+    """
+    if not isinstance(presentation, Mapping):
+        raise ParsingError("a presentation is a JSON object")
+    options = {"verification_method": verification_method, "challenge": challenge, "domain": domain}
+    for name, value in options.items():
+        if not isinstance(value, str) and (name == "verification_method" or value is not None):
+            raise ParsingError(f"the presentation proof's {name} must be a string")
+        check_json_value(value, f"the {name}")
+    check_json_value(presentation, "the presentation")
     if key.key_type is not KeyType.ED25519:
         raise UnsupportedError(f"{data_integrity.CRYPTOSUITE} needs an Ed25519 key, not {key.key_type}")
     unsecured = {name: value for name, value in presentation.items() if name != "proof"}
@@ -175,37 +149,60 @@ def verify_presentation_proof(
 ) -> VerificationMethod:
     """The holder's proof: returns the verification method that signed, or raises `VcError`.
 
-    Any one proof of the set that verifies is enough (VC-DI §4.3). When the presentation names a
-    ``holder``, the signing key must be controlled by that holder.
+    Every proof of the set is checked, as for a credential (`vc.proof_set`, VC Data Integrity 1.0 §4.5):
+    one that verifies is needed, and one that was checked and does not verify fails the set. When the
+    presentation names a ``holder``, the signing key must be controlled by that holder.
     """
+    result = _holder_proofs(presentation, resolver, challenge, domain, loader)
+    if result.problem is not None or result.method is None:
+        raise result.problem or SignatureError("the presentation's proof does not verify")
+    return result.method
+
+
+def _holder_jwt(
+    report: PresentationReport,
+    token: str,
+    ports: Ports,
+    now: datetime,
+    challenge: str | None,
+    domain: str | None,
+) -> VerificationMethod:
+    """The holder's JWS (`vc.presentation_jwt`), recorded as the presentation's one proof."""
+    kid = decode_presentation_jwt(token).header["kid"][:500]
+    try:
+        _, method = verify_presentation_jwt(token, ports.resolver, now, challenge=challenge, domain=domain)
+    except VcError as error:
+        result = ProofResult(_JWT_SUITE, proof_state(error), error.message, kid)
+        report.proof = ProofOutcome(result.state, None, (result,))
+        raise
+    result = ProofResult(_JWT_SUITE, ProofState.VERIFIED, "Verified.", kid)
+    report.proof = ProofOutcome(ProofState.VERIFIED, _JWT_SUITE, (result,))
+    return method
+
+
+def _holder_proofs(
+    presentation: Mapping[str, Any],
+    resolver: KeyResolver,
+    challenge: str | None,
+    domain: str | None,
+    loader: OfflineDocumentLoader | None,
+) -> ProofSetResult:
     _well_formed(presentation)
-    proofs = data_integrity.proofs_of(presentation)
-    if not proofs:
-        raise SignatureError("the presentation has no proof")
-    if len(proofs) > MAX_PROOFS:
-        raise ParsingError(f"more than {MAX_PROOFS} proofs")
-    problems: list[VcError] = []
-    for proof in proofs:
-        try:
-            # Cheap checks first: nothing is resolved or canonicalised for a proof we would refuse anyway.
-            _check_challenge_and_domain(proof, challenge, domain)
-            method = data_integrity.verify_proof(
-                presentation, proof, resolver, expected_purpose=AUTHENTICATION, loader=loader
-            )
-        except VcError as error:
-            problems.append(error)
-            continue
-        holder = _holder_id(presentation)
+    holder = _holder_id(presentation)
+
+    def verify(proof: Mapping[str, Any]) -> VerificationMethod:
+        # Cheap checks first: nothing is resolved or canonicalised for a proof we would refuse anyway.
+        _check_challenge_and_domain(proof, challenge, domain)
+        method = data_integrity.verify_proof(
+            presentation, proof, resolver, expected_purpose=AUTHENTICATION, loader=loader
+        )
         if holder is not None and method.controller != holder:
-            problems.append(
-                SignatureError(
-                    f"the presentation is signed by {method.controller}, not by its holder {holder}"
-                )
+            raise SignatureError(
+                f"the presentation is signed by {method.controller}, not by its holder {holder}"
             )
-            continue
         return method
-    problems.sort(key=lambda error: error.code == "unsupported")
-    raise problems[0]
+
+    return verify_each_proof(presentation, verify, controller=holder, noun="presentation")
 
 
 def _credentials_of(presentation: Mapping[str, Any]) -> list[Mapping[str, Any] | str]:
@@ -252,6 +249,27 @@ def verify_presentation(
         raise ValueError("now must be timezone-aware")
     report = PresentationReport(checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     try:
+        _run(report, presentation, ports, now, challenge, domain)
+    except Exception as error:  # a bug, or a port that raised: reported as a failure, never as a pass
+        log.exception("presentation verification failed unexpectedly")
+        done = {check.id for check in report.checks}
+        pending = next((check_id for check_id in PresentationCheckId if check_id not in done), None)
+        message = f"The presentation could not be checked ({type(error).__name__})."
+        report.checks.append(
+            PresentationCheck(pending or PresentationCheckId.CREDENTIALS, Outcome.FAILED, message)
+        )
+    return report
+
+
+def _run(
+    report: PresentationReport,
+    presentation: Any,
+    ports: Ports,
+    now: datetime,
+    challenge: str | None,
+    domain: str | None,
+) -> None:
+    try:
         document = (
             decode_presentation_jwt(presentation).presentation
             if isinstance(presentation, str)
@@ -263,25 +281,25 @@ def verify_presentation(
         report.checks.append(
             PresentationCheck(PresentationCheckId.WELL_FORMED, Outcome.FAILED, error.message, PARSING_ERROR)
         )
-        return report
+        return
     report.checks.append(
         PresentationCheck(PresentationCheckId.WELL_FORMED, Outcome.PASSED, "The presentation is well-formed.")
     )
     report.holder = _holder_id(document)
     try:
         if isinstance(presentation, str):
-            _, method = verify_presentation_jwt(
-                presentation, ports.resolver, now, challenge=challenge, domain=domain
-            )
+            method = _holder_jwt(report, presentation, ports, now, challenge, domain)
         else:
-            method = verify_presentation_proof(
-                document, ports.resolver, challenge=challenge, domain=domain, loader=ports.loader
-            )
+            result = _holder_proofs(document, ports.resolver, challenge, domain, ports.loader)
+            report.proof = result.outcome
+            if result.problem is not None or result.method is None:
+                raise result.problem or SignatureError("the presentation's proof does not verify")
+            method = result.method
     except VcError as error:
         report.checks.append(
             PresentationCheck(PresentationCheckId.PROOF, Outcome.FAILED, error.message, error.problem_type)
         )
-        return report  # a presentation nobody is proven to hold vouches for none of its credentials
+        return  # a presentation nobody is proven to hold vouches for none of its credentials
     report.verification_method = method.id
     report.holder = report.holder or method.controller
     replay = "" if challenge is not None else " No challenge was requested, so it could be a replay."
@@ -293,6 +311,7 @@ def verify_presentation(
         )
     )
     report.credentials = [verify_credential(credential, ports, now) for credential in credentials]
+    report.holder_bindings = [holder_binding(report.holder, result) for result in report.credentials]
     failing = [str(index + 1) for index, result in enumerate(report.credentials) if not result.verified]
     if failing:
         report.checks.append(
@@ -311,4 +330,3 @@ def verify_presentation(
                 f"All {len(credentials)} credentials verified." if credentials else "No credentials inside.",
             )
         )
-    return report

@@ -21,7 +21,7 @@ from .did_key import VerificationMethod
 from .errors import InvalidKeyError, ParsingError, SignatureError, UnsupportedError
 from .jwt import ALGORITHMS, looks_like_jwt
 from .keys import PrivateKey
-from .parsing import MAX_DOCUMENT_BYTES, parse_json
+from .parsing import MAX_DOCUMENT_BYTES, check_json_value, parse_json
 from .ports import AUTHENTICATION, KeyResolver, resolve_for
 
 __all__ = [
@@ -63,7 +63,19 @@ def sign_presentation_jwt(
     domain: str | None = None,
     issued_at: datetime | None = None,
 ) -> str:
-    """The holder's compact JWS over a presentation (``vp`` claim), for `challenge` and `domain`."""
+    """The holder's compact JWS over a presentation (``vp`` claim), for `challenge` and `domain`.
+
+    Raises `ParsingError` when the presentation is not a JSON object that JSON carries faithfully
+    (`vc.parsing.check_json_value`), or the holder, key id, challenge or domain is not a string.
+    """
+    if not isinstance(presentation, Mapping):
+        raise ParsingError("a presentation is a JSON object")
+    required = {"kid": kid, "holder": holder}
+    for name, value in {**required, "challenge": challenge, "domain": domain}.items():
+        if not isinstance(value, str) and (name in required or value is not None):
+            raise ParsingError(f"the presentation JWT's {name} must be a string")
+        check_json_value(value, f"the {name}")
+    check_json_value(presentation, "the presentation")
     payload: dict[str, Any] = {"iss": holder, "vp": dict(presentation)}
     if challenge is not None:
         payload["nonce"] = challenge
@@ -89,8 +101,6 @@ def decode_presentation_jwt(token: str) -> DecodedPresentationJwt:
     extra = set(header) - _HEADER_PARAMETERS
     if extra:
         raise ParsingError(f"presentation JWT header parameters not allowed: {', '.join(sorted(extra))}")
-    if header.get("alg") not in ALGORITHMS:
-        raise UnsupportedError(f"JWS algorithm {str(header.get('alg'))[:20]!r} is not allowed")
     if not isinstance(header.get("kid"), str):
         raise ParsingError("a presentation JWT names its key with a kid")
     if header.get("typ", "JWT") != "JWT":
@@ -118,6 +128,11 @@ def verify_presentation_jwt(
     """The holder's signature, audience, nonce and time; raises `VcError` when any does not hold."""
     decoded = decode_presentation_jwt(token)
     payload = decoded.payload
+    # As for a VC-JWT (`vc.jwt.verify_jwt`): the algorithm is the signature's business, so a token with
+    # ``alg: none`` is a readable presentation whose holder is not proven.
+    alg = decoded.header.get("alg")
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
+        raise UnsupportedError(f"JWS algorithm {str(alg)[:20]!r} is not allowed")
     if challenge is not None and payload.get("nonce") != challenge:
         raise SignatureError("the presentation was not made for this challenge")
     if domain is not None:

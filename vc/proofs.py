@@ -1,7 +1,7 @@
 """Embedded proofs: each proof goes to the suite its ``type`` (and ``cryptosuite``) names.
 
-VC Data Integrity 1.0 §4.3 (proof sets): a document may carry several proofs, and one that verifies is
-enough for us (the 1EdTech validator does the same). The suites on the allow-list are
+A document may carry several proofs; what the set proves is `vc.proof_set`'s business (VC Data
+Integrity 1.0 §4.5). The suites on the allow-list are
 
 * ``DataIntegrityProof`` with ``eddsa-rdfc-2022`` (or its pre-REC name ``eddsa-2022``): `vc.data_integrity`;
 * ``Ed25519Signature2020``, the legacy suite of VC 1.1 badges: `vc.ed25519_signature_2020`.
@@ -21,7 +21,7 @@ from schemas.loader import OfflineDocumentLoader
 
 from . import data_integrity, ed25519_signature_2020
 from .did_key import VerificationMethod
-from .errors import ParsingError, UnsupportedError, VcError
+from .errors import UnsupportedError
 from .parsing import MAX_STATEMENTS
 from .ports import KeyResolver
 
@@ -31,7 +31,6 @@ __all__ = [
     "VerifiedProof",
     "suite_name",
     "verify_proof",
-    "verify_proof_set",
 ]
 
 MAX_PROOFS = 4  # a proof set larger than this is refused before any canonicalisation
@@ -95,30 +94,3 @@ def verify_proof(
             f"so the proof was not checked (supported: {SUPPORTED_SUITES})"
         )
     return VerifiedProof(method=method, suite=suite_name(proof))
-
-
-def verify_proof_set(
-    document: Mapping[str, Any],
-    resolver: KeyResolver,
-    loader: OfflineDocumentLoader | None = None,
-    *,
-    max_statements: int = MAX_STATEMENTS,
-) -> VerifiedProof:
-    """The first proof of the set that verifies; otherwise raises the most telling failure.
-
-    A signature that does not match outranks an unsupported suite, so a forged eddsa proof next to an
-    exotic one is reported as a forgery. When every proof is unsupported, the `UnsupportedError` says so.
-    """
-    proofs = data_integrity.proofs_of(document)
-    if not proofs:
-        raise ParsingError("The credential has no proof.")
-    if len(proofs) > MAX_PROOFS:
-        raise ParsingError(f"More than {MAX_PROOFS} proofs.")
-    problems: list[VcError] = []
-    for proof in proofs:
-        try:
-            return verify_proof(document, proof, resolver, loader, max_statements=max_statements)
-        except VcError as error:
-            problems.append(error)
-    problems.sort(key=lambda error: isinstance(error, UnsupportedError))
-    raise problems[0]

@@ -1,6 +1,10 @@
 """The verification report: named checks with stable ids, each passed, failed, skipped or a warning.
 
-A bad credential is a report, not an exception: callers (CLI, API, pages) render the same object.
+A bad credential is a report, not an exception: callers (CLI, API, pages) render the same object. Besides
+each check's message (English, for people), the report carries the outcome as data for programs to read:
+the proof (`ProofOutcome`, one `ProofResult` per proof of the set), the status (`StatusOutcome`: valid,
+revoked, suspended, ... with the date when the source gives one), the validity period
+(`ValidityOutcome`: current, expired or not yet valid, with the dates) and the trust decision.
 """
 
 from __future__ import annotations
@@ -37,7 +41,102 @@ class Trust(StrEnum):
     NOT_TRUSTWORTHY = "not_trustworthy"
 
 
-# Checks that must pass for `verified`; the others must merely not fail.
+class ProofState(StrEnum):
+    """What a proof (or a proof set) came to."""
+
+    VERIFIED = "verified"
+    INVALID = "invalid"  # checked, and it does not verify: altered, malformed, or not signed by that key
+    UNSUPPORTED = "unsupported"  # not checked: a suite, algorithm or key type this verifier does not use
+    KEY_UNRESOLVED = "key_unresolved"  # not checked: its verification method could not be resolved
+    NOT_CHECKED = "not_checked"  # an earlier check failed
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """One proof of a proof set (or the JWS of a VC-JWT)."""
+
+    suite: str  # e.g. "Data Integrity eddsa-rdfc-2022", "Ed25519Signature2020", "VC-JWT"
+    state: ProofState
+    message: str
+    verification_method: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "suite": self.suite,
+            "state": self.state.value,
+            "verificationMethod": self.verification_method,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ProofOutcome:
+    state: ProofState = ProofState.NOT_CHECKED
+    suite: str | None = None  # of the proof the report relies on
+    proofs: tuple[ProofResult, ...] = ()  # every proof, in document order
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "suite": self.suite,
+            "proofs": [proof.to_json() for proof in self.proofs],
+        }
+
+
+class StatusState(StrEnum):
+    """The credential's status, in Bitstring Status List 1.0's words where it has them."""
+
+    VALID = "valid"  # checked now: neither revoked nor suspended
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    FLAGGED = "flagged"  # set for another purpose (the outcome's purpose names it)
+    UNKNOWN = "unknown"  # it could not be established (no status source, list unreachable or invalid)
+    NONE = "none"  # the credential has no status entry, so it cannot be revoked
+    NOT_CHECKED = "not_checked"  # an earlier check failed
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    state: StatusState = StatusState.NOT_CHECKED
+    purpose: str | None = None  # statusPurpose of the entry that decided, e.g. "revocation"
+    date: str | None = None  # when the status took effect, where the status source says (ISO 8601, UTC)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state.value, "purpose": self.purpose, "date": self.date}
+
+
+class ValidityState(StrEnum):
+    CURRENT = "current"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    NOT_CHECKED = "not_checked"  # an earlier check failed
+
+
+@dataclass(frozen=True)
+class ValidityOutcome:
+    """The validity period as verified against the injected clock (ISO 8601 date-times, UTC)."""
+
+    state: ValidityState = ValidityState.NOT_CHECKED
+    valid_from: str | None = None  # the bound that applies (the latest of validFrom/issuanceDate)
+    valid_until: str | None = None  # the bound that applies (the earliest of validUntil/expirationDate)
+
+    @property
+    def date(self) -> str | None:
+        """The date that decided: when it expired, or when it becomes valid."""
+        if self.state is ValidityState.EXPIRED:
+            return self.valid_until
+        return self.valid_from if self.state is ValidityState.NOT_YET_VALID else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "date": self.date,
+            "validFrom": self.valid_from,
+            "validUntil": self.valid_until,
+        }
+
+
+# Checks that must pass (or pass with a warning) for `verified`; the others must merely not fail.
 REQUIRED = frozenset({CheckId.WELL_FORMED, CheckId.SCHEMA, CheckId.PROOF, CheckId.VALIDITY_PERIOD})
 
 
@@ -67,6 +166,9 @@ class VerificationReport:
     verification_method: str | None = None
     trust: Trust | None = None
     checked_at: str | None = None
+    proof: ProofOutcome = field(default_factory=ProofOutcome)
+    status: StatusOutcome = field(default_factory=StatusOutcome)
+    validity: ValidityOutcome = field(default_factory=ValidityOutcome)
 
     def add(self, check: Check) -> Check:
         self.checks.append(check)
@@ -77,10 +179,11 @@ class VerificationReport:
 
     @property
     def verified(self) -> bool:
-        """True only when every required check passed and no check failed."""
+        """True only when every required check passed (a warning does not stop verification) and no
+        check failed."""
         if any(check.outcome is Outcome.FAILED for check in self.checks):
             return False
-        passed = {check.id for check in self.checks if check.outcome is Outcome.PASSED}
+        passed = {check.id for check in self.checks if check.outcome in (Outcome.PASSED, Outcome.WARNING)}
         return passed >= REQUIRED
 
     @property
@@ -92,14 +195,43 @@ class VerificationReport:
         return [check for check in self.checks if check.outcome is Outcome.WARNING]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "verified": self.verified,
-            "format": self.format,
-            "issuer": self.issuer_id,
-            "verificationMethod": self.verification_method,
-            "trust": self.trust.value if self.trust else None,
-            "checkedAt": self.checked_at,
-            "checks": [check.to_json() for check in self.checks],
-            "errors": [check.to_json() for check in self.errors],
-            "warnings": [check.to_json() for check in self.warnings],
-        }
+        return json_safe(
+            {
+                "verified": self.verified,
+                "format": self.format,
+                "issuer": self.issuer_id,
+                "verificationMethod": self.verification_method,
+                "trust": self.trust.value if self.trust else None,
+                "checkedAt": self.checked_at,
+                "proof": self.proof.to_json(),
+                "status": self.status.to_json(),
+                "validity": self.validity.to_json(),
+                "checks": [check.to_json() for check in self.checks],
+                "errors": [check.to_json() for check in self.errors],
+                "warnings": [check.to_json() for check in self.warnings],
+            }
+        )
+
+
+def json_safe(data: dict[str, Any]) -> dict[str, Any]:
+    r"""`data` with every lone surrogate in its text replaced by U+FFFD.
+
+    Reports quote what they were given (an issuer id, an undefined term), and JSON parsed from ``\ud800``
+    escapes holds lone surrogates, which no UTF-8 response can carry.
+    """
+    safe: dict[str, Any] = _safe(data)
+    return safe
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value)
+        return value
+    if isinstance(value, dict):
+        return {_safe(key): _safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_safe(item) for item in value]
+    return value

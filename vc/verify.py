@@ -7,17 +7,20 @@ VC 1.1 credentials both verify, each with its own date properties; proofs go to 
 loader) and the clock through `now`. When the proof fails, the checks after it are
 *skipped*, not passed: nothing a forged credential says is worth reporting. Nothing the credential says
 about itself (its validity, its issuer's name, its keys) is trusted without a check.
+
+Each check has a message for people; the outcome is also data (`VerificationReport.proof`, ``.status``,
+``.validity``, ``.trust``), for programs to read instead of the English. The proof check lives in
+`vc.proof_check`; the ports (`Ports`, `StatusSource`, `IssuerRegistry`) in `vc.ports`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT, OfflineDocumentLoader
+from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT
 from schemas.validation import SchemaValidationError, conformance_errors, schema_errors, schema_for
 
 from .did_key import VerificationMethod, did_key_for
@@ -25,50 +28,35 @@ from .errors import (
     CRYPTOGRAPHIC_SECURITY_ERROR,
     MALFORMED_VALUE_ERROR,
     RANGE_ERROR,
-    UnsupportedError,
     VcError,
 )
 from .fields import issuer_id, parse_datetime, types_of
-from .jwt import claim_mismatches, decode_jwt, verify_jwt
+from .jwt import DecodedJwt, decode_jwt, verify_jwt
 from .keys import KeyType
 from .parsing import ORDINARY_LIMITS, Limits, check_depth
-from .ports import KeyResolver
-from .proofs import verify_proof_set
-from .report import Check, CheckId, Outcome, Trust, VerificationReport
+from .ports import IssuerRegistry, Ports, StatusResult, StatusSource, TrustDecision
+from .proof_check import check_embedded_proofs, check_jwt_proof, proof_passed
+from .report import (
+    Check,
+    CheckId,
+    Outcome,
+    StatusOutcome,
+    StatusState,
+    Trust,
+    ValidityOutcome,
+    ValidityState,
+    VerificationReport,
+)
 
-
-@dataclass(frozen=True)
-class StatusResult:
-    purpose: str  # "revocation" | "suspension" | ...
-    is_set: bool  # True: the credential is revoked / suspended
-    message: str
-
-
-class StatusSource(Protocol):
-    def check(self, entry: Mapping[str, Any], credential: Mapping[str, Any], now: datetime) -> StatusResult:
-        """Look the entry up; raise `VcError` when the status cannot be established (fail closed)."""
-        ...
-
-
-@dataclass(frozen=True)
-class TrustDecision:
-    trust: Trust
-    message: str
-    issuer_name: str | None = None  # from the registry, never from the credential
-    issuer_logo: str | None = None  # a logo URL, from the registry too
-
-
-class IssuerRegistry(Protocol):
-    def decide(self, issuer_id: str, credential: Mapping[str, Any], now: datetime) -> TrustDecision: ...
-
-
-@dataclass(frozen=True)
-class Ports:
-    resolver: KeyResolver
-    status: StatusSource | None = None
-    registry: IssuerRegistry | None = None
-    loader: OfflineDocumentLoader | None = None
-
+__all__ = [
+    "STATUS_LIST_TYPES",
+    "IssuerRegistry",
+    "Ports",
+    "StatusResult",
+    "StatusSource",
+    "TrustDecision",
+    "verify_credential",
+]
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +116,8 @@ def _run(
     limits: Limits,
 ) -> None:
     method: VerificationMethod | None = None
-    proof_problem: Check | None = None
-    decoded = None
+    jwt_error: VcError | None = None
+    decoded: DecodedJwt | None = None
     if isinstance(credential, str):
         report.format = "jwt"
         try:
@@ -137,13 +125,12 @@ def _run(
         except VcError as error:
             # A token we cannot even decode is malformed; one whose signature fails is a proof failure.
             try:
-                report.credential = decode_jwt(credential, max_bytes=limits.max_document_bytes).credential
+                decoded = decode_jwt(credential, max_bytes=limits.max_document_bytes)
             except VcError:
                 _fail_all(report, CheckId.WELL_FORMED, error)
                 return
-            proof_problem = _failed(CheckId.PROOF, error)
-        else:
-            report.credential = decoded.credential
+            jwt_error = error
+        report.credential = decoded.credential
     else:
         report.format = "ldp"
         report.credential = dict(credential)
@@ -157,33 +144,23 @@ def _run(
         report.add(Check(CheckId.WELL_FORMED, Outcome.FAILED, problem, MALFORMED_VALUE_ERROR))
         _skip(report, _LATER_CHECKS, "the credential is not well-formed")
         return
-    report.add(Check(CheckId.WELL_FORMED, Outcome.PASSED, "The credential is well-formed."))
+    report.add(_well_formed_check(decoded))
     report.issuer_id = issuer_id(document)
     report.add(_schema_check(document))
 
-    suite = "VC-JWT"
     if decoded is not None:
-        mismatches = claim_mismatches(decoded)
-        if mismatches:
-            proof_problem = Check(CheckId.PROOF, Outcome.FAILED, "; ".join(mismatches), MALFORMED_VALUE_ERROR)
-    if report.format == "ldp":
-        try:
-            verified = verify_proof_set(
-                document, ports.resolver, ports.loader, max_statements=limits.max_statements
-            )
-        except VcError as error:
-            proof_problem = _proof_failure(error)
-        else:
-            method, suite = verified.method, verified.suite
+        method, proof_problem = check_jwt_proof(report, decoded, method, jwt_error, ports.loader, limits)
+    else:
+        method, proof_problem = check_embedded_proofs(report, document, ports, limits)
     if proof_problem or method is None:
         report.add(proof_problem or Check(CheckId.PROOF, Outcome.FAILED, "The proof does not verify."))
         _skip(report, _LATER_CHECKS[2:], "the proof did not verify")
         return
     report.verification_method = method.id or "(key embedded in the token)"
-    report.add(_proof_passed(document, suite))
+    report.add(proof_passed(document, report.proof))
     binding = report.add(_binding_check(report.issuer_id, method))
-    report.add(_validity_check(document, now))
-    report.add(_status_check(document, ports.status, now))
+    report.add(_validity_check(report, document, now))
+    report.add(_status_check(report, document, ports.status, now))
     report.add(_trust_check(report, binding, document, ports.registry, now))
 
 
@@ -206,6 +183,14 @@ def _fail_all(report: VerificationReport, check_id: CheckId, error: VcError) -> 
 def _skip(report: VerificationReport, check_ids: tuple[CheckId, ...], reason: str) -> None:
     for check_id in check_ids:
         report.add(Check(check_id, Outcome.SKIPPED, f"Not checked: {reason}."))
+
+
+def _well_formed_check(decoded: DecodedJwt | None) -> Check:
+    """Passed, or a warning about a form other verifiers accept but the spec does not (still verified)."""
+    if decoded is not None and decoded.vc_claim_holds_vc_2_0:
+        message = f"The credential is well-formed. {' '.join(decoded.warnings)}"
+        return Check(CheckId.WELL_FORMED, Outcome.WARNING, message, details={"jwtForm": "vc_claim"})
+    return Check(CheckId.WELL_FORMED, Outcome.PASSED, "The credential is well-formed.")
 
 
 def _well_formed_problem(document: Mapping[str, Any]) -> str | None:
@@ -270,43 +255,6 @@ def _schema_check(document: Mapping[str, Any]) -> Check:
     return Check(CheckId.SCHEMA, Outcome.PASSED, "The credential conforms to the Open Badges 3.0 schema.")
 
 
-def _proof_failure(error: VcError) -> Check:
-    if isinstance(error, UnsupportedError):
-        # Not evidence of forgery: the suite is simply not on our allow-list (e.g. ecdsa-sd-2023).
-        return Check(CheckId.PROOF, Outcome.FAILED, error.message, error.problem_type, {"unsupported": True})
-    return _failed(CheckId.PROOF, error)
-
-
-def _proof_passed(document: Mapping[str, Any], suite: str) -> Check:
-    """The proof check, with OB 3.0 §9.1 step 3 (refresh) reported rather than performed."""
-    message = f"The signature is valid ({suite})."
-    refresh = _refresh_service(document)
-    if refresh is None:
-        return Check(CheckId.PROOF, Outcome.PASSED, message)
-    # §9.1 step 3 says to fetch a refreshed credential once and start over with it; on failure, to go on
-    # with the original. We never fetch it: the credential verified is the one presented, and the report
-    # says a refresh service exists. (The 1EdTech validator does not fetch it either.)
-    message += (
-        f" It names a refresh service ({refresh['type']}) that was not fetched;"
-        " this is the credential as presented."
-    )
-    return Check(CheckId.PROOF, Outcome.PASSED, message, details={"refreshService": refresh})
-
-
-def _refresh_service(document: Mapping[str, Any]) -> dict[str, Any] | None:
-    services = document.get("refreshService")
-    if services is None:
-        return None
-    first = (services or [None])[0] if isinstance(services, list) else services
-    service = first if isinstance(first, Mapping) else {}
-    service_id, service_type = service.get("id"), service.get("type")
-    return {
-        "id": service_id[:500] if isinstance(service_id, str) else None,
-        "type": service_type[:100] if isinstance(service_type, str) else "of an unknown type",
-        "fetched": False,
-    }
-
-
 def _binding_check(issuer_id: str | None, method: VerificationMethod) -> Check:
     """The key must be controlled by the issuer (VC-DI §4.4 step; OB 3.0 Impl Guide "Key provenance")."""
     assert issuer_id is not None
@@ -345,17 +293,23 @@ _DATE_FIELDS = {
 }
 
 
-def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
+def _validity_check(report: VerificationReport, document: Mapping[str, Any], now: datetime) -> Check:
     """The one place time is compared (VC DM 2.0 §4.9; VC DM 1.1 §4.6, §4.7), so "genuine but expired"
     can be reported. Where a credential carries more than one bound, the strictest applies: adding a
-    property can never make a credential valid for longer."""
+    property can never make a credential valid for longer. Sets `report.validity`."""
     version = document["@context"][0]
     from_fields, until_fields = _DATE_FIELDS[version]
     starts = [(parse_datetime(document.get(name)), name) for name in from_fields if name in document]
     ends = [(parse_datetime(document.get(name)), name) for name in until_fields if name in document]
     valid_from = max(((moment, name) for moment, name in starts if moment), default=None)
     valid_until = min(((moment, name) for moment, name in ends if moment), default=None)
+
+    def record(state: ValidityState) -> None:
+        bounds = (_utc(valid_from[0]) if valid_from else None, _utc(valid_until[0]) if valid_until else None)
+        report.validity = ValidityOutcome(state, *bounds)
+
     if valid_from is not None and now < valid_from[0]:
+        record(ValidityState.NOT_YET_VALID)
         return Check(
             CheckId.VALIDITY_PERIOD,
             Outcome.FAILED,
@@ -363,12 +317,14 @@ def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
             RANGE_ERROR,
         )
     if valid_until is not None and now > valid_until[0]:
+        record(ValidityState.EXPIRED)
         return Check(
             CheckId.VALIDITY_PERIOD,
             Outcome.FAILED,
             f"The credential expired on {valid_until[0].isoformat()} ({valid_until[1]}).",
             RANGE_ERROR,
         )
+    record(ValidityState.CURRENT)
     until = f" until {valid_until[0].isoformat()}" if valid_until else ""
     message = f"The credential is within its validity period{until}."
     ignored = [
@@ -381,18 +337,30 @@ def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
     return Check(CheckId.VALIDITY_PERIOD, Outcome.PASSED, message)
 
 
-def _status_check(document: Mapping[str, Any], source: StatusSource | None, now: datetime) -> Check:
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+_SET_STATES = {"revocation": StatusState.REVOKED, "suspension": StatusState.SUSPENDED}
+
+
+def _status_check(
+    report: VerificationReport, document: Mapping[str, Any], source: StatusSource | None, now: datetime
+) -> Check:
+    """Each ``credentialStatus`` entry through the status port; sets `report.status`."""
     entries = document.get("credentialStatus")
     if entries is None:
+        report.status = StatusOutcome(StatusState.NONE)
         return Check(
             CheckId.STATUS, Outcome.SKIPPED, "The credential has no status entry, so it cannot be revoked."
         )
     entries = entries if isinstance(entries, list) else [entries]
+    report.status = StatusOutcome(StatusState.UNKNOWN)  # until every entry has been looked up
     if source is None:
         return Check(
             CheckId.STATUS, Outcome.FAILED, "The credential's status could not be checked (no status source)."
         )
-    messages = []
+    results = []
     for entry in entries:
         if not isinstance(entry, Mapping):
             return Check(
@@ -410,9 +378,14 @@ def _status_check(document: Mapping[str, Any], source: StatusSource | None, now:
                 f"The credential's status could not be checked: {error.message}",
             )
         if result.is_set:
+            since = _utc(result.since) if result.since else None
+            state = _SET_STATES.get(result.purpose, StatusState.FLAGGED)
+            report.status = StatusOutcome(state, result.purpose, since)
             return Check(CheckId.STATUS, Outcome.FAILED, result.message, details={"purpose": result.purpose})
-        messages.append(result.message)
-    return Check(CheckId.STATUS, Outcome.PASSED, " ".join(messages))
+        results.append(result)
+    purposes = sorted({result.purpose for result in results})
+    report.status = StatusOutcome(StatusState.VALID, purposes[0] if len(purposes) == 1 else None)
+    return Check(CheckId.STATUS, Outcome.PASSED, " ".join(result.message for result in results))
 
 
 def _trust_check(

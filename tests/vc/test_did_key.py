@@ -160,7 +160,6 @@ RSA_MB = multibase_encode_base58btc(b"\x85\x24" + bytes(270))  # multicodec rsa-
         f"did:key:u{ED_MB[1:]}",
         f"did:key:{ED_MB[:-1]}",  # one base58 digit short: wrong length
         f"did:key:{ED_MB}0",  # '0' is not base58
-        "did:key:" + RSA_MB,  # RSA did:key: not accepted
         "did:key:z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq",  # a private Multikey
         f"did:key:{'z' * 600}",
     ],
@@ -168,6 +167,11 @@ RSA_MB = multibase_encode_base58btc(b"\x85\x24" + bytes(270))  # multicodec rsa-
 def test_unresolvable_did_urls(did_url: str) -> None:
     with pytest.raises(KeyResolutionError):
         resolve_did_key(did_url)
+
+
+def test_rsa_did_key_is_not_supported() -> None:
+    with pytest.raises(UnsupportedError, match="RSA keys are not supported"):
+        resolve_did_key("did:key:" + RSA_MB)
 
 
 def test_did_web_is_not_resolved_by_did_key() -> None:

@@ -108,14 +108,23 @@ def test_header_cannot_choose_another_algorithm_for_the_key(keys: dict[KeyType, 
         {"alg": "RS256", "kid": "k", "crit": ["exp"]},
         {"alg": "RS256", "kid": "k", "x5u": "https://attacker.example/cert"},
         {"alg": "RS256", "kid": "k", "typ": "JOSE"},
-        {"alg": "RS256"},
-        {"alg": "RS256", "kid": "k", "jwk": {}},
     ],
 )
 def test_headers_outside_the_profile_are_refused(header: dict[str, Any]) -> None:
     token = _segment(header) + "." + _segment(_credential()) + "." + _b64(b"x" * 256)
     with pytest.raises(ParsingError):
         decode_jwt(token)
+
+
+@pytest.mark.parametrize("header", [{"alg": "RS256"}, {"alg": "RS256", "kid": "k", "jwk": {}}])
+def test_a_token_without_exactly_one_key_reference_is_refused(
+    keys: dict[KeyType, PrivateKey], header: dict[str, Any]
+) -> None:
+    # The key is the signature's business: the token is readable, and it does not verify.
+    token = _segment(header) + "." + _segment(_credential()) + "." + _b64(b"x" * 256)
+    assert decode_jwt(token).credential == _credential()
+    with pytest.raises(ParsingError, match="exactly one of kid and jwk"):
+        verify_jwt(token, _resolver(keys[KeyType.RSA]))
 
 
 def test_truncated_signature_fails(keys: dict[KeyType, PrivateKey]) -> None:

@@ -111,10 +111,11 @@ def test_signed_jwt_with_non_date_valid_from_is_not_well_formed() -> None:
     assert report.check(CheckId.WELL_FORMED).outcome is Outcome.FAILED  # type: ignore[union-attr]
 
 
-def test_vc_claim_must_hold_a_vc_1_1_credential() -> None:
-    payload = {"vc": demo_credential(DID), "iss": DID}
+def test_a_vc_1_1_credential_must_travel_in_a_vc_claim() -> None:
+    # (A VC 2.0 credential in a vc claim is verified with a warning: tests/vc/test_interop.py.)
+    credential = {**demo_credential(DID), "@context": ["https://www.w3.org/2018/credentials/v1"]}
     with pytest.raises(ParsingError, match=r"VC 1\.1"):
-        decode_jwt(_signed_token({"alg": "EdDSA", "kid": METHOD}, payload))
+        decode_jwt(_signed_token({"alg": "EdDSA", "kid": METHOD}, {**credential, "iss": DID}))
 
 
 def test_credential_type_cannot_borrow_the_status_list_schema_exemption() -> None:
