@@ -53,12 +53,12 @@ from pydantic import SecretStr
 
 from bench.serving import database_url, free_port, tree_cpu_seconds
 from bench.serving import serving as bench_serving
+from core.db import transaction
 from issuers import issuing, service
 from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate
 from passport import accounts
 from passport.web import cookie_names
 from server.app import create_app
-from server.db import transaction
 from server.migrate import upgrade
 from server.settings import Settings
 

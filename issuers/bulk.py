@@ -26,12 +26,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from server.db import transaction
-from server.problems import BadRequest, NotFound, ValidationFailed
+from core.db import new_id, transaction
+from core.problems import BadRequest, NotFound, ValidationFailed
 from vc.keys import KeyType
 
 from . import identity, issuing, service, signing, status
-from .models import BulkJob, IssuedCredential, Issuer, new_id
+from .models import BulkJob, IssuedCredential, Issuer
 from .schemas import CredentialCreate, Recipient
 
 log = logging.getLogger(__name__)

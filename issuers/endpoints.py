@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
-from server.deps import ConfigDep, CurrentIssuer, NowDep, Operator, SessionDep
-from server.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.deps import NowDep, Operator, SessionDep
+from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 from vc.keys import KeyType
-from verification.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 
 from . import badges, bulk, identity, issuing, service
 from . import status as status_lists
+from .deps import ConfigDep, CurrentIssuer
 from .models import Achievement, ApiKey, BulkJob, IssuedCredential, SigningKey
 from .schemas import (
     AchievementCreate,

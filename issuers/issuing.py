@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import new_id
+from core.problems import Conflict, NotFound, ValidationFailed
 from schemas.identity import new_salt
 from schemas.models import (
     Achievement as AchievementModel,
@@ -37,12 +39,11 @@ from schemas.models import (
     Result,
     ResultDescription,
 )
-from server.problems import Conflict, NotFound, ValidationFailed
 from vc.keys import KeyType
 from vc.status_list import REVOKED, SUSPENDED, VALID
 
 from . import identity, service, signing, status
-from .models import Achievement, IssuedCredential, Issuer, new_id
+from .models import Achievement, IssuedCredential, Issuer
 from .models import SigningKey as SigningKeyRow
 from .notify import IssuedNotice
 from .schemas import CredentialCreate, CredentialState

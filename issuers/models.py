@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db import Base, UTCDateTime
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
+from core.db import Base, UTCDateTime, new_id
 
 
 class Issuer(Base):

@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.problems import Conflict, NotFound, Unauthorized
+from core.db import new_id
+from core.keystore import Keystore
+from core.problems import Conflict, NotFound, Unauthorized
 from vc.keys import KeyType, PrivateKey
 
 from . import identity
-from .keystore import Keystore
-from .models import Achievement, ApiKey, Issuer, SigningKey, new_id
+from .models import Achievement, ApiKey, Issuer, SigningKey
 from .notify import IssuanceListener, NoListener
 from .schemas import ACHIEVEMENT_TYPES, AchievementCreate, AchievementKind, IssuerCreate, IssuerUpdate
 

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.problems import Conflict, NotFound, TooManyRequests, Unauthorized
+from core.db import new_id
+from core.problems import Conflict, NotFound, TooManyRequests, Unauthorized
 
 from . import addresses, letters, links, mail
 from .config import PassportConfig
@@ -28,7 +29,6 @@ from .models import (
     LearnerToken,
     OutboxMessage,
     ShareLink,
-    new_id,
 )
 from .security import LEARNER_TOKEN_PREFIX, digest, new_secret
 

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from server.deps import NowDep, SessionDep
-from server.problems import Conflict, Problem, Unauthorized
-from server.web import ShowPage
+from core.deps import NowDep, SessionDep
+from core.problems import Conflict, Problem, Unauthorized
+from core.web import ShowPage
 
 from . import accounts, addresses, claims, links, mail
 from .accounts import TooManyAttempts

@@ -13,12 +13,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.problems import Conflict, NotFound, TooManyRequests
+from core.db import new_id
+from core.problems import Conflict, NotFound, TooManyRequests
 
 from . import letters, links, mail
 from .config import PassportConfig
 from .links import LinkNotFound, Purpose
-from .models import EmailLink, Learner, LearnerEmail, new_id
+from .models import EmailLink, Learner, LearnerEmail
 
 MAX_ADDRESSES = 10
 #: Unused links one address may have at once: nobody can flood an inbox through the passport.

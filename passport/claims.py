@@ -16,9 +16,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.problems import Conflict
 from issuers.notify import IssuedNotice
 from issuers.recipients import RecipientCredential, credential_for_recipients
-from server.problems import Conflict
 
 from . import accounts, addresses, letters, links, mail
 from .config import PassportConfig

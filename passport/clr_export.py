@@ -20,10 +20,10 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
+from core.deps import NowDep, SessionDep
+from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from issuers import identity
 from schemas.models import IdentityObject
-from server.deps import NowDep, SessionDep
-from server.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from vc.clr import SignedClr, build_clr, sign_clr
 from vc.errors import NotEmbeddableError
 from verification import operator

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from issuers.keystore import Keystore
+from core.keystore import Keystore
 
 from .ratelimit import SignInLimiter
 from .security import Passwords

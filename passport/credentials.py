@@ -19,8 +19,8 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from core.problems import NotFound
 from issuers.recipients import RecipientCredential, credential_for_recipients, credentials_for_recipients
-from server.problems import NotFound
 
 from . import addresses, imports
 from .models import ImportedCredential, Learner

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from server.deps import NowDep, SessionDep
-from server.problems import Unauthorized
+from core.deps import NowDep, SessionDep
+from core.problems import Unauthorized
 
 from . import accounts
 from .config import PassportConfig

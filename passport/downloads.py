@@ -14,9 +14,9 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response, status
 from pydantic import Field
 
+from core.deps import NowDep, SessionDep
+from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from issuers.badges import badge_png, badge_svg
-from server.deps import NowDep, SessionDep
-from server.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from vc.baking import bake
 
 from . import credentials, holder

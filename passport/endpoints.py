@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from server.deps import NowDep, SessionDep
-from server.problems import (
+from core.deps import NowDep, SessionDep
+from core.problems import (
     Conflict,
     NotFound,
     TooManyRequests,

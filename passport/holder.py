@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from issuers.keystore import Keystore
+from core.keystore import Keystore
+from core.problems import NotFound
 from schemas.loader import VC_V2_CONTEXT
-from server.problems import NotFound
 from vc.did_key import did_key_for, did_key_verification_method_id
 from vc.keys import KeyType, PrivateKey
 from vc.presentation import sign_presentation

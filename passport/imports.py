@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.problems import NotFound, Problem
+from core.problems import NotFound, Problem
 from vc.baking import image_kind, unbake
 from vc.errors import VcError
 from vc.fields import issuer_id, parse_datetime

@@ -13,10 +13,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.problems import Gone, NotFound
+from core.db import new_id
+from core.problems import Gone, NotFound
 
 from .config import PassportConfig
-from .models import EmailLink, new_id
+from .models import EmailLink
 from .security import digest, new_secret
 
 

@@ -25,10 +25,10 @@ from typing import Literal, Protocol
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.db import transaction
+from core.db import new_id, transaction
 
 from .config import PassportConfig
-from .models import OutboxMessage, new_id
+from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 

@@ -8,17 +8,12 @@ random bits, so a fast hash is enough. Passwords are stored only as argon2id has
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, UTCDateTime
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
+from core.db import Base, UTCDateTime, new_id
 
 
 class Learner(Base):

@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from core.deps import NowDep, SessionDep
+from core.problems import Unauthorized
+from core.web import PAGE_HEADERS
 from issuers.issuing import credential_url
-from server.deps import NowDep, SessionDep
-from server.problems import Unauthorized
-from server.web import PAGE_HEADERS
 
 from . import accounts, credentials, export, links
 from .accounts import TooManyAttempts

@@ -23,7 +23,7 @@ from typing import Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.db import transaction
+from core.db import transaction
 
 from .models import SignInFailure
 

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
-from server.deps import NowDep, SessionDep
-from server.problems import NotFound, PayloadTooLarge, Unauthorized, ValidationFailed, problem_responses
+from core.deps import NowDep, SessionDep
+from core.problems import NotFound, PayloadTooLarge, Unauthorized, ValidationFailed, problem_responses
 
 from . import credentials, imports, sharing
 from .deps import CurrentLearner, PassportConfigDep

@@ -14,10 +14,10 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from server.deps import NowDep, SessionDep
-from server.problems import ValidationFailed
-from server.web import PAGE_HEADERS, ShowPage
-from verification.qr import url_qr
+from core.deps import NowDep, SessionDep
+from core.problems import ValidationFailed
+from core.qr import url_qr
+from core.web import PAGE_HEADERS, ShowPage
 
 from . import credentials, imports, sharing
 from .imports import NotAuthentic, UnreadableImport

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.problems import Gone, NotFound, ValidationFailed
+from core.problems import Gone, NotFound, ValidationFailed
 from vc.report import VerificationReport
 
 from . import credentials

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -21,15 +22,17 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
-from server.deps import NowDep, SessionDep
-from server.problems import Forbidden, Problem, TooManyRequests
-from server.web import ShowPage, render
+from core.deps import NowDep, SessionDep
+from core.problems import Forbidden, Problem, TooManyRequests
+from core.web import ShowPage, Templates
 
 from . import accounts
 from .config import PassportConfig
 from .deps import get_passport_config
 from .models import Learner, LearnerSession
 from .security import new_secret
+
+render = Templates(Path(__file__).parent / "templates").render
 
 
 class CsrfFailed(Forbidden):

@@ -7,20 +7,23 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.body_limit import BodyLimit
+from core.cache import Background
+from core.db import make_engine, session_factory
+from core.deps import SessionDep
+from core.handlers import install_problem_handlers
+from core.keystore import Keystore
+from core.web import Templates, static_files
 from issuers import endpoints as issuer_endpoints
 from issuers.bulk import JobWorker
-from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
 from passport import address_pages as passport_address_pages
 from passport import clr_export as passport_clr
@@ -36,19 +39,15 @@ from passport.ratelimit import DatabaseFailures, SignInLimiter
 from verification import endpoints as verification_endpoints
 from verification import pages as verification_pages
 from verification import trust_endpoints
-from verification.cache import Background
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import RegistryFactory, Verifier
 from verification.trust import TrustConfig
 from verification.trust_cache import CachedAccreditations
 
-from .db import make_engine, session_factory
-from .deps import SessionDep
-from .problems import PROBLEM_JSON, PayloadTooLarge, Problem, TooManyRequests, ValidationFailed
 from .settings import Settings
-from .web import ShowPage, render, static_files
 
 log = logging.getLogger("passport")
+render = Templates(Path(__file__).parent / "templates").render
 
 
 def passport_config(
@@ -154,8 +153,13 @@ def create_app(
         background=background,
     )
 
-    _install_problem_handlers(app, settings.base_url)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)
+    install_problem_handlers(app, settings.base_url)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        base_url=settings.base_url,
+        page_forms={"/verify": verification_pages.too_large_form},
+    )
     # Routes are matched in this order, at some microseconds each: the busiest API comes first.
     app.include_router(verification_endpoints.router)
     app.include_router(issuer_endpoints.api)
@@ -175,7 +179,7 @@ def create_app(
     app.include_router(verification_pages.images)
     app.include_router(verification_pages.pages)
 
-    app.mount("/static", static_files(), name="static")
+    app.mount("/static", static_files("verification"), name="static")
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
@@ -215,114 +219,3 @@ def _fetch_policy(settings: Settings) -> FetchPolicy:
         max_redirects=settings.fetch_max_redirects,
         allow_private=settings.fetch_allow_private,
     )
-
-
-def _problem_response(problem: Problem, base_url: str, request: Request) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
-    if isinstance(problem, TooManyRequests):
-        headers["Retry-After"] = str(problem.retry_after)
-    return JSONResponse(
-        problem.body(base_url, request.url.path),
-        status_code=problem.status,
-        media_type=PROBLEM_JSON,
-        headers=headers,
-    )
-
-
-def _install_problem_handlers(app: FastAPI, base_url: str) -> None:
-    # These run after the request's transaction has been rolled back (the exception left its scope).
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, error: Problem) -> Response:
-        return _page_problem(request, error) or _problem_response(error, base_url, request)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> Response:
-        errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in error.errors()]
-        problem = ValidationFailed("The request is not valid: see errors.", errors)
-        return _page_problem(request, problem) or _problem_response(problem, base_url, request)
-
-    @app.exception_handler(ShowPage)
-    async def _show(request: Request, shown: ShowPage) -> Response:
-        return shown.response
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        problem = _http_problem(error.status_code, str(error.detail))
-        return _problem_response(problem, base_url, request)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _problem_response(Problem("An unexpected error occurred."), base_url, request)
-
-
-def _page_problem(request: Request, problem: Problem) -> Response | None:
-    """On a page route (one whose route class renders problems as pages), the problem as a page."""
-    render_problem = getattr(request.scope.get("route"), "render_problem", None)
-    return render_problem(request, problem) if render_problem is not None else None
-
-
-def _http_problem(status_code: int, detail: str) -> Problem:
-    class _Http(Problem):
-        status = status_code
-        slug = {404: "not-found", 405: "method-not-allowed"}.get(status_code, "http-error")
-        title = detail
-
-    return _Http(detail)
-
-
-#: Public forms whose oversized posts are answered with the form again, not a JSON problem.
-PAGE_FORMS = frozenset({"/verify"})
-
-
-class BodyLimit:
-    """Refuse request bodies over the limit (413), whether declared by Content-Length or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int, base_url: str) -> None:
-        self.app, self.max_bytes, self.base_url = app, max_bytes, base_url
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(scope, send)
-
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        problem = PayloadTooLarge(f"the request body is larger than {self.max_bytes} bytes")
-        response: Response
-        if scope.get("path") in PAGE_FORMS:  # a browser's form: say so on a page
-            response = render(
-                Request(scope),
-                "verification_form.html",
-                status_code=413,
-                error=f"That is too large to be a credential: at most {self.max_bytes // 1024} KB.",
-            )
-        else:
-            body: Any = problem.body(self.base_url, scope.get("path"))
-            response = JSONResponse(body, status_code=413, media_type=PROBLEM_JSON)
-        await response(scope, _no_receive, send)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}

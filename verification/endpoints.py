@@ -18,9 +18,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from server.db import transaction
-from server.deps import get_now
-from server.problems import BadRequest, PayloadTooLarge, ValidationFailed, problem_responses
+from core.db import transaction
+from core.deps import get_now
+from core.problems import BadRequest, PayloadTooLarge, ValidationFailed, problem_responses
 from vc.errors import ParsingError
 from vc.parsing import parse_json
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db import Base, UTCDateTime
+from core.db import Base, UTCDateTime
 
 
 class Accreditation(Base):

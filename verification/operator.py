@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import new_id
 from issuers import identity
-from issuers.models import new_id
 from vc import data_integrity
 from vc.keys import KeyType, PrivateKey
 from vc.ports import KeyResolver, StaticResolver

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import orjson
@@ -26,22 +27,25 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from core.deps import SessionDep
+from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
+from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
+from core.web import Templates
 from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
+from issuers.deps import ConfigDep
 from issuers.models import IssuedCredential
-from server.deps import ConfigDep, SessionDep
-from server.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
-from server.web import render
 from vc.report import CheckId, Outcome, VerificationReport
 
 from .endpoints import verify_in_request
-from .qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
 from .report_view import IssuerRecord, report_view
 from .service import Verifier
 from .upload import UnreadableUpload, credential_in
 
-__all__ = ["images", "pages"]
+__all__ = ["images", "pages", "too_large_form"]
+
+render = Templates(Path(__file__).parent / "templates").render
 
 
 class NotAcceptable(Problem):
@@ -199,6 +203,16 @@ def snapshot_index(session: SessionDep, config: ConfigDep) -> dict[str, list[str
 def verify_form(request: Request) -> Response:
     """Paste or upload a credential; the answer is the same report page."""
     return render(request, "verification_form.html")
+
+
+def too_large_form(request: Request, max_bytes: int) -> Response:
+    """The check form again, for a post over the body limit (the composition root's `BodyLimit` asks)."""
+    return render(
+        request,
+        "verification_form.html",
+        status_code=413,
+        error=f"That is too large to be a credential: at most {max_bytes // 1024} KB.",
+    )
 
 
 def _form_error(request: Request, message: str, pasted: str | None = None) -> Response:

@@ -23,12 +23,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import new_id, write_lock
+from core.keystore import Keystore
+from core.problems import Conflict, NotFound, ValidationFailed
 from issuers import identity
 from issuers import service as issuers_service
-from issuers.keystore import Keystore
-from issuers.models import Issuer, new_id
-from server.db import write_lock
-from server.problems import Conflict, NotFound, ValidationFailed
+from issuers.models import Issuer
 from vc.verify import TrustDecision
 
 from .models import Accreditation, AccreditationEvent, TrustRegistryState
@@ -53,7 +53,7 @@ class TrustConfig:
 def registry_state(session: Session, *, lock: bool = False) -> TrustRegistryState:
     """The one state row (created by migration 0003); ``lock`` serialises changes until commit.
 
-    The lock is `server.db.write_lock`, which serialises on SQLite as well as PostgreSQL.
+    The lock is `core.db.write_lock`, which serialises on SQLite as well as PostgreSQL.
     """
     if lock:
         write_lock(session, TrustRegistryState, TrustRegistryState.id == 1, TrustRegistryState.version)

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.cache import Background, refresh_ahead
 from vc.verify import TrustDecision
 
 from . import trust
-from .cache import Background, refresh_ahead
 from .trust_policy import RegistryEntry, decide
 
 __all__ = ["CachedAccreditations"]

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 
-from server.deps import NowDep, Operator, SessionDep
-from server.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.deps import NowDep, Operator, SessionDep
+from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
 
 from . import operator, trust
 from .models import Accreditation, AccreditationEvent

@@ -7,7 +7,7 @@ from alembic import context
 import issuers.models  # noqa: F401  - registers the tables
 import passport.models  # noqa: F401
 import verification.models  # noqa: F401
-from server.db import Base, make_engine
+from core.db import Base, make_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

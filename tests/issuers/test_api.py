@@ -310,7 +310,7 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
 
 
 def test_demo_seed_issues_and_revokes(client: TestClient) -> None:
-    from server.db import transaction
+    from core.db import transaction
     from server.seed import seed_demo
 
     app = client.app

@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import transaction
 from issuers import bulk, service
 from issuers import status as status_module
 from issuers.models import IssuedCredential
 from issuers.models import StatusList as StatusListRow
 from issuers.signing import BulkSigner
 from schemas.identity import matches_identity_hash
-from server.db import transaction
 from tests.issuers.conftest import BASE_URL, auth, create_achievement, create_provider
 from tests.issuers.test_api import ports_for
 from vc.report import CheckId

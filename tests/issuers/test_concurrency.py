@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from core.db import transaction
 from issuers import issuing, service
 from issuers import status as status_module
 from issuers.models import IssuedCredential
 from issuers.schemas import CredentialCreate
-from server.db import transaction
 from tests.issuers.conftest import create_achievement, create_provider
 from tests.issuers.test_api import issue
 from vc.status_list import StatusList

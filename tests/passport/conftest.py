@@ -19,9 +19,9 @@ from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from core.deps import get_now
 from passport.security import Passwords
 from server.app import create_app
-from server.deps import get_now
 from server.settings import Settings
 from tests.conftest import ADMIN_TOKEN, BASE_URL
 from tests.issuers.conftest import COURSE, auth, create_achievement, create_provider

@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import transaction
 from passport.models import EmailLink, Learner, LearnerSession, LearnerToken
 from passport.security import Passwords
-from server.db import transaction
 from tests.passport.conftest import (
     ADMIN_TOKEN,
     PASSWORD,

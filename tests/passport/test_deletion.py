@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import transaction
 from passport.models import EmailLink, Learner, LearnerEmail, LearnerSession, LearnerToken, OutboxMessage
-from server.db import transaction
 from tests.passport.conftest import (
     PASSWORD,
     Browser,

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 
-from server.db import transaction
+from core.db import transaction
 from server.migrate import alembic_config
 from server.seed import DEMO_LEARNER_EMAIL, seed_demo, seed_demo_learner
 from server.settings import Settings

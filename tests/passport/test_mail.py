@@ -19,11 +19,11 @@ from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from core.db import transaction
 from passport import mail
 from passport.models import OutboxMessage
 from passport.security import Passwords
 from server.app import create_app
-from server.db import transaction
 from server.settings import Environment, Settings
 from tests.passport.conftest import BASE_URL, PASSWORD, Browser, outbox
 

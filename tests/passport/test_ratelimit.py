@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import make_engine, session_factory
 from passport.models import SignInFailure
 from passport.ratelimit import DatabaseFailures, FailureStore, MemoryFailures, SignInLimiter
 from server.app import create_app
-from server.db import make_engine, session_factory
 from server.migrate import upgrade
 from server.settings import Settings
 from tests.conftest import BASE_URL

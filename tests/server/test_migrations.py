@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
 import passport.models  # noqa: F401
 import verification.models  # noqa: F401
-from server.db import Base
+from core.db import Base
 from server.migrate import alembic_config, upgrade
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

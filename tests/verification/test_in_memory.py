@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
+from core.cache import Background
 from issuers.models import Issuer
 from tests.verification.conftest import ExternalIssuer, FakeWeb, issue, verify
-from verification.cache import Background
 from verification.service import Attempt, Deferred, Verifier
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.core.test_qr import decode
 from typer.testing import CliRunner
 
 from server.cli import app as cli
@@ -18,7 +19,6 @@ from tests.browser.conftest import live_server, live_settings  # noqa: F401  (fi
 from tests.browser.test_employer_page import issue, provider
 from tests.issuers.conftest import COURSE
 from tests.verification.test_credential_page import FIRST_AID
-from tests.verification.test_qr import decode
 
 runner = CliRunner()
 

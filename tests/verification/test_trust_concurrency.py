@@ -10,8 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from server.db import transaction
-from server.problems import Conflict
+from core.db import transaction
+from core.problems import Conflict
 from verification import operator, trust
 from verification.models import AccreditationEvent
 from verification.trust_schemas import AccreditationCreate

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from issuers.keystore import KeystoreError
-from server.db import transaction
+from core.db import transaction
+from core.keystore import KeystoreError
 from tests.issuers.conftest import BASE_URL, COURSE, create_achievement, create_provider
 from tests.issuers.test_api import issue, ports_for
 from tests.verification.test_trust_registry import accredit, act

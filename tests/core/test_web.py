@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from server.web import CONTENT_SECURITY_POLICY
+from core.web import CONTENT_SECURITY_POLICY
 
 
 def test_home_page_is_html_with_safe_headers(client: TestClient) -> None:

@@ -6,6 +6,7 @@ all or nothing.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +26,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def new_id() -> str:
+    """A row id: 128 random bits as 32 hex digits (ids in URLs are capabilities, so never guessable)."""
+    return uuid.uuid4().hex
 
 
 class Base(DeclarativeBase):

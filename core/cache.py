@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 from cachetools import TTLCache
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.db import transaction
+from core.db import transaction
 
 __all__ = ["Background", "RefreshAheadCache", "refresh_ahead"]
 

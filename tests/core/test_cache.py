@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from verification.cache import RefreshAheadCache
+from core.cache import RefreshAheadCache
 
 
 class Clock:

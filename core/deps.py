@@ -1,4 +1,5 @@
-"""FastAPI dependencies: one transaction per request, the clock, and who is calling."""
+"""FastAPI dependencies every domain shares: one transaction per request, the clock, bearer tokens and
+the network operator's token."""
 
 from __future__ import annotations
 
@@ -9,9 +10,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-
-from issuers import service as issuer_service
-from issuers.models import Issuer
 
 from .db import transaction
 from .problems import Unauthorized
@@ -27,33 +25,23 @@ def get_now() -> datetime:
     return datetime.now(UTC)
 
 
-def get_config(request: Request) -> issuer_service.IssuerConfig:
-    config: issuer_service.IssuerConfig = request.app.state.issuer_config
-    return config
-
-
 # scope="function": commit before the response is sent, so a failed commit is never reported as success.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 NowDep = Annotated[datetime, Depends(get_now)]
-ConfigDep = Annotated[issuer_service.IssuerConfig, Depends(get_config)]
 
 
-def _bearer(request: Request) -> str:
+def bearer_token(request: Request, missing: str = "send Authorization: Bearer <key>") -> str:
+    """The token of an ``Authorization: Bearer`` header; without one, 401 with `missing` as the detail."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send Authorization: Bearer <key>")
+        raise Unauthorized(missing)
     return token.strip()
-
-
-def current_issuer(request: Request, session: SessionDep, now: NowDep) -> Issuer:
-    return issuer_service.authenticate(session, _bearer(request), now)
 
 
 def operator(request: Request) -> None:
     expected: str = request.app.state.admin_token
-    if not hmac.compare_digest(_bearer(request).encode(), expected.encode()):
+    if not hmac.compare_digest(bearer_token(request).encode(), expected.encode()):
         raise Unauthorized("the network operator's token is required")
 
 
-CurrentIssuer = Annotated[Issuer, Depends(current_issuer)]
 Operator = Depends(operator)

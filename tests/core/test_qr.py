@@ -13,11 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
-from server.demo import demo_credential
-from vc.did_key import did_key_for, did_key_verification_method_id
-from vc.jwt import sign_jwt
-from vc.keys import PrivateKey
-from verification.qr import (
+from core.qr import (
     OFFLINE_MAX_BYTES,
     QUIET_ZONE,
     URL_MODULE_PIXELS,
@@ -26,6 +22,10 @@ from verification.qr import (
     offline_qr,
     url_qr,
 )
+from server.demo import demo_credential
+from vc.did_key import did_key_for, did_key_verification_method_id
+from vc.jwt import sign_jwt
+from vc.keys import PrivateKey
 
 KEY = PrivateKey.from_ed25519_secret(bytes(range(32)))
 SHARE_URL = "https://passport.skillsnetwork.org.uk/credentials/0123456789abcdef0123456789abcdef"
