@@ -33,7 +33,7 @@ from core.db import make_engine, session_factory, transaction
 from core.keystore import Keystore
 from issuers import bulk, service
 from issuers.models import IssuedCredential
-from issuers.notify import NoListener
+from issuers.ports import NoListener
 from issuers.schemas import AchievementCreate, IssuerCreate
 from issuers.signing import BulkSigner
 from passport.claims import ClaimNotifier
@@ -108,6 +108,7 @@ def main() -> None:
         )
         achievement = service.create_achievement(
             session,
+            config,
             issuer,
             AchievementCreate.model_validate(
                 {

@@ -104,6 +104,7 @@ def fill_passport(app: Any, count: int, credential_format: str) -> tuple[str, st
         )
         achievement = service.create_achievement(
             session,
+            issuer_config,
             issuer,
             AchievementCreate.model_validate(
                 {

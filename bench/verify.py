@@ -65,6 +65,7 @@ def issue_credentials(url: str, base_url: str, master_key: bytes, count: int) ->
             )
             achievement = service.create_achievement(
                 session,
+                config,
                 issuer,
                 AchievementCreate.model_validate(
                     {

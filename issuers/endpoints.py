@@ -159,7 +159,7 @@ def _achievement_out(config: service.IssuerConfig, achievement: Achievement) -> 
 def create_achievement(
     body: AchievementCreate, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep, now: NowDep
 ) -> AchievementOut:
-    return _achievement_out(config, service.create_achievement(session, issuer, body, now))
+    return _achievement_out(config, service.create_achievement(session, config, issuer, body, now))
 
 
 @api.get("/achievements", tags=["achievements"])

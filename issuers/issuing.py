@@ -45,7 +45,7 @@ from vc.status_list import REVOKED, SUSPENDED, VALID
 from . import identity, service, signing, status
 from .models import Achievement, IssuedCredential, Issuer
 from .models import SigningKey as SigningKeyRow
-from .notify import IssuedNotice
+from .ports import IssuedNotice
 from .schemas import CredentialCreate, CredentialState
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, Field, HttpUrl, model_validator
+
+from core.api_models import Strict
+from schemas.vocabulary import AchievementKind
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 
@@ -21,10 +23,6 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, AfterValidator(_email)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 # --- providers ----------------------------------------------------------------------------------------------
@@ -110,24 +108,6 @@ class SigningKeyOut(BaseModel):
 # --- achievements -------------------------------------------------------------------------------------------
 
 
-class AchievementKind(StrEnum):
-    COURSE = "course"
-    COMMUNITY_OF_PRACTICE = "community_of_practice"
-    EXCHANGE_VISIT = "exchange_visit"
-    EVENT = "event"
-    COMPETITION = "competition"
-
-
-#: OB 3.0 achievementType for each kind; ``ext:`` where OB 3.0 has no term (§Extending enumerations).
-ACHIEVEMENT_TYPES = {
-    AchievementKind.COURSE: "Course",
-    AchievementKind.COMMUNITY_OF_PRACTICE: "ext:CommunityOfPracticeParticipation",
-    AchievementKind.EXCHANGE_VISIT: "ext:InternationalSkillsExchange",
-    AchievementKind.EVENT: "ext:EventParticipation",
-    AchievementKind.COMPETITION: "Award",
-}
-
-
 class AlignmentIn(Strict):
     target_name: str = Field(min_length=1, max_length=300)
     target_url: HttpUrl
@@ -159,7 +139,12 @@ class AchievementCreate(Strict):
     image_url: HttpUrl | None = None
     level: str | None = Field(default=None, pattern=r"^(RQF|SCQF) (Entry|[0-9]{1,2})$", examples=["RQF 3"])
     sector: str | None = Field(default=None, max_length=200)
-    community: Literal["Digital", "Net Zero", "Advanced Manufacturing"] | None = None
+    community: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="One of the network's communities of practice (the operator lists them).",
+    )
     exchange: ExchangeVisit | None = None
     alignments: list[AlignmentIn] = Field(default_factory=list, max_length=20)
     credits: float | None = Field(default=None, ge=0, le=1000)

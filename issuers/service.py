@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from core.db import new_id
 from core.keystore import Keystore
-from core.problems import Conflict, NotFound, Unauthorized
+from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed
+from schemas.vocabulary import ACHIEVEMENT_TYPES, AchievementKind
 from vc.keys import KeyType, PrivateKey
 
 from . import identity
 from .models import Achievement, ApiKey, Issuer, SigningKey
-from .notify import IssuanceListener, NoListener
-from .schemas import ACHIEVEMENT_TYPES, AchievementCreate, AchievementKind, IssuerCreate, IssuerUpdate
+from .ports import CommunityRegister, IssuanceListener, NoCommunities, NoListener
+from .schemas import AchievementCreate, IssuerCreate, IssuerUpdate
 
 API_KEY_PREFIX = "sk_"
 #: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
@@ -37,8 +38,10 @@ JWT_ALGORITHMS = {"RS256": KeyType.RSA, "ES256": KeyType.P256, "EdDSA": KeyType.
 class IssuerConfig:
     base_url: str
     keystore: Keystore
-    #: Told about each newly issued credential, inside the issuing transaction (issuers.notify).
+    #: Told about each newly issued credential, inside the issuing transaction (issuers.ports).
     listener: IssuanceListener = field(default_factory=NoListener)
+    #: The network's communities of practice, which a community_of_practice achievement must name.
+    communities: CommunityRegister = field(default_factory=NoCommunities)
 
 
 def _sha256(secret: str) -> str:
@@ -199,8 +202,10 @@ def private_key(config: IssuerConfig, key: SigningKey) -> PrivateKey:
 
 
 def create_achievement(
-    session: Session, issuer: Issuer, data: AchievementCreate, now: datetime
+    session: Session, config: IssuerConfig, issuer: Issuer, data: AchievementCreate, now: datetime
 ) -> Achievement:
+    if data.community is not None:
+        _check_community(session, config, data.community)
     achievement = Achievement(
         id=new_id(),
         issuer_id=issuer.id,
@@ -211,6 +216,22 @@ def create_achievement(
     session.add(achievement)
     session.flush()
     return achievement
+
+
+def _check_community(session: Session, config: IssuerConfig, community: str) -> None:
+    """The community must be one the network lists (422 otherwise, worded as a field error)."""
+    names = list(config.communities.community_names(session))
+    if community not in names:
+        listed = " or ".join(", ".join(repr(name) for name in names).rsplit(", ", 1)) if names else "none"
+        raise ValidationFailed(
+            "The request is not valid: see errors.",
+            [
+                {
+                    "loc": ["body", "community"],
+                    "msg": f"Input should be one of the network's communities: {listed}",
+                }
+            ],
+        )
 
 
 def get_achievement(session: Session, issuer: Issuer, achievement_id: str) -> Achievement:

@@ -1,6 +1,6 @@
 """Claiming: a credential issued to an address no passport has verified gets a claim link by email.
 
-``ClaimNotifier`` implements the issuers' ``IssuanceListener`` port (``issuers.notify``), so issuing
+``ClaimNotifier`` implements the issuers' ``IssuanceListener`` port (``issuers.ports``), so issuing
 never touches passport tables: the composition root plugs it in. It runs inside the issuing transaction,
 so a claim link exists exactly when its credential does. An address already verified by a passport
 gets a short notice instead, since the credential is already there.
@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from core.problems import Conflict
-from issuers.notify import IssuedNotice
+from issuers.ports import IssuedNotice
 from issuers.recipients import RecipientCredential, credential_for_recipients
 
 from . import accounts, addresses, letters, links, mail

@@ -1,7 +1,7 @@
 """CLR 2.0 export: the learner's passport, or a selection of it, as one signed ``ClrCredential``
 (`vc.clr.build_clr`, `vc.clr.sign_clr`; CLR 2.0 §B.1).
 
-The publisher (the CLR's ``issuer``) is the network operator (`verification.operator`: its did:web DID
+The publisher (the CLR's ``issuer``) is the network operator (`network.operator`: its did:web DID
 and Ed25519 key, encrypted at rest), which vouches only that these credentials were held in this
 passport; each bundled credential keeps its own issuer's proof and verifies on its own. The learner is
 named by a salted hash of the primary address, never the address itself. A selection is ``partial``;
@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from core.deps import NowDep, SessionDep
 from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from issuers import identity
+from network import operator
+from network.trust import TrustConfig
 from schemas.models import IdentityObject
 from vc.clr import SignedClr, build_clr, sign_clr
 from vc.errors import NotEmbeddableError
-from verification import operator
-from verification.trust import TrustConfig
 
 from . import addresses, credentials
 from .deps import CurrentLearner

@@ -25,6 +25,10 @@ from core.web import Templates, static_files
 from issuers import endpoints as issuer_endpoints
 from issuers.bulk import JobWorker
 from issuers.service import IssuerConfig
+from network import api as network_api
+from network.communities import NetworkCommunities
+from network.trust import TrustConfig
+from network.trust_cache import CachedAccreditations
 from passport import address_pages as passport_address_pages
 from passport import clr_export as passport_clr
 from passport import downloads as passport_downloads
@@ -38,11 +42,8 @@ from passport.mail import MailWorker, SmtpSender
 from passport.ratelimit import DatabaseFailures, SignInLimiter
 from verification import endpoints as verification_endpoints
 from verification import pages as verification_pages
-from verification import trust_endpoints
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import RegistryFactory, Verifier
-from verification.trust import TrustConfig
-from verification.trust_cache import CachedAccreditations
 
 from .settings import Settings
 
@@ -74,9 +75,12 @@ def passport_config(
 def issuer_config(
     settings: Settings, passport: PassportConfig, keystore: Keystore | None = None
 ) -> IssuerConfig:
-    """Issuing tells the passport about each new credential (claim links), through issuers.notify."""
+    """Issuing tells the passport about each new credential (claim links) and asks the network for its
+    communities of practice, through issuers.ports."""
     keystore = keystore or Keystore(settings.resolved_master_key())
-    return IssuerConfig(settings.base_url, keystore, listener=ClaimNotifier(passport))
+    return IssuerConfig(
+        settings.base_url, keystore, listener=ClaimNotifier(passport), communities=NetworkCommunities()
+    )
 
 
 def mail_worker(settings: Settings, sessions: sessionmaker[Session]) -> MailWorker | None:
@@ -105,7 +109,7 @@ def create_app(
 ) -> FastAPI:
     """The app. `fetch_transport` and `resolve_host` replace the network for the bounded fetcher (tests);
     `registry_for` gives the trust registry for a request's session: by default the operator's register
-    (`verification.trust_cache`); `verification.service.no_registry` skips the trust check."""
+    (`network.trust_cache`); `verification.service.no_registry` skips the trust check."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -174,8 +178,9 @@ def create_app(
     app.include_router(passport_address_pages.router)
     if not settings.is_production:
         app.include_router(passport_address_pages.dev)
-    app.include_router(trust_endpoints.api)
-    app.include_router(trust_endpoints.public)
+    app.include_router(network_api.api)
+    app.include_router(network_api.public)
+    app.include_router(network_api.community_api)
     app.include_router(verification_pages.images)
     app.include_router(verification_pages.pages)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import issuers.models  # noqa: F401  - registers the tables
+import network.models  # noqa: F401
 import passport.models  # noqa: F401
-import verification.models  # noqa: F401
 from core.db import Base, make_engine
 
 config = context.config

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
-from tests.core.test_qr import decode
 
 from tests.conftest import ADMIN_TOKEN
+from tests.core.test_qr import decode
 from tests.issuers.conftest import COURSE
 from tests.verification.test_credential_page import FIRST_AID
 

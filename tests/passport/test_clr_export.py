@@ -8,6 +8,7 @@ import dataclasses
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from network.operator import operator_did, operator_resolver
 from tests.passport.conftest import (
     Browser,
     Clock,
@@ -19,7 +20,6 @@ from tests.passport.conftest import (
 )
 from vc.clr import validate_clr, verify_clr
 from vc.ports import ChainResolver
-from verification.operator import operator_did, operator_resolver
 
 CLR = "/api/v1/passport/clr"
 

@@ -3,6 +3,7 @@ down cleanly; the models and the migrated schema agree. SQLite here, PostgreSQL 
 
 from __future__ import annotations
 
+import json
 import warnings
 from datetime import UTC, datetime
 
@@ -12,8 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
+import network.models  # noqa: F401
 import passport.models  # noqa: F401
-import verification.models  # noqa: F401
 from core.db import Base
 from server.migrate import alembic_config, upgrade
 
@@ -102,3 +103,35 @@ def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_0007_lists_every_community_stored_achievements_name(database_url: str) -> None:
+    """The three communities the API accepted before 0007, and any other an existing achievement names."""
+    config = alembic_config(database_url)
+    command.upgrade(config, "0006")
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO issuer (id, name, url, created_at) VALUES ('i1', 'College', 'https://c', :now)"
+            ),
+            {"now": NOW},
+        )
+        for number, community in enumerate(["Net Zero", "Robotics"]):
+            connection.execute(
+                text(
+                    "INSERT INTO achievement (id, issuer_id, kind, definition, created_at)"
+                    " VALUES (:id, 'i1', 'community_of_practice', :definition, :now)"
+                ),
+                {"id": f"a{number}", "definition": json.dumps({"community": community}), "now": NOW},
+            )
+    engine.dispose()
+    upgrade(database_url)
+    assert sorted(name for (name,) in _rows(database_url, "SELECT name FROM community")) == [
+        "Advanced Manufacturing",
+        "Digital",
+        "Net Zero",
+        "Robotics",
+    ]
+    command.downgrade(config, "0006")
+    assert _rows(database_url, "SELECT COUNT(*) FROM achievement") == [(2,)]

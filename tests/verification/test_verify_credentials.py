@@ -17,6 +17,7 @@ from server.app import create_app
 from server.settings import Settings
 from tests.conftest import BASE_URL
 from tests.issuers.conftest import auth
+from tests.network.test_trust_registry import COURSES, accredit, act
 from tests.verification.conftest import (
     ExternalIssuer,
     FakeWeb,
@@ -25,7 +26,6 @@ from tests.verification.conftest import (
     issue,
     verify,
 )
-from tests.verification.test_trust_registry import COURSES, accredit, act
 from vc import data_integrity
 from vc.keys import KeyType, PrivateKey
 from verification.service import no_registry

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from core.db import transaction
 from core.problems import Conflict
-from verification import operator, trust
-from verification.models import AccreditationEvent
-from verification.trust_schemas import AccreditationCreate
+from network import operator, trust
+from network.api_models import AccreditationCreate
+from network.models import AccreditationEvent
 
 PERIOD = {"valid_from": "2025-09-01T00:00:00Z", "valid_until": "2027-08-31T23:59:59Z"}
 

@@ -1,4 +1,5 @@
-"""Trust registry HTTP API: the operator's accreditation routes, the public trust list and operator DID."""
+"""The network operator's HTTP API: accreditations and communities of practice (operator token), the
+public trust list and the operator's DID document."""
 
 from __future__ import annotations
 
@@ -11,18 +12,20 @@ from fastapi import APIRouter, Depends, Header, Request, Response, status
 from core.deps import NowDep, Operator, SessionDep
 from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
 
-from . import operator, trust
-from .models import Accreditation, AccreditationEvent
-from .trust_policy import State
-from .trust_schemas import (
+from . import communities, operator, trust
+from .api_models import (
     AccreditationCreate,
     AccreditationOut,
     AccreditationUpdate,
+    CommunityCreate,
+    CommunityOut,
     EventOut,
     Reinstatement,
     ScopeOut,
     StateChange,
 )
+from .models import Accreditation, AccreditationEvent, Community
+from .trust_policy import State
 
 
 def get_trust_config(request: Request) -> trust.TrustConfig:
@@ -131,6 +134,34 @@ def history(accreditation_id: str, session: SessionDep) -> list[EventOut]:
     """Every change, oldest first: accredited, scope/period/details changed, suspended, reinstated,
     withdrawn, with who, when, why and the registry version it made."""
     return [_event_out(event) for event in trust.history(session, accreditation_id)]
+
+
+# --- communities of practice -------------------------------------------------------------------------------
+
+community_api = APIRouter(
+    prefix="/api/v1/admin/communities",
+    tags=["operator"],
+    dependencies=[Operator],
+    responses=problem_responses(Unauthorized),
+)
+
+
+def _community_out(row: Community) -> CommunityOut:
+    return CommunityOut(id=row.id, name=row.name, created_at=row.created_at)
+
+
+@community_api.get("")
+def list_communities(session: SessionDep) -> list[CommunityOut]:
+    """The network's communities of practice: what a community_of_practice achievement may name."""
+    return [_community_out(row) for row in communities.list_communities(session)]
+
+
+@community_api.post(
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(Conflict, ValidationFailed)
+)
+def create_community(body: CommunityCreate, session: SessionDep, now: NowDep) -> CommunityOut:
+    """Add a community of practice; a name already listed (in any letter case) is 409."""
+    return _community_out(communities.create_community(session, body.name, now))
 
 
 # --- public documents ---------------------------------------------------------------------------------------

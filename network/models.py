@@ -1,4 +1,5 @@
-"""Tables of the trust registry. Other domains use `verification.trust`, never these tables directly.
+"""Tables of the network operator's scheme: the trust registry and the communities of practice. Other
+domains use `network.trust`, `network.operator` and `network.communities`, never these tables directly.
 
 An accreditation names its issuer by the issuer id credentials carry (a DID or an https URL), not by a
 foreign key: the network operator can accredit providers that issue elsewhere too. Every change appends
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime
+from core.db import Base, UTCDateTime, new_id
 
 
 class Accreditation(Base):
@@ -100,3 +101,13 @@ class OperatorKey(Base):
     encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Community(Base):
+    """A community of practice of the network (Digital, Net Zero, ...), as the operator lists it."""
+
+    __tablename__ = "community"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

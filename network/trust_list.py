@@ -31,9 +31,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from issuers.schemas import ACHIEVEMENT_TYPES, AchievementKind
 from schemas.loader import VC_V2_CONTEXT, OfflineDocumentLoader
 from schemas.models import OB_V3P0_CONTEXT
+from schemas.vocabulary import ACHIEVEMENT_TYPES, KIND_OF_ACHIEVEMENT_TYPE, AchievementKind
 from vc import data_integrity
 from vc.did_key import VerificationMethod
 from vc.errors import VcError
@@ -44,7 +44,7 @@ from vc.proofs import MAX_PROOFS
 from vc.report import Trust
 from vc.verify import TrustDecision
 
-from .trust_policy import KIND_OF_ACHIEVEMENT_TYPE, RegistryEntry, Scope, State, decide
+from .trust_policy import RegistryEntry, Scope, State, decide
 
 CONTEXT = [VC_V2_CONTEXT, OB_V3P0_CONTEXT]
 SCHEMA_ORG = "https://schema.org/"

@@ -10,7 +10,7 @@ row FOR UPDATE first, so changes are serialised, bumps the registry version once
 the history (never updated, never deleted). Services only ``flush()``; the request commits once.
 
 `DatabaseTrustRegistry` is the `vc.verify.IssuerRegistry` for the service; the decision itself is
-`verification.trust_policy.decide`, shared with the offline `verification.trust_list` snapshot.
+`network.trust_policy.decide`, shared with the offline `network.trust_list` snapshot.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from issuers import service as issuers_service
 from issuers.models import Issuer
 from vc.verify import TrustDecision
 
+from .api_models import AccreditationCreate, AccreditationUpdate, ScopeIn
 from .models import Accreditation, AccreditationEvent, TrustRegistryState
 from .trust_list import format_time
 from .trust_policy import RegistryEntry, Scope, State, decide
-from .trust_schemas import AccreditationCreate, AccreditationUpdate, ScopeIn
 
 OPERATOR = "operator"
 

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from vc.report import Trust
-from verification.trust_policy import (
+from network.trust_policy import (
     AchievementFacts,
     RegistryEntry,
     Scope,
@@ -22,6 +21,7 @@ from verification.trust_policy import (
     describe_scope,
     out_of_scope,
 )
+from vc.report import Trust
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 ISSUER = "did:web:passport.test:issuers:abc"
@@ -220,7 +220,7 @@ def test_a_new_accreditation_speaks_for_the_issuer_over_a_withdrawn_one() -> Non
 def test_the_offline_checker_needs_no_database_and_no_web_framework() -> None:
     """A verifier elsewhere (or `passport verify` offline) imports the trust list checker alone."""
     code = (
-        "import sys, verification.trust_list, verification.trust_policy; "
+        "import sys, network.trust_list, network.trust_policy; "
         "print(sorted(m for m in ('sqlalchemy', 'fastapi', 'starlette', 'httpx') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,10 +1,10 @@
 """The trust registry as the verify service uses it: accreditations by issuer, kept a short time.
 
-`verification.trust.DatabaseTrustRegistry` reads the register on every verification. The verify service
+`network.trust.DatabaseTrustRegistry` reads the register on every verification. The verify service
 keeps each issuer's accreditations `ttl` seconds (``PASSPORT_VERIFY_CACHE_SECONDS``), reloaded in the
 background while in use (`verification.cache`), so a verification of an issuer already seen needs no
 database (see the in-memory attempts in `verification.service`). The decision itself is
-`verification.trust_policy.decide`, the same function both registries use; a suspension or withdrawal
+`network.trust_policy.decide`, the same function both registries use; a suspension or withdrawal
 therefore shows within `ttl` seconds.
 """
 
@@ -26,7 +26,7 @@ __all__ = ["CachedAccreditations"]
 
 
 class CachedAccreditations:
-    """Registry entries by issuer id, read through `verification.trust` and kept `ttl` seconds."""
+    """Registry entries by issuer id, read through `network.trust` and kept `ttl` seconds."""
 
     def __init__(
         self,

@@ -1,4 +1,5 @@
-"""Request and response bodies of the trust registry's operator API (snake_case JSON)."""
+"""Request and response bodies of the network operator's API: accreditations and communities (snake_case
+JSON)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, HttpUrl, model_validator
 
-from issuers.schemas import AchievementKind, Strict
+from core.api_models import Strict
+from schemas.vocabulary import AchievementKind
 
 from .trust_policy import LEVEL_PATTERN
 
@@ -143,3 +145,13 @@ class EventOut(BaseModel):
     reason: str | None
     changes: dict[str, Any]
     registry_version: int
+
+
+class CommunityCreate(Strict):
+    name: str = Field(min_length=1, max_length=100, examples=["Net Zero"])
+
+
+class CommunityOut(BaseModel):
+    id: str
+    name: str
+    created_at: datetime

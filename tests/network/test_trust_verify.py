@@ -15,9 +15,18 @@ from fastapi.testclient import TestClient
 
 from core.db import transaction
 from core.keystore import KeystoreError
+from network.operator import operator_did, operator_keys
+from network.trust import DatabaseTrustRegistry
+from network.trust_list import (
+    SnapshotTrustRegistry,
+    TrustList,
+    TrustListError,
+    load_trust_list,
+    resolver_from_did_document,
+)
 from tests.issuers.conftest import BASE_URL, COURSE, create_achievement, create_provider
 from tests.issuers.test_api import issue, ports_for
-from tests.verification.test_trust_registry import accredit, act
+from tests.network.test_trust_registry import accredit, act
 from vc import data_integrity
 from vc.did_key import VerificationMethod
 from vc.jsonld import canonicalize
@@ -25,15 +34,6 @@ from vc.keys import KeyType, PrivateKey
 from vc.ports import StaticResolver
 from vc.report import CheckId, Outcome, Trust, VerificationReport
 from vc.verify import IssuerRegistry, Ports, verify_credential
-from verification.operator import operator_did, operator_keys
-from verification.trust import DatabaseTrustRegistry
-from verification.trust_list import (
-    SnapshotTrustRegistry,
-    TrustList,
-    TrustListError,
-    load_trust_list,
-    resolver_from_did_document,
-)
 
 OPERATOR_DID = operator_did(BASE_URL)
 COURSE_SCOPE = {"kinds": ["course"], "levels": ["RQF 2", "RQF 3"], "sectors": ["Building services"]}

@@ -23,13 +23,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from issuers.schemas import ACHIEVEMENT_TYPES, AchievementKind
+from schemas.vocabulary import KIND_OF_ACHIEVEMENT_TYPE, AchievementKind
 from vc.report import Trust
 from vc.verify import TrustDecision
 
-KIND_OF_ACHIEVEMENT_TYPE = {
-    achievement_type: kind.value for kind, achievement_type in ACHIEVEMENT_TYPES.items()
-}
 LEVEL_PATTERN = r"^(RQF|SCQF) (Entry|[0-9]{1,2})$"
 
 _KIND_PLURALS = {
