@@ -20,7 +20,6 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from server.app import create_app
-from server.migrate import upgrade
 from server.settings import Settings
 from tests.conftest import ADMIN_TOKEN
 
@@ -64,7 +63,6 @@ def live_settings(database_url: str, tmp_path: Path) -> Iterator[tuple[Settings,
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    upgrade(database_url)
     settings = Settings(
         database_url=database_url,
         base_url=f"http://127.0.0.1:{port}",

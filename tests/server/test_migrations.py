@@ -30,10 +30,10 @@ def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
         engine.dispose()
 
 
-def test_0002_counts_what_each_list_already_holds(database_url: str) -> None:
-    config = alembic_config(database_url)
+def test_0002_counts_what_each_list_already_holds(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
     command.upgrade(config, "0001")
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -74,22 +74,22 @@ def test_0002_counts_what_each_list_already_holds(database_url: str) -> None:
                 {"id": f"c{number}", "index": number * 7, "now": NOW},
             )
     engine.dispose()
-    upgrade(database_url)
-    assert sorted(_rows(database_url, "SELECT id, allocated, status_size FROM status_list")) == [
+    upgrade(empty_database_url)
+    assert sorted(_rows(empty_database_url, "SELECT id, allocated, status_size FROM status_list")) == [
         ("l1", 3, 1),
         ("l2", 0, 1),
     ]
-    assert _rows(database_url, "SELECT suspension_enabled FROM issuer") in ([(False,)], [(0,)])
+    assert _rows(empty_database_url, "SELECT suspension_enabled FROM issuer") in ([(False,)], [(0,)])
     command.downgrade(config, "0001")
     for table, count in (("issuer", 1), ("status_list", 2), ("issued_credential", 3)):
-        assert _rows(database_url, f"SELECT COUNT(*) FROM {table}") == [(count,)]
-    upgrade(database_url)
-    assert _rows(database_url, "SELECT COUNT(*) FROM issued_credential") == [(3,)]
+        assert _rows(empty_database_url, f"SELECT COUNT(*) FROM {table}") == [(count,)]
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM issued_credential") == [(3,)]
 
 
-def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
-    upgrade(database_url)
-    engine = create_engine(database_url)
+def test_the_migrated_schema_matches_the_models(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    engine = create_engine(empty_database_url)
     try:
         with warnings.catch_warnings():
             # SQLite cannot reflect expression indexes (lower(recipient_email)): SQLAlchemy skips them
@@ -105,11 +105,11 @@ def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
     assert differences == []
 
 
-def test_0007_lists_every_community_stored_achievements_name(database_url: str) -> None:
+def test_0007_lists_every_community_stored_achievements_name(empty_database_url: str) -> None:
     """The three communities the API accepted before 0007, and any other an existing achievement names."""
-    config = alembic_config(database_url)
+    config = alembic_config(empty_database_url)
     command.upgrade(config, "0006")
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -126,12 +126,12 @@ def test_0007_lists_every_community_stored_achievements_name(database_url: str) 
                 {"id": f"a{number}", "definition": json.dumps({"community": community}), "now": NOW},
             )
     engine.dispose()
-    upgrade(database_url)
-    assert sorted(name for (name,) in _rows(database_url, "SELECT name FROM community")) == [
+    upgrade(empty_database_url)
+    assert sorted(name for (name,) in _rows(empty_database_url, "SELECT name FROM community")) == [
         "Advanced Manufacturing",
         "Digital",
         "Net Zero",
         "Robotics",
     ]
     command.downgrade(config, "0006")
-    assert _rows(database_url, "SELECT COUNT(*) FROM achievement") == [(2,)]
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM achievement") == [(2,)]
