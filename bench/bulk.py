@@ -32,11 +32,11 @@ from sqlalchemy import func, select
 from core.db import make_engine, session_factory, transaction
 from core.keystore import Keystore
 from issuers import bulk, service
+from issuers.api_models import AchievementCreate, IssuerCreate
 from issuers.models import IssuedCredential
 from issuers.ports import NoListener
-from issuers.schemas import AchievementCreate, IssuerCreate
 from issuers.signing import BulkSigner
-from passport.claims import ClaimNotifier
+from passport.accounts.claims import ClaimNotifier
 from passport.config import PassportConfig
 from server.migrate import upgrade
 

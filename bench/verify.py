@@ -41,7 +41,7 @@ from bench.serving import database_url, free_port, serving, tree_cpu_seconds  # 
 from core.db import make_engine, session_factory, transaction  # noqa: E402
 from core.keystore import Keystore  # noqa: E402
 from issuers import issuing, service  # noqa: E402
-from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate  # noqa: E402
+from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 
 LUA = Path(__file__).resolve().parent / "verify.lua"

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from .db import transaction
 from .problems import Unauthorized
+from .services import Database, OperatorToken, services_of
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's session: commits once when the handler returns, rolls back if it raises."""
-    with transaction(request.app.state.sessions) as session:
+    with transaction(services_of(request.app).get(Database).sessions) as session:
         yield session
 
 
@@ -39,7 +40,7 @@ def bearer_token(request: Request, missing: str = "send Authorization: Bearer <k
 
 
 def operator(request: Request) -> None:
-    expected: str = request.app.state.admin_token
+    expected = services_of(request.app).get(OperatorToken).value
     if not hmac.compare_digest(bearer_token(request).encode(), expected.encode()):
         raise Unauthorized("the network operator's token is required")
 

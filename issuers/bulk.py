@@ -31,8 +31,8 @@ from core.problems import BadRequest, NotFound, ValidationFailed
 from vc.keys import KeyType
 
 from . import identity, issuing, service, signing, status
+from .api_models import CredentialCreate, Recipient
 from .models import BulkJob, IssuedCredential, Issuer
-from .schemas import CredentialCreate, Recipient
 
 log = logging.getLogger(__name__)
 

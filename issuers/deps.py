@@ -1,4 +1,4 @@
-"""Who is calling the issuer API (a provider's API key) and the issuers' configuration."""
+"""Who is calling the issuer API (a provider's API key), and the issuers' services."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from core.deps import NowDep, SessionDep, bearer_token
+from core.services import provide
 
 from . import service
+from .bulk import JobWorker
 from .models import Issuer
-
-
-def get_config(request: Request) -> service.IssuerConfig:
-    config: service.IssuerConfig = request.app.state.issuer_config
-    return config
 
 
 def current_issuer(request: Request, session: SessionDep, now: NowDep) -> Issuer:
     return service.authenticate(session, bearer_token(request), now)
 
 
-ConfigDep = Annotated[service.IssuerConfig, Depends(get_config)]
+ConfigDep = Annotated[service.IssuerConfig, Depends(provide(service.IssuerConfig))]
+JobsDep = Annotated[JobWorker, Depends(provide(JobWorker))]
 CurrentIssuer = Annotated[Issuer, Depends(current_issuer)]

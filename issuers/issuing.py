@@ -43,10 +43,9 @@ from vc.keys import KeyType
 from vc.status_list import REVOKED, SUSPENDED, VALID
 
 from . import identity, service, signing, status
-from .models import Achievement, IssuedCredential, Issuer
-from .models import SigningKey as SigningKeyRow
+from .api_models import CredentialCreate, CredentialState
+from .models import Achievement, IssuedCredential, Issuer, IssuerKey
 from .ports import IssuedNotice
-from .schemas import CredentialCreate, CredentialState
 
 
 def credential_url(base_url: str, credential_id: str) -> str:
@@ -114,7 +113,7 @@ def _request_digest(request: CredentialCreate) -> str:
 
 
 def credential_row(
-    issuer: Issuer, achievement: Achievement, key: SigningKeyRow, request: CredentialCreate, now: datetime
+    issuer: Issuer, achievement: Achievement, key: IssuerKey, request: CredentialCreate, now: datetime
 ) -> IssuedCredential:
     """The row a credential is stored in; its status index and document are filled in by the caller."""
     return IssuedCredential(

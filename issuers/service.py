@@ -23,9 +23,9 @@ from schemas.vocabulary import ACHIEVEMENT_TYPES, AchievementKind
 from vc.keys import KeyType, PrivateKey
 
 from . import identity
-from .models import Achievement, ApiKey, Issuer, SigningKey
+from .api_models import AchievementCreate, IssuerCreate, IssuerUpdate
+from .models import Achievement, ApiKey, Issuer, IssuerKey
 from .ports import CommunityRegister, IssuanceListener, NoCommunities, NoListener
-from .schemas import AchievementCreate, IssuerCreate, IssuerUpdate
 
 API_KEY_PREFIX = "sk_"
 #: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
@@ -140,10 +140,10 @@ def authenticate(session: Session, secret: str, now: datetime) -> Issuer:
 
 def add_signing_key(
     session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
-) -> SigningKey:
+) -> IssuerKey:
     private = PrivateKey.generate(key_type)
     key_id = new_id()
-    row = SigningKey(
+    row = IssuerKey(
         id=key_id,
         issuer_id=issuer.id,
         key_type=key_type.value,
@@ -156,25 +156,25 @@ def add_signing_key(
     return row
 
 
-def signing_keys(session: Session, issuer_id: str) -> list[SigningKey]:
+def signing_keys(session: Session, issuer_id: str) -> list[IssuerKey]:
     return list(
         session.scalars(
-            select(SigningKey)
-            .where(SigningKey.issuer_id == issuer_id)
-            .order_by(SigningKey.created_at, SigningKey.id)
+            select(IssuerKey)
+            .where(IssuerKey.issuer_id == issuer_id)
+            .order_by(IssuerKey.created_at, IssuerKey.id)
         )
     )
 
 
-def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> SigningKey:
+def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> IssuerKey:
     key = session.scalar(
-        select(SigningKey)
+        select(IssuerKey)
         .where(
-            SigningKey.issuer_id == issuer.id,
-            SigningKey.key_type == key_type.value,
-            SigningKey.retired_at.is_(None),
+            IssuerKey.issuer_id == issuer.id,
+            IssuerKey.key_type == key_type.value,
+            IssuerKey.retired_at.is_(None),
         )
-        .order_by(SigningKey.created_at.desc())
+        .order_by(IssuerKey.created_at.desc())
         .limit(1)
     )
     if key is None:
@@ -184,7 +184,7 @@ def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> SigningKe
 
 def rotate_key(
     session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
-) -> SigningKey:
+) -> IssuerKey:
     """New credentials use the new key; the retired key stays published so old credentials verify."""
     for key in signing_keys(session, issuer.id):
         if key.key_type == key_type.value and key.retired_at is None:
@@ -192,7 +192,7 @@ def rotate_key(
     return add_signing_key(session, config, issuer, key_type, now)
 
 
-def private_key(config: IssuerConfig, key: SigningKey) -> PrivateKey:
+def private_key(config: IssuerConfig, key: IssuerKey) -> PrivateKey:
     if key.retired_at is not None:
         raise Conflict("a retired key never signs")
     return config.keystore.open(key.encrypted_private_key, key.id)

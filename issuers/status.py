@@ -37,8 +37,7 @@ from vc.status_list import (
 )
 
 from . import identity, service
-from .models import IssuedCredential, Issuer
-from .models import StatusList as StatusListRow
+from .models import IssuedCredential, Issuer, StatusListRow
 
 _CLOSE_AT = MIN_LENGTH // 2
 _DRAWS = 32

@@ -7,10 +7,11 @@ import hashlib
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
 
 from core.deps import NowDep, Operator, SessionDep
 from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.services import provide
 
 from . import communities, operator, trust
 from .api_models import (
@@ -27,13 +28,7 @@ from .api_models import (
 from .models import Accreditation, AccreditationEvent, Community
 from .trust_policy import State
 
-
-def get_trust_config(request: Request) -> trust.TrustConfig:
-    config: trust.TrustConfig = request.app.state.trust_config
-    return config
-
-
-TrustConfigDep = Annotated[trust.TrustConfig, Depends(get_trust_config)]
+TrustConfigDep = Annotated[trust.TrustConfig, Depends(provide(trust.TrustConfig))]
 
 api = APIRouter(
     prefix="/api/v1/admin/accreditations",
@@ -42,6 +37,7 @@ api = APIRouter(
     responses=problem_responses(Unauthorized),
 )
 public = APIRouter(tags=["public"])
+router = APIRouter()  # the three routers of this module, included at its end
 
 _CHANGE = problem_responses(NotFound, Conflict, ValidationFailed)
 
@@ -191,3 +187,8 @@ def operator_did_document(session: SessionDep, config: TrustConfigDep, now: NowD
     return Response(
         json.dumps(document), media_type="application/did+json", headers={"Cache-Control": "max-age=300"}
     )
+
+
+router.include_router(api)
+router.include_router(public)
+router.include_router(community_api)

@@ -38,7 +38,7 @@ class Accreditation(Base):
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(500))
     logo_url: Mapped[str | None] = mapped_column(String(500))
-    #: Empty lists mean "any". Kinds are issuers.schemas.AchievementKind values; levels e.g. "RQF 3".
+    #: Empty lists mean "any". Kinds are schemas.vocabulary.AchievementKind values; levels e.g. "RQF 3".
     sectors: Mapped[list[str]] = mapped_column(JSON)
     levels: Mapped[list[str]] = mapped_column(JSON)
     kinds: Mapped[list[str]] = mapped_column(JSON)

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.keystore import Keystore
-
-from .ratelimit import SignInLimiter
-from .security import Passwords
+from passport.accounts.ratelimit import SignInLimiter
+from passport.accounts.security import Passwords
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Composition root of the web service: `create_app(settings)` wires settings, database and routers."""
+"""Composition root of the web service: `create_app(settings)` builds the services from the settings, wires
+the domains' ports, and includes one or two routers per domain."""
 
 from __future__ import annotations
 
@@ -21,26 +22,23 @@ from core.db import make_engine, session_factory
 from core.deps import SessionDep
 from core.handlers import install_problem_handlers
 from core.keystore import Keystore
+from core.services import Database, OperatorToken, Services, Site
 from core.web import Templates, static_files
-from issuers import endpoints as issuer_endpoints
+from issuers import api as issuers_api
 from issuers.bulk import JobWorker
 from issuers.service import IssuerConfig
 from network import api as network_api
 from network.communities import NetworkCommunities
 from network.trust import TrustConfig
 from network.trust_cache import CachedAccreditations
-from passport import address_pages as passport_address_pages
-from passport import clr_export as passport_clr
-from passport import downloads as passport_downloads
-from passport import endpoints as passport_endpoints
+from passport import api as passport_api
 from passport import pages as passport_pages
-from passport import share_endpoints as passport_share_endpoints
-from passport import share_pages as passport_share_pages
-from passport.claims import ClaimNotifier
+from passport.accounts.claims import ClaimNotifier
+from passport.accounts.mail import MailWorker, SmtpSender
+from passport.accounts.ratelimit import DatabaseFailures, SignInLimiter
 from passport.config import PassportConfig
-from passport.mail import MailWorker, SmtpSender
-from passport.ratelimit import DatabaseFailures, SignInLimiter
-from verification import endpoints as verification_endpoints
+from passport.verifying import PassportPorts
+from verification import api as verification_api
 from verification import pages as verification_pages
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import RegistryFactory, Verifier
@@ -111,17 +109,37 @@ def create_app(
     `registry_for` gives the trust registry for a request's session: by default the operator's register
     (`network.trust_cache`); `verification.service.no_registry` skips the trust check."""
 
+    engine = make_engine(settings.database_url)
+    database = Database(engine, session_factory(engine))
+    keystore = Keystore(settings.resolved_master_key())
+    passport = passport_config(settings, keystore, database.sessions)
+    issuers = issuer_config(settings, passport, keystore)
+    trust = TrustConfig(settings.base_url, keystore, settings.operator_name)
+    jobs = JobWorker(database.sessions, issuers, signing_processes=settings.bulk_signing_processes)
+    mail = mail_worker(settings, database.sessions)
+    if settings.is_production and settings.fetch_allow_private:
+        log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")
+    background = Background(database.sessions)  # reloads the verify caches while they are in use
+    verifier = Verifier.create(
+        issuers,
+        BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),
+        cache_seconds=settings.verify_cache_seconds,
+        registry_for=registry_for
+        or CachedAccreditations(trust, ttl=settings.verify_cache_seconds, background=background).registry_for,
+        background=background,
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.jobs.start()  # also resumes jobs a previous process left unfinished
-        if app.state.mail is not None:
-            app.state.mail.start()
+        jobs.start()  # also resumes jobs a previous process left unfinished
+        if mail is not None:
+            mail.start()
         yield
-        if app.state.mail is not None:
-            app.state.mail.stop()
-        app.state.jobs.stop()
-        app.state.verifier.close()
-        app.state.engine.dispose()
+        if mail is not None:
+            mail.stop()
+        jobs.stop()
+        verifier.close()
+        engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -130,32 +148,20 @@ def create_app(
         description="Issue, hold and verify quality-assured Open Badges 3.0 credentials.",
         docs_url="/docs",
     )
-    engine = make_engine(settings.database_url)
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessions = session_factory(engine)
-    keystore = Keystore(settings.resolved_master_key())
-    app.state.passport = passport_config(settings, keystore, app.state.sessions)
-    app.state.issuer_config = issuer_config(settings, app.state.passport, keystore)
-    app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
-    app.state.admin_token = settings.resolved_admin_token()
-    app.state.jobs = JobWorker(
-        app.state.sessions, app.state.issuer_config, signing_processes=settings.bulk_signing_processes
-    )
-    app.state.mail = mail_worker(settings, app.state.sessions)
-    if settings.is_production and settings.fetch_allow_private:
-        log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")
-    background = Background(app.state.sessions)  # reloads the verify caches while they are in use
-    app.state.verifier = Verifier.create(
-        app.state.issuer_config,
-        BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),
-        cache_seconds=settings.verify_cache_seconds,
-        registry_for=registry_for
-        or CachedAccreditations(
-            app.state.trust_config, ttl=settings.verify_cache_seconds, background=background
-        ).registry_for,
-        background=background,
-    )
+    services = Services()
+    for service in (
+        database,
+        Site(settings.base_url, settings.max_body_bytes),
+        OperatorToken(settings.resolved_admin_token()),
+        issuers,
+        jobs,
+        trust,
+        verifier,
+        passport,
+        PassportPorts(verifier=verifier),
+    ):
+        services.add(service)
+    app.state.services = services  # read through core.services.services_of and provide(Class)
 
     install_problem_handlers(app, settings.base_url)
     app.add_middleware(
@@ -164,25 +170,16 @@ def create_app(
         base_url=settings.base_url,
         page_forms={"/verify": verification_pages.too_large_form},
     )
-    # Routes are matched in this order, at some microseconds each: the busiest API comes first.
-    app.include_router(verification_endpoints.router)
-    app.include_router(issuer_endpoints.api)
-    app.include_router(issuer_endpoints.public)
-    app.include_router(passport_endpoints.api)
-    app.include_router(passport_share_endpoints.api)
-    app.include_router(passport_downloads.api)
-    app.include_router(passport_clr.api)
+    # One or two routers per domain, matched in this order at some microseconds a route: the verify API,
+    # the busiest, comes first.
+    app.include_router(verification_api.router)
+    app.include_router(issuers_api.router)
+    app.include_router(passport_api.router)
     app.include_router(passport_pages.router)
-    app.include_router(passport_share_pages.router)
-    app.include_router(passport_downloads.pages)
-    app.include_router(passport_address_pages.router)
     if not settings.is_production:
-        app.include_router(passport_address_pages.dev)
-    app.include_router(network_api.api)
-    app.include_router(network_api.public)
-    app.include_router(network_api.community_api)
-    app.include_router(verification_pages.images)
-    app.include_router(verification_pages.pages)
+        app.include_router(passport_pages.dev_router)
+    app.include_router(network_api.router)
+    app.include_router(verification_pages.router)
 
     app.mount("/static", static_files("verification"), name="static")
 

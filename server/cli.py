@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, session_factory, transaction
 from issuers import service
-from issuers.schemas import IssuerCreate
+from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo

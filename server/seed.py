@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from issuers import issuing, service
-from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate
+from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
 from network import trust
 from network.api_models import AccreditationCreate
-from passport import accounts, addresses
+from passport.accounts import accounts, addresses
+from passport.accounts.security import new_secret
 from passport.config import PassportConfig
-from passport.security import new_secret
 
 PROVIDERS: list[dict[str, Any]] = [
     {

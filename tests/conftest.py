@@ -24,6 +24,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from core.services import Database, services_of
 from server.app import create_app
 from server.migrate import upgrade
 from server.settings import Settings
@@ -141,4 +142,4 @@ def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()

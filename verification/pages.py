@@ -30,20 +30,20 @@ from sqlalchemy.orm import Session
 from core.deps import SessionDep
 from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
+from core.services import Site, services_of
 from core.web import Templates
 from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
-from issuers.deps import ConfigDep
 from issuers.models import IssuedCredential
 from vc.report import CheckId, Outcome, VerificationReport
 
-from .endpoints import verify_in_request
+from .api import verify_in_request
 from .report_view import IssuerRecord, report_view
 from .service import Verifier
 from .upload import UnreadableUpload, credential_in
 
-__all__ = ["images", "pages", "too_large_form"]
+__all__ = ["router", "too_large_form"]
 
 render = Templates(Path(__file__).parent / "templates").render
 
@@ -67,7 +67,7 @@ class PageRoute(APIRoute):
 
     def render_problem(self, request: Request, problem: Problem) -> Response:
         if _wants(request) != "html":
-            body = problem.body(request.app.state.settings.base_url, request.url.path)
+            body = problem.body(services_of(request.app).get(Site).base_url, request.url.path)
             return Response(orjson.dumps(body), status_code=problem.status, media_type=PROBLEM_JSON)
         return render(
             request,
@@ -80,7 +80,8 @@ class PageRoute(APIRoute):
 
 
 pages = APIRouter(tags=["public"], route_class=PageRoute)
-images = APIRouter(tags=["public"])
+images = APIRouter(tags=["public"])  # QR codes and the snapshot index: not pages
+router = APIRouter()  # images, then pages: included at the end of this module
 
 _CREDENTIAL_TYPES = ("application/vc+ld+json", "application/vc+jwt", "application/vc", "application/ld+json")
 _MAX_PASTED_CHARS = 2 * 1024 * 1024
@@ -104,7 +105,7 @@ def _issuer_record(session: Session, row: IssuedCredential) -> IssuerRecord:
 
 
 async def _verified(request: Request, credential: dict[str, Any] | str) -> VerificationReport:
-    verifier: Verifier = request.app.state.verifier
+    verifier = services_of(request.app).get(Verifier)
     return await verify_in_request(
         request, lambda session, now, attempt: verifier.verify_credential(session, credential, now, attempt)
     )
@@ -125,7 +126,7 @@ async def credential_page(request: Request, credential_id: str, session: Session
     report = await _verified(request, issuing.signed_document(row))
     if wants == "report":
         return Response(orjson.dumps(report.to_json()), media_type="application/json")
-    page_url = issuing.credential_url(request.app.state.settings.base_url, row.id)
+    page_url = issuing.credential_url(services_of(request.app).get(Site).base_url, row.id)
     return render(
         request,
         "verification_credential.html",
@@ -155,7 +156,7 @@ def _offline_code(base_url: str, token: str) -> bytes:
 def _qr_route(image_format: ImageFormat) -> Callable[[str, SessionDep, Request], Response]:
     def verification_qr(credential_id: str, session: SessionDep, request: Request) -> Response:
         row = issuing.find_credential(session, credential_id)
-        url = issuing.credential_url(request.app.state.settings.base_url, row.id)
+        url = issuing.credential_url(services_of(request.app).get(Site).base_url, row.id)
         return _image(_url_code(url, image_format), image_format)
 
     verification_qr.__doc__ = f"The verification URL as a QR code ({image_format.upper()}, level Q)."
@@ -179,20 +180,21 @@ def offline_qr(credential_id: str, session: SessionDep, request: Request) -> Res
             "only a VC-JWT credential fits in an offline QR code; share the verification link instead"
         )
     try:
-        return _image(_offline_code(request.app.state.settings.base_url, row.document), "png")
+        return _image(_offline_code(services_of(request.app).get(Site).base_url, row.document), "png")
     except QrCodeError as error:
         raise OfflineQrUnavailable(str(error)) from None
 
 
 @images.get("/snapshot-index")
-def snapshot_index(session: SessionDep, config: ConfigDep) -> dict[str, list[str]]:
+def snapshot_index(request: Request, session: SessionDep) -> dict[str, list[str]]:
     """What ``passport snapshot`` downloads besides the trust list: every provider's DID (its did:web
     document is public) and every status list's URL (public too), so credentials can be checked offline."""
+    base_url = services_of(request.app).get(Site).base_url
     return {
         "issuers": [
-            issuers_service.did_of(config, issuer.id) for issuer in issuers_service.list_issuers(session)
+            identity.issuer_did(base_url, issuer.id) for issuer in issuers_service.list_issuers(session)
         ],
-        "statusLists": issuers_status.list_urls(session, config.base_url),
+        "statusLists": issuers_status.list_urls(session, base_url),
     }
 
 
@@ -242,7 +244,7 @@ async def verify_submitted(
     except UnreadableUpload as error:
         return _form_error(request, error.detail, pasted=text[:20000] or None)
     report = await _verified(request, found)
-    record = _own_provider(session, request.app.state.settings.base_url, report)
+    record = _own_provider(session, services_of(request.app).get(Site).base_url, report)
     return render(request, "verification_result.html", view=report_view(report, issuer_record=record))
 
 
@@ -260,3 +262,7 @@ def _own_provider(session: Session, base_url: str, report: VerificationReport) -
     except NotFound:
         return None
     return IssuerRecord(name=issuer.name, logo_url=issuer.logo_url, url=issuer.url)
+
+
+router.include_router(images)
+router.include_router(pages)

@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from core.services import Database, services_of
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import ADMIN_TOKEN
@@ -91,4 +92,4 @@ def live_server(live_settings: tuple[Settings, socket.socket]) -> Iterator[str]:
     yield settings.base_url
     server.should_exit = True
     thread.join(timeout=10)
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()

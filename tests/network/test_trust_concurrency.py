@@ -12,16 +12,18 @@ from sqlalchemy import select
 
 from core.db import transaction
 from core.problems import Conflict
+from core.services import Database, services_of
 from network import operator, trust
 from network.api_models import AccreditationCreate
 from network.models import AccreditationEvent
+from network.trust import TrustConfig
 
 PERIOD = {"valid_from": "2025-09-01T00:00:00Z", "valid_until": "2027-08-31T23:59:59Z"}
 
 
 def test_parallel_changes_get_distinct_versions_and_one_accreditation_per_issuer(client: TestClient) -> None:
     app: Any = client.app
-    config: trust.TrustConfig = app.state.trust_config
+    config: trust.TrustConfig = services_of(app).get(TrustConfig)
     outcomes: list[str] = []
     errors: list[BaseException] = []
 
@@ -30,7 +32,7 @@ def test_parallel_changes_get_distinct_versions_and_one_accreditation_per_issuer
             for issuer in (f"did:web:provider-{number}.example", "did:web:contested.example"):
                 data = AccreditationCreate.model_validate({**PERIOD, "issuer": issuer, "name": issuer})
                 try:
-                    with transaction(app.state.sessions) as session:
+                    with transaction(services_of(app).get(Database).sessions) as session:
                         row = trust.accredit(session, config.base_url, data, datetime.now(UTC))
                         trust.suspend(session, row.id, "parallel check", None, datetime.now(UTC))
                         operator.signed_trust_list(session, config, datetime.now(UTC))
@@ -47,7 +49,7 @@ def test_parallel_changes_get_distinct_versions_and_one_accreditation_per_issuer
         thread.join(timeout=120)
     assert errors == []
     assert sorted(outcomes) == ["accredited"] * 7 + ["conflict"] * 5
-    with transaction(app.state.sessions) as session:
+    with transaction(services_of(app).get(Database).sessions) as session:
         versions = list(session.scalars(select(AccreditationEvent.registry_version)))
         listed, version = operator.signed_trust_list(session, config, datetime.now(UTC))
     # Seven accreditations, each accredited then suspended in its own transaction: versions 1..14.

@@ -15,8 +15,10 @@ from fastapi.testclient import TestClient
 
 from core.db import transaction
 from core.keystore import KeystoreError
+from core.services import Database, services_of
+from issuers.service import IssuerConfig
 from network.operator import operator_did, operator_keys
-from network.trust import DatabaseTrustRegistry
+from network.trust import DatabaseTrustRegistry, TrustConfig
 from network.trust_list import (
     SnapshotTrustRegistry,
     TrustList,
@@ -43,8 +45,8 @@ COMPETITION = {**COURSE, "kind": "competition", "name": "Skills Competition: Gol
 @contextmanager
 def database_registry(client: TestClient) -> Iterator[IssuerRegistry]:
     app: Any = client.app
-    with transaction(app.state.sessions) as session:
-        yield DatabaseTrustRegistry(session, app.state.trust_config.operator_name)
+    with transaction(services_of(app).get(Database).sessions) as session:
+        yield DatabaseTrustRegistry(session, services_of(app).get(TrustConfig).operator_name)
 
 
 def fetch_trust_list(client: TestClient) -> TrustList:
@@ -341,22 +343,22 @@ def test_the_operator_did_document_publishes_its_key_only(client: TestClient) ->
     assert client.get("/operator/did.json").json() == document  # one key, made once
     # The private half is encrypted at rest under the master key, bound to its key id.
     app: Any = client.app
-    with transaction(app.state.sessions) as session:
+    with transaction(services_of(app).get(Database).sessions) as session:
         (key,) = operator_keys(session)
         sealed = key.encrypted_private_key
         assert b'"d"' not in sealed
-        private = app.state.trust_config.keystore.open(sealed, key.id)
+        private = services_of(app).get(TrustConfig).keystore.open(sealed, key.id)
         assert document["verificationMethod"][0]["publicKeyMultibase"] == private.public_key.to_multibase()
         with pytest.raises(KeystoreError):
-            app.state.trust_config.keystore.open(sealed, "another-key-id")
+            services_of(app).get(TrustConfig).keystore.open(sealed, "another-key-id")
 
 
 def test_demo_data_accredits_three_providers_and_shows_every_answer(client: TestClient) -> None:
     from server.seed import seed_demo
 
     app: Any = client.app
-    with transaction(app.state.sessions) as session:
-        keys = seed_demo(session, app.state.issuer_config, datetime.now(UTC))
+    with transaction(services_of(app).get(Database).sessions) as session:
+        keys = seed_demo(session, services_of(app).get(IssuerConfig), datetime.now(UTC))
     assert keys is not None
     answers = {}
     for name, provider in keys.items():

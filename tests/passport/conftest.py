@@ -20,7 +20,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from core.deps import get_now
-from passport.security import Passwords
+from core.services import Database, services_of
+from passport.accounts.security import Passwords
+from passport.config import PassportConfig
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import ADMIN_TOKEN, BASE_URL
@@ -71,9 +73,9 @@ def app(settings: Settings, clock: Clock, web: FakeWeb) -> Iterator[FastAPI]:
     application = create_app(settings, fetch_transport=web.transport, resolve_host=web.resolve)
     application.dependency_overrides[get_now] = clock
     cheap = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
-    application.state.passport = replace(application.state.passport, passwords=cheap)
+    services_of(application).replace(replace(services_of(application).get(PassportConfig), passwords=cheap))
     yield application
-    application.state.engine.dispose()
+    services_of(application).get(Database).engine.dispose()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from core.services import Database, services_of
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import BASE_URL
@@ -336,7 +337,7 @@ def other_app(settings: Settings, **options: Any) -> Iterator[TestClient]:
     app = create_app(settings, **options)
     with TestClient(app, base_url=BASE_URL) as other:
         yield other
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()
 
 
 def test_accredited_provider_is_accredited_and_a_suspension_shows(

@@ -26,9 +26,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import new_id, transaction
-
-from .config import PassportConfig
-from .models import OutboxMessage
+from passport.config import PassportConfig
+from passport.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 

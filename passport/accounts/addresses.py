@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from core.db import new_id
 from core.problems import Conflict, NotFound, TooManyRequests
-
-from . import letters, links, mail
-from .config import PassportConfig
-from .links import LinkNotFound, Purpose
-from .models import EmailLink, Learner, LearnerEmail
+from passport.accounts import letters, links, mail
+from passport.accounts.links import LinkNotFound, Purpose
+from passport.config import PassportConfig
+from passport.models import EmailLink, Learner, LearnerEmail
 
 MAX_ADDRESSES = 10
 #: Unused links one address may have at once: nobody can flood an inbox through the passport.

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from .credentials import PassportItem, Status
-from .security import MAX_PASSWORD_LENGTH, password_problem
+from passport.accounts.security import MAX_PASSWORD_LENGTH, password_problem
+from passport.credentials import PassportItem, Status
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 
@@ -35,11 +35,14 @@ NewPassword = Annotated[str, AfterValidator(_new_password)]
 Password = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 
 
-class Strict(BaseModel):
+class StrictVerbatim(BaseModel):
+    """A request body: unknown fields are refused, and strings are kept exactly as sent (a password's
+    spaces are part of it), unlike `core.api_models.Strict`."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class SignIn(Strict):
+class SignIn(StrictVerbatim):
     email: Email
     password: Password
     label: str | None = Field(default=None, max_length=200, description="e.g. the app using the token")
@@ -60,7 +63,7 @@ class TokenOut(BaseModel):
     last_used_at: datetime | None
 
 
-class AddressCreate(Strict):
+class AddressCreate(StrictVerbatim):
     email: Email
 
 
@@ -80,7 +83,7 @@ class AccountOut(BaseModel):
     addresses: list[AddressOut]
 
 
-class PasswordConfirmation(Strict):
+class PasswordConfirmation(StrictVerbatim):
     password: Password
 
 
@@ -152,7 +155,7 @@ class CredentialDetail(CredentialSummary):
 # --- sharing ------------------------------------------------------------------------------------------------
 
 
-class ShareCreate(Strict):
+class ShareCreate(StrictVerbatim):
     credential_ids: list[str] = Field(min_length=1, max_length=64, description="Credentials of your passport")
     label: str | None = Field(default=None, max_length=200, examples=["Application to Acme Engineering"])
     expires_in_days: int = Field(default=30, ge=1, le=365, description="Every link expires (at most a year)")
@@ -179,7 +182,7 @@ class ShareCreated(ShareOut):
 # --- imports ------------------------------------------------------------------------------------------------
 
 
-class ImportRequest(Strict):
+class ImportRequest(StrictVerbatim):
     credential: dict[str, Any] | str = Field(
         description="An OB 3.0 credential (JSON object) or a compact VC-JWT (string)"
     )

@@ -12,14 +12,21 @@ from fastapi import APIRouter, File, Response, UploadFile, status
 
 from core.deps import NowDep, SessionDep
 from core.problems import NotFound, PayloadTooLarge, Unauthorized, ValidationFailed, problem_responses
-
-from . import credentials, imports, sharing
-from .deps import CurrentLearner, PassportConfigDep
-from .imports import NotAuthentic, UnreadableImport
-from .models import ShareLink, ShareLinkItem
-from .schemas import CredentialSummary, ImportOut, ImportRequest, ShareCreate, ShareCreated, ShareOut
-from .sharing import share_url
-from .verifying import VerifierDep
+from passport import credentials, imports
+from passport.api_models import (
+    CredentialSummary,
+    ImportOut,
+    ImportRequest,
+    ShareCreate,
+    ShareCreated,
+    ShareOut,
+)
+from passport.deps import CurrentLearner, PassportConfigDep
+from passport.imports import NotAuthentic, UnreadableImport
+from passport.models import ShareLink, ShareLinkItem
+from passport.sharing import sharing
+from passport.sharing.sharing import share_url
+from passport.verifying import VerifierDep
 
 api = APIRouter(prefix="/api/v1/passport", tags=["passport"], responses=problem_responses(Unauthorized))
 

@@ -10,14 +10,24 @@ from fastapi.responses import HTMLResponse
 from core.deps import NowDep, SessionDep
 from core.problems import Conflict, Problem, Unauthorized
 from core.web import ShowPage
-
-from . import accounts, addresses, claims, links, mail
-from .accounts import TooManyAttempts
-from .deps import ClientDep
-from .links import LinkNotFound, Purpose
-from .pages import EmailField, PasswordField, done_message, new_password_errors
-from .schemas import normalise_email
-from .web import FormVisitor, PageRoute, Visitor, VisitorDep, page, redirect, signed_in
+from passport.accounts import accounts, addresses, claims, links, mail
+from passport.accounts.accounts import TooManyAttempts
+from passport.accounts.links import LinkNotFound, Purpose
+from passport.api_models import normalise_email
+from passport.deps import ClientDep
+from passport.web import (
+    EmailField,
+    FormVisitor,
+    PageRoute,
+    PasswordField,
+    Visitor,
+    VisitorDep,
+    done_message,
+    new_password_errors,
+    page,
+    redirect,
+    signed_in,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 dev = APIRouter(route_class=PageRoute, include_in_schema=False)

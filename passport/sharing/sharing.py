@@ -23,13 +23,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.problems import Gone, NotFound, ValidationFailed
+from passport import credentials
+from passport.accounts.security import digest, new_secret
+from passport.credentials import PassportItem
+from passport.models import Learner, ShareLink, ShareLinkItem
+from passport.verifying import CredentialVerifier, LiveStatus, live_status
 from vc.report import VerificationReport
-
-from . import credentials
-from .credentials import PassportItem
-from .models import Learner, ShareLink, ShareLinkItem
-from .security import digest, new_secret
-from .verifying import CredentialVerifier, LiveStatus, live_status
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365

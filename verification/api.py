@@ -21,10 +21,11 @@ from starlette.concurrency import run_in_threadpool
 from core.db import transaction
 from core.deps import get_now
 from core.problems import BadRequest, PayloadTooLarge, ValidationFailed, problem_responses
+from core.services import Database, Site, services_of
 from vc.errors import ParsingError
 from vc.parsing import parse_json
 
-from .schemas import (
+from .api_models import (
     CredentialVerificationOut,
     CredentialVerifyRequest,
     PresentationVerificationOut,
@@ -45,7 +46,7 @@ async def json_body(request: Request) -> Any:
     the route rather than as a dependency: the verify API is the busiest route, and it saves a step."""
     raw = await request.body()
     try:
-        return parse_json(raw, max_bytes=request.app.state.settings.max_body_bytes)
+        return parse_json(raw, max_bytes=services_of(request.app).get(Site).max_body_bytes)
     except ParsingError as error:
         raise BadRequest(f"the request body is not usable JSON: {error.message}") from None
 
@@ -66,10 +67,11 @@ def _request_body(model: type[BaseModel]) -> dict[str, Any]:
 async def verify_in_request(request: Request, work: Callable[[Session, datetime, Attempt], Result]) -> Result:
     """Verify in memory on the event loop; when that needs the database or the network, verify again in a
     worker thread inside the request's one transaction (see `verification.service`)."""
-    verifier: Verifier = request.app.state.verifier
+    services = services_of(request.app)
+    database = services.get(Database)
     now = get_now()
     attempt = Attempt(in_memory=True)
-    session = verifier.in_memory_session(request.app.state.engine, attempt)
+    session = services.get(Verifier).in_memory_session(database.engine, attempt)
     try:
         result = work(session, now, attempt)
     finally:
@@ -78,7 +80,7 @@ async def verify_in_request(request: Request, work: Callable[[Session, datetime,
         return result
 
     def in_a_thread() -> Result:
-        with transaction(request.app.state.sessions) as session:
+        with transaction(database.sessions) as session:
             return work(session, now, Attempt(in_memory=False))
 
     return await run_in_threadpool(in_a_thread)
@@ -100,7 +102,7 @@ async def verify_credential(request: Request) -> Response:
     Always 200 for a well-formed request: ``verified`` is the answer, ``checks`` say why.
     """
     credential = _validated(CredentialVerifyRequest, await json_body(request)).verifiableCredential
-    verifier: Verifier = request.app.state.verifier
+    verifier = services_of(request.app).get(Verifier)
 
     def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
         return verifier.verify_credential(session, credential, now, attempt).to_json()
@@ -119,7 +121,7 @@ async def verify_presentation(request: Request) -> Response:
     each credential inside with the same checks as ``/credentials/verify``."""
     parsed = _validated(PresentationVerifyRequest, await json_body(request))
     options = parsed.options
-    verifier: Verifier = request.app.state.verifier
+    verifier = services_of(request.app).get(Verifier)
 
     def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
         presentation = parsed.verifiablePresentation
@@ -145,7 +147,7 @@ async def verify_upload(
     """Verify the credential in an uploaded file (at most ``PASSPORT_MAX_BODY_BYTES``); the same report as
     ``/credentials/verify``. A file that holds no readable credential is a 422 problem."""
     credential = credential_in(file.filename, await file.read())
-    verifier: Verifier = request.app.state.verifier
+    verifier = services_of(request.app).get(Verifier)
 
     def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
         return verifier.verify_credential(session, credential, now, attempt).to_json()

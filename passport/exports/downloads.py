@@ -17,13 +17,13 @@ from pydantic import Field
 from core.deps import NowDep, SessionDep
 from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from issuers.badges import badge_png, badge_svg
+from passport import credentials
+from passport.api_models import StrictVerbatim
+from passport.credentials import PassportItem
+from passport.deps import CurrentLearner, PassportConfigDep
+from passport.exports import holder
+from passport.web import PageRoute, VisitorDep
 from vc.baking import bake
-
-from . import credentials, holder
-from .credentials import PassportItem
-from .deps import CurrentLearner, PassportConfigDep
-from .schemas import Strict
-from .web import PageRoute, VisitorDep
 
 api = APIRouter(prefix="/api/v1/passport", tags=["passport"], responses=problem_responses(Unauthorized))
 pages = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -83,7 +83,7 @@ def baked_svg(credential_id: str, learner: CurrentLearner, session: SessionDep, 
     return baked_file(credentials.item(session, learner, credential_id, now), "svg")
 
 
-class PresentationCreate(Strict):
+class PresentationCreate(StrictVerbatim):
     credential_ids: list[str] = Field(min_length=1, max_length=64)
     challenge: str | None = Field(
         default=None, min_length=1, max_length=200, description="The verifier's nonce"

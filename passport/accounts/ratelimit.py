@@ -24,8 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import transaction
-
-from .models import SignInFailure
+from passport.models import SignInFailure
 
 __all__ = ["DatabaseFailures", "FailureStore", "MemoryFailures", "Refusal", "SignInLimiter"]
 

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from core.db import new_id
 from core.problems import Gone, NotFound
-
-from .config import PassportConfig
-from .models import EmailLink
-from .security import digest, new_secret
+from passport.accounts.security import digest, new_secret
+from passport.config import PassportConfig
+from passport.models import EmailLink
 
 
 class Purpose(StrEnum):

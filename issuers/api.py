@@ -1,11 +1,14 @@
-"""Issuer HTTP API: thin routes over `issuers.service` and `issuers.issuing`."""
+"""Issuer HTTP API: thin routes over `issuers.service` and `issuers.issuing`.
+
+`router` holds the provider and operator API under ``/api/v1`` and the public documents (DID documents,
+profiles, status lists)."""
 
 from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, Operator, SessionDep
@@ -15,9 +18,7 @@ from vc.keys import KeyType
 
 from . import badges, bulk, identity, issuing, service
 from . import status as status_lists
-from .deps import ConfigDep, CurrentIssuer
-from .models import Achievement, ApiKey, BulkJob, IssuedCredential, SigningKey
-from .schemas import (
+from .api_models import (
     AchievementCreate,
     AchievementOut,
     ApiKeyCreate,
@@ -36,10 +37,13 @@ from .schemas import (
     SigningKeyOut,
     SuspendRequest,
 )
+from .deps import ConfigDep, CurrentIssuer, JobsDep
+from .models import Achievement, ApiKey, BulkJob, IssuedCredential, IssuerKey
 
 AUTH = problem_responses(Unauthorized)
 api = APIRouter(prefix="/api/v1", responses=AUTH)
 public = APIRouter()
+router = APIRouter()  # api and public, included at the end of this module
 
 
 # --- network operator ---------------------------------------------------------------------------------------
@@ -117,7 +121,7 @@ def revoke_api_key(key_id: str, issuer: CurrentIssuer, session: SessionDep, now:
     return ApiKeyOut(**_api_key_out(service.revoke_api_key(session, issuer, key_id, now)))
 
 
-def _signing_key_out(config: service.IssuerConfig, key: SigningKey) -> SigningKeyOut:
+def _signing_key_out(config: service.IssuerConfig, key: IssuerKey) -> SigningKeyOut:
     did = service.did_of(config, key.issuer_id)
     return SigningKeyOut(
         id=key.id,
@@ -238,8 +242,8 @@ def _job_out(job: BulkJob) -> JobOut:
     responses=problem_responses(NotFound, ValidationFailed),
 )
 def issue_bulk(
-    request: Request,
     response: Response,
+    jobs: JobsDep,
     issuer: CurrentIssuer,
     session: SessionDep,
     now: NowDep,
@@ -251,7 +255,7 @@ def issue_bulk(
     it as a job; poll ``GET /api/v1/jobs/{id}`` for progress."""
     job = bulk.create_job(session, issuer, achievement_id, format, file.filename or "", file.file.read(), now)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    request.app.state.jobs.wake()
+    jobs.wake()
     return _job_out(job)
 
 
@@ -393,3 +397,7 @@ def status_list(list_id: str, session: SessionDep, config: ConfigDep, now: NowDe
         media_type="application/vc+ld+json",
         headers={"Cache-Control": "public, max-age=300", "ETag": f'"{list_id}-{version}"'},
     )
+
+
+router.include_router(api)
+router.include_router(public)

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from core.db import new_id
 from core.problems import Conflict, NotFound, TooManyRequests, Unauthorized
-
-from . import addresses, letters, links, mail
-from .config import PassportConfig
-from .links import Purpose
-from .models import (
+from passport.accounts import addresses, letters, links, mail
+from passport.accounts.links import Purpose
+from passport.accounts.security import LEARNER_TOKEN_PREFIX, digest, new_secret
+from passport.config import PassportConfig
+from passport.models import (
     EmailLink,
     HolderKey,
     ImportedCredential,
@@ -30,7 +30,6 @@ from .models import (
     OutboxMessage,
     ShareLink,
 )
-from .security import LEARNER_TOKEN_PREFIX, digest, new_secret
 
 SIGN_IN_FAILED = "The email address or password is not right."
 #: Expired links are kept this long, so that opening one says "expired" rather than "not valid".

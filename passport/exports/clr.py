@@ -22,17 +22,18 @@ from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
 from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.services import services_of
 from issuers import identity
 from network import operator
 from network.trust import TrustConfig
+from passport import credentials
+from passport.accounts import addresses
+from passport.api_models import StrictVerbatim
+from passport.deps import CurrentLearner
+from passport.models import Learner
 from schemas.models import IdentityObject
 from vc.clr import SignedClr, build_clr, sign_clr
 from vc.errors import NotEmbeddableError
-
-from . import addresses, credentials
-from .deps import CurrentLearner
-from .models import Learner
-from .schemas import Strict
 
 api = APIRouter(prefix="/api/v1/passport", tags=["passport"], responses=problem_responses(Unauthorized))
 
@@ -77,7 +78,7 @@ def _response(signed: SignedClr) -> Response:
     return Response(json.dumps(signed.credential), media_type="application/vc")
 
 
-class ClrSelection(Strict):
+class ClrSelection(StrictVerbatim):
     credential_ids: list[str] = Field(min_length=1, max_length=2000)
 
 
@@ -87,7 +88,7 @@ CLR_PROBLEMS = problem_responses(NotFound, ValidationFailed)
 @api.get("/clr", response_class=Response, responses=CLR_PROBLEMS)
 def whole_passport(request: Request, learner: CurrentLearner, session: SessionDep, now: NowDep) -> Response:
     """The whole passport as a CLR 2.0 ``ClrCredential`` signed by the network operator."""
-    return _response(passport_clr(session, request.app.state.trust_config, learner, None, now))
+    return _response(passport_clr(session, services_of(request.app).get(TrustConfig), learner, None, now))
 
 
 @api.post("/clr", response_class=Response, responses=CLR_PROBLEMS)
@@ -98,4 +99,6 @@ def selection(
     if len(set(body.credential_ids)) != len(body.credential_ids):
         errors: list[dict[str, Any]] = [{"loc": ["credential_ids"], "msg": "duplicate"}]
         raise ValidationFailed("A credential is listed twice.", errors)
-    return _response(passport_clr(session, request.app.state.trust_config, learner, body.credential_ids, now))
+    return _response(
+        passport_clr(session, services_of(request.app).get(TrustConfig), learner, body.credential_ids, now)
+    )

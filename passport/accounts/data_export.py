@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import addresses, credentials, imports, sharing
-from .models import EmailLink, Learner, LearnerSession, LearnerToken, OutboxMessage
+from passport import credentials, imports
+from passport.accounts import addresses
+from passport.models import EmailLink, Learner, LearnerSession, LearnerToken, OutboxMessage
+from passport.sharing import sharing
 
 ABOUT = (
     "Everything the Skills Passport stores about you. Your password is kept only as a one-way hash, and "

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from core.deps import NowDep, SessionDep
 from core.problems import ValidationFailed
 from core.qr import url_qr
+from core.services import services_of
 from core.web import PAGE_HEADERS, ShowPage
-
-from . import credentials, imports, sharing
-from .imports import NotAuthentic, UnreadableImport
-from .verifying import LIVE_WORDS, VerifierDep
-from .web import FormVisitor, PageRoute, Visitor, VisitorDep, page, redirect, show
+from passport import credentials, imports
+from passport.config import PassportConfig
+from passport.imports import NotAuthentic, UnreadableImport
+from passport.sharing import sharing
+from passport.verifying import LIVE_WORDS, VerifierDep
+from passport.web import FormVisitor, PageRoute, Visitor, VisitorDep, page, redirect, show
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -98,7 +100,7 @@ def _qr(
     secret: str, request: Request, session: SessionDep, now: NowDep, kind: Literal["png", "svg"]
 ) -> Response:
     sharing.find_share(session, secret, now)
-    config = request.app.state.passport
+    config = services_of(request.app).get(PassportConfig)
     image = url_qr(sharing.share_url(config.base_url, secret), kind)
     headers = dict(PAGE_HEADERS)
     if kind == "svg":  # served from our origin: nothing in it may run or load

@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 from core.problems import Conflict
 from issuers.ports import IssuedNotice
 from issuers.recipients import RecipientCredential, credential_for_recipients
-
-from . import accounts, addresses, letters, links, mail
-from .config import PassportConfig
-from .links import Purpose
-from .models import EmailLink, Learner
+from passport.accounts import accounts, addresses, letters, links, mail
+from passport.accounts.links import Purpose
+from passport.config import PassportConfig
+from passport.models import EmailLink, Learner
 
 
 class ClaimNotifier:

@@ -19,11 +19,9 @@ from core.problems import (
     ValidationFailed,
     problem_responses,
 )
-
-from . import accounts, addresses, credentials, export
-from .deps import ClientDep, CurrentLearner, PassportConfigDep
-from .models import LearnerEmail, LearnerToken
-from .schemas import (
+from passport import credentials
+from passport.accounts import accounts, addresses, data_export
+from passport.api_models import (
     AccountOut,
     AddressCreate,
     AddressOut,
@@ -35,7 +33,11 @@ from .schemas import (
     TokenOut,
     summaries_json,
 )
-from .verifying import VerifierDep
+from passport.deps import ClientDep, CurrentLearner, PassportConfigDep
+from passport.exports import clr, downloads
+from passport.models import LearnerEmail, LearnerToken
+from passport.sharing import api as sharing_api
+from passport.verifying import VerifierDep
 
 api = APIRouter(prefix="/api/v1/passport", tags=["passport"], responses=problem_responses(Unauthorized))
 
@@ -111,7 +113,7 @@ def account(learner: CurrentLearner, session: SessionDep) -> AccountOut:
 @api.get("/export")
 def personal_data(learner: CurrentLearner, session: SessionDep, now: NowDep) -> dict[str, Any]:
     """Every stored item about you, as JSON (a personal-data export)."""
-    return export.personal_data(session, learner, now)
+    return data_export.personal_data(session, learner, now)
 
 
 @api.post(
@@ -199,3 +201,11 @@ def get_credential(
     credential_id: str, learner: CurrentLearner, session: SessionDep, verifier: VerifierDep, now: NowDep
 ) -> CredentialDetail:
     return CredentialDetail.of(credentials.item(session, learner, credential_id, now, verifier))
+
+
+# The passport API is one router: these routes, then sharing and imports, downloads and presentations, CLR.
+router = APIRouter()
+router.include_router(api)
+router.include_router(sharing_api.api)
+router.include_router(downloads.api)
+router.include_router(clr.api)

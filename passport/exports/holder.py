@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 
 from core.keystore import Keystore
 from core.problems import NotFound
+from passport import credentials
+from passport.models import HolderKey, Learner
 from schemas.loader import VC_V2_CONTEXT
 from vc.did_key import did_key_for, did_key_verification_method_id
 from vc.keys import KeyType, PrivateKey
 from vc.presentation import sign_presentation
-
-from . import credentials
-from .models import HolderKey, Learner
 
 _KEY_PURPOSE = "holder:"  # associated data prefix: a holder key's ciphertext never opens as another's
 
