@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,13 +28,15 @@ from core.keystore import Keystore
 from core.problems import Conflict, NotFound, ValidationFailed
 from issuers import identity
 from issuers import service as issuers_service
-from issuers.models import Issuer
 from vc.verify import TrustDecision
 
 from .api_models import AccreditationCreate, AccreditationUpdate, ScopeIn
 from .models import Accreditation, AccreditationEvent, TrustRegistryState
 from .trust_list import format_time
 from .trust_policy import RegistryEntry, Scope, State, decide
+
+if TYPE_CHECKING:  # providers come from the issuers' service; their table is theirs
+    from issuers.models import Issuer
 
 OPERATOR = "operator"
 
