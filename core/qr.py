@@ -88,7 +88,7 @@ def offline_qr(token: str, image_format: ImageFormat = "png") -> bytes:
 
 def offline_link(base_url: str, token: str) -> str:
     """The check page with the VC-JWT in the fragment: a phone camera opens it, and the fragment never
-    reaches a server (``server/static/verify.js`` posts it to the page's form)."""
+    reaches a server (``verification/static/verify.js`` posts it to the page's form)."""
     return f"{base_url}/verify#vc={token.strip()}"
 
 

@@ -1,7 +1,7 @@
 """The network operator's identity and its signed, versioned trust list.
 
 The operator is ``did:web:<host>:operator`` (its DID document at ``/operator/did.json``) with an Ed25519
-key encrypted at rest like a provider's (`issuers.keystore`). The trust list is a credential signed with
+key encrypted at rest like a provider's (`core.keystore`). The trust list is a credential signed with
 Data Integrity eddsa-rdfc-2022 (see `network.trust_list` for its shape and vocabulary). It is
 re-signed only when the registry's version has moved, or once a day so that a fetched copy always has
 days of validity left; a cached copy older than `LIFETIME` vouches for nobody.

@@ -1,6 +1,6 @@
 """Exports of the learner's credentials, API and pages: each credential as its signed document (JSON or
 VC-JWT) and baked into a badge image (OB 3.0 §Baking, PNG or SVG), and a selection as a Verifiable
-Presentation signed by the learner's holder key (`passport.holder`).
+Presentation signed by the learner's holder key (`passport.exports.holder`).
 
 Downloads are exactly what the issuer signed: the JSON credential byte for byte as stored, or the compact
 VC-JWT. The badge image is the service's default badge (`issuers.badges`): we bake only images we hold.

@@ -3,7 +3,7 @@ Presentations it signs over a selection of their credentials (VC DM 2.0 §5.3; V
 ``proofPurpose: "authentication"``, `vc.presentation.sign_presentation`).
 
 The private key is made on first use and stored encrypted at rest under the master key, bound to the
-learner's id (`issuers.keystore`, as the providers' keys are). A presentation carries each credential
+learner's id (`core.keystore`, as the providers' keys are). A presentation carries each credential
 exactly as signed: a JSON credential as itself, a VC-JWT as an ``EnvelopedVerifiableCredential``
 (``data:application/vc+jwt,…``, VC DM 2.0 §4.13). The verifier's ``challenge`` and ``domain``, when
 given, are bound into the proof so the presentation cannot be replayed to someone else.

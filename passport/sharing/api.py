@@ -1,6 +1,6 @@
 """Passport API for sharing and importing (``/api/v1/passport/shares``, ``…/imports``): thin routes.
 
-A share link's public page is ``/shared/{secret}`` (``passport.share_pages``); its QR codes are
+A share link's public page is ``/shared/{secret}`` (``passport.sharing.pages``); its QR codes are
 ``/shared/{secret}/qr.png`` and ``.svg``, so whoever holds the link can have its code, and nobody else.
 """
 

@@ -2,7 +2,7 @@
 
 ``/shared/{secret}`` is public: whoever holds the link sees the chosen credentials, each verified now.
 An expired or withdrawn link is a 410 page that says which. Its QR codes (``/shared/{secret}/qr.png``,
-``.svg``, ISO/IEC 18004 through `verification.qr.url_qr`) need the link too, and do not count as views.
+``.svg``, ISO/IEC 18004 through `core.qr.url_qr`) need the link too, and do not count as views.
 """
 
 from __future__ import annotations
