@@ -46,10 +46,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.services import Database, services_of
-from issuers.service import IssuerConfig
-from passport.config import PassportConfig
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for bench.serving
 
 import httpx
@@ -58,9 +54,12 @@ from pydantic import SecretStr
 from bench.serving import database_url, free_port, tree_cpu_seconds
 from bench.serving import serving as bench_serving
 from core.db import transaction
+from core.services import Database, services_of
 from issuers import issuing, service
 from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
+from issuers.service import IssuerConfig
 from passport.accounts import accounts
+from passport.config import PassportConfig
 from passport.web import cookie_names
 from server.app import create_app
 from server.migrate import upgrade
