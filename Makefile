@@ -1,15 +1,18 @@
-# Two commands on a fresh clone: `make run` and `make test`. Each creates .venv and installs what it needs.
+# Two commands on a fresh clone: `make run` and `make test`. Each creates .venv and installs what it needs,
+# exactly the versions in requirements.lock (hash-checked); `make lock` refreshes that file.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv resolves the lock only (`make lock`); installing needs nothing but pip.
+UV := uv==0.13.9
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint lock bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -22,6 +25,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Resolve pyproject.toml's dependencies (with the dev extra) again, for Python 3.11+ on any platform, with
+# every file's hash. Commit the new requirements.lock; the next make run/test installs from it.
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet $(UV)
+	$(BIN)/uv pip compile --quiet --upgrade --generate-hashes --extra dev --universal --python-version 3.11 \
+		pyproject.toml -o requirements.lock
 
 bench: $(STAMP)
 	$(BIN)/python bench/core.py

@@ -29,15 +29,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from core.db import make_engine, session_factory, transaction
+from core.keystore import Keystore
 from issuers import bulk, service
-from issuers.keystore import Keystore
+from issuers.api_models import AchievementCreate, IssuerCreate
 from issuers.models import IssuedCredential
-from issuers.notify import NoListener
-from issuers.schemas import AchievementCreate, IssuerCreate
+from issuers.ports import NoListener
 from issuers.signing import BulkSigner
-from passport.claims import ClaimNotifier
+from passport.accounts.claims import ClaimNotifier
 from passport.config import PassportConfig
-from server.db import make_engine, session_factory, transaction
 from server.migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for bench.serving
@@ -108,6 +108,7 @@ def main() -> None:
         )
         achievement = service.create_achievement(
             session,
+            config,
             issuer,
             AchievementCreate.model_validate(
                 {

@@ -53,12 +53,15 @@ from pydantic import SecretStr
 
 from bench.serving import database_url, free_port, tree_cpu_seconds
 from bench.serving import serving as bench_serving
+from core.db import transaction
+from core.services import Database, services_of
 from issuers import issuing, service
-from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate
-from passport import accounts
+from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
+from issuers.service import IssuerConfig
+from passport.accounts import accounts
+from passport.config import PassportConfig
 from passport.web import cookie_names
 from server.app import create_app
-from server.db import transaction
 from server.migrate import upgrade
 from server.settings import Settings
 
@@ -89,7 +92,11 @@ def serving(settings: Settings, workers: int) -> Iterator[tuple[str, subprocess.
 
 def fill_passport(app: Any, count: int, credential_format: str) -> tuple[str, str]:
     """A learner holding ``count`` credentials; returns (session cookie secret, API token)."""
-    sessions, passport_config, issuer_config = app.state.sessions, app.state.passport, app.state.issuer_config
+    sessions, passport_config, issuer_config = (
+        services_of(app).get(Database).sessions,
+        services_of(app).get(PassportConfig),
+        services_of(app).get(IssuerConfig),
+    )
     now = datetime.now(UTC)
     with transaction(sessions) as session:
         password_hash = passport_config.passwords.hash(uuid.uuid4().hex)
@@ -104,6 +111,7 @@ def fill_passport(app: Any, count: int, credential_format: str) -> tuple[str, st
         )
         achievement = service.create_achievement(
             session,
+            issuer_config,
             issuer,
             AchievementCreate.model_validate(
                 {
@@ -190,7 +198,7 @@ def main() -> None:
     started = time.perf_counter()
     cookie, token = fill_passport(app, args.credentials, args.format)
     setup_seconds = time.perf_counter() - started
-    session_cookie, _ = cookie_names(app.state.passport)
+    session_cookie, _ = cookie_names(services_of(app).get(PassportConfig))
     browser = {"Cookie": f"{session_cookie}={cookie}"}
     bearer = {"Authorization": f"Bearer {token}"}
     print(
@@ -206,7 +214,7 @@ def main() -> None:
         ),
         flush=True,
     )
-    app.state.engine.dispose()  # the service has its own connections
+    services_of(app).get(Database).engine.dispose()  # the service has its own connections
     listing_path = "/api/v1/passport/credentials"
     with (
         serving(settings, args.workers) as (local, server),

@@ -20,17 +20,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from network.trust_list import (
+    SnapshotTrustRegistry,
+    build_trust_list,
+    load_trust_list,
+)
+from network.trust_policy import RegistryEntry, Scope, State
 from vc import data_integrity
 from vc.did_key import VerificationMethod
 from vc.jsonld import canonicalize
 from vc.keys import KeyType, PrivateKey
 from vc.ports import StaticResolver
-from verification.trust_list import (
-    SnapshotTrustRegistry,
-    build_trust_list,
-    load_trust_list,
-)
-from verification.trust_policy import RegistryEntry, Scope, State
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 OPERATOR = "did:web:passport.example.ac.uk:operator"

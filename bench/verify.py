@@ -38,10 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.serving import database_url, free_port, serving, tree_cpu_seconds  # noqa: E402
+from core.db import make_engine, session_factory, transaction  # noqa: E402
+from core.keystore import Keystore  # noqa: E402
 from issuers import issuing, service  # noqa: E402
-from issuers.keystore import Keystore  # noqa: E402
-from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate  # noqa: E402
-from server.db import make_engine, session_factory, transaction  # noqa: E402
+from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 
 LUA = Path(__file__).resolve().parent / "verify.lua"
@@ -65,6 +65,7 @@ def issue_credentials(url: str, base_url: str, master_key: bytes, count: int) ->
             )
             achievement = service.create_achievement(
                 session,
+                config,
                 issuer,
                 AchievementCreate.model_validate(
                     {

@@ -26,13 +26,13 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from server.db import transaction
-from server.problems import BadRequest, NotFound, ValidationFailed
+from core.db import new_id, transaction
+from core.problems import BadRequest, NotFound, ValidationFailed
 from vc.keys import KeyType
 
 from . import identity, issuing, service, signing, status
-from .models import BulkJob, IssuedCredential, Issuer, new_id
-from .schemas import CredentialCreate, Recipient
+from .api_models import CredentialCreate, Recipient
+from .models import BulkJob, IssuedCredential, Issuer
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ DID_CONTEXTS = [
 
 
 class PublishedKey(Protocol):
-    """A stored key whose public half is published: a provider's `SigningKey` or the operator's key."""
+    """A stored key whose public half is published: a provider's `IssuerKey`, the operator's `OperatorKey`."""
 
     @property
     def id(self) -> str: ...

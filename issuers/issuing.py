@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import new_id
+from core.problems import Conflict, NotFound, ValidationFailed
 from schemas.identity import new_salt
 from schemas.models import (
     Achievement as AchievementModel,
@@ -37,15 +39,13 @@ from schemas.models import (
     Result,
     ResultDescription,
 )
-from server.problems import Conflict, NotFound, ValidationFailed
 from vc.keys import KeyType
 from vc.status_list import REVOKED, SUSPENDED, VALID
 
 from . import identity, service, signing, status
-from .models import Achievement, IssuedCredential, Issuer, new_id
-from .models import SigningKey as SigningKeyRow
-from .notify import IssuedNotice
-from .schemas import CredentialCreate, CredentialState
+from .api_models import CredentialCreate, CredentialState
+from .models import Achievement, IssuedCredential, Issuer, IssuerKey
+from .ports import IssuedNotice
 
 
 def credential_url(base_url: str, credential_id: str) -> str:
@@ -113,7 +113,7 @@ def _request_digest(request: CredentialCreate) -> str:
 
 
 def credential_row(
-    issuer: Issuer, achievement: Achievement, key: SigningKeyRow, request: CredentialCreate, now: datetime
+    issuer: Issuer, achievement: Achievement, key: IssuerKey, request: CredentialCreate, now: datetime
 ) -> IssuedCredential:
     """The row a credential is stored in; its status index and document are filled in by the caller."""
     return IssuedCredential(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db import Base, UTCDateTime
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
+from core.db import Base, UTCDateTime, new_id
 
 
 class Issuer(Base):
@@ -46,7 +41,7 @@ class Issuer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="issuer", lazy="raise")
-    signing_keys: Mapped[list[SigningKey]] = relationship(back_populates="issuer", lazy="raise")
+    signing_keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", lazy="raise")
 
 
 class ApiKey(Base):
@@ -65,7 +60,7 @@ class ApiKey(Base):
     issuer: Mapped[Issuer] = relationship(back_populates="api_keys", lazy="raise")
 
 
-class SigningKey(Base):
+class IssuerKey(Base):
     """A signing key pair; the private half encrypted at rest (AES-256-GCM under the master key).
 
     Retired keys stay published in the DID document, so what they signed keeps verifying.
@@ -89,13 +84,13 @@ class Achievement(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # issuers.schemas.AchievementKind
-    #: Everything else the provider defined, validated by issuers.schemas.AchievementCreate.
+    kind: Mapped[str] = mapped_column(String(32))  # schemas.vocabulary.AchievementKind
+    #: Everything else the provider defined, validated by issuers.api_models.AchievementCreate.
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class StatusList(Base):
+class StatusListRow(Base):
     """One Bitstring Status List of one purpose: ``length`` entries (131,072) of ``status_size`` bits
     (1 for ``revocation``, 2 for ``message``); the signed form is made on demand."""
 

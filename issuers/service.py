@@ -16,14 +16,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.problems import Conflict, NotFound, Unauthorized
+from core.db import new_id
+from core.keystore import Keystore
+from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed
+from schemas.vocabulary import ACHIEVEMENT_TYPES, AchievementKind
 from vc.keys import KeyType, PrivateKey
 
 from . import identity
-from .keystore import Keystore
-from .models import Achievement, ApiKey, Issuer, SigningKey, new_id
-from .notify import IssuanceListener, NoListener
-from .schemas import ACHIEVEMENT_TYPES, AchievementCreate, AchievementKind, IssuerCreate, IssuerUpdate
+from .api_models import AchievementCreate, IssuerCreate, IssuerUpdate
+from .models import Achievement, ApiKey, Issuer, IssuerKey
+from .ports import CommunityRegister, IssuanceListener, NoCommunities, NoListener
 
 API_KEY_PREFIX = "sk_"
 #: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
@@ -36,8 +38,10 @@ JWT_ALGORITHMS = {"RS256": KeyType.RSA, "ES256": KeyType.P256, "EdDSA": KeyType.
 class IssuerConfig:
     base_url: str
     keystore: Keystore
-    #: Told about each newly issued credential, inside the issuing transaction (issuers.notify).
+    #: Told about each newly issued credential, inside the issuing transaction (issuers.ports).
     listener: IssuanceListener = field(default_factory=NoListener)
+    #: The network's communities of practice, which a community_of_practice achievement must name.
+    communities: CommunityRegister = field(default_factory=NoCommunities)
 
 
 def _sha256(secret: str) -> str:
@@ -136,10 +140,10 @@ def authenticate(session: Session, secret: str, now: datetime) -> Issuer:
 
 def add_signing_key(
     session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
-) -> SigningKey:
+) -> IssuerKey:
     private = PrivateKey.generate(key_type)
     key_id = new_id()
-    row = SigningKey(
+    row = IssuerKey(
         id=key_id,
         issuer_id=issuer.id,
         key_type=key_type.value,
@@ -152,25 +156,25 @@ def add_signing_key(
     return row
 
 
-def signing_keys(session: Session, issuer_id: str) -> list[SigningKey]:
+def signing_keys(session: Session, issuer_id: str) -> list[IssuerKey]:
     return list(
         session.scalars(
-            select(SigningKey)
-            .where(SigningKey.issuer_id == issuer_id)
-            .order_by(SigningKey.created_at, SigningKey.id)
+            select(IssuerKey)
+            .where(IssuerKey.issuer_id == issuer_id)
+            .order_by(IssuerKey.created_at, IssuerKey.id)
         )
     )
 
 
-def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> SigningKey:
+def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> IssuerKey:
     key = session.scalar(
-        select(SigningKey)
+        select(IssuerKey)
         .where(
-            SigningKey.issuer_id == issuer.id,
-            SigningKey.key_type == key_type.value,
-            SigningKey.retired_at.is_(None),
+            IssuerKey.issuer_id == issuer.id,
+            IssuerKey.key_type == key_type.value,
+            IssuerKey.retired_at.is_(None),
         )
-        .order_by(SigningKey.created_at.desc())
+        .order_by(IssuerKey.created_at.desc())
         .limit(1)
     )
     if key is None:
@@ -180,7 +184,7 @@ def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> SigningKe
 
 def rotate_key(
     session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
-) -> SigningKey:
+) -> IssuerKey:
     """New credentials use the new key; the retired key stays published so old credentials verify."""
     for key in signing_keys(session, issuer.id):
         if key.key_type == key_type.value and key.retired_at is None:
@@ -188,7 +192,7 @@ def rotate_key(
     return add_signing_key(session, config, issuer, key_type, now)
 
 
-def private_key(config: IssuerConfig, key: SigningKey) -> PrivateKey:
+def private_key(config: IssuerConfig, key: IssuerKey) -> PrivateKey:
     if key.retired_at is not None:
         raise Conflict("a retired key never signs")
     return config.keystore.open(key.encrypted_private_key, key.id)
@@ -198,8 +202,10 @@ def private_key(config: IssuerConfig, key: SigningKey) -> PrivateKey:
 
 
 def create_achievement(
-    session: Session, issuer: Issuer, data: AchievementCreate, now: datetime
+    session: Session, config: IssuerConfig, issuer: Issuer, data: AchievementCreate, now: datetime
 ) -> Achievement:
+    if data.community is not None:
+        _check_community(session, config, data.community)
     achievement = Achievement(
         id=new_id(),
         issuer_id=issuer.id,
@@ -210,6 +216,22 @@ def create_achievement(
     session.add(achievement)
     session.flush()
     return achievement
+
+
+def _check_community(session: Session, config: IssuerConfig, community: str) -> None:
+    """The community must be one the network lists (422 otherwise, worded as a field error)."""
+    names = list(config.communities.community_names(session))
+    if community not in names:
+        listed = " or ".join(", ".join(repr(name) for name in names).rsplit(", ", 1)) if names else "none"
+        raise ValidationFailed(
+            "The request is not valid: see errors.",
+            [
+                {
+                    "loc": ["body", "community"],
+                    "msg": f"Input should be one of the network's communities: {listed}",
+                }
+            ],
+        )
 
 
 def get_achievement(session: Session, issuer: Issuer, achievement_id: str) -> Achievement:

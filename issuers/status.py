@@ -23,8 +23,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.db import write_lock
-from server.problems import NotFound
+from core.db import new_id, write_lock
+from core.problems import NotFound
 from vc import data_integrity
 from vc.keys import KeyType
 from vc.status_list import (
@@ -37,8 +37,7 @@ from vc.status_list import (
 )
 
 from . import identity, service
-from .models import IssuedCredential, Issuer, new_id
-from .models import StatusList as StatusListRow
+from .models import IssuedCredential, Issuer, StatusListRow
 
 _CLOSE_AT = MIN_LENGTH // 2
 _DRAWS = 32

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from issuers.keystore import Keystore
-
-from .ratelimit import SignInLimiter
-from .security import Passwords
+from core.keystore import Keystore
+from passport.accounts.ratelimit import SignInLimiter
+from passport.accounts.security import Passwords
 
 
 @dataclass(frozen=True)

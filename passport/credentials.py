@@ -19,12 +19,12 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from core.problems import NotFound
 from issuers.recipients import RecipientCredential, credential_for_recipients, credentials_for_recipients
-from server.problems import NotFound
-
-from . import addresses, imports
-from .models import ImportedCredential, Learner
-from .verifying import CredentialVerifier, live_status
+from passport import imports
+from passport.accounts import addresses
+from passport.models import ImportedCredential, Learner
+from passport.verifying import CredentialVerifier, live_status
 
 
 class Status(StrEnum):

@@ -6,17 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from server.deps import NowDep, SessionDep
-from server.problems import Unauthorized
+from core.deps import NowDep, SessionDep
+from core.problems import Unauthorized
+from core.services import provide
+from passport.accounts import accounts
+from passport.config import PassportConfig
+from passport.models import Learner
 
-from . import accounts
-from .config import PassportConfig
-from .models import Learner
-
-
-def get_passport_config(request: Request) -> PassportConfig:
-    config: PassportConfig = request.app.state.passport
-    return config
+get_passport_config = provide(PassportConfig)
 
 
 def client_address(request: Request) -> str:

@@ -20,16 +20,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.problems import NotFound, Problem
+from core.problems import NotFound, Problem
+from passport.models import ImportedCredential, Learner
+from passport.verifying import CredentialVerifier, authentic
 from vc.baking import image_kind, unbake
 from vc.errors import VcError
 from vc.fields import issuer_id, parse_datetime
 from vc.jwt import decode_jwt, looks_like_jwt
 from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
 from vc.report import VerificationReport
-
-from .models import ImportedCredential, Learner
-from .verifying import CredentialVerifier, authentic
 
 #: The largest file or pasted text accepted (a baked badge image is KBs; vc.baking caps images at 10 MiB,
 #: but the request body limit, PASSPORT_MAX_BODY_BYTES, applies first).

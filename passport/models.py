@@ -1,24 +1,19 @@
 """Tables of the learner passport. Other domains use `passport` services, never these tables.
 
 Every row about a learner either references ``learner.id`` with ``ON DELETE CASCADE`` or is found by
-one of the learner's addresses, so deleting an account removes all of it (``passport.accounts``).
+one of the learner's addresses, so deleting an account removes all of it (``passport.accounts.accounts``).
 Secrets (session cookies, API tokens, emailed links) are stored only as SHA-256 digests: each is 256
 random bits, so a fast hash is enough. Passwords are stored only as argon2id hashes.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, UTCDateTime
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
+from core.db import Base, UTCDateTime, new_id
 
 
 class Learner(Base):
@@ -193,7 +188,7 @@ class ShareLinkItem(Base):
 
 class HolderKey(Base):
     """The learner's holder key (Ed25519, ``did:key``) that signs their Verifiable Presentations; the
-    private key is encrypted at rest under the master key like the providers' (``issuers.keystore``)."""
+    private key is encrypted at rest under the master key like the providers' (``core.keystore``)."""
 
     __tablename__ = "holder_key"
 

@@ -12,65 +12,49 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from core.deps import NowDep, SessionDep
+from core.problems import Unauthorized
+from core.web import PAGE_HEADERS
 from issuers.issuing import credential_url
-from server.deps import NowDep, SessionDep
-from server.problems import Unauthorized
-from server.web import PAGE_HEADERS
+from passport import credentials
+from passport.accounts import accounts, address_pages, data_export, links
+from passport.accounts.accounts import TooManyAttempts
+from passport.accounts.links import Purpose
+from passport.api_models import normalise_email
+from passport.credentials import STATUS_WORDS
+from passport.deps import ClientDep
+from passport.exports import downloads
+from passport.sharing import pages as sharing_pages
+from passport.verifying import VerifierDep
+from passport.web import (
+    EmailField,
+    FormVisitor,
+    PageRoute,
+    PasswordField,
+    VisitorDep,
+    done_message,
+    new_password_errors,
+    page,
+    redirect,
+    safe_next,
+    show,
+    signed_in,
+    signed_out,
+)
 
-from . import accounts, credentials, export, links
-from .accounts import TooManyAttempts
-from .credentials import STATUS_WORDS
-from .deps import ClientDep
-from .links import Purpose
-from .schemas import normalise_email
-from .security import MAX_PASSWORD_LENGTH, password_problem
-from .verifying import VerifierDep
-from .web import FormVisitor, PageRoute, VisitorDep, page, redirect, safe_next, show, signed_in, signed_out
-
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-EmailField = Annotated[str, Form(max_length=320)]
-PasswordField = Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)]
-
-#: Messages after a redirect, chosen by a fixed code: nothing from the URL is echoed into the page.
-DONE = {
-    "welcome": "Your passport is ready. Credentials issued to your address are below.",
-    "claimed": "The address is now in your passport, with every credential issued to it.",
-    "signed-out": "You have signed out.",
-    "added": "We have emailed a link to the new address. Open it while signed in here to confirm it.",
-    "resent": "We have emailed a new link.",
-    "verified": "Address confirmed. Credentials issued to it are now in your passport.",
-    "removed": "Address removed. Credentials issued to it are no longer in your passport.",
-    "primary": "Primary address changed.",
-    "imported": "The credential was verified and added to your passport.",
-    "already": "That credential was already in your passport.",
-}
-
-
-def done_message(request: Request) -> str | None:
-    return DONE.get(request.query_params.get("done", ""))
-
-
-def new_password_errors(password: str, confirmation: str) -> dict[str, str]:
-    problem = password_problem(password)
-    if problem:
-        return {"password": problem}
-    if password != confirmation:
-        return {"password_confirmation": "The two passwords are not the same."}
-    return {}
-
+pages = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 # --- sign-up ------------------------------------------------------------------------------------------------
 
 
-@router.get("/passport/sign-up")
+@pages.get("/passport/sign-up")
 def sign_up_form(request: Request, who: VisitorDep) -> Response:
     if who.learner is not None:
         return redirect("/passport")
     return page(request, who, "passport_sign_up.html", errors={}, email="")
 
 
-@router.post("/passport/sign-up")
+@pages.post("/passport/sign-up")
 def sign_up(
     request: Request,
     who: FormVisitor,
@@ -91,7 +75,7 @@ def sign_up(
     return page(request, who, "passport_check_email.html", email=address)
 
 
-@router.get("/passport/confirm/{secret}")
+@pages.get("/passport/confirm/{secret}")
 def confirm_form(
     request: Request, secret: str, who: VisitorDep, session: SessionDep, now: NowDep
 ) -> Response:
@@ -99,7 +83,7 @@ def confirm_form(
     return page(request, who, "passport_confirm.html", email=link.email, error=None)
 
 
-@router.post("/passport/confirm/{secret}")
+@pages.post("/passport/confirm/{secret}")
 def confirm(
     request: Request,
     secret: str,
@@ -125,7 +109,7 @@ def confirm(
 # --- sign-in and sign-out -----------------------------------------------------------------------------------
 
 
-@router.get("/passport/sign-in")
+@pages.get("/passport/sign-in")
 def sign_in_form(request: Request, who: VisitorDep) -> Response:
     next_path = safe_next(request.query_params.get("next"))
     if who.learner is not None:
@@ -141,7 +125,7 @@ def sign_in_form(request: Request, who: VisitorDep) -> Response:
     )
 
 
-@router.post("/passport/sign-in")
+@pages.post("/passport/sign-in")
 def sign_in(
     request: Request,
     who: FormVisitor,
@@ -173,7 +157,7 @@ def sign_in(
     return signed_in(redirect(safe_next(next)), who.config, cookie)
 
 
-@router.post("/passport/sign-out")
+@pages.post("/passport/sign-out")
 def sign_out(who: FormVisitor, session: SessionDep) -> Response:
     if who.session_row is not None:
         accounts.end_session(session, who.session_row)
@@ -183,7 +167,7 @@ def sign_out(who: FormVisitor, session: SessionDep) -> Response:
 # --- the passport -------------------------------------------------------------------------------------------
 
 
-@router.get("/passport")
+@pages.get("/passport")
 def passport(
     request: Request, who: VisitorDep, session: SessionDep, verifier: VerifierDep, now: NowDep
 ) -> HTMLResponse:
@@ -194,7 +178,7 @@ def passport(
     )
 
 
-@router.get("/passport/credentials/{credential_id}")
+@pages.get("/passport/credentials/{credential_id}")
 def credential(
     request: Request,
     credential_id: str,
@@ -224,16 +208,16 @@ def credential(
 # --- the account: export and deletion -----------------------------------------------------------------------
 
 
-@router.get("/passport/account")
+@pages.get("/passport/account")
 def account(request: Request, who: VisitorDep, session: SessionDep) -> HTMLResponse:
     learner = who.require_learner(request)
     return page(request, who, "passport_account.html", tokens=accounts.list_tokens(session, learner))
 
 
-@router.get("/passport/account/export")
+@pages.get("/passport/account/export")
 def export_download(request: Request, who: VisitorDep, session: SessionDep, now: NowDep) -> Response:
     learner = who.require_learner(request)
-    body = json.dumps(export.personal_data(session, learner, now), indent=2, ensure_ascii=False)
+    body = json.dumps(data_export.personal_data(session, learner, now), indent=2, ensure_ascii=False)
     return Response(
         body,
         media_type="application/json",
@@ -244,13 +228,13 @@ def export_download(request: Request, who: VisitorDep, session: SessionDep, now:
     )
 
 
-@router.get("/passport/account/delete")
+@pages.get("/passport/account/delete")
 def delete_form(request: Request, who: VisitorDep) -> HTMLResponse:
     who.require_learner(request)
     return page(request, who, "passport_delete.html", error=None)
 
 
-@router.post("/passport/account/delete")
+@pages.post("/passport/account/delete")
 def delete(
     request: Request,
     who: FormVisitor,
@@ -267,3 +251,13 @@ def delete(
     accounts.delete_account(session, learner)
     who.learner, who.session_row = None, None
     return signed_out(page(request, who, "passport_deleted.html"), who.config)
+
+
+# The passport pages are one router: these pages, then sharing and imports, downloads, addresses and claims.
+router = APIRouter()
+router.include_router(pages)
+router.include_router(sharing_pages.router)
+router.include_router(downloads.pages)
+router.include_router(address_pages.router)
+#: The email the service would have sent (`/dev/outbox`): never included in production.
+dev_router = address_pages.dev

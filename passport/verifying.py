@@ -1,13 +1,14 @@
 """The passport's port to the verification service: the same report as the public verifier.
 
-The composition root hands the app's `verification.service.Verifier` to the passport through
-``app.state.verifier``; the passport depends only on this protocol, and reads each report with
-`live_status` (what a learner or a viewer of a share link is told about a credential now).
+The composition root hands the app's `verification.service.Verifier` to the passport in `PassportPorts`
+(a service of the app: `core.services`); the passport depends only on this protocol, and reads each
+report with `live_status` (what a learner or a viewer of a share link is told about a credential now).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Protocol
@@ -15,6 +16,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from core.services import services_of
 from vc.report import CheckId, Outcome, Trust, VerificationReport
 
 
@@ -83,9 +85,15 @@ def authentic(report: VerificationReport) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class PassportPorts:
+    """What the passport asks of other domains, wired by the composition root."""
+
+    verifier: CredentialVerifier
+
+
 def get_verifier(request: Request) -> CredentialVerifier:
-    verifier: CredentialVerifier = request.app.state.verifier
-    return verifier
+    return services_of(request.app).get(PassportPorts).verifier
 
 
 VerifierDep = Annotated[CredentialVerifier, Depends(get_verifier)]

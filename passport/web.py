@@ -14,22 +14,24 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
-from server.deps import NowDep, SessionDep
-from server.problems import Forbidden, Problem, TooManyRequests
-from server.web import ShowPage, render
+from core.deps import NowDep, SessionDep
+from core.problems import Forbidden, Problem, TooManyRequests
+from core.web import ShowPage, Templates
+from passport.accounts import accounts
+from passport.accounts.security import MAX_PASSWORD_LENGTH, new_secret, password_problem
+from passport.config import PassportConfig
+from passport.deps import get_passport_config
+from passport.models import Learner, LearnerSession
 
-from . import accounts
-from .config import PassportConfig
-from .deps import get_passport_config
-from .models import Learner, LearnerSession
-from .security import new_secret
+render = Templates(Path(__file__).parent / "templates").render
 
 
 class CsrfFailed(Forbidden):
@@ -157,3 +159,36 @@ class PageRoute(APIRoute):
 
     def render_problem(self, request: Request, problem: Problem) -> Response:
         return problem_page(request, problem)
+
+
+# --- what the forms share ----------------------------------------------------------------------------------
+
+EmailField = Annotated[str, Form(max_length=320)]
+PasswordField = Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)]
+
+#: Messages after a redirect, chosen by a fixed code: nothing from the URL is echoed into the page.
+DONE = {
+    "welcome": "Your passport is ready. Credentials issued to your address are below.",
+    "claimed": "The address is now in your passport, with every credential issued to it.",
+    "signed-out": "You have signed out.",
+    "added": "We have emailed a link to the new address. Open it while signed in here to confirm it.",
+    "resent": "We have emailed a new link.",
+    "verified": "Address confirmed. Credentials issued to it are now in your passport.",
+    "removed": "Address removed. Credentials issued to it are no longer in your passport.",
+    "primary": "Primary address changed.",
+    "imported": "The credential was verified and added to your passport.",
+    "already": "That credential was already in your passport.",
+}
+
+
+def done_message(request: Request) -> str | None:
+    return DONE.get(request.query_params.get("done", ""))
+
+
+def new_password_errors(password: str, confirmation: str) -> dict[str, str]:
+    problem = password_problem(password)
+    if problem:
+        return {"password": problem}
+    if password != confirmation:
+        return {"password_confirmation": "The two passwords are not the same."}
+    return {}

@@ -1,1 +1,2 @@
-"""Composition root: the CLI now; the web application, settings and database later."""
+"""The composition root: `create_app(settings)`, settings, the `passport` CLI, worker processes, demo data
+and the database migrations. It wires the domains together; nothing imports it."""

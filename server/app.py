@@ -1,4 +1,5 @@
-"""Composition root of the web service: `create_app(settings)` wires settings, database and routers."""
+"""Composition root of the web service: `create_app(settings)` builds the services from the settings, wires
+the domains' ports, and includes one or two routers per domain."""
 
 from __future__ import annotations
 
@@ -7,48 +8,45 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from issuers import endpoints as issuer_endpoints
+from core.body_limit import BodyLimit
+from core.cache import Background
+from core.db import make_engine, session_factory
+from core.deps import SessionDep
+from core.handlers import install_problem_handlers
+from core.keystore import Keystore
+from core.services import Database, OperatorToken, Services, Site
+from core.web import Templates, static_files
+from issuers import api as issuers_api
 from issuers.bulk import JobWorker
-from issuers.keystore import Keystore
 from issuers.service import IssuerConfig
-from passport import address_pages as passport_address_pages
-from passport import clr_export as passport_clr
-from passport import downloads as passport_downloads
-from passport import endpoints as passport_endpoints
+from network import api as network_api
+from network.communities import NetworkCommunities
+from network.trust import TrustConfig
+from network.trust_cache import CachedAccreditations
+from passport import api as passport_api
 from passport import pages as passport_pages
-from passport import share_endpoints as passport_share_endpoints
-from passport import share_pages as passport_share_pages
-from passport.claims import ClaimNotifier
+from passport.accounts.claims import ClaimNotifier
+from passport.accounts.mail import MailWorker, SmtpSender
+from passport.accounts.ratelimit import DatabaseFailures, SignInLimiter
 from passport.config import PassportConfig
-from passport.mail import MailWorker, SmtpSender
-from passport.ratelimit import DatabaseFailures, SignInLimiter
-from verification import endpoints as verification_endpoints
+from passport.verifying import PassportPorts
+from verification import api as verification_api
 from verification import pages as verification_pages
-from verification import trust_endpoints
-from verification.cache import Background
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import RegistryFactory, Verifier
-from verification.trust import TrustConfig
-from verification.trust_cache import CachedAccreditations
 
-from .db import make_engine, session_factory
-from .deps import SessionDep
-from .problems import PROBLEM_JSON, PayloadTooLarge, Problem, TooManyRequests, ValidationFailed
 from .settings import Settings
-from .web import ShowPage, render, static_files
 
 log = logging.getLogger("passport")
+render = Templates(Path(__file__).parent / "templates").render
 
 
 def passport_config(
@@ -75,9 +73,12 @@ def passport_config(
 def issuer_config(
     settings: Settings, passport: PassportConfig, keystore: Keystore | None = None
 ) -> IssuerConfig:
-    """Issuing tells the passport about each new credential (claim links), through issuers.notify."""
+    """Issuing tells the passport about each new credential (claim links) and asks the network for its
+    communities of practice, through issuers.ports."""
     keystore = keystore or Keystore(settings.resolved_master_key())
-    return IssuerConfig(settings.base_url, keystore, listener=ClaimNotifier(passport))
+    return IssuerConfig(
+        settings.base_url, keystore, listener=ClaimNotifier(passport), communities=NetworkCommunities()
+    )
 
 
 def mail_worker(settings: Settings, sessions: sessionmaker[Session]) -> MailWorker | None:
@@ -106,19 +107,39 @@ def create_app(
 ) -> FastAPI:
     """The app. `fetch_transport` and `resolve_host` replace the network for the bounded fetcher (tests);
     `registry_for` gives the trust registry for a request's session: by default the operator's register
-    (`verification.trust_cache`); `verification.service.no_registry` skips the trust check."""
+    (`network.trust_cache`); `verification.service.no_registry` skips the trust check."""
+
+    engine = make_engine(settings.database_url)
+    database = Database(engine, session_factory(engine))
+    keystore = Keystore(settings.resolved_master_key())
+    passport = passport_config(settings, keystore, database.sessions)
+    issuers = issuer_config(settings, passport, keystore)
+    trust = TrustConfig(settings.base_url, keystore, settings.operator_name)
+    jobs = JobWorker(database.sessions, issuers, signing_processes=settings.bulk_signing_processes)
+    mail = mail_worker(settings, database.sessions)
+    if settings.is_production and settings.fetch_allow_private:
+        log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")
+    background = Background(database.sessions)  # reloads the verify caches while they are in use
+    verifier = Verifier.create(
+        issuers,
+        BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),
+        cache_seconds=settings.verify_cache_seconds,
+        registry_for=registry_for
+        or CachedAccreditations(trust, ttl=settings.verify_cache_seconds, background=background).registry_for,
+        background=background,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.jobs.start()  # also resumes jobs a previous process left unfinished
-        if app.state.mail is not None:
-            app.state.mail.start()
+        jobs.start()  # also resumes jobs a previous process left unfinished
+        if mail is not None:
+            mail.start()
         yield
-        if app.state.mail is not None:
-            app.state.mail.stop()
-        app.state.jobs.stop()
-        app.state.verifier.close()
-        app.state.engine.dispose()
+        if mail is not None:
+            mail.stop()
+        jobs.stop()
+        verifier.close()
+        engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -127,55 +148,40 @@ def create_app(
         description="Issue, hold and verify quality-assured Open Badges 3.0 credentials.",
         docs_url="/docs",
     )
-    engine = make_engine(settings.database_url)
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessions = session_factory(engine)
-    keystore = Keystore(settings.resolved_master_key())
-    app.state.passport = passport_config(settings, keystore, app.state.sessions)
-    app.state.issuer_config = issuer_config(settings, app.state.passport, keystore)
-    app.state.trust_config = TrustConfig(settings.base_url, keystore, settings.operator_name)
-    app.state.admin_token = settings.resolved_admin_token()
-    app.state.jobs = JobWorker(
-        app.state.sessions, app.state.issuer_config, signing_processes=settings.bulk_signing_processes
-    )
-    app.state.mail = mail_worker(settings, app.state.sessions)
-    if settings.is_production and settings.fetch_allow_private:
-        log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")
-    background = Background(app.state.sessions)  # reloads the verify caches while they are in use
-    app.state.verifier = Verifier.create(
-        app.state.issuer_config,
-        BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),
-        cache_seconds=settings.verify_cache_seconds,
-        registry_for=registry_for
-        or CachedAccreditations(
-            app.state.trust_config, ttl=settings.verify_cache_seconds, background=background
-        ).registry_for,
-        background=background,
-    )
+    services = Services()
+    for service in (
+        database,
+        Site(settings.base_url, settings.max_body_bytes),
+        OperatorToken(settings.resolved_admin_token()),
+        issuers,
+        jobs,
+        trust,
+        verifier,
+        passport,
+        PassportPorts(verifier=verifier),
+    ):
+        services.add(service)
+    app.state.services = services  # read through core.services.services_of and provide(Class)
 
-    _install_problem_handlers(app, settings.base_url)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, base_url=settings.base_url)
-    # Routes are matched in this order, at some microseconds each: the busiest API comes first.
-    app.include_router(verification_endpoints.router)
-    app.include_router(issuer_endpoints.api)
-    app.include_router(issuer_endpoints.public)
-    app.include_router(passport_endpoints.api)
-    app.include_router(passport_share_endpoints.api)
-    app.include_router(passport_downloads.api)
-    app.include_router(passport_clr.api)
+    install_problem_handlers(app, settings.base_url)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        base_url=settings.base_url,
+        page_forms={"/verify": verification_pages.too_large_form},
+    )
+    # One or two routers per domain, matched in this order at some microseconds a route: the verify API,
+    # the busiest, comes first.
+    app.include_router(verification_api.router)
+    app.include_router(issuers_api.router)
+    app.include_router(passport_api.router)
     app.include_router(passport_pages.router)
-    app.include_router(passport_share_pages.router)
-    app.include_router(passport_downloads.pages)
-    app.include_router(passport_address_pages.router)
     if not settings.is_production:
-        app.include_router(passport_address_pages.dev)
-    app.include_router(trust_endpoints.api)
-    app.include_router(trust_endpoints.public)
-    app.include_router(verification_pages.images)
-    app.include_router(verification_pages.pages)
+        app.include_router(passport_pages.dev_router)
+    app.include_router(network_api.router)
+    app.include_router(verification_pages.router)
 
-    app.mount("/static", static_files(), name="static")
+    app.mount("/static", static_files("verification"), name="static")
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
@@ -215,114 +221,3 @@ def _fetch_policy(settings: Settings) -> FetchPolicy:
         max_redirects=settings.fetch_max_redirects,
         allow_private=settings.fetch_allow_private,
     )
-
-
-def _problem_response(problem: Problem, base_url: str, request: Request) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
-    if isinstance(problem, TooManyRequests):
-        headers["Retry-After"] = str(problem.retry_after)
-    return JSONResponse(
-        problem.body(base_url, request.url.path),
-        status_code=problem.status,
-        media_type=PROBLEM_JSON,
-        headers=headers,
-    )
-
-
-def _install_problem_handlers(app: FastAPI, base_url: str) -> None:
-    # These run after the request's transaction has been rolled back (the exception left its scope).
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, error: Problem) -> Response:
-        return _page_problem(request, error) or _problem_response(error, base_url, request)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> Response:
-        errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in error.errors()]
-        problem = ValidationFailed("The request is not valid: see errors.", errors)
-        return _page_problem(request, problem) or _problem_response(problem, base_url, request)
-
-    @app.exception_handler(ShowPage)
-    async def _show(request: Request, shown: ShowPage) -> Response:
-        return shown.response
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        problem = _http_problem(error.status_code, str(error.detail))
-        return _problem_response(problem, base_url, request)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _problem_response(Problem("An unexpected error occurred."), base_url, request)
-
-
-def _page_problem(request: Request, problem: Problem) -> Response | None:
-    """On a page route (one whose route class renders problems as pages), the problem as a page."""
-    render_problem = getattr(request.scope.get("route"), "render_problem", None)
-    return render_problem(request, problem) if render_problem is not None else None
-
-
-def _http_problem(status_code: int, detail: str) -> Problem:
-    class _Http(Problem):
-        status = status_code
-        slug = {404: "not-found", 405: "method-not-allowed"}.get(status_code, "http-error")
-        title = detail
-
-    return _Http(detail)
-
-
-#: Public forms whose oversized posts are answered with the form again, not a JSON problem.
-PAGE_FORMS = frozenset({"/verify"})
-
-
-class BodyLimit:
-    """Refuse request bodies over the limit (413), whether declared by Content-Length or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int, base_url: str) -> None:
-        self.app, self.max_bytes, self.base_url = app, max_bytes, base_url
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(scope, send)
-
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        problem = PayloadTooLarge(f"the request body is larger than {self.max_bytes} bytes")
-        response: Response
-        if scope.get("path") in PAGE_FORMS:  # a browser's form: say so on a page
-            response = render(
-                Request(scope),
-                "verification_form.html",
-                status_code=413,
-                error=f"That is too large to be a credential: at most {self.max_bytes // 1024} KB.",
-            )
-        else:
-            body: Any = problem.body(self.base_url, scope.get("path"))
-            response = JSONResponse(body, status_code=413, media_type=PROBLEM_JSON)
-        await response(scope, _no_receive, send)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}

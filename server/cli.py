@@ -18,11 +18,11 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.db import make_engine, session_factory, transaction
 from issuers import service
-from issuers.schemas import IssuerCreate
+from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
 from server.app import create_app, freeze_heap, issuer_config, passport_config
-from server.db import make_engine, session_factory, transaction
 from server.demo import write_demo
 from server.migrate import upgrade
 from server.seed import seed_demo, seed_demo_learner

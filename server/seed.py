@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from issuers import issuing, service
-from issuers.schemas import AchievementCreate, CredentialCreate, IssuerCreate
-from passport import accounts, addresses
+from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
+from network import trust
+from network.api_models import AccreditationCreate
+from passport.accounts import accounts, addresses
+from passport.accounts.security import new_secret
 from passport.config import PassportConfig
-from passport.security import new_secret
-from verification import trust
-from verification.trust_schemas import AccreditationCreate
 
 PROVIDERS: list[dict[str, Any]] = [
     {
@@ -152,7 +152,7 @@ def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> 
             _accredit(session, config, issuer.id, provider["accreditation"], now)
         for definition in provider["achievements"]:
             achievement = service.create_achievement(
-                session, issuer, AchievementCreate.model_validate(definition), now
+                session, config, issuer, AchievementCreate.model_validate(definition), now
             )
             for number, (email, name) in enumerate(LEARNERS):
                 request = CredentialCreate(

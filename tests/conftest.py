@@ -1,7 +1,8 @@
 """Shared fixtures. Tests never touch the network: a socket guard makes any attempt fail loudly.
 
 App tests get an app on a fresh, migrated database per test: SQLite by default, PostgreSQL when
-PASSPORT_TEST_DATABASE_URL is set (.ci/run does both).
+PASSPORT_TEST_DATABASE_URL is set (.ci/run does both). The migrations run once per session, into a
+template each test's database is copied from; tests/server/test_migrations.py runs them on empty ones.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,9 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from core.services import Database, services_of
 from server.app import create_app
 from server.migrate import upgrade
 from server.settings import Settings
@@ -59,27 +64,68 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated once per test session, which each test gets a copy of: a SQLite file, or a
+    PostgreSQL database used as the template of each test's database (CREATE DATABASE ... TEMPLATE)."""
+    server_url = os.environ.get("PASSPORT_TEST_DATABASE_URL")
+    if not server_url:
+        path = tmp_path_factory.mktemp("template") / "passport.db"
+        upgrade(f"sqlite:///{path}")  # the engine is disposed: no -wal file is left beside it
+        yield str(path)
+        return
+    with _new_postgres_database(server_url, "tpl") as template:
+        upgrade(_database(server_url, template))
+        yield template
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: for the tests of the migrations themselves."""
     server_url = os.environ.get("PASSPORT_TEST_DATABASE_URL")
     if not server_url:
         yield f"sqlite:///{tmp_path / 'passport.db'}"
         return
-    # A schema per test on the shared server: isolated, and dropped afterwards.
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with _new_postgres_database(server_url, "t") as name:
+        yield _database(server_url, name)
+
+
+@pytest.fixture
+def database_url(_migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database with every migration applied: a copy of the session's migrated template."""
+    server_url = os.environ.get("PASSPORT_TEST_DATABASE_URL")
+    if not server_url:
+        copy = tmp_path / "passport.db"
+        shutil.copyfile(_migrated_template, copy)
+        yield f"sqlite:///{copy}"
+        return
+    with _new_postgres_database(server_url, "t", template=_migrated_template) as name:
+        yield _database(server_url, name)
+
+
+def _database(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def _new_postgres_database(server_url: str, kind: str, template: str | None = None) -> Iterator[str]:
+    """A database on the test server named after its own (``<db>_<kind>_<random>``), dropped afterwards."""
+    name = f"{make_url(server_url).database}_{kind}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in server_url else "?"
-    yield f"{server_url}{separator}options=-csearch_path%3D{schema}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+        connection.execute(
+            text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        )
+    try:
+        yield name
+    finally:
+        with admin.connect() as connection:  # FORCE: a background thread of the app may hold a connection
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    upgrade(database_url)
     return Settings(
         database_url=database_url,
         base_url=BASE_URL,
@@ -96,4 +142,4 @@ def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()

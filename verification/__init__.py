@@ -1,3 +1,3 @@
-"""Public verification: the VC-API verify endpoint, key and status resolution through a bounded
-fetcher, the quality-assured trust registry, QR codes and the employer's page (see the verification
-issue). The verification logic itself is `vc.verify`."""
+"""Public verification: the VC API verify endpoints, key and status resolution through a bounded fetcher,
+the employer's pages and offline snapshots. The verification logic itself is `vc.verify`; the trust
+registry it asks is the network operator's (`network`)."""

@@ -19,29 +19,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import orjson
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from core.deps import SessionDep
+from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
+from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
+from core.services import Site, services_of
+from core.web import Templates
 from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
-from issuers.models import IssuedCredential
-from server.deps import ConfigDep, SessionDep
-from server.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
-from server.web import render
 from vc.report import CheckId, Outcome, VerificationReport
 
-from .endpoints import verify_in_request
-from .qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
+from .api import verify_in_request
 from .report_view import IssuerRecord, report_view
 from .service import Verifier
 from .upload import UnreadableUpload, credential_in
 
-__all__ = ["images", "pages"]
+if TYPE_CHECKING:  # rows come from the issuers' services; their table is theirs
+    from issuers.models import IssuedCredential
+
+__all__ = ["router", "too_large_form"]
+
+render = Templates(Path(__file__).parent / "templates").render
 
 
 class NotAcceptable(Problem):
@@ -63,7 +69,7 @@ class PageRoute(APIRoute):
 
     def render_problem(self, request: Request, problem: Problem) -> Response:
         if _wants(request) != "html":
-            body = problem.body(request.app.state.settings.base_url, request.url.path)
+            body = problem.body(services_of(request.app).get(Site).base_url, request.url.path)
             return Response(orjson.dumps(body), status_code=problem.status, media_type=PROBLEM_JSON)
         return render(
             request,
@@ -76,7 +82,8 @@ class PageRoute(APIRoute):
 
 
 pages = APIRouter(tags=["public"], route_class=PageRoute)
-images = APIRouter(tags=["public"])
+images = APIRouter(tags=["public"])  # QR codes and the snapshot index: not pages
+router = APIRouter()  # images, then pages: included at the end of this module
 
 _CREDENTIAL_TYPES = ("application/vc+ld+json", "application/vc+jwt", "application/vc", "application/ld+json")
 _MAX_PASTED_CHARS = 2 * 1024 * 1024
@@ -100,7 +107,7 @@ def _issuer_record(session: Session, row: IssuedCredential) -> IssuerRecord:
 
 
 async def _verified(request: Request, credential: dict[str, Any] | str) -> VerificationReport:
-    verifier: Verifier = request.app.state.verifier
+    verifier = services_of(request.app).get(Verifier)
     return await verify_in_request(
         request, lambda session, now, attempt: verifier.verify_credential(session, credential, now, attempt)
     )
@@ -121,7 +128,7 @@ async def credential_page(request: Request, credential_id: str, session: Session
     report = await _verified(request, issuing.signed_document(row))
     if wants == "report":
         return Response(orjson.dumps(report.to_json()), media_type="application/json")
-    page_url = issuing.credential_url(request.app.state.settings.base_url, row.id)
+    page_url = issuing.credential_url(services_of(request.app).get(Site).base_url, row.id)
     return render(
         request,
         "verification_credential.html",
@@ -151,7 +158,7 @@ def _offline_code(base_url: str, token: str) -> bytes:
 def _qr_route(image_format: ImageFormat) -> Callable[[str, SessionDep, Request], Response]:
     def verification_qr(credential_id: str, session: SessionDep, request: Request) -> Response:
         row = issuing.find_credential(session, credential_id)
-        url = issuing.credential_url(request.app.state.settings.base_url, row.id)
+        url = issuing.credential_url(services_of(request.app).get(Site).base_url, row.id)
         return _image(_url_code(url, image_format), image_format)
 
     verification_qr.__doc__ = f"The verification URL as a QR code ({image_format.upper()}, level Q)."
@@ -175,20 +182,21 @@ def offline_qr(credential_id: str, session: SessionDep, request: Request) -> Res
             "only a VC-JWT credential fits in an offline QR code; share the verification link instead"
         )
     try:
-        return _image(_offline_code(request.app.state.settings.base_url, row.document), "png")
+        return _image(_offline_code(services_of(request.app).get(Site).base_url, row.document), "png")
     except QrCodeError as error:
         raise OfflineQrUnavailable(str(error)) from None
 
 
 @images.get("/snapshot-index")
-def snapshot_index(session: SessionDep, config: ConfigDep) -> dict[str, list[str]]:
+def snapshot_index(request: Request, session: SessionDep) -> dict[str, list[str]]:
     """What ``passport snapshot`` downloads besides the trust list: every provider's DID (its did:web
     document is public) and every status list's URL (public too), so credentials can be checked offline."""
+    base_url = services_of(request.app).get(Site).base_url
     return {
         "issuers": [
-            issuers_service.did_of(config, issuer.id) for issuer in issuers_service.list_issuers(session)
+            identity.issuer_did(base_url, issuer.id) for issuer in issuers_service.list_issuers(session)
         ],
-        "statusLists": issuers_status.list_urls(session, config.base_url),
+        "statusLists": issuers_status.list_urls(session, base_url),
     }
 
 
@@ -199,6 +207,16 @@ def snapshot_index(session: SessionDep, config: ConfigDep) -> dict[str, list[str
 def verify_form(request: Request) -> Response:
     """Paste or upload a credential; the answer is the same report page."""
     return render(request, "verification_form.html")
+
+
+def too_large_form(request: Request, max_bytes: int) -> Response:
+    """The check form again, for a post over the body limit (the composition root's `BodyLimit` asks)."""
+    return render(
+        request,
+        "verification_form.html",
+        status_code=413,
+        error=f"That is too large to be a credential: at most {max_bytes // 1024} KB.",
+    )
 
 
 def _form_error(request: Request, message: str, pasted: str | None = None) -> Response:
@@ -228,7 +246,7 @@ async def verify_submitted(
     except UnreadableUpload as error:
         return _form_error(request, error.detail, pasted=text[:20000] or None)
     report = await _verified(request, found)
-    record = _own_provider(session, request.app.state.settings.base_url, report)
+    record = _own_provider(session, services_of(request.app).get(Site).base_url, report)
     return render(request, "verification_result.html", view=report_view(report, issuer_record=record))
 
 
@@ -246,3 +264,7 @@ def _own_provider(session: Session, base_url: str, report: VerificationReport) -
     except NotFound:
         return None
     return IssuerRecord(name=issuer.name, logo_url=issuer.logo_url, url=issuer.url)
+
+
+router.include_router(images)
+router.include_router(pages)

@@ -26,15 +26,14 @@ from typing import Any
 from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
+from core.cache import Background, refresh_ahead
+from core.problems import NotFound
 from issuers import identity
 from issuers import service as issuers
-from server.problems import NotFound
+from network.operator import operator_did, operator_keys
 from vc.did_key import VerificationMethod
 from vc.errors import KeyResolutionError
 from vc.ports import ASSERTION_METHOD, ChainResolver, DidKeyResolver, KeyResolver
-
-from .cache import Background, refresh_ahead
-from .operator import operator_did, operator_keys
 
 __all__ = [
     "ControllerDocumentResolver",

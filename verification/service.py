@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from core.cache import Background
 from issuers.service import IssuerConfig
 from schemas.loader import OfflineDocumentLoader
 from vc import presentation as vp
@@ -30,7 +31,6 @@ from vc import verify as vc_verify
 from vc.errors import KeyResolutionError
 from vc.report import VerificationReport
 
-from .cache import Background
 from .fetcher import BoundedFetcher, NotCached
 from .resolvers import OwnIssuerDocuments, service_resolver
 from .status import OwnStatusLists, service_status_source

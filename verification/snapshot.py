@@ -19,15 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from vc.errors import KeyResolutionError, VcError
-from vc.ports import ChainResolver, DidKeyResolver
-from vc.status_list import StatusError
-from vc.status_sources import standard_status_source
-from vc.verify import Ports, verify_credential
-
-from .operator import operator_did
-from .resolvers import DidWebResolver, did_web_url
-from .trust_list import (
+from network.operator import operator_did
+from network.trust_list import (
     SnapshotTrustRegistry,
     TrustList,
     TrustListError,
@@ -35,6 +28,13 @@ from .trust_list import (
     load_trust_list,
     resolver_from_did_document,
 )
+from vc.errors import KeyResolutionError, VcError
+from vc.ports import ChainResolver, DidKeyResolver
+from vc.status_list import StatusError
+from vc.status_sources import standard_status_source
+from vc.verify import Ports, verify_credential
+
+from .resolvers import DidWebResolver, did_web_url
 
 __all__ = ["SNAPSHOT_TYPE", "Snapshot", "SnapshotError", "load_snapshot", "take_snapshot"]
 

@@ -19,15 +19,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.cache import Background, refresh_ahead
+from core.problems import NotFound
 from issuers import service as issuers
 from issuers import status as status_lists
-from server.problems import NotFound
 from vc.parsing import parse_json
 from vc.status_list import StatusError
 from vc.status_sources import standard_status_source
 from vc.verify import Ports, StatusSource
-
-from .cache import Background, refresh_ahead
 
 __all__ = ["OwnStatusLists", "service_status_source"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from server.problems import Problem
+from core.problems import Problem
 from vc.baking import image_kind, unbake
 from vc.errors import VcError
 from vc.jwt import looks_like_jwt

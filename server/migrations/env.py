@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 
 import issuers.models  # noqa: F401  - registers the tables
+import network.models  # noqa: F401
 import passport.models  # noqa: F401
-import verification.models  # noqa: F401
-from server.db import Base, make_engine
+from core.db import Base, make_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

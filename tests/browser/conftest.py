@@ -19,8 +19,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from core.services import Database, services_of
 from server.app import create_app
-from server.migrate import upgrade
 from server.settings import Settings
 from tests.conftest import ADMIN_TOKEN
 
@@ -64,7 +64,6 @@ def live_settings(database_url: str, tmp_path: Path) -> Iterator[tuple[Settings,
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    upgrade(database_url)
     settings = Settings(
         database_url=database_url,
         base_url=f"http://127.0.0.1:{port}",
@@ -93,4 +92,4 @@ def live_server(live_settings: tuple[Settings, socket.socket]) -> Iterator[str]:
     yield settings.base_url
     server.should_exit = True
     thread.join(timeout=10)
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()

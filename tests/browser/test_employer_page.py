@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import ADMIN_TOKEN
+from tests.core.test_qr import decode
 from tests.issuers.conftest import COURSE
 from tests.verification.test_credential_page import FIRST_AID
-from tests.verification.test_qr import decode
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PERIOD = {"valid_from": "2025-09-01T00:00:00Z", "valid_until": "2027-08-31T23:59:59Z"}

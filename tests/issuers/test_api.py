@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from core.services import Database, services_of
+from issuers.service import IssuerConfig
 from schemas.identity import matches_identity_hash
 from schemas.validation import SchemaName, validate
 from tests.issuers.conftest import ADMIN_TOKEN, BASE_URL, COURSE, auth, create_achievement, create_provider
@@ -310,15 +312,15 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
 
 
 def test_demo_seed_issues_and_revokes(client: TestClient) -> None:
-    from server.db import transaction
+    from core.db import transaction
     from server.seed import seed_demo
 
     app = client.app
-    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
-        keys = seed_demo(session, app.state.issuer_config, datetime.now(UTC))  # type: ignore[attr-defined]
+    with transaction(services_of(app).get(Database).sessions) as session:
+        keys = seed_demo(session, services_of(app).get(IssuerConfig), datetime.now(UTC))
     assert keys is not None
     assert len(keys) == 4
     providers = client.get("/api/v1/admin/issuers", headers=auth(ADMIN_TOKEN)).json()
     assert len(providers) == 4
-    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
-        assert seed_demo(session, app.state.issuer_config, datetime.now(UTC)) is None  # type: ignore[attr-defined]
+    with transaction(services_of(app).get(Database).sessions) as session:
+        assert seed_demo(session, services_of(app).get(IssuerConfig), datetime.now(UTC)) is None

@@ -10,14 +10,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from core.db import transaction
+from core.services import Database, services_of
 from issuers import bulk, service
 from issuers import status as status_module
-from issuers.models import IssuedCredential
-from issuers.models import StatusList as StatusListRow
+from issuers.bulk import JobWorker
+from issuers.models import IssuedCredential, StatusListRow
+from issuers.service import IssuerConfig
 from issuers.signing import BulkSigner
 from schemas.identity import matches_identity_hash
-from server.db import transaction
 from tests.issuers.conftest import BASE_URL, auth, create_achievement, create_provider
 from tests.issuers.test_api import ports_for
 from vc.report import CheckId
@@ -53,7 +56,7 @@ def wait_for(client: TestClient, api_key: str, job_id: str) -> dict[str, Any]:
 
 
 def issued_count(client: TestClient, job_id: str) -> int:
-    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+    with transaction(services_of(client.app).get(Database).sessions) as session:
         return session.scalar(select(func.count()).where(IssuedCredential.bulk_job_id == job_id)) or 0
 
 
@@ -100,7 +103,7 @@ def test_bad_files_report_every_bad_row_and_issue_nothing(
     if rows:
         assert {error["row"] for error in response.json()["errors"]} == rows
     assert client.get("/api/v1/achievements", headers=auth(provider["api_key"])).status_code == 200
-    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+    with transaction(services_of(client.app).get(Database).sessions) as session:
         assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 0
 
 
@@ -116,24 +119,24 @@ def test_a_killed_job_resumes_without_losing_or_duplicating(client: TestClient) 
     provider = create_provider(client)
     achievement_id = create_achievement(client, provider["api_key"])
     app = client.app
-    app.state.jobs.stop()  # type: ignore[attr-defined]  # drive the job by hand, as a restarted process would
+    services_of(app).get(JobWorker).stop()  # drive the job by hand, as a restarted process would
     rows = bulk.CHUNK * 2 + 5
-    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+    with transaction(services_of(app).get(Database).sessions) as session:
         issuer = service.get_issuer(session, provider["id"])
         job = bulk.create_job(
             session, issuer, achievement_id, "jwt", "c.csv", csv_rows(rows), datetime.now(UTC)
         )
-    config = app.state.issuer_config  # type: ignore[attr-defined]
-    bulk.run_job(app.state.sessions, config, job.id, stop_after_chunks=1)  # type: ignore[attr-defined]
+    config = services_of(app).get(IssuerConfig)
+    bulk.run_job(services_of(app).get(Database).sessions, config, job.id, stop_after_chunks=1)
     assert issued_count(client, job.id) == bulk.CHUNK
     progress = client.get(f"/api/v1/jobs/{job.id}", headers=auth(provider["api_key"])).json()
     assert (progress["state"], progress["done"]) == ("running", bulk.CHUNK)
-    assert bulk.unfinished_jobs(app.state.sessions) == [job.id]  # type: ignore[attr-defined]
-    bulk.run_job(app.state.sessions, config, job.id)  # type: ignore[attr-defined]
+    assert bulk.unfinished_jobs(services_of(app).get(Database).sessions) == [job.id]
+    bulk.run_job(services_of(app).get(Database).sessions, config, job.id)
     assert issued_count(client, job.id) == rows
     final = client.get(f"/api/v1/jobs/{job.id}", headers=auth(provider["api_key"])).json()
     assert (final["state"], final["done"], final["total"]) == ("done", rows, rows)
-    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+    with transaction(services_of(app).get(Database).sessions) as session:
         row_numbers = list(
             session.scalars(select(IssuedCredential.bulk_row).where(IssuedCredential.bulk_job_id == job.id))
         )
@@ -183,8 +186,8 @@ def test_cli_bulk_upload_reports_bad_rows(client: TestClient, tmp_path: Any) -> 
 
 def _job(client: TestClient, provider: dict[str, Any], rows: int, credential_format: str) -> str:
     achievement_id = create_achievement(client, provider["api_key"])
-    client.app.state.jobs.stop()  # type: ignore[attr-defined]  # drive the job by hand
-    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+    services_of(client.app).get(JobWorker).stop()  # drive the job by hand
+    with transaction(services_of(client.app).get(Database).sessions) as session:
         issuer = service.get_issuer(session, provider["id"])
         job = bulk.create_job(
             session, issuer, achievement_id, credential_format, "c.csv", csv_rows(rows), datetime.now(UTC)
@@ -193,7 +196,7 @@ def _job(client: TestClient, provider: dict[str, Any], rows: int, credential_for
 
 
 def _issued(client: TestClient, job_id: str) -> list[IssuedCredential]:
-    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+    with transaction(services_of(client.app).get(Database).sessions) as session:
         return list(
             session.scalars(
                 select(IssuedCredential)
@@ -214,14 +217,16 @@ def test_a_pool_of_signing_processes_issues_verifiable_credentials_and_resumes(
     signer = BulkSigner(2)
     try:
         bulk.run_job(
-            app.state.sessions,  # type: ignore[attr-defined]
-            app.state.issuer_config,  # type: ignore[attr-defined]
+            services_of(app).get(Database).sessions,
+            services_of(app).get(IssuerConfig),
             job_id,
             signer=signer,
             stop_after_chunks=1,
         )
         assert issued_count(client, job_id) == bulk.CHUNK
-        bulk.run_job(app.state.sessions, app.state.issuer_config, job_id, signer=signer)  # type: ignore[attr-defined]
+        bulk.run_job(
+            services_of(app).get(Database).sessions, services_of(app).get(IssuerConfig), job_id, signer=signer
+        )
     finally:
         signer.close()
     issued = _issued(client, job_id)
@@ -247,11 +252,13 @@ def test_status_indexes_are_distinct_and_counted_and_a_full_list_is_followed_by_
     provider = create_provider(client)
     rows = 2 * bulk.CHUNK + 3
     job_id = _job(client, provider, rows, "jwt")
-    bulk.run_job(client.app.state.sessions, client.app.state.issuer_config, job_id)  # type: ignore[attr-defined]
+    bulk.run_job(
+        services_of(client.app).get(Database).sessions, services_of(client.app).get(IssuerConfig), job_id
+    )
     issued = _issued(client, job_id)
     positions = {(row.revocation_list_id, row.revocation_index) for row in issued}
     assert len(positions) == rows
-    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+    with transaction(services_of(client.app).get(Database).sessions) as session:
         lists = list(session.scalars(select(StatusListRow).where(StatusListRow.issuer_id == provider["id"])))
     # A chunk on the first list; the next chunk does not fit, so a second list; the last 3 rows fit there.
     assert sorted(row.allocated for row in lists) == [bulk.CHUNK, bulk.CHUNK + 3]
@@ -268,7 +275,9 @@ def test_bulk_credentials_of_a_suspending_provider_carry_a_message_entry(client:
 
     provider = create_suspending_provider(client)
     job_id = _job(client, provider, 3, "ldp")
-    bulk.run_job(client.app.state.sessions, client.app.state.issuer_config, job_id)  # type: ignore[attr-defined]
+    bulk.run_job(
+        services_of(client.app).get(Database).sessions, services_of(client.app).get(IssuerConfig), job_id
+    )
     issued = _issued(client, job_id)
     entry = json.loads(issued[0].document)["credentialStatus"]
     assert (entry["statusPurpose"], entry["statusSize"]) == ("message", 2)
@@ -298,7 +307,7 @@ def test_signing_workers_exit_when_the_service_is_gone() -> None:
         assert all(isinstance(outcome, list) for outcome in outcomes)  # refused: schema problems
         workers = list(signer._pool._processes)  # type: ignore[union-attr]
         assert workers
-        os.kill(multiprocessing.forkserver._forkserver._forkserver_pid, signal.SIGKILL)  # type: ignore[attr-defined]
+        os.kill(multiprocessing.forkserver._forkserver._forkserver_pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
             time.sleep(0.2)
@@ -326,3 +335,8 @@ def signing_key(private: Any) -> Any:
     from issuers.signing import SigningKey
 
     return SigningKey("k-test", private, "did:web:passport.test:issuers:x#key-1")
+
+
+def sessions_and_config(app: object) -> tuple[sessionmaker[Session], IssuerConfig]:
+    services = services_of(app)
+    return services.get(Database).sessions, services.get(IssuerConfig)

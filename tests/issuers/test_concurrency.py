@@ -11,11 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from core.db import transaction
+from core.services import Database, services_of
 from issuers import issuing, service
 from issuers import status as status_module
+from issuers.api_models import CredentialCreate
 from issuers.models import IssuedCredential
-from issuers.schemas import CredentialCreate
-from server.db import transaction
+from issuers.service import IssuerConfig
 from tests.issuers.conftest import create_achievement, create_provider
 from tests.issuers.test_api import issue
 from vc.status_list import StatusList
@@ -39,7 +41,7 @@ def test_parallel_issuers_draw_distinct_indexes(client: TestClient, monkeypatch:
     def worker(number: int) -> None:
         try:
             for item in range(2):
-                with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+                with transaction(services_of(app).get(Database).sessions) as session:
                     issuer = service.get_issuer(session, provider["id"])
                     request = CredentialCreate.model_validate(
                         {
@@ -47,7 +49,9 @@ def test_parallel_issuers_draw_distinct_indexes(client: TestClient, monkeypatch:
                             "recipient": {"email": f"p{number}-{item}@example.com"},
                         }
                     )
-                    issuing.issue(session, app.state.issuer_config, issuer, request, datetime.now(UTC))  # type: ignore[attr-defined]
+                    issuing.issue(
+                        session, services_of(app).get(IssuerConfig), issuer, request, datetime.now(UTC)
+                    )
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -57,7 +61,7 @@ def test_parallel_issuers_draw_distinct_indexes(client: TestClient, monkeypatch:
     for thread in threads:
         thread.join(timeout=120)
     assert errors == []
-    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+    with transaction(services_of(app).get(Database).sessions) as session:
         indexes = list(
             session.execute(select(IssuedCredential.revocation_list_id, IssuedCredential.revocation_index))
         )
@@ -76,7 +80,7 @@ def test_parallel_revocations_in_one_list_keep_every_bit(client: TestClient) -> 
     def worker(credential_id: str) -> None:
         try:
             start.wait(timeout=30)
-            with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+            with transaction(services_of(app).get(Database).sessions) as session:
                 issuer = service.get_issuer(session, provider["id"])
                 issuing.revoke(session, issuer, credential_id, "parallel check", datetime.now(UTC))
         except BaseException as error:  # pragma: no cover - reported below
@@ -88,7 +92,7 @@ def test_parallel_revocations_in_one_list_keep_every_bit(client: TestClient) -> 
     for thread in threads:
         thread.join(timeout=120)
     assert errors == []
-    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+    with transaction(services_of(app).get(Database).sessions) as session:
         rows = [session.get(IssuedCredential, credential_id) for credential_id in ids]
         lists = {row.revocation_list_id for row in rows if row is not None}
         assert len(lists) == 1

@@ -19,9 +19,11 @@ from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from passport.security import Passwords
+from core.deps import get_now
+from core.services import Database, services_of
+from passport.accounts.security import Passwords
+from passport.config import PassportConfig
 from server.app import create_app
-from server.deps import get_now
 from server.settings import Settings
 from tests.conftest import ADMIN_TOKEN, BASE_URL
 from tests.issuers.conftest import COURSE, auth, create_achievement, create_provider
@@ -71,9 +73,9 @@ def app(settings: Settings, clock: Clock, web: FakeWeb) -> Iterator[FastAPI]:
     application = create_app(settings, fetch_transport=web.transport, resolve_host=web.resolve)
     application.dependency_overrides[get_now] = clock
     cheap = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
-    application.state.passport = replace(application.state.passport, passwords=cheap)
+    services_of(application).replace(replace(services_of(application).get(PassportConfig), passwords=cheap))
     yield application
-    application.state.engine.dispose()
+    services_of(application).get(Database).engine.dispose()
 
 
 @pytest.fixture

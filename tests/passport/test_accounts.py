@@ -9,9 +9,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import transaction
+from core.services import Database, services_of
+from passport.accounts.security import Passwords
+from passport.config import PassportConfig
 from passport.models import EmailLink, Learner, LearnerSession, LearnerToken
-from passport.security import Passwords
-from server.db import transaction
 from tests.passport.conftest import (
     ADMIN_TOKEN,
     PASSWORD,
@@ -290,7 +292,7 @@ def test_passwords_are_argon2id_with_the_rfc_9106_profile() -> None:
 
 
 def _stored_hash(app: FastAPI) -> str:
-    with transaction(app.state.sessions) as session:
+    with transaction(services_of(app).get(Database).sessions) as session:
         return session.scalars(select(Learner.password_hash)).one()
 
 
@@ -298,7 +300,7 @@ def test_sign_in_upgrades_an_outdated_hash(client: TestClient, app: FastAPI) -> 
     Browser.open(app).sign_up("sam@example.com")
     cheap = _stored_hash(app)
     stronger = Passwords(PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1))
-    app.state.passport = replace(app.state.passport, passwords=stronger)
+    services_of(app).replace(replace(services_of(app).get(PassportConfig), passwords=stronger))
     assert Browser.open(app).sign_in("sam@example.com").status_code == 303
     upgraded = _stored_hash(app)
     assert upgraded != cheap
@@ -315,7 +317,7 @@ def test_expired_sessions_tokens_and_old_links_are_purged_at_sign_in(
     browser.token("sam@example.com")
     clock.advance(days=91)
     browser.sign_in("sam@example.com")
-    with transaction(app.state.sessions) as session:
+    with transaction(services_of(app).get(Database).sessions) as session:
         # Only the new session is left; the token and the 91-day-old used sign-up link are gone.
         assert session.scalar(select(func.count()).select_from(LearnerSession)) == 1
         assert session.scalar(select(func.count()).select_from(LearnerToken)) == 0

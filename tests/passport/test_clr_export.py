@@ -8,6 +8,9 @@ import dataclasses
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from core.services import Database, services_of
+from network.operator import operator_did, operator_resolver
+from network.trust import TrustConfig
 from tests.passport.conftest import (
     Browser,
     Clock,
@@ -19,7 +22,7 @@ from tests.passport.conftest import (
 )
 from vc.clr import validate_clr, verify_clr
 from vc.ports import ChainResolver
-from verification.operator import operator_did, operator_resolver
+from verification.service import Verifier
 
 CLR = "/api/v1/passport/clr"
 
@@ -45,11 +48,11 @@ def test_the_passport_as_a_clr_passes_the_schema_and_verifies(
     assert len(clr["credentialSubject"]["verifiableCredential"]) == 2
     assert "sam@example.com" not in whole.text
 
-    with app.state.sessions() as session:
-        ports = app.state.verifier.ports(session, clock.now)
-        did = operator_did(app.state.trust_config.base_url)
+    with services_of(app).get(Database).sessions() as session:
+        ports = services_of(app).get(Verifier).ports(session, clock.now)
+        did = operator_did(services_of(app).get(TrustConfig).base_url)
         resolver = ChainResolver(
-            {did: operator_resolver(session, app.state.trust_config), "": ports.resolver}
+            {did: operator_resolver(session, services_of(app).get(TrustConfig)), "": ports.resolver}
         )
         report = verify_clr(clr, dataclasses.replace(ports, resolver=resolver), clock.now)
     assert report.verified, report.to_json()

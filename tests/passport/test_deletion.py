@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import transaction
+from core.services import Database, services_of
 from passport.models import EmailLink, Learner, LearnerEmail, LearnerSession, LearnerToken, OutboxMessage
-from server.db import transaction
 from tests.passport.conftest import (
     PASSWORD,
     Browser,
@@ -25,7 +26,7 @@ from tests.passport.conftest import (
 
 
 def _rows(app: FastAPI) -> dict[str, int]:
-    with transaction(app.state.sessions) as session:
+    with transaction(services_of(app).get(Database).sessions) as session:
         return {
             table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
             for table in (Learner, LearnerEmail, LearnerSession, LearnerToken, EmailLink, OutboxMessage)

@@ -9,7 +9,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 
-from server.db import transaction
+from core.db import transaction
+from core.services import Database, services_of
+from issuers.service import IssuerConfig
+from passport.config import PassportConfig
 from server.migrate import alembic_config
 from server.seed import DEMO_LEARNER_EMAIL, seed_demo, seed_demo_learner
 from server.settings import Settings
@@ -27,9 +30,9 @@ PASSPORT_TABLES = {
 
 def test_the_demo_learner_signs_in_to_a_passport_with_credentials(client: TestClient, app: FastAPI) -> None:
     now = datetime.now(UTC)
-    with transaction(app.state.sessions) as session:
-        created = seed_demo_learner(session, app.state.passport, now)
-        assert seed_demo(session, app.state.issuer_config, now) is not None
+    with transaction(services_of(app).get(Database).sessions) as session:
+        created = seed_demo_learner(session, services_of(app).get(PassportConfig), now)
+        assert seed_demo(session, services_of(app).get(IssuerConfig), now) is not None
     assert created is not None
     email, password = created
     assert email == DEMO_LEARNER_EMAIL
@@ -38,8 +41,8 @@ def test_the_demo_learner_signs_in_to_a_passport_with_credentials(client: TestCl
     page = browser.get("/passport")
     assert "6 credentials" in page.text
     assert "Midlands Further Education College" in page.text
-    with transaction(app.state.sessions) as session:
-        assert seed_demo_learner(session, app.state.passport, now) is None
+    with transaction(services_of(app).get(Database).sessions) as session:
+        assert seed_demo_learner(session, services_of(app).get(PassportConfig), now) is None
 
 
 def test_migration_0004_downgrades_and_upgrades(settings: Settings) -> None:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from core.services import Database, services_of
 from passport.models import HolderKey
 from tests.passport.conftest import (
     Browser,
@@ -116,7 +117,7 @@ def test_a_presentation_signed_by_the_holder_key_verifies_end_to_end(
         "/api/v1/passport/presentations", json={"credential_ids": ids[:1]}, headers=bearer(token)
     )
     assert again.json()["holder"] == vp["holder"]
-    with app.state.sessions() as session:
+    with services_of(app).get(Database).sessions() as session:
         row = session.scalars(select(HolderKey)).one()
         assert row.did == vp["holder"]
         assert b'"d"' not in row.encrypted_private_key
@@ -129,5 +130,5 @@ def test_a_presentation_signed_by_the_holder_key_verifies_end_to_end(
         "/api/v1/passport/presentations", json={"credential_ids": ids[:1]}, headers=bearer(other)
     )
     assert_problem(refused, 404, "not-found")
-    with app.state.sessions() as session:
+    with services_of(app).get(Database).sessions() as session:
         assert len(session.scalars(select(HolderKey)).all()) == 1  # nothing was made for the stranger

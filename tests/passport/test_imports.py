@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.services import Database, services_of
 from issuers.badges import badge_png, badge_svg
 from passport.models import ImportedCredential
 from tests.passport.conftest import PASSWORD, Browser, Clock, assert_problem, bearer, csrf_of
@@ -37,7 +38,7 @@ def sam(app: FastAPI) -> tuple[Browser, str]:
 
 
 def stored(app: FastAPI) -> int:
-    with app.state.sessions() as session:
+    with services_of(app).get(Database).sessions() as session:
         return int(session.scalar(select(func.count()).select_from(ImportedCredential)) or 0)
 
 

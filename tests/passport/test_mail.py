@@ -19,11 +19,13 @@ from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from passport import mail
+from core.db import transaction
+from core.services import Database, services_of
+from passport.accounts import mail
+from passport.accounts.security import Passwords
+from passport.config import PassportConfig
 from passport.models import OutboxMessage
-from passport.security import Passwords
 from server.app import create_app
-from server.db import transaction
 from server.settings import Environment, Settings
 from tests.passport.conftest import BASE_URL, PASSWORD, Browser, outbox
 
@@ -81,9 +83,8 @@ def test_with_smtp_mail_leaves_after_commit_and_keeps_no_link(
         update={"mail_sender": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"}
     )
     app = create_app(configured)
-    app.state.passport = replace(
-        app.state.passport, passwords=Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
-    )
+    cheap = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
+    services_of(app).replace(replace(services_of(app).get(PassportConfig), passwords=cheap))
     with TestClient(app, base_url=BASE_URL):
         browser = Browser.open(app)
         signed_up = browser.submit(
@@ -105,31 +106,31 @@ def test_with_smtp_mail_leaves_after_commit_and_keeps_no_link(
         assert link is not None
         # The link works from the delivered email; the outbox row no longer holds it.
         assert browser.submit(link.group(1), link.group(1), password=PASSWORD).status_code == 303
-        with transaction(app.state.sessions) as session:
+        with transaction(services_of(app).get(Database).sessions) as session:
             row = session.scalars(select(OutboxMessage)).one()
             assert (row.state, row.body, row.attempts) == ("sent", "", 1)
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()
 
 
 def test_failed_delivery_is_retried_then_given_up(settings: Settings) -> None:
     app = create_app(settings)
-    config = replace(app.state.passport, deliver_mail=True)
+    config = replace(services_of(app).get(PassportConfig), deliver_mail=True)
     now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-    with transaction(app.state.sessions) as session:
+    with transaction(services_of(app).get(Database).sessions) as session:
         mail.queue(session, config, "sam@example.com", "Hello", "body", now)
     nowhere = mail.SmtpSender(
         host="127.0.0.1", port=_free_port(), from_address="a@b.test", security="none", timeout=2
     )
     for attempt in range(1, mail.MAX_ATTEMPTS + 1):
-        assert mail.deliver_pending(app.state.sessions, nowhere, "a@b.test", now) == 0
-        with transaction(app.state.sessions) as session:
+        assert mail.deliver_pending(services_of(app).get(Database).sessions, nowhere, "a@b.test", now) == 0
+        with transaction(services_of(app).get(Database).sessions) as session:
             row = session.scalars(select(OutboxMessage)).one()
             assert row.attempts == attempt
             assert row.last_error is not None
             assert row.last_error.startswith("ConnectionRefusedError")
     assert row.state == "failed"
     assert row.body == "body"
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()
 
 
 def test_the_development_outbox(client: TestClient) -> None:
@@ -154,4 +155,4 @@ def test_no_outbox_page_in_production(settings: Settings) -> None:
     with TestClient(app, base_url=BASE_URL) as client:
         assert client.get("/dev/outbox").status_code == 404
         assert client.get("/dev/outbox.json").status_code == 404
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()

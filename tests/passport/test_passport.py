@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from sqlalchemy import event
 
+from core.services import Database, services_of
 from issuers.recipients import RecipientCredential
+from passport.api_models import CredentialSummary, summaries_json
 from passport.credentials import PassportItem, Status
-from passport.schemas import CredentialSummary, summaries_json
 from tests.conftest import BASE_URL
 from tests.passport.conftest import (
     Browser,
@@ -151,7 +152,7 @@ def _count_queries(app: FastAPI) -> list[str]:
         if threading.current_thread().name != "bulk-jobs":  # the job worker polls on its own
             statements.append(statement)
 
-    event.listen(app.state.engine, "before_cursor_execute", record)
+    event.listen(services_of(app).get(Database).engine, "before_cursor_execute", record)
     return statements
 
 

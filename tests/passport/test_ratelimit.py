@@ -10,10 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import make_engine, session_factory
+from core.services import Database, services_of
+from passport.accounts.ratelimit import DatabaseFailures, FailureStore, MemoryFailures, SignInLimiter
 from passport.models import SignInFailure
-from passport.ratelimit import DatabaseFailures, FailureStore, MemoryFailures, SignInLimiter
 from server.app import create_app
-from server.db import make_engine, session_factory
 from server.migrate import upgrade
 from server.settings import Settings
 from tests.conftest import BASE_URL
@@ -92,7 +93,7 @@ def test_two_workers_on_one_database_count_the_same_failures(settings: Settings)
         assert [sign_in(one, "wrong"), sign_in(two, "wrong"), sign_in(one, "wrong")] == [401, 401, 401]
         assert sign_in(two, "wrong") == 429
         assert sign_in(one, "wrong") == 429
-        with first.state.sessions() as session:
+        with services_of(first).get(Database).sessions() as session:
             assert session.scalar(select(func.count()).select_from(SignInFailure)) == 6  # account + address
     for app in (first, second):
-        app.state.engine.dispose()
+        services_of(app).get(Database).engine.dispose()

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.network.test_trust_registry import COURSES, accredit
 from tests.passport.conftest import (
     BASE_URL,
     COURSE,
@@ -22,7 +23,6 @@ from tests.passport.conftest import (
     csrf_of,
     issue_to,
 )
-from tests.verification.test_trust_registry import COURSES, accredit
 
 SHARES = "/api/v1/passport/shares"
 

@@ -3,6 +3,7 @@ down cleanly; the models and the migrated schema agree. SQLite here, PostgreSQL 
 
 from __future__ import annotations
 
+import json
 import warnings
 from datetime import UTC, datetime
 
@@ -12,9 +13,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
+import network.models  # noqa: F401
 import passport.models  # noqa: F401
-import verification.models  # noqa: F401
-from server.db import Base
+from core.db import Base
 from server.migrate import alembic_config, upgrade
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -29,10 +30,10 @@ def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
         engine.dispose()
 
 
-def test_0002_counts_what_each_list_already_holds(database_url: str) -> None:
-    config = alembic_config(database_url)
+def test_0002_counts_what_each_list_already_holds(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
     command.upgrade(config, "0001")
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -73,22 +74,22 @@ def test_0002_counts_what_each_list_already_holds(database_url: str) -> None:
                 {"id": f"c{number}", "index": number * 7, "now": NOW},
             )
     engine.dispose()
-    upgrade(database_url)
-    assert sorted(_rows(database_url, "SELECT id, allocated, status_size FROM status_list")) == [
+    upgrade(empty_database_url)
+    assert sorted(_rows(empty_database_url, "SELECT id, allocated, status_size FROM status_list")) == [
         ("l1", 3, 1),
         ("l2", 0, 1),
     ]
-    assert _rows(database_url, "SELECT suspension_enabled FROM issuer") in ([(False,)], [(0,)])
+    assert _rows(empty_database_url, "SELECT suspension_enabled FROM issuer") in ([(False,)], [(0,)])
     command.downgrade(config, "0001")
     for table, count in (("issuer", 1), ("status_list", 2), ("issued_credential", 3)):
-        assert _rows(database_url, f"SELECT COUNT(*) FROM {table}") == [(count,)]
-    upgrade(database_url)
-    assert _rows(database_url, "SELECT COUNT(*) FROM issued_credential") == [(3,)]
+        assert _rows(empty_database_url, f"SELECT COUNT(*) FROM {table}") == [(count,)]
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM issued_credential") == [(3,)]
 
 
-def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
-    upgrade(database_url)
-    engine = create_engine(database_url)
+def test_the_migrated_schema_matches_the_models(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    engine = create_engine(empty_database_url)
     try:
         with warnings.catch_warnings():
             # SQLite cannot reflect expression indexes (lower(recipient_email)): SQLAlchemy skips them
@@ -102,3 +103,35 @@ def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_0007_lists_every_community_stored_achievements_name(empty_database_url: str) -> None:
+    """The three communities the API accepted before 0007, and any other an existing achievement names."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0006")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO issuer (id, name, url, created_at) VALUES ('i1', 'College', 'https://c', :now)"
+            ),
+            {"now": NOW},
+        )
+        for number, community in enumerate(["Net Zero", "Robotics"]):
+            connection.execute(
+                text(
+                    "INSERT INTO achievement (id, issuer_id, kind, definition, created_at)"
+                    " VALUES (:id, 'i1', 'community_of_practice', :definition, :now)"
+                ),
+                {"id": f"a{number}", "definition": json.dumps({"community": community}), "now": NOW},
+            )
+    engine.dispose()
+    upgrade(empty_database_url)
+    assert sorted(name for (name,) in _rows(empty_database_url, "SELECT name FROM community")) == [
+        "Advanced Manufacturing",
+        "Digital",
+        "Net Zero",
+        "Robotics",
+    ]
+    command.downgrade(config, "0006")
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM achievement") == [(2,)]

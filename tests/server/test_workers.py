@@ -59,9 +59,6 @@ def healthy(base_url: str) -> bool:
 
 @pytest.fixture
 def serve_env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    from server.migrate import upgrade
-
-    upgrade(database_url)
     return {
         **os.environ,
         "PASSPORT_DATABASE_URL": database_url,

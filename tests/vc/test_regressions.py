@@ -66,10 +66,10 @@ def test_look_alike_blank_nodes_cannot_make_canonicalisation_explode() -> None:
     subject = dict(document["credentialSubject"])
     subject["result"] = [{"type": ["Result"], "value": "A"} for _ in range(9)]
     document["credentialSubject"] = [subject, subject]
-    started = time.monotonic()
+    started = time.thread_time()  # this thread's CPU time: the same on a loaded machine
     with pytest.raises(JsonLdError, match="identical objects"):
         canonicalize(document)
-    assert time.monotonic() - started < 5
+    assert time.thread_time() - started < 5
 
 
 def test_a_large_proof_set_is_refused_before_canonicalisation() -> None:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from core.services import Database, services_of
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import BASE_URL
@@ -75,7 +76,7 @@ def client(settings: Settings, web: FakeWeb) -> Iterator[TestClient]:
     app = create_app(settings, fetch_transport=web.transport, resolve_host=web.resolve)
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()
 
 
 # --- another issuer on the (fake) web -------------------------------------------------------------------

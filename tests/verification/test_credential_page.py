@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from issuers.badges import badge_png
+from tests.core.test_qr import decode
 from tests.issuers.conftest import BASE_URL, create_achievement, create_provider
 from tests.issuers.test_api import assert_problem, issue
-from tests.verification.test_qr import decode
-from tests.verification.test_trust_registry import COURSES, accredit
+from tests.network.test_trust_registry import COURSES, accredit
 from vc.baking import bake
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")

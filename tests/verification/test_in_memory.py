@@ -11,15 +11,27 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
+from core.cache import Background
+from core.services import Database, services_of
 from issuers.models import Issuer
+from issuers.service import IssuerConfig
+from server.settings import Settings
 from tests.verification.conftest import ExternalIssuer, FakeWeb, issue, verify
-from verification.cache import Background
 from verification.service import Attempt, Deferred, Verifier
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Cache entries that outlive every test here: with the default 10 s, a loaded machine could reach an
+    entry's reload (or expiry) between two requests, and a test would see statements it does not expect.
+    The last test drives the caches' clock itself."""
+    return settings.model_copy(update={"verify_cache_seconds": 3600})
 
 
 def statements(client: TestClient) -> list[str]:
     seen: list[str] = []
-    event.listen(client.app.state.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))  # type: ignore[attr-defined]
+    engine = services_of(client.app).get(Database).engine
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
     return seen
 
 
@@ -30,7 +42,7 @@ def without_time(report: dict[str, Any]) -> dict[str, Any]:
 def test_in_memory_session_defers_instead_of_querying(client: TestClient) -> None:
     app: Any = client.app
     attempt = Attempt(in_memory=True)
-    session = app.state.verifier.in_memory_session(app.state.engine, attempt)
+    session = services_of(app).get(Verifier).in_memory_session(services_of(app).get(Database).engine, attempt)
     seen = statements(client)
     with pytest.raises(Deferred):
         session.execute(text("SELECT 1"))
@@ -71,7 +83,7 @@ def test_deferred_and_in_memory_reports_agree_for_external_issuers(
 def test_in_memory_session_defers_on_get_too(client: TestClient) -> None:
     app: Any = client.app
     attempt = Attempt(in_memory=True)
-    session = app.state.verifier.in_memory_session(app.state.engine, attempt)
+    session = services_of(app).get(Verifier).in_memory_session(services_of(app).get(Database).engine, attempt)
     seen = statements(client)
     with pytest.raises(Deferred):
         session.get(Issuer, "0" * 32)
@@ -95,19 +107,20 @@ def test_caches_in_use_are_reloaded_in_the_background_and_a_revocation_shows_aft
     background: no request waits for the database), and what the reload read is what requests see."""
     app: Any = client.app
     clock = Clock()
-    background = Background(app.state.sessions, timer=clock)
-    old = app.state.verifier
-    app.state.verifier = Verifier.create(
-        app.state.issuer_config,
-        old.fetcher,
-        cache_seconds=10,
-        registry_for=old.registry_for,
-        background=background,
+    background = Background(services_of(app).get(Database).sessions, timer=clock)
+    old = services_of(app).get(Verifier)
+    services_of(app).replace(
+        Verifier.create(
+            services_of(app).get(IssuerConfig),
+            old.fetcher,
+            cache_seconds=10,
+            registry_for=old.registry_for,
+            background=background,
+        )
     )
     threads: list[str] = []
-    event.listen(
-        app.state.engine, "before_cursor_execute", lambda *args: threads.append(current_thread().name)
-    )
+    engine = services_of(app).get(Database).engine
+    event.listen(engine, "before_cursor_execute", lambda *args: threads.append(current_thread().name))
     first = issue(client, provider["api_key"], provider["achievement_id"])
     second = issue(client, provider["api_key"], provider["achievement_id"])
     try:

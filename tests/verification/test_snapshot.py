@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from server.cli import app as cli
 from tests.browser.conftest import live_server, live_settings  # noqa: F401  (fixtures)
 from tests.browser.test_employer_page import issue, provider
+from tests.core.test_qr import decode
 from tests.issuers.conftest import COURSE
 from tests.verification.test_credential_page import FIRST_AID
-from tests.verification.test_qr import decode
 
 runner = CliRunner()
 

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from core.services import Database, services_of
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import BASE_URL
 from tests.issuers.conftest import auth
+from tests.network.test_trust_registry import COURSES, accredit, act
 from tests.verification.conftest import (
     ExternalIssuer,
     FakeWeb,
@@ -25,7 +27,6 @@ from tests.verification.conftest import (
     issue,
     verify,
 )
-from tests.verification.test_trust_registry import COURSES, accredit, act
 from vc import data_integrity
 from vc.keys import KeyType, PrivateKey
 from verification.service import no_registry
@@ -336,7 +337,7 @@ def other_app(settings: Settings, **options: Any) -> Iterator[TestClient]:
     app = create_app(settings, **options)
     with TestClient(app, base_url=BASE_URL) as other:
         yield other
-    app.state.engine.dispose()
+    services_of(app).get(Database).engine.dispose()
 
 
 def test_accredited_provider_is_accredited_and_a_suspension_shows(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import core.db
 
 revision = "0001"
 down_revision = None
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("logo_url", sa.String(length=500), nullable=True),
         sa.Column("contact_email", sa.String(length=320), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_issuer")),
     )
     op.create_table(
@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("issuer_id", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("definition", sa.JSON(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["issuer_id"], ["issuer.id"], name=op.f("fk_achievement_issuer_id_issuer"), ondelete="CASCADE"
         ),
@@ -52,9 +52,9 @@ def upgrade() -> None:
         sa.Column("issuer_id", sa.String(length=32), nullable=False),
         sa.Column("label", sa.String(length=200), nullable=True),
         sa.Column("secret_sha256", sa.String(length=64), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", server.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["issuer_id"], ["issuer.id"], name=op.f("fk_api_key_issuer_id_issuer"), ondelete="CASCADE"
         ),
@@ -71,8 +71,8 @@ def upgrade() -> None:
         sa.Column("key_type", sa.String(length=16), nullable=False),
         sa.Column("public_jwk", sa.JSON(), nullable=False),
         sa.Column("encrypted_private_key", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("retired_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["issuer_id"], ["issuer.id"], name=op.f("fk_signing_key_issuer_id_issuer"), ondelete="CASCADE"
         ),
@@ -90,8 +90,8 @@ def upgrade() -> None:
         sa.Column("bits", sa.LargeBinary(), nullable=False),
         sa.Column("allocated", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("signed_document", sa.Text(), nullable=True),
         sa.Column("signed_version", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -113,8 +113,8 @@ def upgrade() -> None:
         sa.Column("done", sa.Integer(), nullable=False),
         sa.Column("rows", sa.JSON(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["achievement_id"], ["achievement.id"], name=op.f("fk_bulk_job_achievement_id_achievement")
         ),
@@ -145,10 +145,10 @@ def upgrade() -> None:
         sa.Column("request_sha256", sa.String(length=64), nullable=True),
         sa.Column("bulk_job_id", sa.String(length=32), nullable=True),
         sa.Column("bulk_row", sa.Integer(), nullable=True),
-        sa.Column("issued_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("issued_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("revocation_reason", sa.Text(), nullable=True),
-        sa.Column("suspended_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("suspended_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["achievement_id"],
             ["achievement.id"],

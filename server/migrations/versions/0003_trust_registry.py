@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import core.db
 
 revision = "0003"
 down_revision = "0002"
@@ -31,13 +31,13 @@ def upgrade() -> None:
         sa.Column("sectors", sa.JSON(), nullable=False),
         sa.Column("levels", sa.JSON(), nullable=False),
         sa.Column("kinds", sa.JSON(), nullable=False),
-        sa.Column("valid_from", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("valid_until", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("valid_from", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("valid_until", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("state_reason", sa.Text(), nullable=True),
-        sa.Column("state_changed_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state_changed_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accreditation")),
     )
     with op.batch_alter_table("accreditation", schema=None) as batch_op:
@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("accreditation_id", sa.String(length=32), nullable=False),
         sa.Column("event", sa.String(length=32), nullable=False),
-        sa.Column("at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("changes", sa.JSON(), nullable=False),
@@ -79,8 +79,8 @@ def upgrade() -> None:
         sa.Column("key_type", sa.String(length=16), nullable=False),
         sa.Column("public_jwk", sa.JSON(), nullable=False),
         sa.Column("encrypted_private_key", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("retired_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_operator_key")),
     )
 
@@ -88,10 +88,10 @@ def upgrade() -> None:
         "trust_registry_state",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("updated_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("signed_document", sa.Text(), nullable=True),
         sa.Column("signed_version", sa.Integer(), nullable=True),
-        sa.Column("signed_until", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("signed_until", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trust_registry_state")),
     )
     # The one state row every change locks; version 0 is the empty register.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import core.db
 
 revision = "0004"
 down_revision = "0003"
@@ -29,7 +29,7 @@ def upgrade() -> None:
         "learner",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_learner")),
     )
     op.create_table(
@@ -41,9 +41,9 @@ def upgrade() -> None:
         sa.Column("learner_id", sa.String(length=32), nullable=True),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("credential_id", sa.String(length=32), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["learner_id"], ["learner.id"], name=op.f("fk_email_link_learner_id_learner"), ondelete="CASCADE"
         ),
@@ -60,9 +60,9 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("learner_id", sa.String(length=32), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=False),
-        sa.Column("verified_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("verified_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("is_primary", sa.Boolean(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["learner_id"],
             ["learner.id"],
@@ -95,8 +95,8 @@ def upgrade() -> None:
         sa.Column("learner_id", sa.String(length=32), nullable=False),
         sa.Column("secret_sha256", sa.String(length=64), nullable=False),
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["learner_id"],
             ["learner.id"],
@@ -116,9 +116,9 @@ def upgrade() -> None:
         sa.Column("learner_id", sa.String(length=32), nullable=False),
         sa.Column("label", sa.String(length=200), nullable=True),
         sa.Column("secret_sha256", sa.String(length=64), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["learner_id"],
             ["learner.id"],
@@ -142,8 +142,8 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["learner_id"],
             ["learner.id"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import core.db
 
 revision = "0005"
 down_revision = "0004"
@@ -30,9 +30,9 @@ def upgrade() -> None:
         sa.Column("issuer_name", sa.String(length=500), nullable=False),
         sa.Column("achievement_name", sa.String(length=500), nullable=False),
         sa.Column("achievement_type", sa.String(length=200), nullable=True),
-        sa.Column("valid_from", server.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("valid_until", server.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("imported_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("valid_from", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("valid_until", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("imported_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["learner_id"],
             ["learner.id"],
@@ -51,11 +51,11 @@ def upgrade() -> None:
         sa.Column("learner_id", sa.String(length=32), nullable=False),
         sa.Column("secret_sha256", sa.String(length=64), nullable=False),
         sa.Column("label", sa.String(length=200), nullable=True),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", server.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("view_count", sa.Integer(), nullable=False),
-        sa.Column("last_viewed_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_viewed_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["learner_id"], ["learner.id"], name=op.f("fk_share_link_learner_id_learner"), ondelete="CASCADE"
         ),
@@ -84,7 +84,7 @@ def upgrade() -> None:
         sa.Column("learner_id", sa.String(length=32), nullable=False),
         sa.Column("did", sa.String(length=200), nullable=False),
         sa.Column("encrypted_private_key", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["learner_id"], ["learner.id"], name=op.f("fk_holder_key_learner_id_learner"), ondelete="CASCADE"
         ),

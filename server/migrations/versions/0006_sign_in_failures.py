@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import server.db
+import core.db
 
 revision = "0006"
 down_revision = "0005"
@@ -23,7 +23,7 @@ def upgrade() -> None:
         "sign_in_failure",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("failed_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("failed_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_failure")),
     )
     op.create_index(op.f("ix_sign_in_failure_failed_at"), "sign_in_failure", ["failed_at"])

@@ -1,0 +1,48 @@
+"""FastAPI dependencies every domain shares: one transaction per request, the clock, bearer tokens and
+the network operator's token."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from .db import transaction
+from .problems import Unauthorized
+from .services import Database, OperatorToken, services_of
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's session: commits once when the handler returns, rolls back if it raises."""
+    with transaction(services_of(request.app).get(Database).sessions) as session:
+        yield session
+
+
+def get_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# scope="function": commit before the response is sent, so a failed commit is never reported as success.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def bearer_token(request: Request, missing: str = "send Authorization: Bearer <key>") -> str:
+    """The token of an ``Authorization: Bearer`` header; without one, 401 with `missing` as the detail."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(missing)
+    return token.strip()
+
+
+def operator(request: Request) -> None:
+    expected = services_of(request.app).get(OperatorToken).value
+    if not hmac.compare_digest(bearer_token(request).encode(), expected.encode()):
+        raise Unauthorized("the network operator's token is required")
+
+
+Operator = Depends(operator)

@@ -1,0 +1,72 @@
+"""Every error is an RFC 9457 problem: the exception handlers that turn `core.problems.Problem` (and
+FastAPI's and Starlette's own errors) into ``application/problem+json``, or into a page on a page route."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .problems import PROBLEM_JSON, Problem, TooManyRequests, ValidationFailed
+from .web import ShowPage
+
+__all__ = ["install_problem_handlers"]
+
+log = logging.getLogger("passport")
+
+
+def _problem_response(problem: Problem, base_url: str, request: Request) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
+    if isinstance(problem, TooManyRequests):
+        headers["Retry-After"] = str(problem.retry_after)
+    return JSONResponse(
+        problem.body(base_url, request.url.path),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def install_problem_handlers(app: FastAPI, base_url: str) -> None:
+    # These run after the request's transaction has been rolled back (the exception left its scope).
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, error: Problem) -> Response:
+        return _page_problem(request, error) or _problem_response(error, base_url, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in error.errors()]
+        problem = ValidationFailed("The request is not valid: see errors.", errors)
+        return _page_problem(request, problem) or _problem_response(problem, base_url, request)
+
+    @app.exception_handler(ShowPage)
+    async def _show(request: Request, shown: ShowPage) -> Response:
+        return shown.response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        problem = _http_problem(error.status_code, str(error.detail))
+        return _problem_response(problem, base_url, request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _problem_response(Problem("An unexpected error occurred."), base_url, request)
+
+
+def _page_problem(request: Request, problem: Problem) -> Response | None:
+    """On a page route (one whose route class renders problems as pages), the problem as a page."""
+    render_problem = getattr(request.scope.get("route"), "render_problem", None)
+    return render_problem(request, problem) if render_problem is not None else None
+
+
+def _http_problem(status_code: int, detail: str) -> Problem:
+    class _Http(Problem):
+        status = status_code
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(status_code, "http-error")
+        title = detail
+
+    return _Http(detail)

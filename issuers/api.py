@@ -1,0 +1,403 @@
+"""Issuer HTTP API: thin routes over `issuers.service` and `issuers.issuing`.
+
+`router` holds the provider and operator API under ``/api/v1`` and the public documents (DID documents,
+profiles, status lists)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Header, Response, UploadFile, status
+from sqlalchemy.orm import Session
+
+from core.deps import NowDep, Operator, SessionDep
+from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
+from vc.keys import KeyType
+
+from . import badges, bulk, identity, issuing, service
+from . import status as status_lists
+from .api_models import (
+    AchievementCreate,
+    AchievementOut,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyOut,
+    CredentialCreate,
+    CredentialCreated,
+    CredentialOut,
+    CredentialStatusOut,
+    IssuerCreate,
+    IssuerCreated,
+    IssuerOut,
+    IssuerUpdate,
+    JobOut,
+    RevokeRequest,
+    SigningKeyOut,
+    SuspendRequest,
+)
+from .deps import ConfigDep, CurrentIssuer, JobsDep
+from .models import Achievement, ApiKey, BulkJob, IssuedCredential, IssuerKey
+
+AUTH = problem_responses(Unauthorized)
+api = APIRouter(prefix="/api/v1", responses=AUTH)
+public = APIRouter()
+router = APIRouter()  # api and public, included at the end of this module
+
+
+# --- network operator ---------------------------------------------------------------------------------------
+
+
+@api.post("/admin/issuers", status_code=status.HTTP_201_CREATED, dependencies=[Operator], tags=["operator"])
+def create_issuer(body: IssuerCreate, session: SessionDep, config: ConfigDep, now: NowDep) -> IssuerCreated:
+    """Onboard a provider: it gets a did:web identity, signing keys and its first API key (shown once)."""
+    issuer, secret = service.create_issuer(session, config, body, now)
+    return IssuerCreated(**service.summary(config, issuer), api_key=secret)
+
+
+@api.get("/admin/issuers", dependencies=[Operator], tags=["operator"])
+def list_issuers(session: SessionDep, config: ConfigDep) -> list[IssuerOut]:
+    return [IssuerOut(**service.summary(config, issuer)) for issuer in service.list_issuers(session)]
+
+
+@api.get(
+    "/admin/issuers/{issuer_id}",
+    dependencies=[Operator],
+    tags=["operator"],
+    responses=problem_responses(NotFound),
+)
+def get_issuer(issuer_id: str, session: SessionDep, config: ConfigDep) -> IssuerOut:
+    return IssuerOut(**service.summary(config, service.get_issuer(session, issuer_id)))
+
+
+@api.patch(
+    "/admin/issuers/{issuer_id}",
+    dependencies=[Operator],
+    tags=["operator"],
+    responses=problem_responses(NotFound, ValidationFailed),
+)
+def update_issuer(issuer_id: str, body: IssuerUpdate, session: SessionDep, config: ConfigDep) -> IssuerOut:
+    """Change a provider's details or its suspension setting (only the fields sent; null clears one).
+
+    Credentials already issued keep the details they were signed with; the setting applies to credentials
+    issued from now on."""
+    return IssuerOut(**service.summary(config, service.update_issuer(session, issuer_id, body)))
+
+
+# --- a provider's own account -------------------------------------------------------------------------------
+
+
+@api.get("/issuer", tags=["provider"])
+def me(issuer: CurrentIssuer, config: ConfigDep) -> IssuerOut:
+    return IssuerOut(**service.summary(config, issuer))
+
+
+def _api_key_out(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "label": key.label,
+        "created_at": key.created_at,
+        "last_used_at": key.last_used_at,
+        "revoked_at": key.revoked_at,
+    }
+
+
+@api.post("/api-keys", status_code=status.HTTP_201_CREATED, tags=["provider"])
+def create_api_key(
+    body: ApiKeyCreate, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+) -> ApiKeyCreated:
+    key, secret = service.create_api_key(session, issuer, body.label, now)
+    return ApiKeyCreated(**_api_key_out(key), api_key=secret)
+
+
+@api.get("/api-keys", tags=["provider"])
+def list_api_keys(issuer: CurrentIssuer, session: SessionDep) -> list[ApiKeyOut]:
+    return [ApiKeyOut(**_api_key_out(key)) for key in service.list_api_keys(session, issuer)]
+
+
+@api.post("/api-keys/{key_id}/revoke", tags=["provider"], responses=problem_responses(NotFound, Conflict))
+def revoke_api_key(key_id: str, issuer: CurrentIssuer, session: SessionDep, now: NowDep) -> ApiKeyOut:
+    return ApiKeyOut(**_api_key_out(service.revoke_api_key(session, issuer, key_id, now)))
+
+
+def _signing_key_out(config: service.IssuerConfig, key: IssuerKey) -> SigningKeyOut:
+    did = service.did_of(config, key.issuer_id)
+    return SigningKeyOut(
+        id=key.id,
+        key_type=key.key_type,
+        verification_method=identity.verification_method_id(did, key),
+        created_at=key.created_at,
+        retired_at=key.retired_at,
+    )
+
+
+@api.get("/signing-keys", tags=["provider"])
+def list_signing_keys(issuer: CurrentIssuer, session: SessionDep, config: ConfigDep) -> list[SigningKeyOut]:
+    return [_signing_key_out(config, key) for key in service.signing_keys(session, issuer.id)]
+
+
+@api.post("/signing-keys/rotate", status_code=status.HTTP_201_CREATED, tags=["provider"])
+def rotate_signing_key(
+    key_type: KeyType, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep, now: NowDep
+) -> SigningKeyOut:
+    """Retire the active key of this type and create a new one; the retired key stays published."""
+    return _signing_key_out(config, service.rotate_key(session, config, issuer, key_type, now))
+
+
+# --- achievements -------------------------------------------------------------------------------------------
+
+
+def _achievement_out(config: service.IssuerConfig, achievement: Achievement) -> AchievementOut:
+    return AchievementOut(
+        id=achievement.id,
+        url=service.achievement_url(config, achievement),
+        kind=achievement.kind,  # type: ignore[arg-type]
+        achievement_type=service.achievement_type(achievement),
+        definition=achievement.definition,
+        created_at=achievement.created_at,
+    )
+
+
+@api.post("/achievements", status_code=status.HTTP_201_CREATED, tags=["achievements"])
+def create_achievement(
+    body: AchievementCreate, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep, now: NowDep
+) -> AchievementOut:
+    return _achievement_out(config, service.create_achievement(session, config, issuer, body, now))
+
+
+@api.get("/achievements", tags=["achievements"])
+def list_achievements(issuer: CurrentIssuer, session: SessionDep, config: ConfigDep) -> list[AchievementOut]:
+    return [_achievement_out(config, a) for a in service.list_achievements(session, issuer)]
+
+
+@api.get("/achievements/{achievement_id}", tags=["achievements"], responses=problem_responses(NotFound))
+def get_achievement(
+    achievement_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep
+) -> AchievementOut:
+    return _achievement_out(config, service.get_achievement(session, issuer, achievement_id))
+
+
+# --- credentials --------------------------------------------------------------------------------------------
+
+
+@api.post(
+    "/credentials",
+    status_code=status.HTTP_201_CREATED,
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict, ValidationFailed),
+)
+def issue_credential(
+    body: CredentialCreate,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> CredentialCreated:
+    """Issue one signed credential (``ldp``: JSON with a Data Integrity proof; ``jwt``: compact VC-JWT).
+
+    Send an ``Idempotency-Key`` header to make a retried request return the same credential.
+    """
+    row = issuing.issue(session, config, issuer, body, now, idempotency_key=idempotency_key)
+    return _credential_out(config, row)
+
+
+def _credential_out(config: service.IssuerConfig, row: IssuedCredential) -> CredentialCreated:
+    """The signed credential with its public verification page and QR codes (`verification.pages`)."""
+    url = issuing.credential_url(config.base_url, row.id)
+    offline = (
+        f"{url}/offline-qr.png"
+        if row.format == "jwt" and fits_offline_link(config.base_url, row.document)
+        else None
+    )
+    return CredentialCreated(
+        id=row.id,
+        credential=issuing.signed_document(row),
+        verification_url=url,
+        qr_png_url=f"{url}/qr.png",
+        qr_svg_url=f"{url}/qr.svg",
+        offline_qr_url=offline,
+    )
+
+
+def _job_out(job: BulkJob) -> JobOut:
+    return JobOut(
+        id=job.id,
+        state=job.state,  # type: ignore[arg-type]
+        done=job.done,
+        total=job.total,
+        achievement_id=job.achievement_id,
+        format=job.format,
+        error=job.error,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
+
+
+@api.post(
+    "/credentials/bulk",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["credentials"],
+    responses=problem_responses(NotFound, ValidationFailed),
+)
+def issue_bulk(
+    response: Response,
+    jobs: JobsDep,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File(description="CSV (email, name, learner_id, result) or JSON list")],
+    achievement_id: Annotated[str, Form(max_length=64)],
+    format: Annotated[Literal["ldp", "jwt"], Form()] = "ldp",
+) -> JobOut:
+    """Validate a cohort file whole (every bad row reported, nothing issued if any is bad), then issue
+    it as a job; poll ``GET /api/v1/jobs/{id}`` for progress."""
+    job = bulk.create_job(session, issuer, achievement_id, format, file.filename or "", file.file.read(), now)
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    jobs.wake()
+    return _job_out(job)
+
+
+@api.get("/jobs/{job_id}", tags=["credentials"], responses=problem_responses(NotFound))
+def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
+    return _job_out(bulk.get_job(session, issuer, job_id))
+
+
+def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:
+    return CredentialStatusOut(
+        id=row.id,
+        status=issuing.status_of(row),
+        revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
+        suspended_at=row.suspended_at,
+        suspension_reason=row.suspension_reason,
+        status_purpose=status_lists.get_list(session, row.revocation_list_id).purpose,  # type: ignore[arg-type]
+    )
+
+
+@api.get("/credentials/{credential_id}", tags=["credentials"], responses=problem_responses(NotFound))
+def get_credential(
+    credential_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep
+) -> CredentialOut:
+    """The credential exactly as signed, its verification page and QR codes, and what its status says now."""
+    row = issuing.get_credential(session, issuer, credential_id)
+    return CredentialOut(**dict(_credential_out(config, row)), status=_status_out(session, row))
+
+
+def _baked_response(
+    session: SessionDep, issuer: CurrentIssuer, credential_id: str, image_format: badges.ImageFormat
+) -> Response:
+    image = badges.baked_credential(session, issuer, credential_id, image_format)
+    headers = {
+        "Content-Disposition": f'attachment; filename="credential-{credential_id}.{image_format}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    if image_format == "svg":  # served from our origin: nothing in it may run or load
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return Response(image, media_type=badges.MEDIA_TYPES[image_format], headers=headers)
+
+
+def _baked_responses(media_type: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"description": "The baked badge (OB 3.0 §Baking)", "content": {media_type: {}}},
+        **problem_responses(NotFound),
+    }
+
+
+@api.get(
+    "/credentials/{credential_id}/baked.png",
+    tags=["credentials"],
+    response_class=Response,
+    responses=_baked_responses("image/png"),
+)
+def baked_png(credential_id: str, issuer: CurrentIssuer, session: SessionDep) -> Response:
+    """The credential baked into a PNG badge: an ``iTXt`` chunk ``openbadgecredential`` (OB 3.0 §Baking)."""
+    return _baked_response(session, issuer, credential_id, "png")
+
+
+@api.get(
+    "/credentials/{credential_id}/baked.svg",
+    tags=["credentials"],
+    response_class=Response,
+    responses=_baked_responses("image/svg+xml"),
+)
+def baked_svg(credential_id: str, issuer: CurrentIssuer, session: SessionDep) -> Response:
+    """The credential baked into an SVG badge showing the achievement's name: an
+    ``<openbadges:credential>`` element (OB 3.0 §Baking)."""
+    return _baked_response(session, issuer, credential_id, "svg")
+
+
+@api.post(
+    "/credentials/{credential_id}/revoke",
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict),
+)
+def revoke_credential(
+    credential_id: str, body: RevokeRequest, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+) -> CredentialStatusOut:
+    """Revoke for good, with a reason (a suspended credential too): the status list changes and is
+    re-signed on next fetch. Revoking a revoked credential is 409."""
+    return _status_out(session, issuing.revoke(session, issuer, credential_id, body.reason, now))
+
+
+@api.post(
+    "/credentials/{credential_id}/suspend",
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict),
+)
+def suspend_credential(
+    credential_id: str, body: SuspendRequest, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+) -> CredentialStatusOut:
+    """Suspend, with a reason, until reinstated. 409 if the provider has not enabled suspension, the
+    credential was issued without it, or it is already suspended or revoked."""
+    return _status_out(session, issuing.suspend(session, issuer, credential_id, body.reason, now))
+
+
+@api.post(
+    "/credentials/{credential_id}/reinstate",
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict),
+)
+def reinstate_credential(
+    credential_id: str, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+) -> CredentialStatusOut:
+    """Lift a suspension. 409 unless the credential is suspended (a revoked one stays revoked)."""
+    return _status_out(session, issuing.reinstate(session, issuer, credential_id, now))
+
+
+# --- public documents ---------------------------------------------------------------------------------------
+
+
+@public.get("/issuers/{issuer_id}/did.json", tags=["public"], responses=problem_responses(NotFound))
+def did_document(issuer_id: str, session: SessionDep, config: ConfigDep) -> Response:
+    """The provider's DID document (did:web resolution path), listing active and retired keys."""
+    issuer = service.get_issuer(session, issuer_id)
+    document = identity.did_document(
+        service.did_of(config, issuer.id), service.signing_keys(session, issuer.id)
+    )
+    return Response(
+        json.dumps(document), media_type="application/did+json", headers={"Cache-Control": "max-age=300"}
+    )
+
+
+@public.get("/issuers/{issuer_id}/profile", tags=["public"], responses=problem_responses(NotFound))
+def profile(issuer_id: str, session: SessionDep, config: ConfigDep) -> Response:
+    issuer = service.get_issuer(session, issuer_id)
+    document = identity.profile(config.base_url, issuer, service.did_of(config, issuer.id))
+    return Response(json.dumps(document), media_type="application/ld+json")
+
+
+@public.get("/status/{list_id}", tags=["public"], responses=problem_responses(NotFound))
+def status_list(list_id: str, session: SessionDep, config: ConfigDep, now: NowDep) -> Response:
+    """The signed BitstringStatusListCredential; cacheable for five minutes."""
+    document, version = status_lists.signed_list(session, config, list_id, now)
+    return Response(
+        document,
+        media_type="application/vc+ld+json",
+        headers={"Cache-Control": "public, max-age=300", "ETag": f'"{list_id}-{version}"'},
+    )
+
+
+router.include_router(api)
+router.include_router(public)

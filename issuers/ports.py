@@ -1,0 +1,53 @@
+"""What issuing asks of the rest of the system, through protocols the composition root wires: who is told
+that a credential was issued, and which communities of practice the network has.
+
+**Issued notices.** Issuance owns this protocol and knows nothing of who implements it (the learner
+passport sends claim links through it). The listener runs inside the issuing transaction, after the
+credential row is flushed: what it records commits with the credential or not at all, so nobody is told
+about a credential that was rolled back. Idempotent replays of an issue request are not announced again.
+
+**Communities.** A ``community_of_practice`` achievement names one of the network's communities, a list
+the network operator keeps (`network.communities` implements the register).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class IssuedNotice:
+    credential_id: str
+    issuer_id: str
+    issuer_name: str
+    achievement_name: str
+    recipient_email: str
+    recipient_name: str | None
+    issued_at: datetime
+
+
+class IssuanceListener(Protocol):
+    def credential_issued(self, session: Session, notice: IssuedNotice) -> None: ...
+
+
+class NoListener:
+    """The default: issuing works on its own, with nobody told."""
+
+    def credential_issued(self, session: Session, notice: IssuedNotice) -> None:
+        return None
+
+
+class CommunityRegister(Protocol):
+    def community_names(self, session: Session) -> Sequence[str]: ...
+
+
+class NoCommunities:
+    """The default: no register wired, so no achievement can name a community."""
+
+    def community_names(self, session: Session) -> Sequence[str]:
+        return ()

@@ -1,0 +1,113 @@
+"""Tables of the network operator's scheme: the trust registry and the communities of practice. Other
+domains use `network.trust`, `network.operator` and `network.communities`, never these tables directly.
+
+An accreditation names its issuer by the issuer id credentials carry (a DID or an https URL), not by a
+foreign key: the network operator can accredit providers that issue elsewhere too. Every change appends
+an `AccreditationEvent`; `TrustRegistryState` is one row whose ``version`` goes up with each change and
+which every change locks first, so changes are serialised and the trust list's version is monotonic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, new_id
+
+
+class Accreditation(Base):
+    __tablename__ = "accreditation"
+    __table_args__ = (
+        # At most one accreditation per issuer that is not withdrawn (a withdrawn one stays, as history).
+        Index(
+            "uq_accreditation_current_issuer",
+            "issuer_id",
+            unique=True,
+            sqlite_where=text("state != 'withdrawn'"),
+            postgresql_where=text("state != 'withdrawn'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The issuer id as credentials carry it: a DID or an https URL.
+    issuer_id: Mapped[str] = mapped_column(String(500), index=True)
+    #: Shown on pages and in the trust list: the registry's word, never the credential's.
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(500))
+    logo_url: Mapped[str | None] = mapped_column(String(500))
+    #: Empty lists mean "any". Kinds are schemas.vocabulary.AchievementKind values; levels e.g. "RQF 3".
+    sectors: Mapped[list[str]] = mapped_column(JSON)
+    levels: Mapped[list[str]] = mapped_column(JSON)
+    kinds: Mapped[list[str]] = mapped_column(JSON)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16))  # active | suspended | withdrawn
+    #: Why it is suspended or withdrawn (the latest reason; the history keeps all of them).
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    events: Mapped[list[AccreditationEvent]] = relationship(back_populates="accreditation", lazy="raise")
+
+
+class AccreditationEvent(Base):
+    """Append-only history: what happened to an accreditation, when, by whom and why."""
+
+    __tablename__ = "accreditation_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    accreditation_id: Mapped[str] = mapped_column(
+        ForeignKey("accreditation.id", ondelete="CASCADE"), index=True
+    )
+    #: accredited | scope_changed | period_changed | details_changed | suspended | reinstated | withdrawn
+    event: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: What changed: {"field": {"from": ..., "to": ...}} (the whole entry for "accredited").
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The registry version this change produced.
+    registry_version: Mapped[int] = mapped_column(Integer)
+
+    accreditation: Mapped[Accreditation] = relationship(back_populates="events", lazy="raise")
+
+
+class TrustRegistryState(Base):
+    """The single row (id 1) holding the registry version and the last signed trust list (a cache)."""
+
+    __tablename__ = "trust_registry_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signed_document: Mapped[str | None] = mapped_column(Text)
+    signed_version: Mapped[int | None] = mapped_column(Integer)
+    signed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OperatorKey(Base):
+    """The network operator's signing keys (Ed25519, for the trust list), private half encrypted at rest
+    like a provider's; retired keys stay in the operator's DID document."""
+
+    __tablename__ = "operator_key"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_type: Mapped[str] = mapped_column(String(16))
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Community(Base):
+    """A community of practice of the network (Digital, Net Zero, ...), as the operator lists it."""
+
+    __tablename__ = "community"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,83 @@
+"""Claiming: a credential issued to an address no passport has verified gets a claim link by email.
+
+``ClaimNotifier`` implements the issuers' ``IssuanceListener`` port (``issuers.ports``), so issuing
+never touches passport tables: the composition root plugs it in. It runs inside the issuing transaction,
+so a claim link exists exactly when its credential does. An address already verified by a passport
+gets a short notice instead, since the credential is already there.
+
+Opening a claim link either creates a passport (choose a password) or adds the address to an existing
+one (sign in, or already signed in); either way the address is verified, and every credential ever
+issued to it appears.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from core.problems import Conflict
+from issuers.ports import IssuedNotice
+from issuers.recipients import RecipientCredential, credential_for_recipients
+from passport.accounts import accounts, addresses, letters, links, mail
+from passport.accounts.links import Purpose
+from passport.config import PassportConfig
+from passport.models import EmailLink, Learner
+
+
+class ClaimNotifier:
+    def __init__(self, config: PassportConfig) -> None:
+        self.config = config
+
+    def credential_issued(self, session: Session, notice: IssuedNotice) -> None:
+        email, now = notice.recipient_email.strip().lower(), notice.issued_at
+        owner = addresses.verified_owner(session, email)
+        if owner is not None:
+            subject, body = letters.new_credential(
+                notice.issuer_name, notice.achievement_name, f"{self.config.base_url}/passport"
+            )
+            mail.queue(session, self.config, email, subject, body, now, learner_id=owner.learner_id)
+            return
+        link, url = links.create(
+            session,
+            self.config,
+            Purpose.CLAIM,
+            email,
+            self.config.claim_ttl,
+            now,
+            credential_id=notice.credential_id,
+        )
+        subject, body = letters.claim_credential(
+            notice.issuer_name, notice.achievement_name, notice.recipient_name, url, link.expires_at
+        )
+        mail.queue(session, self.config, email, subject, body, now)
+
+
+def open_claim(session: Session, secret: str, now: datetime) -> tuple[EmailLink, RecipientCredential | None]:
+    """The usable claim link and the credential it announced (None if the issuer has since deleted it)."""
+    link = links.open_link(session, secret, Purpose.CLAIM, now)
+    credential = (
+        credential_for_recipients(session, link.credential_id, [link.email]) if link.credential_id else None
+    )
+    return link, credential
+
+
+def claim_into(session: Session, learner: Learner, link: EmailLink, now: datetime) -> None:
+    """Add the link's address, verified, to this learner's passport."""
+    owner = addresses.verified_owner(session, link.email)
+    if owner is not None and owner.learner_id != learner.id:
+        raise Conflict(addresses.TAKEN)
+    if owner is None:
+        addresses.attach_verified(session, learner, link.email, now)
+    links.use(link, now)
+
+
+def claim_new_passport(
+    session: Session, config: PassportConfig, link: EmailLink, password: str, now: datetime
+) -> Learner:
+    """Create a passport whose first address is the link's (verified by opening the link)."""
+    if addresses.verified_owner(session, link.email) is not None:
+        raise Conflict(addresses.TAKEN)
+    learner = accounts.create_learner(session, config.passwords.hash(password), link.email, now)
+    links.use(link, now)
+    return learner

@@ -1,0 +1,155 @@
+"""Pages for sharing and importing, and the public page of a share link.
+
+``/shared/{secret}`` is public: whoever holds the link sees the chosen credentials, each verified now.
+An expired or withdrawn link is a 410 page that says which. Its QR codes (``/shared/{secret}/qr.png``,
+``.svg``, ISO/IEC 18004 through `core.qr.url_qr`) need the link too, and do not count as views.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from core.deps import NowDep, SessionDep
+from core.problems import ValidationFailed
+from core.qr import url_qr
+from core.services import services_of
+from core.web import PAGE_HEADERS, ShowPage
+from passport import credentials, imports
+from passport.config import PassportConfig
+from passport.imports import NotAuthentic, UnreadableImport
+from passport.sharing import sharing
+from passport.verifying import LIVE_WORDS, VerifierDep
+from passport.web import FormVisitor, PageRoute, Visitor, VisitorDep, page, redirect, show
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+DONE = {"share-revoked": "The link has been withdrawn: it no longer shows anything."}
+
+
+def _shares_page(
+    request: Request, who: Visitor, session: Session, now: datetime, errors: dict[str, str] | None = None
+) -> HTMLResponse:
+    learner = who.require_learner(request)
+    shares = sharing.list_shares(session, learner)
+    return page(
+        request,
+        who,
+        "passport_shares.html",
+        items=credentials.items(session, learner, now),
+        shares=shares,
+        chosen=sharing.share_items(session, [share.id for share in shares]),
+        states={share.id: sharing.state(share, now) for share in shares},
+        default_days=sharing.DEFAULT_DAYS,
+        max_days=sharing.MAX_DAYS,
+        done=DONE.get(request.query_params.get("done", "")),
+        errors=errors or {},
+    )
+
+
+@router.get("/passport/shares")
+def shares(request: Request, who: VisitorDep, session: SessionDep, now: NowDep) -> HTMLResponse:
+    return _shares_page(request, who, session, now)
+
+
+@router.post("/passport/shares")
+def create_share(
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    now: NowDep,
+    credential_id: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
+    label: Annotated[str, Form(max_length=200)] = "",
+    expires_in_days: Annotated[int, Form()] = sharing.DEFAULT_DAYS,
+) -> HTMLResponse:
+    learner = who.require_learner(request)
+    try:
+        share, secret = sharing.create_share(session, learner, credential_id, label, expires_in_days, now)
+    except ValidationFailed as problem:
+        shown = _shares_page(request, who, session, now, errors={"credential-list": problem.detail})
+        shown.status_code = 422
+        raise ShowPage(shown) from None
+    url = sharing.share_url(who.config.base_url, secret)
+    return page(request, who, "passport_share_created.html", share=share, url=url, count=len(credential_id))
+
+
+@router.post("/passport/shares/{share_id}/revoke")
+def revoke_share(
+    share_id: str, request: Request, who: FormVisitor, session: SessionDep, now: NowDep
+) -> Response:
+    sharing.revoke_share(session, who.require_learner(request), share_id, now)
+    return redirect("/passport/shares?done=share-revoked")
+
+
+# --- the public page of a share link ------------------------------------------------------------------------
+
+
+@router.get("/shared/{secret}")
+def shared(
+    secret: str, request: Request, who: VisitorDep, session: SessionDep, verifier: VerifierDep, now: NowDep
+) -> HTMLResponse:
+    share, shown = sharing.view_share(session, verifier, secret, now)
+    return page(request, who, "passport_shared.html", share=share, shown=shown, words=LIVE_WORDS)
+
+
+def _qr(
+    secret: str, request: Request, session: SessionDep, now: NowDep, kind: Literal["png", "svg"]
+) -> Response:
+    sharing.find_share(session, secret, now)
+    config = services_of(request.app).get(PassportConfig)
+    image = url_qr(sharing.share_url(config.base_url, secret), kind)
+    headers = dict(PAGE_HEADERS)
+    if kind == "svg":  # served from our origin: nothing in it may run or load
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    media = "image/png" if kind == "png" else "image/svg+xml"
+    return Response(image, media_type=media, headers=headers)
+
+
+@router.get("/shared/{secret}/qr.png")
+def shared_qr_png(secret: str, request: Request, session: SessionDep, now: NowDep) -> Response:
+    return _qr(secret, request, session, now, "png")
+
+
+@router.get("/shared/{secret}/qr.svg")
+def shared_qr_svg(secret: str, request: Request, session: SessionDep, now: NowDep) -> Response:
+    return _qr(secret, request, session, now, "svg")
+
+
+# --- importing ----------------------------------------------------------------------------------------------
+
+
+@router.get("/passport/import")
+def import_form(request: Request, who: VisitorDep) -> HTMLResponse:
+    who.require_learner(request)
+    return page(request, who, "passport_import.html", error=None, report=None)
+
+
+@router.post("/passport/import")
+def import_credential(
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    verifier: VerifierDep,
+    now: NowDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    pasted: Annotated[str, Form(max_length=imports.MAX_IMPORT_BYTES)] = "",
+) -> Response:
+    """Verify and add; a forgery or an unreadable file is the form again with why (nothing is stored)."""
+    learner = who.require_learner(request)
+    data: bytes | str = pasted
+    if file is not None and file.filename:
+        data = file.file.read(imports.MAX_IMPORT_BYTES + 1)
+    try:
+        credential = imports.read_credential(data)
+        _, _, created = imports.import_credential(session, verifier, learner, credential, now)
+    except NotAuthentic as problem:
+        raise show(
+            request, who, "passport_import.html", 422, error=problem.detail, report=problem.report
+        ) from None
+    except UnreadableImport as problem:
+        raise show(request, who, "passport_import.html", 422, error=problem.detail, report=None) from None
+    return redirect(f"/passport?done={'imported' if created else 'already'}")
