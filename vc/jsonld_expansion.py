@@ -16,6 +16,7 @@ compute. Each is kept because differential tests prove it equal to the reference
 from __future__ import annotations
 
 import json
+import re
 import threading
 import weakref
 from collections.abc import Mapping
@@ -32,6 +33,7 @@ from schemas.loader import OfflineDocumentLoader, UnknownContextError
 
 from .errors import JsonLdError, Refusal
 
+_KEYWORD_FORM = re.compile(pyld_jsonld.KEYWORD_PATTERN)
 _MAX_IRIS = 20_000
 _MAX_SUBTREES = 512
 _JSON = json.JSONEncoder(check_circular=False, separators=(",", ":"))
@@ -244,6 +246,36 @@ class _Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld is 
         self._iris[key] = (active_ctx, iri)
         return iri
 
+    def _create_term_definition(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        term: Any,
+        defined: Any,
+        options: Any,
+        override_protected: bool = False,
+        validate_scoped: bool = True,
+    ) -> Any:
+        """Safe mode: a term, ``@id`` or ``@reverse`` in the form of a keyword (``@foo``) is an error.
+
+        pyld ignores such a definition with a warning, which drops the data it would have mapped
+        (jsonld.js's safe mode refuses it as a "reserved term"). Only refuses; the result is pyld's.
+        """
+        value = local_ctx.get(term) if isinstance(local_ctx, dict) else None
+        mapped = [value] if isinstance(value, str) else []
+        if isinstance(value, dict):
+            mapped = [value.get("@id"), value.get("@reverse")]
+        for name in [term, *mapped]:
+            if isinstance(name, str) and _KEYWORD_FORM.match(name) and name not in pyld_jsonld.KEYWORDS:
+                raise JsonLdError(
+                    f"the context maps {term!r} to {name!r}, in the form of a keyword, which JSON-LD "
+                    "ignores: it would not be signed",
+                    Refusal.UNDEFINED_TERM,
+                )
+        return super()._create_term_definition(
+            active_ctx, local_ctx, term, defined, options, override_protected, validate_scoped
+        )
+
     def _process_context(
         self,
         active_ctx: Any,
@@ -308,7 +340,7 @@ def _json_copy(value: Any) -> Any:
 
 
 def expand(
-    document: Mapping[str, Any],
+    document: Mapping[str, Any] | list[Any],
     loader: OfflineDocumentLoader,
     *,
     base: str | None = None,
@@ -331,7 +363,9 @@ def expand(
     try:
         with state.lock:
             processor = _Processor(state, on_property_dropped=dropped.append)
-            expanded: list[Any] = processor.expand(_Document(document), options)
+            # A top-level array (the test suite has some) is copied here; pyld would deep-copy it.
+            own = _Document(document) if isinstance(document, Mapping) else _json_copy(document)
+            expanded: list[Any] = processor.expand(own, options)
     except pyld_jsonld.JsonLdError as error:
         raise _refusal(error) from None
     except (ValueError, TypeError, KeyError, AttributeError) as error:
