@@ -262,7 +262,7 @@ class _Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld is 
         (jsonld.js's safe mode refuses it as a "reserved term"). Only refuses; the result is pyld's.
         """
         value = local_ctx.get(term) if isinstance(local_ctx, dict) else None
-        mapped = [value] if isinstance(value, str) else []
+        mapped: list[Any] = [value] if isinstance(value, str) else []
         if isinstance(value, dict):
             mapped = [value.get("@id"), value.get("@reverse")]
         for name in [term, *mapped]:
