@@ -60,8 +60,11 @@ class Refusal(StrEnum):
     DIRECTION = "direction"
     ILL_FORMED_LANGUAGE_TAG = "ill_formed_language_tag"
     NOT_UNICODE = "not_unicode"
+    # When signing: what other implementations canonicalise differently (see `vc.jsonld_rdf`, `vc.jsonld`).
     NUMBER_NOT_INTEROPERABLE = "number_not_interoperable"
-    TEXT_NOT_INTEROPERABLE = "text_not_interoperable"
+    NONCHARACTER = "noncharacter"  # U+FFFE / U+FFFF
+    CODE_POINT_ORDER = "code_point_order"  # sorted differently by code point and by UTF-16 unit
+    REPEATED_EMPTY_LIST = "repeated_empty_list"
     TOO_MANY_STATEMENTS = "too_many_statements"
     TOO_COMPLEX = "too_complex"
 

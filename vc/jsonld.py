@@ -118,7 +118,7 @@ def _canonical(quads: list[Quad], signing: bool) -> str:
                 "the canonical form of this text depends on how strings are sorted (RDFC-1.0: by code "
                 "point; jsonld.js: by UTF-16 unit) because it mixes characters beyond U+FFFF with "
                 "U+E000-U+FFFF: it would not verify everywhere",
-                Refusal.TEXT_NOT_INTEROPERABLE,
+                Refusal.CODE_POINT_ORDER,
             )
     except rdfc.CanonicalizationError as error:
         raise JsonLdError(str(error), Refusal.TOO_COMPLEX) from None

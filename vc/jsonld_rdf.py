@@ -223,7 +223,7 @@ class _Converter:
             raise JsonLdError(
                 f"the text {_shown(value)} holds U+FFFE or U+FFFF, which RDFC-1.0 escapes and other "
                 "implementations (jsonld.js, pyld) do not: it would not verify everywhere",
-                Refusal.TEXT_NOT_INTEROPERABLE,
+                Refusal.NONCHARACTER,
             )
         return value
 
@@ -294,7 +294,7 @@ def _check_no_repeated_empty_list(quads: list[Quad], empty_lists: list[Quad]) ->
             raise JsonLdError(
                 f"the empty list {quad[1]} of {quad[0]} is given twice, which jsonld.js and pyld "
                 "canonicalise as two statements where RDF has one: it would not verify everywhere",
-                Refusal.TEXT_NOT_INTEROPERABLE,
+                Refusal.REPEATED_EMPTY_LIST,
             )
 
 

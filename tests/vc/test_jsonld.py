@@ -335,7 +335,7 @@ def test_noncharacters_outside_xml_char_are_escaped_and_refused_when_signing(cha
     assert f'"x\\u{ord(character):04X}y"' in jsonld.canonicalize(document)
     with pytest.raises(JsonLdError, match="U\\+FFFE or U\\+FFFF") as refused:
         jsonld.canonicalize(document, signing=True)
-    assert refused.value.reason is Refusal.TEXT_NOT_INTEROPERABLE
+    assert refused.value.reason is Refusal.NONCHARACTER
 
 
 def test_first_degree_hashes_are_over_canonical_nquads() -> None:
@@ -366,6 +366,39 @@ def test_a_credential_with_a_noncharacter_and_a_control_character_gets_rdfc_labe
     assert ours == "".join(sorted(nquad(quad) for quad in dataset))
     assert '"bell\\u0007"' in ours
     assert '"x\\uFFFEy"' in ours
+
+
+def test_text_sorted_differently_by_utf16_units_is_refused_when_signing() -> None:
+    """RDFC-1.0 sorts n-quads by code point; rdf-canonize by UTF-16 unit: U+FB01 < U+1F600, but its
+    unit 0xFB01 > 0xD83D. Verifying follows RDFC-1.0; signing refuses what would sort differently."""
+    document = _ob()
+    document["credentialSubject"]["achievement"]["tag"] = ["\U0001f600", "\ufb01"]
+    canonical = jsonld.canonicalize(document)
+    assert canonical.index('"\ufb01"') < canonical.index('"\U0001f600"')
+    with pytest.raises(JsonLdError, match="depends on how strings are sorted") as refused:
+        jsonld.canonicalize(document, signing=True)
+    assert refused.value.reason is Refusal.CODE_POINT_ORDER
+    document["credentialSubject"]["achievement"]["tag"] = ["\U0001f600", "\u00e9"]  # same order either way
+    assert jsonld.canonicalize(document, signing=True) == jsonld.canonicalize(document)
+
+
+def test_an_empty_list_given_twice_for_one_node_is_refused_when_signing() -> None:
+    """A dataset holds a statement once; jsonld.js and pyld canonicalise ``<node> <p> rdf:nil`` twice when
+    the node appears twice with the same empty list."""
+    document = _ob()
+    description = {
+        "id": "urn:uuid:9b9ae1e4-6d2a-4a0e-9d1b-0d8e4c1f7a10",
+        "type": ["ResultDescription"],
+        "name": "Grade",
+        "resultType": "LetterGrade",
+        "allowedValue": [],
+    }
+    document["credentialSubject"]["achievement"]["resultDescription"] = [description, dict(description)]
+    nil = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>"
+    assert jsonld.canonicalize(document).count(nil) == 1
+    with pytest.raises(JsonLdError, match="given twice") as refused:
+        jsonld.canonicalize(document, signing=True)
+    assert refused.value.reason is Refusal.REPEATED_EMPTY_LIST
 
 
 # -- numbers: JSON-LD 1.1 §8.6 when verifying; refused when signing where implementations disagree ---
