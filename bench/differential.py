@@ -44,6 +44,7 @@ def main() -> None:
         batch = compare(texts[offset : offset + BATCH])
         total.both_sign += batch.both_sign
         total.both_refuse += batch.both_refuse
+        total.both_refuse_ours += batch.both_refuse_ours
         total.differ += [offset + index for index in batch.differ]
         total.only_we_refuse += batch.only_we_refuse
         total.only_reference_refuses += batch.only_reference_refuses

@@ -26,6 +26,7 @@ refused, so that every credential we sign canonicalises identically elsewhere (R
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -289,8 +290,9 @@ def _check_interoperable(value: float, datatype: str | None) -> None:
 def _check_no_repeated_empty_list(quads: list[Quad], empty_lists: list[Quad]) -> None:
     """An empty list stated twice for one node (the node appears twice, each time with ``[]``) is one
     statement of the dataset; jsonld.js and pyld write it twice into the canonical form."""
+    statements = Counter(quad for quad in quads if quad[2] == RDF_NIL)
     for quad in set(empty_lists):
-        if quads.count(quad) > 1:
+        if statements[quad] > 1:
             raise JsonLdError(
                 f"the empty list {quad[1]} of {quad[0]} is given twice, which jsonld.js and pyld "
                 "canonicalise as two statements where RDF has one: it would not verify everywhere",

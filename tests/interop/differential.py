@@ -74,6 +74,7 @@ class Figures:
     both_sign: int = 0
     differ: list[int] = field(default_factory=list)
     both_refuse: int = 0
+    both_refuse_ours: Counter[str] = field(default_factory=Counter)  # by our Refusal
     only_we_refuse: Counter[str] = field(default_factory=Counter)  # by our Refusal
     only_reference_refuses: Counter[str] = field(default_factory=Counter)  # by its message
     examples: dict[str, int] = field(default_factory=dict)  # a document index for each kind of outcome
@@ -84,6 +85,7 @@ class Figures:
             "both_sign": self.both_sign,
             "differ": len(self.differ),
             "both_refuse": self.both_refuse,
+            "both_refuse_our_reasons": dict(self.both_refuse_ours.most_common()),
             "only_we_refuse": dict(self.only_we_refuse.most_common()),
             "only_jsonld_js_refuses": dict(self.only_reference_refuses.most_common()),
         }
@@ -100,7 +102,9 @@ def compare(texts: list[str]) -> Figures:
             else:
                 figures.differ.append(index)
         elif canonical is None and theirs is None:
+            assert reason is not None
             figures.both_refuse += 1
+            figures.both_refuse_ours[reason] += 1
         elif canonical is None:
             assert reason is not None
             figures.only_we_refuse[reason] += 1
