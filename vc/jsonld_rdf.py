@@ -18,6 +18,7 @@ refused, so that every credential we sign canonicalises identically elsewhere (R
   ``"0"^^xsd:integer``), and a double exactly halfway between two 16-digit mantissas (jsonld.js rounds
   the tie away from zero, pyld to even);
 * a string typed ``xsd:double`` (jsonld.js and pyld rewrite it as a number; §8.6 keeps it);
+* an integer beyond ±2^53 inside a JSON literal (JCS writes it as the nearest double);
 * U+FFFE or U+FFFF in a literal (RDFC-1.0 writes ``\\uFFFE``; rdf-canonize and pyld write the character);
 * one node given twice with the same empty list (a dataset holds the statement once; jsonld.js and pyld
   canonicalise it twice).
@@ -198,6 +199,8 @@ class _Converter:
                 Refusal.ILL_FORMED_LANGUAGE_TAG,
             )
         if datatype == "@json":
+            if self.signing:
+                _check_json_literal_numbers(value)
             return literal(self.text(_json_literal(value)), RDF_JSON)
         if isinstance(value, bool):
             return literal("true" if value else "false", datatype or XSD_BOOLEAN)
@@ -297,6 +300,24 @@ def _check_no_repeated_empty_list(quads: list[Quad], empty_lists: list[Quad]) ->
                 f"the empty list {quad[1]} of {quad[0]} is given twice, which jsonld.js and pyld "
                 "canonicalise as two statements where RDF has one: it would not verify everywhere",
                 Refusal.REPEATED_EMPTY_LIST,
+            )
+
+
+def _check_json_literal_numbers(value: Any) -> None:
+    """JCS (RFC 8785 §3.2.2.3) writes every number as an IEEE double: an integer beyond ±2^53 in a JSON
+    literal would be signed as a different number than the document holds."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > SAFE_INTEGER:
+            raise JsonLdError(
+                f"the integer {_shown(str(item))} in a JSON literal is beyond ±2^53: JSON Canonicalization "
+                "writes it as the nearest double, so the signature would not cover what the document says",
+                Refusal.NUMBER_NOT_INTEROPERABLE,
             )
 
 

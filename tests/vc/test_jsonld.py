@@ -455,6 +455,23 @@ def test_numbers_every_implementation_writes_alike_are_signed(number: float) -> 
     assert jsonld.canonicalize(document, signing=True) == jsonld.canonicalize(document)
 
 
+def test_a_json_literal_is_jcs_and_its_big_integers_are_refused_when_signing() -> None:
+    """JSON-LD 1.1 §8.2 step 8: the JCS form, typed rdf:JSON; JCS writes numbers as IEEE doubles."""
+    expanded = [
+        {
+            "@id": "https://a.example/s",
+            "https://a.example/p": [{"@value": {"b": [1.0, 2**60 + 1], "a": "é"}, "@type": "@json"}],
+        }
+    ]
+    assert jsonld.canonicalize_expanded(expanded) == (
+        '<https://a.example/s> <https://a.example/p> "{\\"a\\":\\"é\\",\\"b\\":[1,1152921504606847000]}"'
+        "^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON> .\n"
+    )
+    with pytest.raises(JsonLdError, match="in a JSON literal is beyond") as refused:
+        jsonld.canonicalize_expanded(expanded, signing=True)
+    assert refused.value.reason is Refusal.NUMBER_NOT_INTEROPERABLE
+
+
 def test_a_string_typed_xsd_double_is_kept_when_verifying_and_refused_when_signing() -> None:
     """§8.6 converts numbers only; jsonld.js and pyld also rewrite a string typed xsd:double."""
     expanded = [
