@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 # uv resolves the lock only (`make lock`); installing needs nothing but pip.
 UV := uv==0.13.9
 
-.PHONY: run test lint lock bench clean
+NODE_PROJECT := tests/interop/node
+NODE_STAMP := $(NODE_PROJECT)/node_modules/.package-lock.json
+
+.PHONY: run test lint lock bench clean node-packages
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +21,16 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/passport serve --demo
 
-test: $(STAMP) lint
+# The reference JavaScript stack (jsonld.js, rdf-canonize, Digital Bazaar vc) for tests/interop, pinned by
+# its package-lock.json. Without npm those tests are skipped with the reason.
+$(NODE_STAMP): $(NODE_PROJECT)/package-lock.json
+	cd $(NODE_PROJECT) && npm ci --no-audit --no-fund --silent
+
+node-packages:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(NODE_STAMP); \
+	else echo "npm not found: tests/interop will be skipped"; fi
+
+test: $(STAMP) lint node-packages
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
@@ -39,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/core.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(NODE_PROJECT)/node_modules

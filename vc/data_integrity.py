@@ -67,17 +67,23 @@ def transform(
     loader: OfflineDocumentLoader | None = None,
     *,
     max_statements: int = MAX_STATEMENTS,
+    signing: bool = False,
 ) -> str:
-    """§3.2.3 Transformation: RDFC-1.0 canonical N-Quads of the document without its proof."""
+    """§3.2.3 Transformation: RDFC-1.0 canonical N-Quads of the document without its proof.
+
+    ``signing`` also refuses what other implementations would canonicalise differently (`vc.jsonld`).
+    """
     if "proof" in unsecured_document:
         raise ValueError("transform expects the unsecured document (without proof)")
-    return canonicalize(unsecured_document, loader, max_statements=max_statements)
+    return canonicalize(unsecured_document, loader, signing=signing, max_statements=max_statements)
 
 
 def proof_configuration(
     proof_options: Mapping[str, Any],
     document_context: Any,
     loader: OfflineDocumentLoader | None = None,
+    *,
+    signing: bool = False,
 ) -> str:
     """§3.2.5 Proof Configuration: canonical N-Quads of the proof options under the document's context."""
     if proof_options.get("type") != PROOF_TYPE:
@@ -88,7 +94,7 @@ def proof_configuration(
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     config["@context"] = document_context
     # A bulk chunk shares one configuration: `canonicalize` remembers byte-identical documents.
-    return canonicalize(config, loader)
+    return canonicalize(config, loader, signing=signing)
 
 
 def hash_inputs(
@@ -97,11 +103,19 @@ def hash_inputs(
     loader: OfflineDocumentLoader | None = None,
     *,
     max_statements: int = MAX_STATEMENTS,
+    signing: bool = False,
 ) -> HashInputs:
-    """Both canonical forms; ``max_statements`` bounds the document's (the proof options are small)."""
+    """Both canonical forms; ``max_statements`` bounds the document's (the proof options are small).
+
+    Pass ``signing=True`` when the hash data is about to be signed (`create_proof` does).
+    """
     return HashInputs(
-        canonical_document=transform(unsecured_document, loader, max_statements=max_statements),
-        canonical_proof_config=proof_configuration(proof_options, unsecured_document["@context"], loader),
+        canonical_document=transform(
+            unsecured_document, loader, max_statements=max_statements, signing=signing
+        ),
+        canonical_proof_config=proof_configuration(
+            proof_options, unsecured_document["@context"], loader, signing=signing
+        ),
     )
 
 
@@ -115,7 +129,11 @@ def create_proof(
     loader: OfflineDocumentLoader | None = None,
     max_statements: int = MAX_STATEMENTS,
 ) -> dict[str, Any]:
-    """§3.2.1 Create Proof: returns the proof object (with ``proofValue``)."""
+    """§3.2.1 Create Proof: returns the proof object (with ``proofValue``).
+
+    The document is canonicalised under the signing rules (`vc.jsonld`): anything whose canonical form
+    other implementations would compute differently is refused (`JsonLdError`) rather than signed.
+    """
     if key.key_type is not KeyType.ED25519:
         raise UnsupportedError(f"{CRYPTOSUITE} needs an Ed25519 key, not {key.key_type}")
     proof: dict[str, Any] = {
@@ -126,7 +144,7 @@ def create_proof(
         "proofPurpose": proof_purpose,
     }
     signature = key.sign(
-        hash_inputs(unsecured_document, proof, loader, max_statements=max_statements).hash_data
+        hash_inputs(unsecured_document, proof, loader, max_statements=max_statements, signing=True).hash_data
     )
     proof["proofValue"] = multibase_encode_base58btc(signature)
     return proof

@@ -1,9 +1,12 @@
-"""Strict JSON-LD expansion and RDFC-1.0: safe mode, published vectors, escaping, and the fast path.
+"""Strict JSON-LD to canonical N-Quads: safe mode, published vectors, escaping, numbers, and the fast path.
 
-`vc.jsonld.expand` memoises context processing between documents (see `_Processor`). These tests pin
-that it changes nothing: every result is compared with a *reference path* that shares no state with
-it (plain `pyld.jsonld.expand` with a fresh `ContextResolver` and cache, the offline loader), with
-pyld's own URDNA2015 as an independent canonicaliser, and with a fresh interpreter.
+`vc.jsonld_expansion` memoises context processing between documents (see `_Processor`). These tests
+pin that it changes nothing: every expansion is compared with a *reference path* that shares no state
+with it (plain `pyld.jsonld.expand` with a fresh `ContextResolver` and cache, the offline loader), and
+the canonical form with pyld's own toRdf + URDNA2015 as an independent implementation (where pyld is
+known to follow RDFC-1.0: no control characters, no U+FFFE/U+FFFF), and with a fresh interpreter.
+jsonld.js + rdf-canonize are compared in tests/interop/test_differential.py; the W3C suites in
+tests/vc/test_w3c_suites.py.
 
 Vectors (provenance in tests/vectors/SOURCES.md): W3C vc-di-eddsa TestVectors/eddsa-rdfc-2022, the
 1EdTech OB 3.0 and CLR 2.0 eddsa-rdfc-2022 examples.
@@ -12,6 +15,7 @@ Vectors (provenance in tests/vectors/SOURCES.md): W3C vc-di-eddsa TestVectors/ed
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import subprocess
 import sys
@@ -32,8 +36,8 @@ from pyld.nquads import serialize_nquad
 
 from schemas.loader import OfflineDocumentLoader, bundled_contexts, default_loader
 from tests.conftest import load_vector
-from vc import jsonld
-from vc.errors import JsonLdError
+from vc import jsonld, rdfc
+from vc.errors import JsonLdError, Refusal
 
 ROOT = Path(__file__).resolve().parents[2]
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -64,34 +68,64 @@ def reference_expand(document: dict[str, Any], loader: OfflineDocumentLoader | N
     return expanded
 
 
-def _has_control_characters(value: Any) -> bool:
+def _has_text_pyld_escapes_differently(value: Any) -> bool:
+    """Control characters but TAB, LF and CR (pyld leaves \\b, \\f, ... raw), DEL, and U+FFFE/U+FFFF
+    (RDFC-1.0 escapes them; pyld does not)."""
     if isinstance(value, str):
-        return any(ord(char) < 0x20 or char == "\x7f" for char in value)
+        return any(
+            (ord(char) < 0x20 and char not in "\t\n\r") or char in "\x7f\ufffe\uffff" for char in value
+        )
     if isinstance(value, dict):
         return any(
-            _has_control_characters(key) or _has_control_characters(item) for key, item in value.items()
+            _has_text_pyld_escapes_differently(key) or _has_text_pyld_escapes_differently(item)
+            for key, item in value.items()
         )
     if isinstance(value, list):
-        return any(_has_control_characters(item) for item in value)
+        return any(_has_text_pyld_escapes_differently(item) for item in value)
     return False
 
 
 def reference_canonical(document: dict[str, Any], loader: OfflineDocumentLoader | None = None) -> str:
-    """pyld URDNA2015 of the reference expansion; pyoxigraph where pyld's escaping is known to differ.
+    """pyld alone: its expansion, its toRdf and its URDNA2015, written again in canonical n-quads form.
 
-    pyld escapes only \\t \\n \\r " \\ in literals (the RDF 1.1 rule) and leaves other control
-    characters raw, where RDFC-1.0 wants them escaped (see `test_rdfc_escaping`).
+    The RDF is deduplicated first, as a dataset is a set (RDFC-1.0 §4.4 takes a dataset): pyld's
+    ``to_rdf`` repeats a triple such as ``<s> <p> rdf:nil`` when two copies of one node carry the same
+    empty list. pyld writes control characters raw, which N-Quads allows, so pyoxigraph reads its output
+    back exactly (pyld's own reader splits lines at U+2028 and fails on such literals); the caller
+    makes sure pyld's escaping is not in play for the labels (`_has_text_pyld_escapes_differently`).
     """
-    expanded = reference_expand(document, loader)
-    if _has_control_characters(document):
-        return jsonld.canonicalize_expanded(expanded)
-    normalized: str = pyld_jsonld.normalize(
-        expanded, {"algorithm": "URDNA2015", "format": "application/n-quads"}
+    loader = loader or OfflineDocumentLoader()
+    dataset = pyld_jsonld.to_rdf(reference_expand(document, loader), {"base": None, "documentLoader": loader})
+    deduplicated = {
+        graph: list({serialize_nquad(triple): triple for triple in triples}.values())
+        for graph, triples in dataset.items()
+    }
+    normalized: str = URDNA2015().main(deduplicated, {"format": "application/n-quads"})
+    quads = pyoxigraph.parse(normalized.encode("utf-8"), pyoxigraph.RdfFormat.N_QUADS)
+    return "".join(sorted({nquad(quad) for quad in quads}))
+
+
+def nquad(quad: Any) -> str:
+    """A pyoxigraph quad in canonical n-quads form (RDFC-1.0 §A), written by `vc.rdfc`."""
+    return rdfc.nquad(
+        tuple(term(part) for part in (quad.subject, quad.predicate, quad.object, quad.graph_name))
     )
-    return normalized
 
 
-def fast_and_reference(document: dict[str, Any]) -> tuple[str, str]:
+def term(node: Any) -> str:
+    if isinstance(node, pyoxigraph.NamedNode):
+        return f"<{node.value}>"
+    if isinstance(node, pyoxigraph.BlankNode):
+        return f"_:{node.value}"
+    if isinstance(node, pyoxigraph.DefaultGraph):
+        return ""
+    return rdfc.literal(node.value, node.datatype.value, node.language)
+
+
+def fast_and_reference(document: dict[str, Any]) -> tuple[str, str | None]:
+    """Ours, and pyld's where pyld's escaping cannot change the labels (else None)."""
+    if _has_text_pyld_escapes_differently(document):
+        return jsonld.canonicalize(document), None
     return jsonld.canonicalize(document), reference_canonical(document)
 
 
@@ -118,8 +152,9 @@ def caches(request: pytest.FixtureRequest) -> str:
 
 
 def test_undefined_term_is_an_error(caches: str) -> None:
-    with pytest.raises(JsonLdError, match=r"not defined by any context: .*favouriteColour"):
+    with pytest.raises(JsonLdError, match=r"not defined by any context: .*favouriteColour") as refused:
         jsonld.expand(_ob(favouriteColour="green"))
+    assert refused.value.reason is Refusal.UNDEFINED_TERM
 
 
 def test_undefined_term_in_a_type_scoped_node_is_an_error(caches: str) -> None:
@@ -133,8 +168,9 @@ def test_unknown_context_url_is_refused_not_fetched(caches: str) -> None:
     url = "https://contexts.example.com/evil.jsonld"
     document = _ob(**{"@context": [VC_V2, OB_303, url]})
     # The socket guard in conftest fails the test if anything tries the network.
-    with pytest.raises(JsonLdError, match="never fetched"):
+    with pytest.raises(JsonLdError, match="never fetched") as refused:
         jsonld.expand(document)
+    assert refused.value.reason is Refusal.UNKNOWN_CONTEXT
 
 
 def test_relative_type_without_the_extensions_context_is_an_error(caches: str) -> None:
@@ -142,16 +178,22 @@ def test_relative_type_without_the_extensions_context_is_an_error(caches: str) -
         "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
         "type": "1EdTechJsonSchemaValidator2019",
     }
-    with pytest.raises(JsonLdError, match="relative @type reference '1EdTechJsonSchemaValidator2019'"):
-        jsonld.expand(_ob(credentialSchema=[schema]))
+    with pytest.raises(
+        JsonLdError, match="the type '1EdTechJsonSchemaValidator2019' is a relative IRI"
+    ) as refused:
+        jsonld.canonicalize(_ob(credentialSchema=[schema]))
+    assert refused.value.reason is Refusal.RELATIVE_IRI
     # With the context that defines it, the same document is fine.
-    expanded = jsonld.expand(_ob(credentialSchema=[schema], **{"@context": [VC_V2, OB_303, OB_EXTENSIONS]}))
-    assert "1EdTechJsonSchemaValidator2019" in json.dumps(expanded)
+    canonical = jsonld.canonicalize(
+        _ob(credentialSchema=[schema], **{"@context": [VC_V2, OB_303, OB_EXTENSIONS]})
+    )
+    assert "1EdTechJsonSchemaValidator2019" in canonical
 
 
 def test_relative_id_is_an_error(caches: str) -> None:
-    with pytest.raises(JsonLdError, match="relative IRI reference 'credentials/3527'"):
-        jsonld.expand(_ob(id="credentials/3527"))
+    with pytest.raises(JsonLdError, match="the id 'credentials/3527' is a relative IRI reference") as refused:
+        jsonld.canonicalize(_ob(id="credentials/3527"))
+    assert refused.value.reason is Refusal.RELATIVE_IRI
 
 
 @pytest.mark.parametrize(
@@ -163,8 +205,9 @@ def test_relative_id_is_an_error(caches: str) -> None:
     ],
 )
 def test_inline_context_is_refused(caches: str, context: Any) -> None:
-    with pytest.raises(JsonLdError, match="inline @context"):
+    with pytest.raises(JsonLdError, match="inline @context") as refused:
         jsonld.expand(_ob(**{"@context": context}))
+    assert refused.value.reason is Refusal.INLINE_CONTEXT
 
 
 def test_missing_context_is_refused() -> None:
@@ -175,24 +218,27 @@ def test_missing_context_is_refused() -> None:
 
 
 def test_explicit_blank_node_identifier_is_refused(caches: str) -> None:
-    with pytest.raises(JsonLdError, match="explicit blank node identifier '_:b0'"):
-        jsonld.expand(_ob(id="_:b0"))
+    with pytest.raises(JsonLdError, match="explicit blank node identifier '_:b0'") as refused:
+        jsonld.canonicalize(_ob(id="_:b0"))
+    assert refused.value.reason is Refusal.BLANK_NODE_IDENTIFIER
     document = _ob()
     document["credentialSubject"]["achievement"]["id"] = "_:achievement"
     with pytest.raises(JsonLdError, match="explicit blank node"):
-        jsonld.expand(document)
+        jsonld.canonicalize(document)
 
 
 def test_too_many_quads_is_refused() -> None:
     document = copy.deepcopy(SAMPLE)
     document["credentialSubject"]["achievement"]["tag"] = [f"tag {i}" for i in range(20_001)]
-    with pytest.raises(JsonLdError, match="the limit is 20000"):
+    with pytest.raises(JsonLdError, match="the limit is 20000") as refused:
         jsonld.canonicalize(document)
+    assert refused.value.reason is Refusal.TOO_MANY_STATEMENTS
 
 
 def test_lone_surrogate_is_an_error_not_a_crash() -> None:
-    with pytest.raises(JsonLdError, match="cannot convert"):
+    with pytest.raises(JsonLdError, match="lone surrogate") as refused:
         jsonld.canonicalize(_ob(name="broken \ud800 text"))
+    assert refused.value.reason is Refusal.NOT_UNICODE
 
 
 def test_errors_are_never_cached() -> None:
@@ -227,13 +273,12 @@ def test_vector_expansion_matches_plain_pyld(name: str) -> None:
 
 # -- RDFC-1.0 escaping -------------------------------------------------------------------------------
 
-# RDFC-1.0 serialises with canonical N-Quads, i.e. the RDF 1.2 canonical N-Triples rule for literals:
-# U+0008 \b, U+0009 \t, U+000A \n, U+000C \f, U+000D \r, U+0022 \" and U+005C \\ are written as
-# ECHAR; every other character in U+0000..U+001F, and U+007F, as UCHAR \uXXXX with upper-case hex;
-# everything else (other non-ASCII included) as itself, in UTF-8. The rdf-canon test suite pins it
-# (e.g. "\u0008\u0009\u000a\u000b\u000c\u000d\u0022\u005c\u007f" -> "\b\t\n\u000B\f\r\"\\\u007F"),
-# and oxrdf (pyoxigraph) implements it. pyld's serialiser does not (it leaves \b \f etc. raw), which
-# is why canonicalisation is pyoxigraph's.
+# RDFC-1.0 §A, canonical n-quads: U+0008 \b, U+0009 \t, U+000A \n, U+000C \f, U+000D \r, U+0022 \" and
+# U+005C \\ are written as ECHAR; every other character in U+0000..U+001F, U+007F and every character
+# outside the XML 1.1 Char production (U+FFFE, U+FFFF) as UCHAR \uXXXX with upper-case hex; everything
+# else (other non-ASCII included) as itself, in UTF-8. The rdf-canon test suite pins the controls (test060:
+# "\u0008\u0009\u000a\u000b\u000c\u000d\u0022\u005c\u007f" -> "\b\t\n\u000B\f\r\"\\\u007F"). pyld leaves
+# \b \f etc. raw, and pyld and rdf-canonize write U+FFFE and U+FFFF raw.
 _ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 
 
@@ -242,7 +287,7 @@ def rdfc_escape(value: str) -> str:
     for char in value:
         if char in _ECHAR:
             out.append(_ECHAR[char])
-        elif ord(char) < 0x20 or char == "\x7f":
+        elif ord(char) < 0x20 or char in "\x7f\ufffe\uffff":
             out.append(f"\\u{ord(char):04X}")
         else:
             out.append(char)
@@ -250,19 +295,20 @@ def rdfc_escape(value: str) -> str:
 
 
 def test_rdfc_escape_rule_on_every_control_character() -> None:
-    value = "".join(chr(i) for i in range(0x20)) + '\x7f"\\ é\u2028\U0001f600'
+    value = "".join(chr(i) for i in range(0x20)) + '\x7f"\\ é\u2028\U0001f600\ufffe\uffff\ufffd'
     expanded = [{"@id": "https://a.example/s", "https://a.example/p": [{"@value": value}]}]
     assert jsonld.canonicalize_expanded(expanded) == (
         '<https://a.example/s> <https://a.example/p> "\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006'
         "\\u0007\\b\\t\\n\\u000B\\f\\r\\u000E\\u000F\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016"
         "\\u0017\\u0018\\u0019\\u001A\\u001B\\u001C\\u001D\\u001E\\u001F\\u007F"
-        '\\"\\\\ é\u2028\U0001f600" .\n'
+        '\\"\\\\ é\u2028\U0001f600\\uFFFE\\uFFFF\ufffd" .\n'
     )
 
 
 _ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
 _CONTROL_HEAVY = st.text(
-    st.sampled_from([*map(chr, range(0x20)), "\x7f", '"', "\\", "a", "é", " "]), max_size=30
+    st.sampled_from([*map(chr, range(0x20)), "\x7f", '"', "\\", "a", "é", " ", "\ufffe", "\uffff"]),
+    max_size=30,
 )
 
 
@@ -282,7 +328,80 @@ def test_rdfc_escaping_through_a_credential(value: str) -> None:
     assert f'<https://schema.org/name> "{rdfc_escape(value)}" .\n' in jsonld.canonicalize(document)
 
 
-# -- numbers: the lexical forms pyld and jsonld.js write ---------------------------------------------
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff"])
+def test_noncharacters_outside_xml_char_are_escaped_and_refused_when_signing(character: str) -> None:
+    """RDFC-1.0 writes U+FFFE/U+FFFF as UCHAR; jsonld.js and pyld write them raw, so we never sign them."""
+    document = _ob(name=f"x{character}y")
+    assert f'"x\\u{ord(character):04X}y"' in jsonld.canonicalize(document)
+    with pytest.raises(JsonLdError, match="U\\+FFFE or U\\+FFFF") as refused:
+        jsonld.canonicalize(document, signing=True)
+    assert refused.value.reason is Refusal.NONCHARACTER
+
+
+def test_first_degree_hashes_are_over_canonical_nquads() -> None:
+    """RDFC-1.0 §4.6, hashed by hand: a blank node's mentions with _:a for itself and _:z for the others,
+    each quad in canonical n-quads form (so BEL is \\u0007 and U+FFFE is \\uFFFE), sorted, concatenated."""
+    p, q = "<https://a.example/p>", "<https://a.example/q>"
+    quads = [
+        ("_:x", p, rdfc.literal("bell\x07"), ""),
+        ("_:x", q, "_:y", ""),
+        ("_:y", p, rdfc.literal("\ufffe"), ""),
+    ]
+    hash_x = hashlib.sha256(f'_:a {p} "bell\\u0007" .\n_:a {q} _:z .\n'.encode()).hexdigest()
+    hash_y = hashlib.sha256(f'_:a {p} "\\uFFFE" .\n_:z {q} _:a .\n'.encode()).hexdigest()
+    first, second = ("x", "y") if hash_x < hash_y else ("y", "x")
+    assert rdfc.canonicalize(quads).issued_identifiers == {first: "c14n0", second: "c14n1"}
+
+
+def test_a_credential_with_a_noncharacter_and_a_control_character_gets_rdfc_labels() -> None:
+    """Issue 10 cause (a): such a document went through pyld's labels, hashed over pyld's escaping.
+    pyoxigraph's RDFC-1.0 is right for a dataset without blank graph names (see `vc.rdfc`)."""
+    document = _ob(name="x\ufffey")
+    achievement = document["credentialSubject"]["achievement"]
+    achievement["criteria"]["narrative"] = "bell\x07"
+    achievement["alignment"] = [{"type": ["Alignment"], "targetName": "t", "targetUrl": "https://e.example/"}]
+    ours = jsonld.canonicalize(document)
+    dataset = pyoxigraph.Dataset(pyoxigraph.parse(ours.encode(), pyoxigraph.RdfFormat.N_QUADS))
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    assert ours == "".join(sorted(nquad(quad) for quad in dataset))
+    assert '"bell\\u0007"' in ours
+    assert '"x\\uFFFEy"' in ours
+
+
+def test_text_sorted_differently_by_utf16_units_is_refused_when_signing() -> None:
+    """RDFC-1.0 sorts n-quads by code point; rdf-canonize by UTF-16 unit: U+FB01 < U+1F600, but its
+    unit 0xFB01 > 0xD83D. Verifying follows RDFC-1.0; signing refuses what would sort differently."""
+    document = _ob()
+    document["credentialSubject"]["achievement"]["tag"] = ["\U0001f600", "\ufb01"]
+    canonical = jsonld.canonicalize(document)
+    assert canonical.index('"\ufb01"') < canonical.index('"\U0001f600"')
+    with pytest.raises(JsonLdError, match="depends on how strings are sorted") as refused:
+        jsonld.canonicalize(document, signing=True)
+    assert refused.value.reason is Refusal.CODE_POINT_ORDER
+    document["credentialSubject"]["achievement"]["tag"] = ["\U0001f600", "\u00e9"]  # same order either way
+    assert jsonld.canonicalize(document, signing=True) == jsonld.canonicalize(document)
+
+
+def test_an_empty_list_given_twice_for_one_node_is_refused_when_signing() -> None:
+    """A dataset holds a statement once; jsonld.js and pyld canonicalise ``<node> <p> rdf:nil`` twice when
+    the node appears twice with the same empty list."""
+    document = _ob()
+    description = {
+        "id": "urn:uuid:9b9ae1e4-6d2a-4a0e-9d1b-0d8e4c1f7a10",
+        "type": ["ResultDescription"],
+        "name": "Grade",
+        "resultType": "LetterGrade",
+        "allowedValue": [],
+    }
+    document["credentialSubject"]["achievement"]["resultDescription"] = [description, dict(description)]
+    nil = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>"
+    assert jsonld.canonicalize(document).count(nil) == 1
+    with pytest.raises(JsonLdError, match="given twice") as refused:
+        jsonld.canonicalize(document, signing=True)
+    assert refused.value.reason is Refusal.REPEATED_EMPTY_LIST
+
+
+# -- numbers: JSON-LD 1.1 §8.6 when verifying; refused when signing where implementations disagree ---
 
 
 @pytest.mark.parametrize(
@@ -292,19 +411,78 @@ def test_rdfc_escaping_through_a_credential(value: str) -> None:
         (15.0, "15"),
         (-0.0, "0"),
         (1.5, "1.5E0"),
-        (0.1 + 0.2, "3.0E-1"),  # pyoxigraph alone: 3.0000000000000004E-1
+        (0.1 + 0.2, "3.0E-1"),  # 15 digits after the point (§8.6); pyoxigraph wrote 3.0000000000000004E-1
         (123.45678901234567, "1.234567890123457E2"),
-        (2.5e20, "250000000000000000000"),  # pyoxigraph alone: 2.5E20
+        (2.5e20, "250000000000000000000"),  # an integral number below 10^21 is an xsd:integer's form
         (10**21, "1.0E21"),
         (5e-324, "4.940656458412465E-324"),
+        (1e-7, "1.0E-7"),  # jsonld.js: "0" (it sees no "." in "1e-7")
+        (1.0000152587890625, "1.000015258789063E0"),  # a tie rounds away from zero, as toExponential does
+        (-1.0000152587890625, "-1.000015258789063E0"),
+        (2**60, "1152921504606846976"),
     ],
 )
-def test_numbers_are_written_as_pyld_writes_them(number: float, lexical: str) -> None:
+def test_numbers_follow_json_ld_section_8_6_when_verifying(number: float, lexical: str) -> None:
     document = copy.deepcopy(SAMPLE)
     document["credentialSubject"]["creditsEarned"] = number
     canonical = jsonld.canonicalize(document)
     assert f'#creditsEarned> "{lexical}"^^<https://www.w3.org/2001/XMLSchema#float> .\n' in canonical
-    assert canonical == reference_canonical(document)
+
+
+@pytest.mark.parametrize(
+    ("number", "why"),
+    [
+        (2**53 + 1, "beyond ±2\\^53"),
+        (-(2**60), "beyond ±2\\^53"),
+        (1.2345678901234567e20, "beyond ±2\\^53"),  # integral, written as an xsd:integer
+        (1e-7, "integer 0"),
+        (-3e-9, "integer 0"),
+        (1.0000152587890625, "halfway"),
+    ],
+)
+def test_numbers_without_an_interoperable_form_are_refused_when_signing(number: float, why: str) -> None:
+    document = copy.deepcopy(SAMPLE)
+    document["credentialSubject"]["creditsEarned"] = number
+    with pytest.raises(JsonLdError, match=why) as refused:
+        jsonld.canonicalize(document, signing=True)
+    assert refused.value.reason is Refusal.NUMBER_NOT_INTEROPERABLE
+
+
+@pytest.mark.parametrize("number", [15, 2**53, -(2**53), 1.5, 0.1 + 0.2, 1.5e-7, 1e300, 2.5e21, -0.0])
+def test_numbers_every_implementation_writes_alike_are_signed(number: float) -> None:
+    document = copy.deepcopy(SAMPLE)
+    document["credentialSubject"]["creditsEarned"] = number
+    assert jsonld.canonicalize(document, signing=True) == jsonld.canonicalize(document)
+
+
+def test_a_json_literal_is_jcs_and_its_big_integers_are_refused_when_signing() -> None:
+    """JSON-LD 1.1 §8.2 step 8: the JCS form, typed rdf:JSON; JCS writes numbers as IEEE doubles."""
+    expanded = [
+        {
+            "@id": "https://a.example/s",
+            "https://a.example/p": [{"@value": {"b": [1.0, 2**60 + 1], "a": "é"}, "@type": "@json"}],
+        }
+    ]
+    assert jsonld.canonicalize_expanded(expanded) == (
+        '<https://a.example/s> <https://a.example/p> "{\\"a\\":\\"é\\",\\"b\\":[1,1152921504606847000]}"'
+        "^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON> .\n"
+    )
+    with pytest.raises(JsonLdError, match="in a JSON literal is beyond") as refused:
+        jsonld.canonicalize_expanded(expanded, signing=True)
+    assert refused.value.reason is Refusal.NUMBER_NOT_INTEROPERABLE
+
+
+def test_a_string_typed_xsd_double_is_kept_when_verifying_and_refused_when_signing() -> None:
+    """§8.6 converts numbers only; jsonld.js and pyld also rewrite a string typed xsd:double."""
+    expanded = [
+        {
+            "@id": "https://a.example/s",
+            "https://a.example/p": [{"@value": "1.50", "@type": "http://www.w3.org/2001/XMLSchema#double"}],
+        }
+    ]
+    assert '"1.50"^^<http://www.w3.org/2001/XMLSchema#double>' in jsonld.canonicalize_expanded(expanded)
+    with pytest.raises(JsonLdError, match="typed xsd:double"):
+        jsonld.canonicalize_expanded(expanded, signing=True)
 
 
 def test_canonicalize_expanded_does_not_modify_its_input() -> None:
@@ -464,7 +642,7 @@ def credentials(draw: st.DrawFn) -> dict[str, Any]:
 def test_fast_path_equals_reference_path(document: dict[str, Any]) -> None:
     assert json.dumps(jsonld.expand(document)) == json.dumps(reference_expand(document))
     fast, reference = fast_and_reference(document)
-    assert fast == reference
+    assert reference is None or fast == reference
 
 
 def test_the_callers_document_is_never_modified() -> None:
@@ -506,26 +684,6 @@ def test_embedded_proofs_in_named_graphs_match_pyld() -> None:
 CLR_201 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _DID_KEY = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
-
-
-def reference_blank_graph_canonical(document: dict[str, Any]) -> str:
-    """pyld alone: its expansion, its RDF and its URDNA2015, written again by pyoxigraph (RDFC-1.0 escaping).
-
-    The RDF is deduplicated first, as a dataset is a set (RDFC-1.0 §4.4 takes a dataset; jsonld.js and
-    rdf-canonize drop duplicate quads): pyld's ``to_rdf`` repeats a triple such as ``<s> <p> rdf:nil``
-    when two copies of one node carry the same empty list, and ``normalize`` with an output format
-    would print it twice. pyld writes control characters raw, which N-Quads allows, so pyoxigraph reads
-    its output back exactly (pyld's own reader splits lines at U+2028 and fails on such literals).
-    """
-    loader = OfflineDocumentLoader()
-    dataset = pyld_jsonld.to_rdf(reference_expand(document, loader), {"base": None, "documentLoader": loader})
-    deduplicated = {
-        graph: list({serialize_nquad(triple): triple for triple in triples}.values())
-        for graph, triples in dataset.items()
-    }
-    normalized: str = URDNA2015().main(deduplicated, {"format": "application/n-quads"})
-    quads = pyoxigraph.parse(normalized.encode("utf-8"), pyoxigraph.RdfFormat.N_QUADS)
-    return "".join(sorted({f"{quad} .\n" for quad in quads}))
 
 
 _PROOF = st.builds(
@@ -586,18 +744,23 @@ def clr_documents(draw: st.DrawFn) -> dict[str, Any]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(clr_documents())
 def test_blank_node_graphs_get_exactly_pyld_labels(document: dict[str, Any]) -> None:
+    """pyld's URDNA2015 keeps the related blank nodes of a hash as a list (RDFC-1.0 §4.8.3), as we do;
+    pyoxigraph 0.5.13 keeps a set, which mislabels blank nodes naming graphs (embedded proofs)."""
     try:
         fast = jsonld.canonicalize(document)
-    except JsonLdError as error:
-        refused: str | None = error.message
+    except JsonLdError as error:  # look-alike blank nodes beyond the bound: refused, never mislabelled
+        reason: Refusal | None = error.reason
     else:
-        refused = None
-    if refused is not None:  # look-alike blank nodes beyond the bound: refused, never mislabelled
-        assert "identical objects without an id" in refused
-        event("refused: look-alike blank nodes")
+        reason = None
+    if reason is not None:
+        assert reason is Refusal.TOO_COMPLEX
+        event("refused: too much RDFC-1.0 work")
         return
     assert "_:c14n" in fast
-    assert fast == reference_blank_graph_canonical(document)
+    if _has_text_pyld_escapes_differently(document):
+        event("pyld escapes this text differently")
+        return
+    assert fast == reference_canonical(document)
 
 
 def test_a_clr_of_many_signed_credentials_gets_exactly_pyld_labels() -> None:
@@ -638,7 +801,7 @@ def test_a_clr_of_many_signed_credentials_gets_exactly_pyld_labels() -> None:
     }
     fast = jsonld.canonicalize(document)
     assert fast.count("\n") > 30 * 80
-    assert fast == reference_blank_graph_canonical(document)
+    assert fast == reference_canonical(document)
 
 
 def test_statement_bound_is_a_parameter() -> None:
@@ -768,7 +931,7 @@ def test_shared_nodes_expand_as_in_a_fresh_expansion(
     for document in variants:
         assert json.dumps(jsonld.expand(document)) == json.dumps(reference_expand(document))
         fast, reference = fast_and_reference(document)
-        assert fast == reference
+        assert reference is None or fast == reference
 
 
 def test_a_remembered_node_with_an_undefined_term_is_an_error_every_time() -> None:
@@ -791,11 +954,11 @@ def test_remembered_nodes_are_copies_the_caller_cannot_change() -> None:
     assert json.dumps(second) == json.dumps(reference_expand(document))
 
 
-@pytest.mark.parametrize("character", ["\ufffe", "\uffff", "\u2028", "\u0085", "é", "\\ufffe"])
+@pytest.mark.parametrize("character", ["\u2028", "\u0085", "é", "\\ufffe", "\U0001f600", "\u202e"])
 @pytest.mark.parametrize("on", ["a named node", "a blank node"])
 def test_literals_with_unusual_characters_canonicalise_as_pyld_does(character: str, on: str) -> None:
-    """Regression: pyoxigraph writes U+FFFE and U+FFFF as ``\\uFFFE`` and ``\\uFFFF`` where pyld (and
-    RDFC-1.0) write the character itself, so the hash, and every signature over it, differed."""
+    """Line separators, bidi controls, astral characters and the text "\\ufffe" are written as themselves;
+    only LF ends a quad (str.splitlines() would split at U+2028 and U+0085)."""
     document = _ob()
     achievement = document["credentialSubject"]["achievement"]
     if on == "a named node":

@@ -67,7 +67,7 @@ def test_look_alike_blank_nodes_cannot_make_canonicalisation_explode() -> None:
     subject["result"] = [{"type": ["Result"], "value": "A"} for _ in range(9)]
     document["credentialSubject"] = [subject, subject]
     started = time.thread_time()  # this thread's CPU time: the same on a loaded machine
-    with pytest.raises(JsonLdError, match="identical objects"):
+    with pytest.raises(JsonLdError, match="too much work"):
         canonicalize(document)
     assert time.thread_time() - started < 5
 
