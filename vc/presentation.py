@@ -104,7 +104,7 @@ def sign_presentation(
         proof["challenge"] = challenge
     if domain is not None:
         proof["domain"] = domain
-    signature = key.sign(data_integrity.hash_inputs(unsecured, proof, loader).hash_data)
+    signature = key.sign(data_integrity.hash_inputs(unsecured, proof, loader, signing=True).hash_data)
     proof["proofValue"] = multibase_encode_base58btc(signature)
     return {**unsecured, "proof": proof}
 

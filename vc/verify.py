@@ -30,7 +30,7 @@ from .errors import (
     RANGE_ERROR,
     VcError,
 )
-from .fields import issuer_id, parse_datetime, types_of
+from .fields import datetime_problem, issuer_id, parse_datetime, types_of
 from .jwt import DecodedJwt, decode_jwt, verify_jwt
 from .keys import KeyType
 from .parsing import ORDINARY_LIMITS, Limits, check_depth
@@ -213,8 +213,9 @@ def _well_formed_problem(document: Mapping[str, Any]) -> str | None:
     if context[0] == VC_V1_CONTEXT and "issuanceDate" not in document:
         return "a VC 1.1 credential needs issuanceDate"
     for name in ("validFrom", "validUntil", "issuanceDate", "expirationDate"):
-        if name in document and parse_datetime(document[name]) is None:
-            return f"{name} is not a date-time with a timezone"
+        problem = datetime_problem(document[name]) if name in document else None
+        if problem is not None:
+            return f"{name} {problem}"
     return None
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from vc import data_integrity
 from vc.did_key import did_key_for, did_key_verification_method_id
-from vc.errors import SignatureError, VcError
+from vc.errors import JsonLdError, Refusal, SignatureError, VcError
 from vc.jwt import sign_jwt
 from vc.keys import KeyType, PrivateKey
 from vc.ports import DidKeyResolver
@@ -226,3 +226,13 @@ def test_malformed_presentation_jwts_are_reported(token: str) -> None:
     report = verify_presentation(token, PORTS, NOW)
     assert not report.verified
     assert report.checks[0].outcome is Outcome.FAILED
+
+
+def test_signing_a_presentation_applies_the_signing_rules() -> None:
+    """The holder's proof is a signature like the issuer's: what implementations canonicalise differently
+    (here a noncharacter) is refused when signing, not only when verifying someone else's."""
+    document = presentation(signed_credential())
+    document["name"] = "Portfolio \ufffe"
+    with pytest.raises(JsonLdError) as refused:
+        sign_presentation(document, HOLDER, HOLDER_METHOD, NOW)
+    assert refused.value.reason is Refusal.NONCHARACTER

@@ -313,3 +313,14 @@ def test_a_registry_that_cannot_answer_fails_the_trust_check_quietly(
     assert "unreachable" in trust.message
     assert not report.verified
     assert caplog.records == []
+
+
+def test_a_date_beyond_year_9999_is_named_as_such() -> None:
+    """10000-01-01T00:00:00Z is a valid xsd:dateTime this service cannot hold: the report says that,
+    not that it is no date-time."""
+    report = verify_credential(
+        _credential("did:example:x", validFrom="10000-01-01T00:00:00Z"), FIXTURE_PORTS, NOW
+    )
+    well_formed = next(check for check in report.checks if check.id is CheckId.WELL_FORMED)
+    assert well_formed.outcome.value == "failed"
+    assert "year 10000 is outside 0001-9999" in well_formed.message
