@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import assert_accessible
 from tests.conftest import ADMIN_TOKEN
 from tests.core.test_qr import decode
 from tests.issuers.conftest import COURSE
@@ -92,6 +93,7 @@ def test_a_valid_credential(live_server: str, page: Page, api: httpx.Client, col
     expect(qr).to_be_visible()
     assert page.evaluate("document.querySelector('.qr img').naturalWidth") > 0
     assert errors == []
+    assert_accessible(page)
 
 
 def test_a_revoked_credential(page: Page, api: httpx.Client, college: dict[str, Any]) -> None:
@@ -104,6 +106,7 @@ def test_a_revoked_credential(page: Page, api: httpx.Client, college: dict[str, 
     assert revoked.status_code == 200, revoked.text
     page.goto(issued["verification_url"])
     assert visible_verdict(page) == "Revoked"
+    assert_accessible(page)
 
 
 def test_an_expired_credential(page: Page, api: httpx.Client, college: dict[str, Any]) -> None:
@@ -112,6 +115,7 @@ def test_an_expired_credential(page: Page, api: httpx.Client, college: dict[str,
     )
     page.goto(issued["verification_url"])
     assert visible_verdict(page) == "Expired"
+    assert_accessible(page)
 
 
 def test_an_unaccredited_providers_credential(page: Page, api: httpx.Client) -> None:
@@ -120,6 +124,7 @@ def test_an_unaccredited_providers_credential(page: Page, api: httpx.Client) -> 
     page.goto(issued["verification_url"])
     assert visible_verdict(page) == "Genuine, but outside the quality-assurance scheme"
     assert "Outside the quality-assurance scheme" in page.locator(".facts").inner_text()
+    assert_accessible(page)
 
 
 def test_a_tampered_credential_pasted_into_the_form_by_keyboard(
@@ -138,6 +143,7 @@ def test_a_tampered_credential_pasted_into_the_form_by_keyboard(
     page.keyboard.press("Enter")
     assert visible_verdict(page) == "Not valid"
     assert "Nuclear Reactor Design" not in page.locator(".facts").inner_text()
+    assert_accessible(page)
 
 
 def test_bad_input_is_explained_on_the_page(live_server: str, page: Page) -> None:
@@ -148,6 +154,7 @@ def test_bad_input_is_explained_on_the_page(live_server: str, page: Page) -> Non
     page.get_by_role("button", name="Check").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("named like a PNG image")
+    assert_accessible(page)
 
 
 def test_the_offline_qr_link_is_verified_by_the_page_script(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
+from tests.browser.axe import assert_accessible, violations
+
 
 def test_home_page_renders_styled_and_keyboard_first(live_server: str, page: Page) -> None:
     errors: list[str] = []
@@ -17,6 +19,14 @@ def test_home_page_renders_styled_and_keyboard_first(live_server: str, page: Pag
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     assert errors == []
+    assert_accessible(page)
+
+
+def test_axe_finds_what_it_should(live_server: str, page: Page) -> None:
+    """The accessibility check can fail: an image without alternative text is reported."""
+    page.goto(live_server + "/")
+    page.evaluate("document.querySelector('main').appendChild(document.createElement('img')).src = '/x.png'")
+    assert "image-alt" in {violation["id"] for violation in violations(page)}
 
 
 def test_every_request_of_the_page_stays_on_the_site(live_server: str, page: Page) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, Page
 
+from tests.browser.axe import assert_accessible
 from tests.conftest import ADMIN_TOKEN
 from tests.issuers.conftest import COURSE
 
@@ -67,6 +68,7 @@ def test_sign_up_see_earlier_credentials_share_two_and_open_the_link_elsewhere(
     page.wait_for_url(live_server + "/passport?done=welcome")
     for name in NAMES:  # issued before the passport existed, and there now
         assert page.get_by_role("link", name=name).is_visible()
+    assert_accessible(page)
 
     page.goto(live_server + "/passport/shares")
     page.get_by_label(re.compile(re.escape(NAMES[0]))).check()
@@ -79,6 +81,7 @@ def test_sign_up_see_earlier_credentials_share_two_and_open_the_link_elsewhere(
     # decode() waits for the image (wait_for_function would need 'unsafe-eval', which the CSP refuses).
     qr = page.locator("img[alt='QR code of the share link']")
     assert qr.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    assert_accessible(page)
 
     employer = browser.new_context()  # a fresh context: no cookies, no session
     try:
@@ -87,6 +90,7 @@ def test_sign_up_see_earlier_credentials_share_two_and_open_the_link_elsewhere(
         shown = viewer.locator(".shared-credential h2").all_inner_texts()
         assert sorted(shown) == sorted([NAMES[0], NAMES[2]])
         assert viewer.locator(".shared-credential").count() == 2
+        assert_accessible(viewer)
         html = viewer.content()
         assert NAMES[1] not in html
         assert "@" not in html
