@@ -16,7 +16,7 @@ from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, pr
 from core.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 from vc.keys import KeyType
 
-from . import badges, bulk, identity, issuing, service
+from . import badges, bulk, identity, issuing, lifecycle, service
 from . import status as status_lists
 from .api_models import (
     AchievementCreate,
@@ -267,7 +267,7 @@ def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
 def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:
     return CredentialStatusOut(
         id=row.id,
-        status=issuing.status_of(row),
+        status=lifecycle.state_of(row).value,
         revoked_at=row.revoked_at,
         revocation_reason=row.revocation_reason,
         suspended_at=row.suspended_at,
@@ -338,7 +338,7 @@ def revoke_credential(
 ) -> CredentialStatusOut:
     """Revoke for good, with a reason (a suspended credential too): the status list changes and is
     re-signed on next fetch. Revoking a revoked credential is 409."""
-    return _status_out(session, issuing.revoke(session, issuer, credential_id, body.reason, now))
+    return _status_out(session, lifecycle.revoke(session, issuer, credential_id, body.reason, now))
 
 
 @api.post(
@@ -351,7 +351,7 @@ def suspend_credential(
 ) -> CredentialStatusOut:
     """Suspend, with a reason, until reinstated. 409 if the provider has not enabled suspension, the
     credential was issued without it, or it is already suspended or revoked."""
-    return _status_out(session, issuing.suspend(session, issuer, credential_id, body.reason, now))
+    return _status_out(session, lifecycle.suspend(session, issuer, credential_id, body.reason, now))
 
 
 @api.post(
@@ -363,7 +363,7 @@ def reinstate_credential(
     credential_id: str, issuer: CurrentIssuer, session: SessionDep, now: NowDep
 ) -> CredentialStatusOut:
     """Lift a suspension. 409 unless the credential is suspended (a revoked one stays revoked)."""
-    return _status_out(session, issuing.reinstate(session, issuer, credential_id, now))
+    return _status_out(session, lifecycle.reinstate(session, issuer, credential_id, now))
 
 
 # --- public documents ---------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ Validation reports every bad row at once (with row numbers) and creates nothing 
 The job then issues rows in order, in chunks, each chunk one transaction that also advances ``done``: rows
 1..done have their credential and no other row has one. A process killed mid-chunk loses that chunk's
 uncommitted work and nothing else; on restart the job resumes at row done + 1. The job row is locked for
-the chunk, and ``UNIQUE(bulk_job_id, bulk_row)`` makes a duplicate impossible even if two workers raced.
+the chunk (`core.db.write_lock`, on SQLite too, where ``FOR UPDATE`` is a no-op), so two runners of one job
+take turns and each starts where the other's committed chunk ended; ``UNIQUE(bulk_job_id, bulk_row)``
+stays the last word against a duplicate.
 
 A chunk is issued as a batch: one status-index allocation, the provider, achievement and signing key
 loaded once, every credential checked against the 1EdTech schema and signed (`signing.BulkSigner`, in
@@ -26,7 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from core.db import new_id, transaction
+from core.db import new_id, transaction, write_lock
 from core.problems import BadRequest, NotFound, ValidationFailed
 from vc.keys import KeyType
 
@@ -177,7 +179,9 @@ def run_job(
     chunks = 0
     while True:
         with transaction(sessions) as session:
-            job = session.get(BulkJob, job_id, with_for_update=True, options=[defer(BulkJob.rows)])
+            # Another runner (a second worker process) may be on this job: take turns, chunk by chunk.
+            write_lock(session, BulkJob, BulkJob.id == job_id, BulkJob.done)
+            job = session.get(BulkJob, job_id, populate_existing=True, options=[defer(BulkJob.rows)])
             if job is None or job.state in ("done", "failed"):
                 return
             now = clock()
