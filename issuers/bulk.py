@@ -16,11 +16,11 @@ worker processes when configured), then one batched insert.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
-import json
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from core.db import new_id, transaction, write_lock
 from core.problems import BadRequest, NotFound, ValidationFailed
+from vc.errors import ParsingError
 from vc.keys import KeyType
+from vc.parsing import parse_json
 
 from . import identity, issuing, service, signing, status
 from .api_models import CredentialCreate, Recipient
@@ -40,41 +42,123 @@ log = logging.getLogger(__name__)
 
 MAX_ROWS = 10_000
 COLUMNS = ("email", "name", "learner_id", "result")
+#: A name or a result is at most 200 characters, an address 254: a longer cell is a mistake or an attack.
+MAX_CELL_CHARACTERS = 1_000
+#: More header columns than this is not a cohort file (one error says so, not one per column).
+MAX_COLUMNS = 16
+#: Errors listed in one answer (every bad row is still counted in its detail).
+MAX_REPORTED_ERRORS = 100
+_NAMED_FIELDS = 5
 CHUNK = 200
 # Spreadsheet programs run cells that start with these as formulas (CSV injection, OWASP).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """Rows of a CSV (header line: email, name, learner_id, result) or JSON (a list of objects)."""
+    """Rows of a CSV (header line: email, name, learner_id, result) or JSON (a list of objects).
+
+    Bounded by the limits, not by the file: a header of more than `MAX_COLUMNS` columns is refused
+    before any row is read, reading stops at row `MAX_ROWS` + 1, and a cell is at most
+    `MAX_CELL_CHARACTERS` (the csv module's own limit, 128 KiB, stops a longer one)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadRequest("the file is not UTF-8 text; save it as CSV UTF-8") from None
     if filename.lower().endswith(".json") or text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise BadRequest(f"the JSON file is not valid: {error.msg} at line {error.lineno}") from None
-        if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-            raise BadRequest("a JSON file holds a list of recipient objects")
-        return [{key: value for key, value in row.items()} for row in data]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
+        return _json_rows(content)
+    return _csv_rows(text)
+
+
+def _json_rows(content: bytes) -> list[dict[str, Any]]:
+    try:  # the project's bounded parser: nesting depth, duplicate keys, no NaN
+        data = parse_json(content.removeprefix(b"\xef\xbb\xbf"), max_bytes=len(content))
+    except ParsingError as error:
+        raise BadRequest(f"the JSON file is not valid: {error}") from None
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise BadRequest("a JSON file holds a list of recipient objects")
+    if len(data) > MAX_ROWS:
+        raise _too_many_rows()
+    errors = [
+        {"row": number, "field": field, "msg": "must be text"}
+        for number, row in enumerate(data, start=1)
+        for field, value in row.items()
+        if value is not None and not isinstance(value, str)
+    ]
+    if errors:
+        raise _invalid_rows(errors)
+    for number, row in enumerate(data, start=1):
+        _check_cells(number, row.values())
+    return data
+
+
+def _csv_rows(text: str) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0  # data rows read so far (blank lines are skipped, as spreadsheets write them)
+    rows: list[dict[str, Any]] = []
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        _check_header(header)
+        for cells in reader:
+            if not cells:
+                continue
+            number += 1
+            if number > MAX_ROWS:
+                raise _too_many_rows()
+            if len(cells) > len(header):
+                rows.append({"__extra__": cells[len(header) :]})
+                continue
+            _check_cells(number, cells)
+            rows.append({name: value.strip() or None for name, value in zip(header, cells, strict=False)})
+    except csv.Error as error:  # the csv module's own limit on a cell (128 KiB), or a malformed line
+        if "field larger than field limit" in str(error):
+            _check_cells(number + 1, ["x" * (MAX_CELL_CHARACTERS + 1)])
+        raise BadRequest(f"the CSV file cannot be read at data row {number + 1}: {error}") from None
+    return rows
+
+
+def _check_header(header: list[str]) -> None:
+    known = ", ".join(COLUMNS)
+    if len(header) > MAX_COLUMNS:
+        raise ValidationFailed(
+            "the CSV header must name the columns email (required), name, learner_id, result",
+            [{"row": 0, "msg": f"the header has {len(header)} columns; the known columns are {known}"}],
+        )
     unknown = [name for name in header if name not in COLUMNS]
     if "email" not in header or unknown:
         raise ValidationFailed(
             "the CSV header must name the columns email (required), name, learner_id, result",
-            [{"row": 0, "msg": f"unknown column {name!r}"} for name in unknown]
+            [{"row": 0, "msg": f"unknown column {name[:100]!r}"} for name in unknown]
             or [{"row": 0, "msg": "missing column 'email'"}],
         )
-    rows: list[dict[str, Any]] = []
-    for row in reader:
-        if None in row:
-            rows.append({"__extra__": row[None]})
-            continue
-        rows.append({key.strip(): (value or "").strip() or None for key, value in row.items()})
-    return rows
+
+
+def _check_cells(number: int, cells: Iterable[Any]) -> None:
+    if any(isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS for cell in cells):
+        raise _invalid_rows(
+            [{"row": number, "msg": f"a cell is longer than {MAX_CELL_CHARACTERS} characters"}]
+        )
+
+
+def _too_many_rows() -> ValidationFailed:
+    return ValidationFailed(
+        f"a bulk file holds at most {MAX_ROWS} recipients; this one has more",
+        [{"row": MAX_ROWS + 1, "msg": "too many rows"}],
+    )
+
+
+def _invalid_rows(errors: list[dict[str, Any]]) -> ValidationFailed:
+    """Every bad row counted; the first `MAX_REPORTED_ERRORS` errors listed."""
+    return ValidationFailed(
+        f"{len({e['row'] for e in errors})} row(s) are not valid; nothing was issued",
+        errors[:MAX_REPORTED_ERRORS],
+    )
+
+
+def _unknown_fields(extra: set[str]) -> str:
+    if len(extra) <= _NAMED_FIELDS:
+        return f"unknown fields: {', '.join(sorted(name[:100] for name in extra))}"
+    named = ", ".join(name[:100] for name in heapq.nsmallest(_NAMED_FIELDS, extra))
+    return f"{len(extra)} unknown fields, such as {named}"
 
 
 def validate_rows(
@@ -82,10 +166,7 @@ def validate_rows(
 ) -> list[CredentialCreate]:
     """Every row's errors together, with 1-based data row numbers; nothing is issued if any row is bad."""
     if len(rows) > MAX_ROWS:
-        raise ValidationFailed(
-            f"a bulk file holds at most {MAX_ROWS} recipients; this one has {len(rows)}",
-            [{"row": MAX_ROWS + 1, "msg": "too many rows"}],
-        )
+        raise _too_many_rows()
     if not rows:
         raise ValidationFailed("the file has no recipients", [{"row": 1, "msg": "no rows"}])
     requests: list[CredentialCreate] = []
@@ -95,7 +176,8 @@ def validate_rows(
         if "__extra__" in row:
             errors.append({"row": number, "msg": "more cells than columns"})
             continue
-        for field, value in row.items():
+        for field in COLUMNS:
+            value = row.get(field)
             if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
                 errors.append(
                     {"row": number, "field": field, "msg": "cells must not start with = + - @ (formula)"}
@@ -117,15 +199,13 @@ def validate_rows(
             continue
         extra = set(row) - set(COLUMNS)
         if extra:
-            errors.append({"row": number, "msg": f"unknown fields: {', '.join(sorted(extra))}"})
+            errors.append({"row": number, "msg": _unknown_fields(extra)})
         if recipient.email.lower() in seen:
             errors.append({"row": number, "msg": f"same email as row {seen[recipient.email.lower()]}"})
         seen.setdefault(recipient.email.lower(), number)
         requests.append(request)
     if errors:
-        raise ValidationFailed(
-            f"{len({e['row'] for e in errors})} row(s) are not valid; nothing was issued", errors
-        )
+        raise _invalid_rows(errors)
     return requests
 
 
