@@ -127,7 +127,9 @@ def main() -> None:
                 ["email,name,result"]
                 + [f"l{i}@example.com,Learner {i},Pass" for i in range(first, first + count)]
             )
-            job = bulk.create_job(session, issuer, achievement.id, args.format, "c.csv", lines.encode(), now)
+            job = bulk.create_job(
+                session, config, issuer, achievement.id, args.format, "c.csv", lines.encode(), now
+            )
             job_ids.append(job.id)
     signer = BulkSigner(args.processes)
     started = time.perf_counter()

@@ -246,6 +246,7 @@ def issue_bulk(
     jobs: JobsDep,
     issuer: CurrentIssuer,
     session: SessionDep,
+    config: ConfigDep,
     now: NowDep,
     file: Annotated[UploadFile, File(description="CSV (email, name, learner_id, result) or JSON list")],
     achievement_id: Annotated[str, Form(max_length=64)],
@@ -253,7 +254,8 @@ def issue_bulk(
 ) -> JobOut:
     """Validate a cohort file whole (every bad row reported, nothing issued if any is bad), then issue
     it as a job; poll ``GET /api/v1/jobs/{id}`` for progress."""
-    job = bulk.create_job(session, issuer, achievement_id, format, file.filename or "", file.file.read(), now)
+    content = file.file.read()
+    job = bulk.create_job(session, config, issuer, achievement_id, format, file.filename or "", content, now)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     jobs.wake()
     return _job_out(job)

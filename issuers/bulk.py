@@ -19,6 +19,7 @@ import csv
 import heapq
 import io
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -36,7 +37,7 @@ from vc.parsing import parse_json
 
 from . import identity, issuing, service, signing, status
 from .api_models import CredentialCreate, Recipient
-from .models import BulkJob, IssuedCredential, Issuer
+from .models import Achievement, BulkJob, IssuedCredential, Issuer, StatusListRow
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ MAX_COLUMNS = 16
 #: Errors listed in one answer (every bad row is still counted in its detail).
 MAX_REPORTED_ERRORS = 100
 _NAMED_FIELDS = 5
+_NONCHARACTER = re.compile("[\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 CHUNK = 200
 # Spreadsheet programs run cells that start with these as formulas (CSV injection, OWASP).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -154,6 +157,17 @@ def _invalid_rows(errors: list[dict[str, Any]]) -> ValidationFailed:
     )
 
 
+def _unsignable_text(value: str) -> str | None:
+    """Text that signing refuses wherever it appears (`vc.jsonld`: ``noncharacter``, ``not_unicode``), so
+    that no job stops on one row's text half-way through its cohort."""
+    found = _NONCHARACTER.search(value)
+    if found:
+        return f"U+{ord(found.group()):04X} is a noncharacter: it cannot be signed"
+    if _SURROGATE.search(value):
+        return "a lone surrogate is not Unicode text: it cannot be signed"
+    return None
+
+
 def _unknown_fields(extra: set[str]) -> str:
     if len(extra) <= _NAMED_FIELDS:
         return f"unknown fields: {', '.join(sorted(name[:100] for name in extra))}"
@@ -182,6 +196,9 @@ def validate_rows(
                 errors.append(
                     {"row": number, "field": field, "msg": "cells must not start with = + - @ (formula)"}
                 )
+            unsignable = _unsignable_text(value) if isinstance(value, str) else None
+            if unsignable:
+                errors.append({"row": number, "field": field, "msg": unsignable})
         try:
             recipient = Recipient.model_validate(
                 {key: row.get(key) for key in ("email", "name", "learner_id") if row.get(key) is not None}
@@ -211,6 +228,7 @@ def validate_rows(
 
 def create_job(
     session: Session,
+    config: service.IssuerConfig,
     issuer: Issuer,
     achievement_id: str,
     credential_format: str,
@@ -218,8 +236,9 @@ def create_job(
     content: bytes,
     now: datetime,
 ) -> BulkJob:
-    service.get_achievement(session, issuer, achievement_id)  # 404 before reading the file
+    achievement = service.get_achievement(session, issuer, achievement_id)  # 404 before reading the file
     requests = validate_rows(parse_rows(filename, content), achievement_id, credential_format)
+    _check_signable(session, config, issuer, achievement, requests[0], now)
     job = BulkJob(
         id=new_id(),
         issuer_id=issuer.id,
@@ -235,6 +254,37 @@ def create_job(
     session.add(job)
     session.flush()
     return job
+
+
+def _check_signable(
+    session: Session,
+    config: service.IssuerConfig,
+    issuer: Issuer,
+    achievement: Achievement,
+    request: CredentialCreate,
+    now: datetime,
+) -> None:
+    """The first row's credential, built as the job will build it and checked as the job will check it
+    (unsigned): what every credential of the cohort shares (the provider, the achievement) is refused
+    now, with a 422, rather than by a failed job. What only one row holds is checked by `validate_rows`."""
+    did = service.did_of(config, issuer.id)
+    key = service.active_key(session, issuer, KeyType.ED25519 if request.format == "ldp" else KeyType.RSA)
+    purpose, size = status.list_kind(issuer)
+    placeholder = StatusListRow(id=new_id(), purpose=purpose, status_size=size)  # never stored
+    credential = issuing.build_credential(
+        config,
+        issuing.credential_parts(config, issuer, did, achievement),
+        issuing.credential_row(issuer, achievement, key, request, now),
+        request,
+        now,
+        status.entry(config.base_url, placeholder, 0),
+    )
+    problems = signing.credential_problems(credential) or signing.signing_refusal(credential)
+    if problems:
+        raise ValidationFailed(
+            "the credentials of this cohort could not be signed; nothing was issued",
+            [{"row": 1, "msg": problem} for problem in problems[:MAX_REPORTED_ERRORS]],
+        )
 
 
 def get_job(session: Session, issuer: Issuer, job_id: str) -> BulkJob:
@@ -298,6 +348,7 @@ def _issue_chunk(
     parts = issuing.credential_parts(config, issuer, did, achievement)
     status_list, indexes = status.allocate(session, issuer, len(batch), now)
     credentials: list[IssuedCredential] = []
+    checked_shapes: set[bool] = set()
 
     def unsigned() -> Iterator[dict[str, Any]]:
         """Built lazily: the signing workers start on the first credentials while the rest are built."""
@@ -315,15 +366,35 @@ def _issue_chunk(
             row.bulk_job_id, row.bulk_row = job.id, number
             credentials.append(row)
             entry = status.entry(config.base_url, status_list, index)
-            yield issuing.build_credential(config, parts, row, request, now, entry)
+            credential = issuing.build_credential(config, parts, row, request, now, entry)
+            shape = request.result is not None
+            if shape not in checked_shapes:
+                checked_shapes.add(shape)
+                _raise_if_refused(number, signing.signing_refusal(credential))
+            yield credential
 
-    outcomes = signer.check_and_sign_all(unsigned(), key, now, job.format)
+    # The JSON-LD signing rules on one credential of each shape (with and without a result) stand for
+    # the chunk: its credentials are made from the same parts and differ only in identifiers this
+    # service makes and in the recipient's name and result, text literals that `validate_rows` checked.
+    # A Data Integrity proof applies the rules to each credential anyway (it signs the canonical form).
+    outcomes = signer.check_and_sign_all(unsigned(), key, now, job.format, rules_checked=job.format == "jwt")
     for row, outcome in zip(credentials, outcomes, strict=True):
+        if isinstance(outcome, list):
+            assert row.bulk_row is not None
+            _raise_if_refused(row.bulk_row, outcome)
         row.document = issuing.raise_if_not_conformant(outcome)
     session.add_all(credentials)
     session.flush()
     for row in credentials:
         issuing.announce(session, config, issuer, achievement, row)
+
+
+def _raise_if_refused(number: int, problems: list[str]) -> None:
+    """Stop the job (it ends ``failed``, this chunk not issued) with the row and why, in its ``error``."""
+    if problems:
+        raise ValidationFailed(
+            f"row {number}: {'; '.join(problems)[:900]}", [{"row": number, "msg": problems}]
+        )
 
 
 def unfinished_jobs(sessions: sessionmaker[Session]) -> list[str]:
