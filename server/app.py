@@ -61,6 +61,7 @@ def passport_config(
         base_url=settings.base_url,
         keystore=keystore or Keystore(settings.resolved_master_key()),
         limiter=SignInLimiter(
+            free_per_client=settings.sign_in_free_failures_per_client,
             per_account=settings.sign_in_max_failures_per_account,
             per_address=settings.sign_in_max_failures_per_address,
             window=timedelta(seconds=settings.sign_in_window_seconds),

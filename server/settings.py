@@ -84,8 +84,11 @@ class Settings(BaseSettings):
     claim_link_days: int = Field(default=30, ge=1)
     #: How long a learner API token works.
     learner_token_days: int = Field(default=90, ge=1)
-    #: Failed sign-ins allowed per account, and per client address, within the window.
-    sign_in_max_failures_per_account: int = Field(default=5, ge=1)
+    #: Sign-in throttling (passport.accounts.ratelimit): failures of one client on one account before each
+    #: further attempt waits twice as long as the last; failures per account from anywhere (NIST SP
+    #: 800-63B §5.2.2: at most 100), and per client address on any account, within the window.
+    sign_in_free_failures_per_client: int = Field(default=3, ge=1)
+    sign_in_max_failures_per_account: int = Field(default=100, ge=1, le=100)
     sign_in_max_failures_per_address: int = Field(default=20, ge=1)
     sign_in_window_seconds: int = Field(default=900, ge=1)
     #: Processes that check and sign bulk-issued credentials (1: in the job worker's own thread).

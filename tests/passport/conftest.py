@@ -110,8 +110,9 @@ class Browser:
     http: TestClient
 
     @classmethod
-    def open(cls, app: FastAPI) -> Browser:
-        return cls(TestClient(app, base_url=BASE_URL, follow_redirects=False))
+    def open(cls, app: FastAPI, address: str = "testclient") -> Browser:
+        """A browser on a machine at `address` (the client address the service sees)."""
+        return cls(TestClient(app, base_url=BASE_URL, follow_redirects=False, client=(address, 50000)))
 
     def get(self, path: str) -> Any:
         return self.http.get(path)
