@@ -10,7 +10,9 @@ and only ``revoke`` applies.
 Each change is one ``UPDATE`` of the credential's row whose ``WHERE`` names the states the change may
 start from (compare-and-set). Of any number of concurrent changes to one credential, one matches; each
 other one matches only if the state the winner left still allows it, and otherwise changes nothing and
-is a 409 that says the current state. The winning ``UPDATE`` holds the row until its transaction ends
+is a 409 that says the current state (on PostgreSQL that state may already allow the change again, when
+another change undid the winner's meanwhile: still a 409, for a change applies only to the state it
+compared). The winning ``UPDATE`` holds the row until its transaction ends
 (PostgreSQL's row lock; SQLite's one writer), and the status entry is written in the same transaction
 (`status.set_status`), so the provider's record and the published list never disagree. Every change
 takes the credential's row, then its list's row: always in that order, so changes never deadlock.
@@ -68,7 +70,12 @@ class StateConflict(Conflict):
     """409: the change cannot start from the credential's current state, which the problem carries."""
 
     def __init__(self, transition: Transition, current: State) -> None:
-        super().__init__(_REFUSALS[transition.name, current], current_status=current.value)
+        # A state the change could start from: it changed and changed back while the change waited.
+        detail = _REFUSALS.get(
+            (transition.name, current),
+            f"this credential's status changed while the request ran (it is {current.value} now); try again",
+        )
+        super().__init__(detail, current_status=current.value)
 
 
 def state_of(row: IssuedCredential) -> State:

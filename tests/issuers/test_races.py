@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from core.db import transaction
 from core.services import Database, services_of
+from issuers import lifecycle
 from issuers.bulk import JobWorker
 from issuers.models import BulkJob, IssuedCredential
 from issuers.service import IssuerConfig
@@ -213,3 +214,12 @@ def test_two_bulk_runners_finish_a_605_row_job_completed_with_each_row_issued_on
         assert (job.state, job.done, job.error) == ("done", 605, None)
         rows = select(IssuedCredential.bulk_row).where(IssuedCredential.bulk_job_id == job_id)
         assert sorted(session.scalars(rows)) == list(range(1, 606))
+
+
+def test_a_change_that_lost_to_a_change_undone_meanwhile_is_a_409_with_the_state_now() -> None:
+    """On PostgreSQL a suspension can lose to another one, which a reinstatement undoes before the loser
+    reads the row again: the loser says so, with the state it found."""
+    conflict = lifecycle.StateConflict(lifecycle.SUSPEND, lifecycle.State.VALID)
+    assert conflict.status == 409
+    assert conflict.extensions == {"current_status": "valid"}
+    assert "changed while the request ran" in conflict.detail
