@@ -27,8 +27,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+# The repository first: bench/core.py, next to this script, would shadow the core package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from sqlalchemy import func, select
 
+from bench.serving import database_url
 from core.db import make_engine, session_factory, transaction
 from core.keystore import Keystore
 from issuers import bulk, service
@@ -39,9 +43,6 @@ from issuers.signing import BulkSigner
 from passport.accounts.claims import ClaimNotifier
 from passport.config import PassportConfig
 from server.migrate import upgrade
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for bench.serving
-from bench.serving import database_url
 
 
 def _pss_kib(pid: int) -> int:
@@ -127,7 +128,9 @@ def main() -> None:
                 ["email,name,result"]
                 + [f"l{i}@example.com,Learner {i},Pass" for i in range(first, first + count)]
             )
-            job = bulk.create_job(session, issuer, achievement.id, args.format, "c.csv", lines.encode(), now)
+            job = bulk.create_job(
+                session, config, issuer, achievement.id, args.format, "c.csv", lines.encode(), now
+            )
             job_ids.append(job.id)
     signer = BulkSigner(args.processes)
     started = time.perf_counter()

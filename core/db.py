@@ -6,6 +6,8 @@ all or nothing.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,8 +61,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _owner_only_files(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -73,6 +75,27 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+#: What SQLite keeps beside a database file; it creates them with the database file's own mode.
+_SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def _owner_only_files(database: Path) -> None:
+    """The SQLite database, its WAL and shared memory readable and writable by the service's user only
+    (0600; its folder 0700 when made here): they hold learners' addresses and the providers' sealed keys.
+    SQLite gives the WAL and -shm files the database file's mode, so the file is created 0600 before
+    SQLite opens it, whatever the umask; files left 0644 by an earlier version are tightened."""
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # an empty file is a valid, empty database
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for path in [database, *(database.with_name(database.name + suffix) for suffix in _SQLITE_COMPANIONS)]:
+        try:
+            mode = path.stat().st_mode & 0o777
+            if mode & 0o077:
+                path.chmod(mode & 0o700)
+        except FileNotFoundError:
+            continue
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -4,13 +4,16 @@ FastAPI's and Starlette's own errors) into ``application/problem+json``, or into
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from .problems import PROBLEM_JSON, Problem, TooManyRequests, ValidationFailed
+from .redaction import redact
 from .web import ShowPage
 
 __all__ = ["install_problem_handlers"]
@@ -47,14 +50,35 @@ def install_problem_handlers(app: FastAPI, base_url: str) -> None:
         return shown.response
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        redirect = _slash_redirect(request, base_url) if error.status_code == 404 else None
+        if redirect is not None:
+            return redirect
         problem = _http_problem(error.status_code, str(error.detail))
         return _problem_response(problem, base_url, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.url.path))
         return _problem_response(Problem("An unexpected error occurred."), base_url, request)
+
+
+def _slash_redirect(request: Request, base_url: str) -> Response | None:
+    """Starlette's ``redirect_slashes`` (``/passport/`` leads to ``/passport``), with the ``Location``
+    built from the configured base URL: Starlette builds it from the ``Host`` header, which any client
+    chooses, so a link to this site could send its visitor elsewhere. The app is created with
+    ``redirect_slashes=False``; this runs for a path no route matches."""
+    path: str = request.scope["path"]
+    if path == "/" or not path.startswith("/"):
+        return None
+    other = path[:-1] if path.endswith("/") else path + "/"
+    routes = request.app.router.routes
+    if any(route.matches(request.scope)[0] is not Match.NONE for route in routes):
+        return None  # a route took the path and said 404 itself (a missing static file)
+    if not any(route.matches({**request.scope, "path": other})[0] is not Match.NONE for route in routes):
+        return None
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return RedirectResponse(base_url + quote(other) + (f"?{query}" if query else ""), status_code=307)
 
 
 def _page_problem(request: Request, problem: Problem) -> Response | None:

@@ -16,7 +16,7 @@ from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, pr
 from core.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 from vc.keys import KeyType
 
-from . import badges, bulk, identity, issuing, service
+from . import badges, bulk, identity, issuing, lifecycle, service
 from . import status as status_lists
 from .api_models import (
     AchievementCreate,
@@ -246,6 +246,7 @@ def issue_bulk(
     jobs: JobsDep,
     issuer: CurrentIssuer,
     session: SessionDep,
+    config: ConfigDep,
     now: NowDep,
     file: Annotated[UploadFile, File(description="CSV (email, name, learner_id, result) or JSON list")],
     achievement_id: Annotated[str, Form(max_length=64)],
@@ -253,7 +254,8 @@ def issue_bulk(
 ) -> JobOut:
     """Validate a cohort file whole (every bad row reported, nothing issued if any is bad), then issue
     it as a job; poll ``GET /api/v1/jobs/{id}`` for progress."""
-    job = bulk.create_job(session, issuer, achievement_id, format, file.filename or "", file.file.read(), now)
+    content = file.file.read()
+    job = bulk.create_job(session, config, issuer, achievement_id, format, file.filename or "", content, now)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     jobs.wake()
     return _job_out(job)
@@ -267,7 +269,7 @@ def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
 def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:
     return CredentialStatusOut(
         id=row.id,
-        status=issuing.status_of(row),
+        status=lifecycle.state_of(row).value,
         revoked_at=row.revoked_at,
         revocation_reason=row.revocation_reason,
         suspended_at=row.suspended_at,
@@ -338,7 +340,7 @@ def revoke_credential(
 ) -> CredentialStatusOut:
     """Revoke for good, with a reason (a suspended credential too): the status list changes and is
     re-signed on next fetch. Revoking a revoked credential is 409."""
-    return _status_out(session, issuing.revoke(session, issuer, credential_id, body.reason, now))
+    return _status_out(session, lifecycle.revoke(session, issuer, credential_id, body.reason, now))
 
 
 @api.post(
@@ -351,7 +353,7 @@ def suspend_credential(
 ) -> CredentialStatusOut:
     """Suspend, with a reason, until reinstated. 409 if the provider has not enabled suspension, the
     credential was issued without it, or it is already suspended or revoked."""
-    return _status_out(session, issuing.suspend(session, issuer, credential_id, body.reason, now))
+    return _status_out(session, lifecycle.suspend(session, issuer, credential_id, body.reason, now))
 
 
 @api.post(
@@ -363,7 +365,7 @@ def reinstate_credential(
     credential_id: str, issuer: CurrentIssuer, session: SessionDep, now: NowDep
 ) -> CredentialStatusOut:
     """Lift a suspension. 409 unless the credential is suspended (a revoked one stays revoked)."""
-    return _status_out(session, issuing.reinstate(session, issuer, credential_id, now))
+    return _status_out(session, lifecycle.reinstate(session, issuer, credential_id, now))
 
 
 # --- public documents ---------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ Validation reports every bad row at once (with row numbers) and creates nothing 
 The job then issues rows in order, in chunks, each chunk one transaction that also advances ``done``: rows
 1..done have their credential and no other row has one. A process killed mid-chunk loses that chunk's
 uncommitted work and nothing else; on restart the job resumes at row done + 1. The job row is locked for
-the chunk, and ``UNIQUE(bulk_job_id, bulk_row)`` makes a duplicate impossible even if two workers raced.
+the chunk (`core.db.write_lock`, on SQLite too, where ``FOR UPDATE`` is a no-op), so two runners of one job
+take turns and each starts where the other's committed chunk ended; ``UNIQUE(bulk_job_id, bulk_row)``
+stays the last word against a duplicate.
 
 A chunk is issued as a batch: one status-index allocation, the provider, achievement and signing key
 loaded once, every credential checked against the 1EdTech schema and signed (`signing.BulkSigner`, in
@@ -14,11 +16,12 @@ worker processes when configured), then one batched insert.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
-import json
 import logging
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,53 +29,150 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from core.db import new_id, transaction
+from core.db import new_id, transaction, write_lock
 from core.problems import BadRequest, NotFound, ValidationFailed
+from vc.errors import ParsingError
 from vc.keys import KeyType
+from vc.parsing import parse_json
 
 from . import identity, issuing, service, signing, status
 from .api_models import CredentialCreate, Recipient
-from .models import BulkJob, IssuedCredential, Issuer
+from .models import Achievement, BulkJob, IssuedCredential, Issuer, StatusListRow
 
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 10_000
 COLUMNS = ("email", "name", "learner_id", "result")
+#: A name or a result is at most 200 characters, an address 254: a longer cell is a mistake or an attack.
+MAX_CELL_CHARACTERS = 1_000
+#: More header columns than this is not a cohort file (one error says so, not one per column).
+MAX_COLUMNS = 16
+#: Errors listed in one answer (every bad row is still counted in its detail).
+MAX_REPORTED_ERRORS = 100
+_NAMED_FIELDS = 5
+_NONCHARACTER = re.compile("[\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 CHUNK = 200
 # Spreadsheet programs run cells that start with these as formulas (CSV injection, OWASP).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """Rows of a CSV (header line: email, name, learner_id, result) or JSON (a list of objects)."""
+    """Rows of a CSV (header line: email, name, learner_id, result) or JSON (a list of objects).
+
+    Bounded by the limits, not by the file: a header of more than `MAX_COLUMNS` columns is refused
+    before any row is read, reading stops at row `MAX_ROWS` + 1, and a cell is at most
+    `MAX_CELL_CHARACTERS` (the csv module's own limit, 128 KiB, stops a longer one)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadRequest("the file is not UTF-8 text; save it as CSV UTF-8") from None
     if filename.lower().endswith(".json") or text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise BadRequest(f"the JSON file is not valid: {error.msg} at line {error.lineno}") from None
-        if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-            raise BadRequest("a JSON file holds a list of recipient objects")
-        return [{key: value for key, value in row.items()} for row in data]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
+        return _json_rows(content)
+    return _csv_rows(text)
+
+
+def _json_rows(content: bytes) -> list[dict[str, Any]]:
+    try:  # the project's bounded parser: nesting depth, duplicate keys, no NaN
+        data = parse_json(content.removeprefix(b"\xef\xbb\xbf"), max_bytes=len(content))
+    except ParsingError as error:
+        raise BadRequest(f"the JSON file is not valid: {error}") from None
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise BadRequest("a JSON file holds a list of recipient objects")
+    if len(data) > MAX_ROWS:
+        raise _too_many_rows()
+    errors = [
+        {"row": number, "field": field, "msg": "must be text"}
+        for number, row in enumerate(data, start=1)
+        for field, value in row.items()
+        if value is not None and not isinstance(value, str)
+    ]
+    if errors:
+        raise _invalid_rows(errors)
+    for number, row in enumerate(data, start=1):
+        _check_cells(number, row.values())
+    return data
+
+
+def _csv_rows(text: str) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0  # data rows read so far (blank lines are skipped, as spreadsheets write them)
+    rows: list[dict[str, Any]] = []
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        _check_header(header)
+        for cells in reader:
+            if not cells:
+                continue
+            number += 1
+            if number > MAX_ROWS:
+                raise _too_many_rows()
+            if len(cells) > len(header):
+                rows.append({"__extra__": cells[len(header) :]})
+                continue
+            _check_cells(number, cells)
+            rows.append({name: value.strip() or None for name, value in zip(header, cells, strict=False)})
+    except csv.Error as error:  # the csv module's own limit on a cell (128 KiB), or a malformed line
+        if "field larger than field limit" in str(error):
+            _check_cells(number + 1, ["x" * (MAX_CELL_CHARACTERS + 1)])
+        raise BadRequest(f"the CSV file cannot be read at data row {number + 1}: {error}") from None
+    return rows
+
+
+def _check_header(header: list[str]) -> None:
+    known = ", ".join(COLUMNS)
+    if len(header) > MAX_COLUMNS:
+        raise ValidationFailed(
+            "the CSV header must name the columns email (required), name, learner_id, result",
+            [{"row": 0, "msg": f"the header has {len(header)} columns; the known columns are {known}"}],
+        )
     unknown = [name for name in header if name not in COLUMNS]
     if "email" not in header or unknown:
         raise ValidationFailed(
             "the CSV header must name the columns email (required), name, learner_id, result",
-            [{"row": 0, "msg": f"unknown column {name!r}"} for name in unknown]
+            [{"row": 0, "msg": f"unknown column {name[:100]!r}"} for name in unknown]
             or [{"row": 0, "msg": "missing column 'email'"}],
         )
-    rows: list[dict[str, Any]] = []
-    for row in reader:
-        if None in row:
-            rows.append({"__extra__": row[None]})
-            continue
-        rows.append({key.strip(): (value or "").strip() or None for key, value in row.items()})
-    return rows
+
+
+def _check_cells(number: int, cells: Iterable[Any]) -> None:
+    if any(isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS for cell in cells):
+        raise _invalid_rows(
+            [{"row": number, "msg": f"a cell is longer than {MAX_CELL_CHARACTERS} characters"}]
+        )
+
+
+def _too_many_rows() -> ValidationFailed:
+    return ValidationFailed(
+        f"a bulk file holds at most {MAX_ROWS} recipients; this one has more",
+        [{"row": MAX_ROWS + 1, "msg": "too many rows"}],
+    )
+
+
+def _invalid_rows(errors: list[dict[str, Any]]) -> ValidationFailed:
+    """Every bad row counted; the first `MAX_REPORTED_ERRORS` errors listed."""
+    return ValidationFailed(
+        f"{len({e['row'] for e in errors})} row(s) are not valid; nothing was issued",
+        errors[:MAX_REPORTED_ERRORS],
+    )
+
+
+def _unsignable_text(value: str) -> str | None:
+    """Text that signing refuses wherever it appears (`vc.jsonld`: ``noncharacter``, ``not_unicode``), so
+    that no job stops on one row's text half-way through its cohort."""
+    found = _NONCHARACTER.search(value)
+    if found:
+        return f"U+{ord(found.group()):04X} is a noncharacter: it cannot be signed"
+    if _SURROGATE.search(value):
+        return "a lone surrogate is not Unicode text: it cannot be signed"
+    return None
+
+
+def _unknown_fields(extra: set[str]) -> str:
+    if len(extra) <= _NAMED_FIELDS:
+        return f"unknown fields: {', '.join(sorted(name[:100] for name in extra))}"
+    named = ", ".join(name[:100] for name in heapq.nsmallest(_NAMED_FIELDS, extra))
+    return f"{len(extra)} unknown fields, such as {named}"
 
 
 def validate_rows(
@@ -80,10 +180,7 @@ def validate_rows(
 ) -> list[CredentialCreate]:
     """Every row's errors together, with 1-based data row numbers; nothing is issued if any row is bad."""
     if len(rows) > MAX_ROWS:
-        raise ValidationFailed(
-            f"a bulk file holds at most {MAX_ROWS} recipients; this one has {len(rows)}",
-            [{"row": MAX_ROWS + 1, "msg": "too many rows"}],
-        )
+        raise _too_many_rows()
     if not rows:
         raise ValidationFailed("the file has no recipients", [{"row": 1, "msg": "no rows"}])
     requests: list[CredentialCreate] = []
@@ -93,11 +190,15 @@ def validate_rows(
         if "__extra__" in row:
             errors.append({"row": number, "msg": "more cells than columns"})
             continue
-        for field, value in row.items():
+        for field in COLUMNS:
+            value = row.get(field)
             if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
                 errors.append(
                     {"row": number, "field": field, "msg": "cells must not start with = + - @ (formula)"}
                 )
+            unsignable = _unsignable_text(value) if isinstance(value, str) else None
+            if unsignable:
+                errors.append({"row": number, "field": field, "msg": unsignable})
         try:
             recipient = Recipient.model_validate(
                 {key: row.get(key) for key in ("email", "name", "learner_id") if row.get(key) is not None}
@@ -115,20 +216,19 @@ def validate_rows(
             continue
         extra = set(row) - set(COLUMNS)
         if extra:
-            errors.append({"row": number, "msg": f"unknown fields: {', '.join(sorted(extra))}"})
+            errors.append({"row": number, "msg": _unknown_fields(extra)})
         if recipient.email.lower() in seen:
             errors.append({"row": number, "msg": f"same email as row {seen[recipient.email.lower()]}"})
         seen.setdefault(recipient.email.lower(), number)
         requests.append(request)
     if errors:
-        raise ValidationFailed(
-            f"{len({e['row'] for e in errors})} row(s) are not valid; nothing was issued", errors
-        )
+        raise _invalid_rows(errors)
     return requests
 
 
 def create_job(
     session: Session,
+    config: service.IssuerConfig,
     issuer: Issuer,
     achievement_id: str,
     credential_format: str,
@@ -136,8 +236,9 @@ def create_job(
     content: bytes,
     now: datetime,
 ) -> BulkJob:
-    service.get_achievement(session, issuer, achievement_id)  # 404 before reading the file
+    achievement = service.get_achievement(session, issuer, achievement_id)  # 404 before reading the file
     requests = validate_rows(parse_rows(filename, content), achievement_id, credential_format)
+    _check_signable(session, config, issuer, achievement, requests[0], now)
     job = BulkJob(
         id=new_id(),
         issuer_id=issuer.id,
@@ -153,6 +254,37 @@ def create_job(
     session.add(job)
     session.flush()
     return job
+
+
+def _check_signable(
+    session: Session,
+    config: service.IssuerConfig,
+    issuer: Issuer,
+    achievement: Achievement,
+    request: CredentialCreate,
+    now: datetime,
+) -> None:
+    """The first row's credential, built as the job will build it and checked as the job will check it
+    (unsigned): what every credential of the cohort shares (the provider, the achievement) is refused
+    now, with a 422, rather than by a failed job. What only one row holds is checked by `validate_rows`."""
+    did = service.did_of(config, issuer.id)
+    key = service.active_key(session, issuer, KeyType.ED25519 if request.format == "ldp" else KeyType.RSA)
+    purpose, size = status.list_kind(issuer)
+    placeholder = StatusListRow(id=new_id(), purpose=purpose, status_size=size)  # never stored
+    credential = issuing.build_credential(
+        config,
+        issuing.credential_parts(config, issuer, did, achievement),
+        issuing.credential_row(issuer, achievement, key, request, now),
+        request,
+        now,
+        status.entry(config.base_url, placeholder, 0),
+    )
+    problems = signing.credential_problems(credential) or signing.signing_refusal(credential)
+    if problems:
+        raise ValidationFailed(
+            "the credentials of this cohort could not be signed; nothing was issued",
+            [{"row": 1, "msg": problem} for problem in problems[:MAX_REPORTED_ERRORS]],
+        )
 
 
 def get_job(session: Session, issuer: Issuer, job_id: str) -> BulkJob:
@@ -177,7 +309,9 @@ def run_job(
     chunks = 0
     while True:
         with transaction(sessions) as session:
-            job = session.get(BulkJob, job_id, with_for_update=True, options=[defer(BulkJob.rows)])
+            # Another runner (a second worker process) may be on this job: take turns, chunk by chunk.
+            write_lock(session, BulkJob, BulkJob.id == job_id, BulkJob.done)
+            job = session.get(BulkJob, job_id, populate_existing=True, options=[defer(BulkJob.rows)])
             if job is None or job.state in ("done", "failed"):
                 return
             now = clock()
@@ -214,6 +348,7 @@ def _issue_chunk(
     parts = issuing.credential_parts(config, issuer, did, achievement)
     status_list, indexes = status.allocate(session, issuer, len(batch), now)
     credentials: list[IssuedCredential] = []
+    checked_shapes: set[bool] = set()
 
     def unsigned() -> Iterator[dict[str, Any]]:
         """Built lazily: the signing workers start on the first credentials while the rest are built."""
@@ -231,15 +366,35 @@ def _issue_chunk(
             row.bulk_job_id, row.bulk_row = job.id, number
             credentials.append(row)
             entry = status.entry(config.base_url, status_list, index)
-            yield issuing.build_credential(config, parts, row, request, now, entry)
+            credential = issuing.build_credential(config, parts, row, request, now, entry)
+            shape = request.result is not None
+            if shape not in checked_shapes:
+                checked_shapes.add(shape)
+                _raise_if_refused(number, signing.signing_refusal(credential))
+            yield credential
 
-    outcomes = signer.check_and_sign_all(unsigned(), key, now, job.format)
+    # The JSON-LD signing rules on one credential of each shape (with and without a result) stand for
+    # the chunk: its credentials are made from the same parts and differ only in identifiers this
+    # service makes and in the recipient's name and result, text literals that `validate_rows` checked.
+    # A Data Integrity proof applies the rules to each credential anyway (it signs the canonical form).
+    outcomes = signer.check_and_sign_all(unsigned(), key, now, job.format, rules_checked=job.format == "jwt")
     for row, outcome in zip(credentials, outcomes, strict=True):
+        if isinstance(outcome, list):
+            assert row.bulk_row is not None
+            _raise_if_refused(row.bulk_row, outcome)
         row.document = issuing.raise_if_not_conformant(outcome)
     session.add_all(credentials)
     session.flush()
     for row in credentials:
         issuing.announce(session, config, issuer, achievement, row)
+
+
+def _raise_if_refused(number: int, problems: list[str]) -> None:
+    """Stop the job (it ends ``failed``, this chunk not issued) with the row and why, in its ``error``."""
+    if problems:
+        raise ValidationFailed(
+            f"row {number}: {'; '.join(problems)[:900]}", [{"row": number, "msg": problems}]
+        )
 
 
 def unfinished_jobs(sessions: sessionmaker[Session]) -> list[str]:

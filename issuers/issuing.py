@@ -1,12 +1,10 @@
-"""Issuing one credential, and revoking / suspending / reinstating it.
+"""Issuing one credential.
 
 Flow: achievement and active key -> the unsigned credential as an OB 3.0 model -> JSON Schema and
 conformance checks -> sign (Data Integrity or VC-JWT) -> store exactly what was signed with its status
 index -> ``flush()``. The caller's transaction commits once, so a failure leaves nothing behind.
 
-Status (Bitstring Status List 1.0 §2.1): revocation is final; suspension is offered by providers that enable
-it, whose credentials carry a ``message`` entry (valid / suspended / revoked). A suspended credential can be
-reinstated or revoked; a revoked one can be neither suspended nor reinstated.
+Revoking, suspending and reinstating are `issuers.lifecycle`.
 """
 
 from __future__ import annotations
@@ -40,10 +38,9 @@ from schemas.models import (
     ResultDescription,
 )
 from vc.keys import KeyType
-from vc.status_list import REVOKED, SUSPENDED, VALID
 
 from . import identity, service, signing, status
-from .api_models import CredentialCreate, CredentialState
+from .api_models import CredentialCreate
 from .models import Achievement, IssuedCredential, Issuer, IssuerKey
 from .ports import IssuedNotice
 
@@ -140,16 +137,12 @@ def issue(
     *,
     idempotency_key: str | None = None,
 ) -> IssuedCredential:
-    digest = _request_digest(request)
+    """Sign and store one credential. With an `idempotency_key`, a request the provider made before with
+    that key gets the credential that request made (however many arrive at once), and a different
+    request with the key is a 409."""
     if idempotency_key is not None:
-        existing = session.scalar(
-            select(IssuedCredential).where(
-                IssuedCredential.issuer_id == issuer.id, IssuedCredential.idempotency_key == idempotency_key
-            )
-        )
+        existing = _stored_answer(session, issuer, idempotency_key, request)
         if existing is not None:
-            if existing.request_sha256 != digest:
-                raise Conflict("this Idempotency-Key was used for a different request")
             return existing
     achievement = service.get_achievement(session, issuer, request.achievement_id)
     did = service.did_of(config, issuer.id)
@@ -157,7 +150,13 @@ def issue(
     key = service.active_key(session, issuer, key_type)
     row = credential_row(issuer, achievement, key, request, now)
     row.idempotency_key = idempotency_key
-    status_list = status.allocate_and_add(session, row, issuer, now)
+    try:
+        status_list = status.allocate_and_add(session, row, issuer, now)
+    except status.IdempotencyClash:  # a concurrent request with the key committed first: its answer
+        assert idempotency_key is not None
+        stored = _stored_answer(session, issuer, idempotency_key, request)
+        assert stored is not None
+        return stored
     unsigned = build_credential(
         config,
         credential_parts(config, issuer, did, achievement),
@@ -174,6 +173,20 @@ def issue(
     session.flush()
     announce(session, config, issuer, achievement, row)
     return row
+
+
+def _stored_answer(
+    session: Session, issuer: Issuer, idempotency_key: str, request: CredentialCreate
+) -> IssuedCredential | None:
+    """The credential an earlier request with this key made, if any; 409 if that was another request."""
+    existing = session.scalar(
+        select(IssuedCredential).where(
+            IssuedCredential.issuer_id == issuer.id, IssuedCredential.idempotency_key == idempotency_key
+        )
+    )
+    if existing is not None and existing.request_sha256 != _request_digest(request):
+        raise Conflict("this Idempotency-Key was used for a different request")
+    return existing
 
 
 def announce(
@@ -283,70 +296,12 @@ def get_credential(session: Session, issuer: Issuer, credential_id: str) -> Issu
     return row
 
 
-def status_of(row: IssuedCredential) -> CredentialState:
-    """``revoked``, ``suspended`` or ``valid``: what the credential's status entry says."""
-    if row.revoked_at is not None:
-        return "revoked"
-    return "suspended" if row.suspended_at is not None else "valid"
-
-
 def find_credential(session: Session, credential_id: str) -> IssuedCredential:
     """Any provider's credential by its id, for its public verification page (the id is a 128-bit
     capability: only someone given the credential or its link knows it)."""
     row = session.get(IssuedCredential, credential_id) if len(credential_id) <= 32 else None
     if row is None:
         raise NotFound(f"no credential {credential_id[:40]!r}")
-    return row
-
-
-def revoke(
-    session: Session, issuer: Issuer, credential_id: str, reason: str, now: datetime
-) -> IssuedCredential:
-    """Final: a revoked credential stays revoked (a suspended one may be revoked)."""
-    row = get_credential(session, issuer, credential_id)
-    if row.revoked_at is not None:
-        raise Conflict("this credential is already revoked")
-    status_list = status.get_list(session, row.revocation_list_id)
-    value = REVOKED if status_list.purpose == status.MESSAGE else 1
-    status.set_status(session, row.revocation_list_id, row.revocation_index, value, now)
-    row.revoked_at, row.revocation_reason = now, reason
-    row.suspended_at, row.suspension_reason = None, None
-    session.flush()
-    return row
-
-
-def suspend(
-    session: Session, issuer: Issuer, credential_id: str, reason: str, now: datetime
-) -> IssuedCredential:
-    """Temporarily invalid (status 0x1 of the credential's ``message`` entry); reversible by `reinstate`."""
-    row = get_credential(session, issuer, credential_id)
-    if row.revoked_at is not None:
-        raise Conflict("this credential is revoked; revocation is final")
-    if row.suspended_at is not None:
-        raise Conflict("this credential is already suspended")
-    if not issuer.suspension_enabled:
-        raise Conflict("suspension is not enabled for this provider; the operator can enable it")
-    if status.get_list(session, row.revocation_list_id).purpose != status.MESSAGE:
-        raise Conflict(
-            "this credential was issued before suspension was enabled: its status entry can only say"
-            " revoked; revoke it instead"
-        )
-    status.set_status(session, row.revocation_list_id, row.revocation_index, SUSPENDED, now)
-    row.suspended_at, row.suspension_reason = now, reason
-    session.flush()
-    return row
-
-
-def reinstate(session: Session, issuer: Issuer, credential_id: str, now: datetime) -> IssuedCredential:
-    """Lift a suspension: the entry says valid (0x0) again."""
-    row = get_credential(session, issuer, credential_id)
-    if row.revoked_at is not None:
-        raise Conflict("this credential is revoked; revocation is final")
-    if row.suspended_at is None:
-        raise Conflict("this credential is not suspended")
-    status.set_status(session, row.revocation_list_id, row.revocation_index, VALID, now)
-    row.suspended_at, row.suspension_reason = None, None
-    session.flush()
     return row
 
 

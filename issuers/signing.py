@@ -1,7 +1,8 @@
 """Checking and signing credentials: one at a time, or a bulk chunk spread over worker processes.
 
 `check_and_sign` is the one path every credential takes: the 1EdTech JSON Schema and the OB 3.0 rules it
-cannot express (`schemas.validation`), then a Data Integrity ``eddsa-rdfc-2022`` proof or a VC-JWT. It is
+cannot express (`schemas.validation`), the JSON-LD signing rules (`signing_refusal`), then a Data Integrity
+``eddsa-rdfc-2022`` proof or a VC-JWT. It is
 pure (no database, no I/O), so `BulkSigner` can run it in a pool of processes: signing is CPU work under
 the GIL, and a cohort is thousands of independent credentials.
 
@@ -25,6 +26,8 @@ from typing import Any
 
 from schemas.validation import SchemaName, conformance_errors, schema_errors
 from vc import data_integrity
+from vc.errors import JsonLdError
+from vc.jsonld import canonicalize
 from vc.jwt import sign_jwt
 from vc.keys import PrivateKey
 
@@ -57,11 +60,36 @@ def credential_problems(credential: Mapping[str, Any]) -> list[str]:
     return schema_errors(credential, SchemaName.ACHIEVEMENT_CREDENTIAL) + conformance_errors(credential)
 
 
+def signing_refusal(credential: Mapping[str, Any]) -> list[str]:
+    """Why `vc.jsonld` refuses to sign the credential, if it does: every statement signed, or the
+    credential refused with a named reason (`vc.errors.Refusal`).
+
+    A Data Integrity proof signs the canonical form, so `vc.data_integrity.sign` applies these rules
+    anyway. A VC-JWT signs the JSON bytes, but verification checks its data model with the same JSON-LD
+    rules (`vc.proof_check`), so an issuer that skipped them could sign a VC-JWT that verifiers refuse
+    (e.g. an evidence URL with a "|": not a well-formed IRI). Successes are remembered
+    (`vc.jsonld.canonicalize`), so the Data Integrity signature right after costs no second pass.
+    """
+    try:
+        canonicalize(credential, signing=True)
+    except JsonLdError as error:
+        return [f"the credential could not be signed ({error.reason.value}): {error.message}"]
+    return []
+
+
 def check_and_sign(
-    credential: Mapping[str, Any], key: SigningKey, created: datetime, credential_format: str
+    credential: Mapping[str, Any],
+    key: SigningKey,
+    created: datetime,
+    credential_format: str,
+    *,
+    rules_checked: bool = False,
 ) -> Outcome:
-    """The signed document as stored and served, or the problems that stopped it from being signed."""
-    problems = credential_problems(credential)
+    """The signed document as stored and served, or the problems that stopped it from being signed.
+
+    `rules_checked`: the caller has applied `signing_refusal` to a credential of the same making (a
+    bulk chunk: see `issuers.bulk`), so a VC-JWT skips it; a Data Integrity proof applies it anyway."""
+    problems = credential_problems(credential) or ([] if rules_checked else signing_refusal(credential))
     if problems:
         return problems
     if credential_format == "ldp":
@@ -87,12 +115,17 @@ class BulkSigner:
         key: SigningKey,
         created: datetime,
         credential_format: str,
+        *,
+        rules_checked: bool = False,
     ) -> list[Outcome]:
         """Results in the order of ``credentials``. With a pool, batches go to the workers as soon as they
         are drawn from ``credentials``, so a caller that builds them lazily builds the next batch while
         the workers sign the last one."""
         if self.processes == 1:
-            return [check_and_sign(credential, key, created, credential_format) for credential in credentials]
+            return [
+                check_and_sign(credential, key, created, credential_format, rules_checked=rules_checked)
+                for credential in credentials
+            ]
         pool = self._start()
         jwk = key.private_key.to_jwk()
         futures = []
@@ -105,6 +138,7 @@ class BulkSigner:
                     key.verification_method,
                     created,
                     credential_format,
+                    rules_checked,
                     batch,
                 )
             )
@@ -152,6 +186,7 @@ def _check_and_sign_batch(
     verification_method: str,
     created: datetime,
     credential_format: str,
+    rules_checked: bool,
     credentials: list[Mapping[str, Any]],
 ) -> list[Outcome]:
     opened = _opened.get(key_id)
@@ -160,4 +195,7 @@ def _check_and_sign_batch(
             _opened.clear()
         opened = _opened[key_id] = (jwk, PrivateKey.from_jwk(jwk))
     key = SigningKey(key_id, opened[1], verification_method)
-    return [check_and_sign(credential, key, created, credential_format) for credential in credentials]
+    return [
+        check_and_sign(credential, key, created, credential_format, rules_checked=rules_checked)
+        for credential in credentials
+    ]

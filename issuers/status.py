@@ -135,10 +135,16 @@ def _draw(session: Session, row: StatusListRow, count: int) -> list[int]:
     raise RuntimeError("could not draw free status indexes")  # pragma: no cover - vanishingly unlikely
 
 
+class IdempotencyClash(Exception):
+    """Another transaction committed a credential with this one's Idempotency-Key first (a unique insert
+    waits for the other transaction to end, so its row is there to read)."""
+
+
 def allocate_and_add(
     session: Session, credential: IssuedCredential, issuer: Issuer, now: datetime
 ) -> StatusListRow:
-    """Give the credential a random free index on its provider's open list, then insert it."""
+    """Give the credential a random free index on its provider's open list, then insert it; raises
+    `IdempotencyClash` when its Idempotency-Key is taken."""
     row, (index,) = allocate(session, issuer, 1, now)
     for _ in range(_DRAWS):
         credential.revocation_list_id, credential.revocation_index = row.id, index
@@ -150,7 +156,7 @@ def allocate_and_add(
         except IntegrityError:
             # The savepoint rollback expunged the credential; draw again unless the clash was a retry.
             if _clashes_on_idempotency(session, credential):
-                raise
+                raise IdempotencyClash from None
             (index,) = _draw(session, row, 1)
     raise RuntimeError("could not allocate a free status index")  # pragma: no cover - vanishingly unlikely
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from core.clients import client_address
 from core.deps import NowDep, SessionDep
 from core.problems import Unauthorized
 from core.services import provide
@@ -14,11 +15,6 @@ from passport.config import PassportConfig
 from passport.models import Learner
 
 get_passport_config = provide(PassportConfig)
-
-
-def client_address(request: Request) -> str:
-    """The peer address (behind a proxy, run uvicorn with --proxy-headers so this is the client's)."""
-    return request.client.host if request.client else "unknown"
 
 
 def current_learner(request: Request, session: SessionDep, now: NowDep) -> Learner:

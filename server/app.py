@@ -11,17 +11,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.api_docs import install_api_docs
 from core.body_limit import BodyLimit
 from core.cache import Background
+from core.clients import ClientAddress, TrustedProxies, loopback_only
 from core.db import make_engine, session_factory
 from core.deps import SessionDep
 from core.handlers import install_problem_handlers
 from core.keystore import Keystore
+from core.redaction import install_access_log_redaction
+from core.response_headers import NoSniff
 from core.services import Database, OperatorToken, Services, Site
 from core.web import Templates, static_files
 from issuers import api as issuers_api
@@ -57,6 +61,7 @@ def passport_config(
         base_url=settings.base_url,
         keystore=keystore or Keystore(settings.resolved_master_key()),
         limiter=SignInLimiter(
+            free_per_client=settings.sign_in_free_failures_per_client,
             per_account=settings.sign_in_max_failures_per_account,
             per_address=settings.sign_in_max_failures_per_address,
             window=timedelta(seconds=settings.sign_in_window_seconds),
@@ -109,6 +114,7 @@ def create_app(
     `registry_for` gives the trust registry for a request's session: by default the operator's register
     (`network.trust_cache`); `verification.service.no_registry` skips the trust check."""
 
+    settings.refuse_unsafe_production()
     engine = make_engine(settings.database_url)
     database = Database(engine, session_factory(engine))
     keystore = Keystore(settings.resolved_master_key())
@@ -117,8 +123,6 @@ def create_app(
     trust = TrustConfig(settings.base_url, keystore, settings.operator_name)
     jobs = JobWorker(database.sessions, issuers, signing_processes=settings.bulk_signing_processes)
     mail = mail_worker(settings, database.sessions)
-    if settings.is_production and settings.fetch_allow_private:
-        log.warning("PASSPORT_FETCH_ALLOW_PRIVATE is on: the verifier may fetch from private addresses")
     background = Background(database.sessions)  # reloads the verify caches while they are in use
     verifier = Verifier.create(
         issuers,
@@ -146,7 +150,8 @@ def create_app(
         title="Skills Passport",
         version="0.1.0",
         description="Issue, hold and verify quality-assured Open Badges 3.0 credentials.",
-        docs_url="/docs",
+        docs_url=None,  # core.api_docs serves /docs without a CDN
+        redirect_slashes=False,  # core.handlers redirects to the base URL, never to the Host header's
     )
     services = Services()
     for service in (
@@ -164,12 +169,16 @@ def create_app(
     app.state.services = services  # read through core.services.services_of and provide(Class)
 
     install_problem_handlers(app, settings.base_url)
+    install_access_log_redaction()
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         base_url=settings.base_url,
         page_forms={"/verify": verification_pages.too_large_form},
     )
+    app.add_middleware(NoSniff)
+    # Outermost: everything inside, the access log included, sees the client address it establishes.
+    app.add_middleware(ClientAddress, proxies=TrustedProxies.parse(settings.trusted_proxies))
     # One or two routers per domain, matched in this order at some microseconds a route: the verify API,
     # the busiest, comes first.
     app.include_router(verification_api.router)
@@ -177,11 +186,12 @@ def create_app(
     app.include_router(passport_api.router)
     app.include_router(passport_pages.router)
     if not settings.is_production:
-        app.include_router(passport_pages.dev_router)
+        app.include_router(passport_pages.dev_router, dependencies=[Depends(loopback_only)])
     app.include_router(network_api.router)
     app.include_router(verification_pages.router)
 
     app.mount("/static", static_files("verification"), name="static")
+    install_api_docs(app, app.title)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> HTMLResponse:

@@ -19,15 +19,17 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, session_factory, transaction
+from core.services import services_of
 from issuers import service
 from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
+from passport.config import PassportConfig
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade
 from server.seed import seed_demo, seed_demo_learner
 from server.settings import ConfigurationError, Settings
-from server.workers import PortInUse, serve_workers
+from server.workers import PortInUse, serve_workers, uvicorn_options
 from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
 from vc.errors import BakingError, VcError
 from vc.jwt import looks_like_jwt
@@ -349,8 +351,9 @@ def serve(
         raise typer.Exit(2) from None
     if demo:
         with transaction(sessions) as session:
-            learner = seed_demo_learner(session, application.state.passport, datetime.now(UTC))
-            keys = seed_demo(session, application.state.issuer_config, datetime.now(UTC))
+            services = services_of(application)
+            learner = seed_demo_learner(session, services.get(PassportConfig), datetime.now(UTC))
+            keys = seed_demo(session, services.get(IssuerConfig), datetime.now(UTC))
         if keys:
             typer.echo("Demo data loaded. Provider API keys (shown once):")
             for name, info in keys.items():
@@ -363,8 +366,7 @@ def serve(
     token_source = "PASSPORT_ADMIN_TOKEN" if settings.admin_token else settings.admin_token_file
     typer.echo(f"Operator token: in {token_source}")
     typer.echo(f"API docs: {settings.base_url}/docs")
-    # asyncio's event loop: see server.workers for why not uvloop.
-    options: dict[str, Any] = {"log_level": log_level, "access_log": access_log, "loop": "asyncio"}
+    options = uvicorn_options(log_level, access_log)
     if workers == 1:
         uvicorn.run(freeze_heap(application), host=host, port=port, **options)
         return

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from issuers import issuing, service
+from issuers import issuing, lifecycle, service
 from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
 from network import trust
 from network.api_models import AccreditationCreate
@@ -162,7 +162,7 @@ def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> 
                 )
                 row = issuing.issue(session, config, issuer, request, now)
                 if not revoked and number == 1:
-                    issuing.revoke(session, issuer, row.id, "Issued in error (demo)", now)
+                    lifecycle.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
     return keys
 

@@ -8,16 +8,21 @@ without them.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import secrets
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.clients import TrustedProxies
+
+log = logging.getLogger("passport")
 
 
 class Environment(StrEnum):
@@ -47,6 +52,9 @@ class Settings(BaseSettings):
     operator_name: str = "National Skills Network"
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
+    #: Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR ranges, comma-separated):
+    #: none by default, so the client address is the connection's (`core.clients`).
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     #: The bounded fetcher (verification of other issuers' DID documents and status lists).
     #: Allow private, loopback and link-local addresses: only for tests and local development.
     fetch_allow_private: bool = False
@@ -76,12 +84,30 @@ class Settings(BaseSettings):
     claim_link_days: int = Field(default=30, ge=1)
     #: How long a learner API token works.
     learner_token_days: int = Field(default=90, ge=1)
-    #: Failed sign-ins allowed per account, and per client address, within the window.
-    sign_in_max_failures_per_account: int = Field(default=5, ge=1)
+    #: Sign-in throttling (passport.accounts.ratelimit): failures of one client on one account before each
+    #: further attempt waits twice as long as the last; failures per account from anywhere (NIST SP
+    #: 800-63B §5.2.2: at most 100), and per client address on any account, within the window.
+    sign_in_free_failures_per_client: int = Field(default=3, ge=1)
+    sign_in_max_failures_per_account: int = Field(default=100, ge=1, le=100)
     sign_in_max_failures_per_address: int = Field(default=20, ge=1)
     sign_in_window_seconds: int = Field(default=900, ge=1)
     #: Processes that check and sign bulk-issued credentials (1: in the job worker's own thread).
     bulk_signing_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        return (
+            [entry.strip() for entry in value.split(",") if entry.strip()]
+            if isinstance(value, str)
+            else value
+        )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: list[str]) -> list[str]:
+        TrustedProxies.parse(value)  # ValueError names the entry that is neither an address nor a range
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -94,6 +120,15 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    def refuse_unsafe_production(self) -> None:
+        """`ConfigurationError` for a setting that is only for tests and development, in production."""
+        if self.is_production and self.fetch_allow_private:
+            raise ConfigurationError(
+                "PASSPORT_FETCH_ALLOW_PRIVATE=true lets anyone who submits a credential make the service "
+                "fetch from private, loopback and link-local addresses (SSRF): it is for tests and local "
+                "development only. Unset it in production."
+            )
 
     def resolved_master_key(self) -> bytes:
         value = self._secret(self.master_key, self.master_key_file, "PASSPORT_MASTER_KEY", _new_key)
@@ -112,15 +147,25 @@ class Settings(BaseSettings):
         if value is not None:
             return value.get_secret_value().strip()
         if path.exists():
+            _owner_only(path)
             return path.read_text(encoding="utf-8").strip()
         if self.is_production:
             raise ConfigurationError(f"{name} (or {name}_FILE) must be set in production")
         secret = generate()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secret + "\n")
         return secret
+
+
+def _owner_only(path: Path) -> None:
+    """A secret's file readable by its owner alone (0600), as `Settings` creates it; one that others can
+    read (copied in by hand) is made so, and said."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        path.chmod(mode & 0o700)
+        log.warning("%s was readable by others (mode %o); it is now %o", path, mode, mode & 0o700)
 
 
 def _new_key() -> str:

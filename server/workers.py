@@ -26,7 +26,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["STARTUP_FAILURE", "PortInUse", "listening_socket", "serve_workers"]
+__all__ = ["STARTUP_FAILURE", "PortInUse", "listening_socket", "serve_workers", "uvicorn_options"]
 
 log = logging.getLogger("passport")
 
@@ -39,6 +39,14 @@ STOP_SECONDS = 30.0
 
 class PortInUse(Exception):
     """Another program listens on the port (or cannot share it)."""
+
+
+def uvicorn_options(log_level: str, access_log: bool) -> dict[str, Any]:
+    """How `passport serve` runs uvicorn, with one worker or several: asyncio's event loop (see the module
+    doc), and uvicorn's proxy headers off. Uvicorn would believe ``X-Forwarded-For`` from any loopback
+    client and rewrite the client address before the app sees it; the app decides whom to believe
+    (`core.clients`, ``PASSPORT_TRUSTED_PROXIES``)."""
+    return {"log_level": log_level, "access_log": access_log, "loop": "asyncio", "proxy_headers": False}
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool, backlog: int = 2048) -> socket.socket:

@@ -24,6 +24,7 @@ Errors are `FetchError` (a `vc.errors.KeyResolutionError`), whose message the ve
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import socket
 import threading
@@ -41,12 +42,18 @@ from vc.parsing import parse_json
 
 __all__ = ["BoundedFetcher", "FetchError", "FetchPolicy", "HostResolver", "NotCached", "system_resolver"]
 
+log = logging.getLogger(__name__)
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: host, port -> the addresses the host resolves to (injectable: tests never use DNS).
 HostResolver = Callable[[str, int], Sequence[str]]
 
 ACCEPT = "application/did+json, application/vc+ld+json, application/ld+json;q=0.9, application/json;q=0.8"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: One message for a host that does not resolve and one that resolves to a private, loopback or other
+#: non-public address: the message tells no one what an internal name resolves to, or whether it exists
+#: (the service's log has the details).
+_NOT_FETCHED = "the host {host} is not a public Internet host that resolves; it is never fetched"
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d{1,10})\"?", re.IGNORECASE)
 
 
@@ -258,19 +265,22 @@ class BoundedFetcher:
         if not self.policy.allow_private:
             refused = [address for address in addresses if not is_public(address)]
             if refused:
-                raise FetchError(
-                    f"{host} resolves to a non-public address ({refused[0]}); it is never fetched"
+                # Whoever submitted the credential reads the message: never say what a name resolves to.
+                log.warning(
+                    "refused to fetch %s: %s resolves to non-public %s", _short(url), host, refused[0]
                 )
+                raise FetchError(_NOT_FETCHED.format(host=host[:100]))
         return host, port, str(addresses[0])
 
     def _resolve(self, host: str, port: int) -> list[IPAddress]:
         try:
             answers = self._resolve_host(host, port)
             addresses = [ipaddress.ip_address(answer.split("%", 1)[0]) for answer in answers]
-        except (OSError, UnicodeError, ValueError):
-            raise FetchError(f"the host {host[:100]} could not be resolved") from None
+        except (OSError, UnicodeError, ValueError) as error:
+            log.info("could not resolve %s: %s", host[:100], type(error).__name__)
+            raise FetchError(_NOT_FETCHED.format(host=host[:100])) from None
         if not addresses:
-            raise FetchError(f"the host {host[:100]} has no address")
+            raise FetchError(_NOT_FETCHED.format(host=host[:100]))
         return addresses
 
 

@@ -112,10 +112,11 @@ def purge_expired(session: Session, now: datetime) -> None:
 def _throttle(config: PassportConfig, account: str, client: str, now: datetime) -> None:
     refusal = config.limiter.check(account, client, now)
     if refusal is not None:
-        minutes = max(1, (refusal.retry_after + 59) // 60)
+        wait = refusal.retry_after
+        amount, unit = (wait, "second") if wait < 60 else ((wait + 59) // 60, "minute")
         raise TooManyAttempts(
-            f"Too many attempts to sign in. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again.",
-            retry_after=refusal.retry_after,
+            f"Too many attempts to sign in. Wait {amount} {unit}{'s' if amount > 1 else ''} and try again.",
+            retry_after=wait,
         )
 
 
@@ -130,7 +131,7 @@ def authenticate(
     if not config.passwords.check(learner.password_hash if learner else None, password) or learner is None:
         config.limiter.failed(account, client, now)
         raise SignInFailed(SIGN_IN_FAILED)
-    config.limiter.succeeded(account)
+    config.limiter.succeeded(account, client)
     purge_expired(session, now)
     if config.passwords.needs_rehash(learner.password_hash):
         learner.password_hash = config.passwords.hash(password)
@@ -146,7 +147,7 @@ def confirm_password(
     if not config.passwords.check(learner.password_hash, password):
         config.limiter.failed(account, client, now)
         raise SignInFailed("That is not your password.")
-    config.limiter.succeeded(account)
+    config.limiter.succeeded(account, client)
 
 
 # --- browser sessions ---------------------------------------------------------------------------------------

@@ -1,9 +1,24 @@
-"""Sign-in throttling: failed password checks per account and per client address.
+"""Sign-in throttling that slows password guessing without handing anyone a way to lock the owner out.
 
-A sliding window: while an account (the address typed, whether or not it has a passport, so a 429 says
-nothing about existence) or a client address has had ``limit`` failures within ``window``, every
-attempt is refused, even with the right password; a success clears the account's failures. The clock is
-the caller's ``now``, so tests are deterministic.
+NIST SP 800-63B §5.2.2 (Rate Limiting): a verifier limits consecutive failed attempts on one account
+(to at most 100) and may instead slow them down with increasing waits, and should weigh where attempts
+come from, so that an attacker cannot deny the owner access. The OWASP Authentication Cheat Sheet
+("Login Throttling", "Account Lockout") warns the same: a lockout after a few failures is itself an
+attack on the owner. Five failures used to refuse even the right password for 15 minutes, from anywhere.
+
+Three counts of failures within ``window`` (sliding), each checked before the password is:
+
+- **per account and client address**: `free_per_client` failures, then each attempt must wait twice as
+  long as the last (1 s, 2 s, 4 s ... up to ``window``) after that client's latest failure on that
+  account. The guesser is slowed; the owner, signing in from their own address, is not affected;
+- **per client address**, any account: `per_address` failures (one address trying many accounts);
+- **per account**, any address: `per_account` failures, far higher (NIST's ceiling of 100), a bound on
+  a guesser who spreads over many addresses. Reaching it needs that many addresses (each slowed as
+  above); only then is everyone refused until failures leave the window, the price of the bound.
+
+A success clears the account's count and that client's count on it. The account is the address typed,
+whether or not it has a passport, so a 429 says nothing about existence. The clock is the caller's
+``now``, so tests are deterministic. The client address is `core.clients.client_address`.
 
 Where failures are kept is a `FailureStore`: the service keeps them in its database
 (`DatabaseFailures`), so every worker process counts the same failures, and records each one in a
@@ -13,6 +28,7 @@ transaction of its own (the failed request itself rolls back). `MemoryFailures` 
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Sequence
@@ -51,35 +67,50 @@ class FailureStore(Protocol):
 class SignInLimiter:
     def __init__(
         self,
-        per_account: int = 5,
+        free_per_client: int = 3,
+        per_account: int = 100,
         per_address: int = 20,
         window: timedelta = timedelta(minutes=15),
         store: FailureStore | None = None,
     ) -> None:
-        self.per_account, self.per_address, self.window = per_account, per_address, window
+        self.free_per_client, self.per_account, self.per_address = free_per_client, per_account, per_address
+        self.window = window
         self.store: FailureStore = store if store is not None else MemoryFailures()
 
     def check(self, account: str, client: str, now: datetime) -> Refusal | None:
-        """A refusal if either the account or the client address is over its limit, else None."""
+        """A refusal while any of the three counts says wait (the longest wait), else None."""
         longest = max(
-            self._wait(key, limit, now)
-            for key, limit in ((_account(account), self.per_account), (_client(client), self.per_address))
+            self._backoff(_pair(account, client), now),
+            self._wait(_account(account), self.per_account, now),
+            self._wait(_client(client), self.per_address, now),
         )
         return Refusal(retry_after=longest) if longest > 0 else None
 
     def failed(self, account: str, client: str, now: datetime) -> None:
-        self.store.add((_account(account), _client(client)), now, now - self.window)
+        self.store.add((_account(account), _client(client), _pair(account, client)), now, now - self.window)
 
-    def succeeded(self, account: str) -> None:
+    def succeeded(self, account: str, client: str) -> None:
         self.store.clear(_account(account))
+        self.store.clear(_pair(account, client))
+
+    def _backoff(self, key: str, now: datetime) -> int:
+        """Seconds this client must still wait before trying this account again."""
+        times = self.store.times(key, now - self.window)
+        if len(times) < self.free_per_client:
+            return 0
+        delay = min(2.0 ** (len(times) - self.free_per_client), self.window.total_seconds())
+        return _seconds_until(times[-1] + timedelta(seconds=delay), now)
 
     def _wait(self, key: str, limit: int, now: datetime) -> int:
         times = self.store.times(key, now - self.window)
         if len(times) < limit:
             return 0
         # Refused until enough of the recent failures leave the window.
-        freed_at = times[len(times) - limit] + self.window
-        return max(1, int((freed_at - now).total_seconds() + 0.999))
+        return max(1, _seconds_until(times[len(times) - limit] + self.window, now))
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return max(0, math.ceil((moment - now).total_seconds()))
 
 
 class MemoryFailures:
@@ -150,3 +181,7 @@ def _account(email: str) -> str:
 
 def _client(address: str) -> str:
     return "client:" + address
+
+
+def _pair(account: str, client: str) -> str:
+    return f"pair:{client}:{account.strip().lower()}"

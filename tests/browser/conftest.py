@@ -81,7 +81,7 @@ def live_server(live_settings: tuple[Settings, socket.socket]) -> Iterator[str]:
     """The app served on loopback in a thread; yields its base URL."""
     settings, listener = live_settings
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -124,7 +124,14 @@ def test_a_killed_job_resumes_without_losing_or_duplicating(client: TestClient) 
     with transaction(services_of(app).get(Database).sessions) as session:
         issuer = service.get_issuer(session, provider["id"])
         job = bulk.create_job(
-            session, issuer, achievement_id, "jwt", "c.csv", csv_rows(rows), datetime.now(UTC)
+            session,
+            services_of(client.app).get(IssuerConfig),
+            issuer,
+            achievement_id,
+            "jwt",
+            "c.csv",
+            csv_rows(rows),
+            datetime.now(UTC),
         )
     config = services_of(app).get(IssuerConfig)
     bulk.run_job(services_of(app).get(Database).sessions, config, job.id, stop_after_chunks=1)
@@ -190,7 +197,14 @@ def _job(client: TestClient, provider: dict[str, Any], rows: int, credential_for
     with transaction(services_of(client.app).get(Database).sessions) as session:
         issuer = service.get_issuer(session, provider["id"])
         job = bulk.create_job(
-            session, issuer, achievement_id, credential_format, "c.csv", csv_rows(rows), datetime.now(UTC)
+            session,
+            services_of(client.app).get(IssuerConfig),
+            issuer,
+            achievement_id,
+            credential_format,
+            "c.csv",
+            csv_rows(rows),
+            datetime.now(UTC),
         )
     return job.id
 

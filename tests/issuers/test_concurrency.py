@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.db import transaction
 from core.services import Database, services_of
-from issuers import issuing, service
+from issuers import issuing, lifecycle, service
 from issuers import status as status_module
 from issuers.api_models import CredentialCreate
 from issuers.models import IssuedCredential
@@ -82,7 +82,7 @@ def test_parallel_revocations_in_one_list_keep_every_bit(client: TestClient) -> 
             start.wait(timeout=30)
             with transaction(services_of(app).get(Database).sessions) as session:
                 issuer = service.get_issuer(session, provider["id"])
-                issuing.revoke(session, issuer, credential_id, "parallel check", datetime.now(UTC))
+                lifecycle.revoke(session, issuer, credential_id, "parallel check", datetime.now(UTC))
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 

@@ -110,8 +110,9 @@ class Browser:
     http: TestClient
 
     @classmethod
-    def open(cls, app: FastAPI) -> Browser:
-        return cls(TestClient(app, base_url=BASE_URL, follow_redirects=False))
+    def open(cls, app: FastAPI, address: str = "testclient") -> Browser:
+        """A browser on a machine at `address` (the client address the service sees)."""
+        return cls(TestClient(app, base_url=BASE_URL, follow_redirects=False, client=(address, 50000)))
 
     def get(self, path: str) -> Any:
         return self.http.get(path)
@@ -153,8 +154,17 @@ class Browser:
         return token
 
 
+#: A client on the service's own machine: the development outbox answers no other (core.clients).
+LOOPBACK = ("127.0.0.1", 50000)
+
+
+def on_this_machine(http: TestClient) -> TestClient:
+    """A client of the same app, connecting from loopback, as the developer reading the outbox does."""
+    return TestClient(http.app, base_url=BASE_URL, client=LOOPBACK)
+
+
 def outbox(http: TestClient) -> list[dict[str, Any]]:
-    response = http.get("/dev/outbox.json")
+    response = on_this_machine(http).get("/dev/outbox.json")
     assert response.status_code == 200
     messages: list[dict[str, Any]] = response.json()
     return messages

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.db import transaction
 from core.services import Database, services_of
+from passport.accounts.ratelimit import SignInLimiter
 from passport.accounts.security import Passwords
 from passport.config import PassportConfig
 from passport.models import EmailLink, Learner, LearnerSession, LearnerToken
@@ -159,20 +160,53 @@ def test_an_unverified_address_does_not_sign_in(client: TestClient, app: FastAPI
     assert Browser.open(app).sign_in("second@example.com").status_code == 401
 
 
-def test_sign_in_is_rate_limited_per_account(client: TestClient, app: FastAPI, clock: Clock) -> None:
+def test_wrong_passwords_slow_the_guesser_and_never_lock_the_owner_out(
+    client: TestClient, app: FastAPI, clock: Clock
+) -> None:
+    """Attack run: five wrong passwords locked the owner out for 15 minutes, even with the right one.
+    Now the guessing client waits twice as long after each failure; the owner, elsewhere, signs in."""
     Browser.open(app).sign_up("sam@example.com")
-    attacker = Browser.open(app)
-    for _ in range(5):
+    attacker = Browser.open(app, "203.0.113.66")
+    for _ in range(3):
         assert attacker.sign_in("sam@example.com", "guess guess guess").status_code == 401
-    refused = attacker.sign_in("sam@example.com")  # even the right password, while refused
-    assert refused.status_code == 429
-    assert "Too many attempts to sign in" in refused.text
-    assert int(refused.headers["retry-after"]) == 15 * 60
-    api = client.post("/api/v1/passport/tokens", json={"email": "sam@example.com", "password": PASSWORD})
+    waits = []
+    for _ in range(8):
+        refused = attacker.sign_in("sam@example.com")  # even the right password, from the guesser
+        assert refused.status_code == 429
+        assert "Too many attempts to sign in. Wait" in refused.text
+        waits.append(int(refused.headers["retry-after"]))
+        clock.advance(seconds=waits[-1])
+        assert attacker.sign_in("sam@example.com", "guess guess guess").status_code == 401
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128]
+    # Eleven failures later, the owner signs in from their own machine, on a page and through the API.
+    owner = Browser.open(app, "198.51.100.20")
+    assert owner.sign_in("sam@example.com").status_code == 303
+    token = owner.http.post(
+        "/api/v1/passport/tokens", json={"email": "sam@example.com", "password": PASSWORD}
+    )
+    assert token.status_code == 201, token.text
+    api = attacker.http.post("/api/v1/passport/tokens", json={"email": "sam@example.com", "password": "x"})
     assert_problem(api, 429, "too-many-sign-in-attempts")
-    assert api.headers["retry-after"] == "900"
+    assert api.headers["retry-after"] == "256"
+
+
+def test_the_account_cap_bounds_guessers_spread_over_many_addresses(
+    client: TestClient, app: FastAPI, clock: Clock
+) -> None:
+    """NIST SP 800-63B §5.2.2's ceiling on failures per account (100 by default; 6 here)."""
+    config = services_of(app).get(PassportConfig)
+    services_of(app).replace(
+        replace(config, limiter=SignInLimiter(per_account=6, store=config.limiter.store))
+    )
+    Browser.open(app).sign_up("sam@example.com")
+    for number in range(6):
+        guesser = Browser.open(app, f"203.0.113.{number + 1}")
+        assert guesser.sign_in("sam@example.com", "guess guess guess").status_code == 401
+    refused = Browser.open(app, "198.51.100.20").sign_in("sam@example.com")
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) == 15 * 60
     clock.advance(minutes=15)
-    assert Browser.open(app).sign_in("sam@example.com").status_code == 303
+    assert Browser.open(app, "198.51.100.20").sign_in("sam@example.com").status_code == 303
 
 
 def test_sign_in_is_rate_limited_per_client_address(client: TestClient, app: FastAPI) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher, profiles
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -27,7 +28,7 @@ from passport.config import PassportConfig
 from passport.models import OutboxMessage
 from server.app import create_app
 from server.settings import Environment, Settings
-from tests.passport.conftest import BASE_URL, PASSWORD, Browser, outbox
+from tests.passport.conftest import BASE_URL, PASSWORD, Browser, on_this_machine, outbox
 
 
 class Inbox:
@@ -143,10 +144,23 @@ def test_the_development_outbox(client: TestClient) -> None:
     )
     [message] = outbox(client)
     assert message["state"] == "kept"
-    page = client.get("/dev/outbox")
+    page = on_this_machine(client).get("/dev/outbox")
     assert page.status_code == 200
     assert "Confirm your address to create your Skills Passport" in page.text
     assert '<a href="https://passport.test/passport/confirm/' in page.text
+
+
+@pytest.mark.parametrize("address", ["203.0.113.9", "10.0.0.8", "testclient"])
+def test_the_development_outbox_answers_loopback_clients_only(app: FastAPI, address: str) -> None:
+    """Attack run: /dev/outbox answered any client in development, and it holds every sign-up and claim
+    link. Any other client gets the 404 of a route that does not exist, whatever it claims to be."""
+    with TestClient(app, base_url=BASE_URL, client=(address, 50000)) as elsewhere:
+        for path in ("/dev/outbox", "/dev/outbox.json"):
+            assert elsewhere.get(path).status_code == 404
+            assert elsewhere.get(path, headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 404
+    assert on_this_machine(TestClient(app)).get("/dev/outbox.json").status_code == 200
+    ipv6 = TestClient(app, base_url=BASE_URL, client=("::1", 50000))
+    assert ipv6.get("/dev/outbox.json").status_code == 200
 
 
 def test_no_outbox_page_in_production(settings: Settings) -> None:

@@ -116,21 +116,21 @@ def test_non_public_addresses_are_refused_before_any_request(address: str) -> No
         requests.append(request)
         return httpx.Response(200, json={})
 
-    with pytest.raises(FetchError, match="non-public address"):
+    with pytest.raises(FetchError, match="is not a public Internet host"):
         fetcher(handler, dns={"issuer.example": [address]}).fetch_bytes("https://issuer.example/did.json")
     assert requests == []
 
 
 def test_an_ip_literal_url_is_checked_too() -> None:
-    with pytest.raises(FetchError, match="non-public"):
+    with pytest.raises(FetchError, match="is not a public Internet host"):
         fetcher(ok()).fetch_bytes("https://127.0.0.1/did.json")
-    with pytest.raises(FetchError, match="non-public"):
+    with pytest.raises(FetchError, match="is not a public Internet host"):
         fetcher(ok()).fetch_bytes("https://[::1]/did.json")
 
 
 def test_one_private_answer_among_public_ones_is_refused() -> None:
     dns = {"issuer.example": [PUBLIC, "10.0.0.1"]}
-    with pytest.raises(FetchError, match="non-public"):
+    with pytest.raises(FetchError, match="is not a public Internet host"):
         fetcher(ok(), dns=dns).fetch_bytes("https://issuer.example/did.json")
 
 
@@ -143,8 +143,21 @@ def test_allow_private_lifts_the_address_check_only() -> None:
 
 
 def test_unresolvable_host_is_a_clear_error() -> None:
-    with pytest.raises(FetchError, match="could not be resolved"):
+    with pytest.raises(FetchError, match="is not a public Internet host that resolves"):
         fetcher(ok()).fetch_bytes("https://nowhere.example/did.json")
+
+
+def test_the_message_never_says_what_an_internal_host_resolves_to(caplog: pytest.LogCaptureFixture) -> None:
+    """Attack run: "resolves to a non-public address (127.0.0.1)" mapped internal names for whoever
+    submitted a credential. One message for a private and an unresolvable host; details in the log."""
+    dns = {"db.internal.example": ["10.20.30.40"]}
+    with pytest.raises(FetchError) as private:
+        fetcher(ok(), dns=dns).fetch_bytes("https://db.internal.example/did.json")
+    with pytest.raises(FetchError) as unresolvable:
+        fetcher(ok(), dns=dns).fetch_bytes("https://nothing.internal.example/did.json")
+    assert "10.20.30.40" not in private.value.message
+    assert private.value.message.replace("db.", "nothing.") == unresolvable.value.message
+    assert "10.20.30.40" in caplog.text
 
 
 def test_redirects_are_followed_and_each_target_checked() -> None:
@@ -157,7 +170,7 @@ def test_redirects_are_followed_and_each_target_checked() -> None:
         return httpx.Response(200, json={"id": "from cdn"})
 
     assert fetcher(handler, dns=dns).fetch_json("https://issuer.example/good") == {"id": "from cdn"}
-    with pytest.raises(FetchError, match="non-public"):
+    with pytest.raises(FetchError, match="is not a public Internet host"):
         fetcher(handler, dns=dns).fetch_bytes("https://issuer.example/bad")
 
 
