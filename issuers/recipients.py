@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from vc.fields import parse_datetime
+from vc.fields import issuer_id, parse_datetime
 
 from .models import IssuedCredential, Issuer
 
@@ -29,8 +29,10 @@ from .models import IssuedCredential, Issuer
 class RecipientCredential:
     """One issued credential with what a holder's wallet shows about it.
 
-    ``achievement_name``, ``achievement_type``, ``valid_from`` and ``valid_until`` are read from the
-    stored signed document (what was awarded, as signed); ``issuer_name`` is the provider's name now.
+    ``achievement_name``, ``achievement_type``, ``valid_from``, ``valid_until``, ``signed_issuer_id`` (the
+    issuer id the credential names, a did:web DID) and ``subject`` (its ``credentialSubject``: who it was
+    awarded to) are read from the stored signed document; ``issuer_name`` and ``issuer_logo_url`` are the
+    provider's now.
     """
 
     id: str
@@ -47,6 +49,9 @@ class RecipientCredential:
     revoked_at: datetime | None
     revocation_reason: str | None
     suspended_at: datetime | None
+    signed_issuer_id: str | None = None
+    issuer_logo_url: str | None = None
+    subject: Any = None
 
     def signed_document(self) -> dict[str, Any] | str:
         """Exactly what was signed: the JSON credential, or the compact VC-JWT."""
@@ -69,6 +74,7 @@ _COLUMNS = (
     IssuedCredential.revocation_reason,
     IssuedCredential.suspended_at,
     Issuer.name.label("issuer_name"),
+    Issuer.logo_url.label("issuer_logo_url"),
 )
 
 
@@ -123,6 +129,9 @@ def _summary(row: Row[Any]) -> RecipientCredential:
         revoked_at=row.revoked_at,
         revocation_reason=row.revocation_reason,
         suspended_at=row.suspended_at,
+        signed_issuer_id=issuer_id(credential),
+        issuer_logo_url=row.issuer_logo_url,
+        subject=credential.get("credentialSubject"),
     )
 
 

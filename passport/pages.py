@@ -257,6 +257,7 @@ def delete(
 router = APIRouter()
 router.include_router(pages)
 router.include_router(sharing_pages.router)
+router.include_router(sharing_pages.public)
 router.include_router(downloads.pages)
 router.include_router(address_pages.router)
 #: The email the service would have sent (`/dev/outbox`): never included in production.

@@ -177,6 +177,11 @@ DONE = {
     "removed": "Address removed. Credentials issued to it are no longer in your passport.",
     "primary": "Primary address changed.",
     "imported": "The credential was verified and added to your passport.",
+    "imported-not-yours": "The credential was verified and added, but it was issued to someone else: to "
+    "none of your confirmed addresses. Anyone you share it with will be told so. If it was issued to "
+    "another address of yours, add and confirm that address.",
+    "imported-recipient-unknown": "The credential was verified and added. Who it was issued to cannot "
+    "be confirmed (it does not name one of your confirmed addresses), and share links will say so.",
     "already": "That credential was already in your passport.",
 }
 
