@@ -114,7 +114,7 @@ def test_someone_elses_credential_shared_says_so_before_anything_else(
     share = sam.share(client, [alexs["item"]["id"], sam.ids[0]])
 
     page = TestClient(app, base_url=BASE_URL).get(path_of(share["url"]))
-    assert "Sam Jones</strong> has" in page.text  # the person sharing is named
+    assert '<strong class="shared-by">Sam Jones</strong> has shared\n2 credentials' in page.text
     assert "Someone has shared" not in page.text
     theirs, own = cards(page.text)
     assert 'data-recipient="not_holder"' in theirs
