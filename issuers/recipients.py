@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from schemas.identity import RecipientClaims, recipient_claims
 from vc.fields import issuer_id, parse_datetime
 
 from .models import IssuedCredential, Issuer
@@ -30,9 +31,9 @@ class RecipientCredential:
     """One issued credential with what a holder's wallet shows about it.
 
     ``achievement_name``, ``achievement_type``, ``valid_from``, ``valid_until``, ``signed_issuer_id`` (the
-    issuer id the credential names, a did:web DID) and ``subject`` (its ``credentialSubject``: who it was
-    awarded to) are read from the stored signed document; ``issuer_name`` and ``issuer_logo_url`` are the
-    provider's now.
+    issuer id the credential names, a did:web DID) and ``recipient`` (how it names who it was awarded to,
+    as plain strings: a passport of a thousand credentials keeps no parsed documents) are read from the
+    stored signed document; ``issuer_name`` and ``issuer_logo_url`` are the provider's now.
     """
 
     id: str
@@ -51,7 +52,7 @@ class RecipientCredential:
     suspended_at: datetime | None
     signed_issuer_id: str | None = None
     issuer_logo_url: str | None = None
-    subject: Any = None
+    recipient: RecipientClaims = field(default_factory=RecipientClaims)
 
     def signed_document(self) -> dict[str, Any] | str:
         """Exactly what was signed: the JSON credential, or the compact VC-JWT."""
@@ -131,7 +132,7 @@ def _summary(row: Row[Any]) -> RecipientCredential:
         suspended_at=row.suspended_at,
         signed_issuer_id=issuer_id(credential),
         issuer_logo_url=row.issuer_logo_url,
-        subject=credential.get("credentialSubject"),
+        recipient=recipient_claims(credential),
     )
 
 

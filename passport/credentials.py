@@ -32,6 +32,7 @@ from passport.accounts import addresses
 from passport.holder_binding import HolderIdentity, Recipient, recipient_of
 from passport.models import HolderKey, ImportedCredential, Learner
 from passport.verifying import LiveChecker, authentic, live_status
+from schemas.identity import recipient_claims
 
 
 class Status(StrEnum):
@@ -112,8 +113,7 @@ def _issued_item(credential: RecipientCredential, holder: HolderIdentity, now: d
     issuer = IssuerName(
         credential.signed_issuer_id, credential.issuer_name, NameSource.PROVIDER, credential.issuer_logo_url
     )
-    signed = {"credentialSubject": credential.subject}
-    recipient = recipient_of(signed, holder, also_as_given=credential.recipient_email)
+    recipient = recipient_of(credential.recipient, holder, also_as_given=credential.recipient_email)
     return PassportItem(credential, status_of(credential, now), issuer, recipient)
 
 
@@ -144,10 +144,11 @@ def _imported_item(
     if checker is None:  # as verified when it was imported
         source = NameSource(row.issuer_name_source) if row.issuer_name else None
         issuer = IssuerName(row.issuer_id, row.issuer_name or None, source)
-        recipient = recipient_of(imports.decoded(row), holder)
+        recipient = recipient_of(recipient_claims(imports.decoded(row)), holder)
         return PassportItem(credential, status_of(credential, now), issuer, recipient, "imported")
     report = checker.verify_credential(session, imports.signed_document(row), now)
-    recipient = recipient_of(report.credential or {}, holder) if authentic(report) else Recipient.UNKNOWN
+    claims = recipient_claims(report.credential or {})
+    recipient = recipient_of(claims, holder) if authentic(report) else Recipient.UNKNOWN
     status = Status(live_status(report).value)
     return PassportItem(credential, status, checker.issuer_of(session, report), recipient, "imported")
 

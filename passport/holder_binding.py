@@ -20,17 +20,14 @@ for any other, callers report `Recipient.UNKNOWN`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
 from urllib.parse import unquote
 
-from schemas.identity import matches_identity_hash
+from schemas.identity import RecipientClaims, matches_identity_hash
 
 __all__ = ["HolderIdentity", "Recipient", "recipient_of"]
-
-_MAX_IDENTIFIERS = 16  # identifiers looked at per subject: a hash each per verified address
 
 
 class Recipient(StrEnum):
@@ -53,41 +50,25 @@ class HolderIdentity:
 
 
 def recipient_of(
-    credential: Mapping[str, Any], holder: HolderIdentity, also_as_given: str | None = None
+    claims: RecipientClaims, holder: HolderIdentity, also_as_given: str | None = None
 ) -> Recipient:
-    """`also_as_given`: the address a credential of this service was issued to, as the provider gave it
-    (already known to be one of the learner's verified addresses, ignoring case)."""
-    emails = holder.emails | ({also_as_given} if also_as_given else set())
-    subjects = credential.get("credentialSubject")
-    checkable = False
-    for subject in subjects if isinstance(subjects, list) else [subjects]:
-        if not isinstance(subject, Mapping):
-            continue
-        subject_id = subject.get("id")
-        if isinstance(subject_id, str):
-            if subject_id.startswith("mailto:"):
-                checkable = True
-                if unquote(subject_id.removeprefix("mailto:")).strip().lower() in emails:
-                    return Recipient.HOLDER
-            elif subject_id.startswith("did:") and subject_id in holder.dids:
+    """`claims`: `schemas.identity.recipient_claims` of the credential. `also_as_given`: the address a
+    credential of this service was issued to, as the provider gave it (already known to be one of the
+    learner's verified addresses, ignoring case)."""
+    emails = (holder.emails | {also_as_given}) if also_as_given else holder.emails
+    # The address it was issued to first: for a credential of this service, the one hash that matches.
+    hash_order = [also_as_given, *(emails - {also_as_given})] if also_as_given else list(emails)
+    checkable = bool(claims.email_hashes or claims.emails)
+    for subject_id in claims.subject_ids:
+        if subject_id.startswith("mailto:"):
+            checkable = True
+            if unquote(subject_id.removeprefix("mailto:")).strip().lower() in emails:
                 return Recipient.HOLDER
-        identifiers = subject.get("identifier")
-        for identity in identifiers[:_MAX_IDENTIFIERS] if isinstance(identifiers, list) else []:
-            match = _email_identity(identity, emails)
-            if match is not None:
-                checkable = True
-                if match:
-                    return Recipient.HOLDER
+        elif subject_id.startswith("did:") and subject_id in holder.dids:
+            return Recipient.HOLDER
+    if any(email.strip().lower() in emails for email in claims.emails):
+        return Recipient.HOLDER
+    for identity_hash, salt in claims.email_hashes:
+        if any(matches_identity_hash(email, salt, identity_hash) for email in hash_order):
+            return Recipient.HOLDER
     return Recipient.NOT_HOLDER if checkable else Recipient.UNKNOWN
-
-
-def _email_identity(identity: Any, emails: Iterable[str]) -> bool | None:
-    """Whether an ``emailAddress`` IdentityObject names one of `emails`; None for any other identity."""
-    if not isinstance(identity, Mapping) or identity.get("identityType") != "emailAddress":
-        return None
-    value, hashed, salt = identity.get("identityHash"), identity.get("hashed"), identity.get("salt")
-    if not isinstance(value, str) or not isinstance(hashed, bool) or not isinstance(salt, (str, type(None))):
-        return None
-    if not hashed:
-        return value.strip().lower() in emails
-    return any(matches_identity_hash(email, salt, value) for email in emails)

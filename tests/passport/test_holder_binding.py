@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from passport.holder_binding import HolderIdentity, Recipient, recipient_of
-from schemas.identity import identity_hash
+from schemas.identity import identity_hash, recipient_claims
 
 SAM = HolderIdentity(["Sam@Example.com", "sam.work@example.org"], lambda: ["did:key:z6MkSam"])
 
@@ -64,7 +64,7 @@ def subject(**fields: Any) -> dict[str, Any]:
     ],
 )
 def test_the_recipient_in_every_form(credential: dict[str, Any], expected: Recipient) -> None:
-    assert recipient_of(credential, SAM) is expected
+    assert recipient_of(recipient_claims(credential), SAM) is expected
 
 
 def test_a_hash_is_of_the_address_as_given_so_the_issued_address_counts_as_given() -> None:
@@ -72,8 +72,9 @@ def test_a_hash_is_of_the_address_as_given_so_the_issued_address_counts_as_given
     and the passport keeps addresses in lower case. A credential of this service is matched with the
     address it was issued to, exactly as the provider gave it."""
     credential = subject(identifier=[hashed("Sam@example.com")])
-    assert recipient_of(credential, SAM) is Recipient.NOT_HOLDER
-    assert recipient_of(credential, SAM, also_as_given="Sam@example.com") is Recipient.HOLDER
+    claims = recipient_claims(credential)
+    assert recipient_of(claims, SAM) is Recipient.NOT_HOLDER
+    assert recipient_of(claims, SAM, also_as_given="Sam@example.com") is Recipient.HOLDER
 
 
 def test_the_holder_did_is_read_only_for_a_credential_that_names_a_did() -> None:
@@ -84,9 +85,13 @@ def test_the_holder_did_is_read_only_for_a_credential_that_names_a_did() -> None
         return ["did:key:z6MkSam"]
 
     holder = HolderIdentity(["sam@example.com"], holder_dids)
-    assert recipient_of(subject(identifier=[hashed("sam@example.com")]), holder) is Recipient.HOLDER
-    assert recipient_of(subject(id="mailto:sam@example.com"), holder) is Recipient.HOLDER
+
+    def answer(credential: dict[str, Any]) -> Recipient:
+        return recipient_of(recipient_claims(credential), holder)
+
+    assert answer(subject(identifier=[hashed("sam@example.com")])) is Recipient.HOLDER
+    assert answer(subject(id="mailto:sam@example.com")) is Recipient.HOLDER
     assert asked == []
-    assert recipient_of(subject(id="did:key:z6MkSam"), holder) is Recipient.HOLDER
-    assert recipient_of(subject(id="did:key:z6MkOther"), holder) is Recipient.UNKNOWN
+    assert answer(subject(id="did:key:z6MkSam")) is Recipient.HOLDER
+    assert answer(subject(id="did:key:z6MkOther")) is Recipient.UNKNOWN
     assert asked == [1]  # once
