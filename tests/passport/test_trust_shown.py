@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from core.services import Database, services_of
 from passport.api_models import SharedOut
+from passport.models import ShareLink
 from schemas.models import IdentityObject
 from tests.network.test_trust_registry import COURSES, accredit
 from tests.passport.conftest import (
@@ -264,3 +267,16 @@ def test_the_operator_signs_a_record_of_the_learners_own_credentials_only(
     refused = client.post("/api/v1/passport/clr", json={"credential_ids": chosen}, headers=bearer(sam.token))
     assert_problem(refused, 422, "validation-error")
     assert "issued to you only" in refused.json()["detail"]
+
+
+def test_a_link_made_before_names_were_asked_for_says_so(client: TestClient, app: FastAPI) -> None:
+    sam = Learner(client, app)
+    share = sam.share(client, sam.ids[:1])
+    with services_of(app).get(Database).sessions.begin() as session:
+        session.execute(update(ShareLink).values(shared_by=None))
+    viewer = TestClient(app, base_url=BASE_URL)
+    page = viewer.get(path_of(share["url"])).text
+    assert "Someone has shared\n1 credential" in page
+    assert "They gave no name with this link." in page
+    assert "issued to this person" in page.lower()
+    assert viewer.get(path_of(share["url"]), headers=JSON).json()["shared_by"] is None
