@@ -186,8 +186,17 @@ DONE = {
 }
 
 
+#: Messages that are a caution, not a success (the rest are shown as done).
+CAUTIONS = frozenset({"imported-not-yours", "imported-recipient-unknown"})
+
+
 def done_message(request: Request) -> str | None:
     return DONE.get(request.query_params.get("done", ""))
+
+
+def done_tone(request: Request) -> str:
+    """The CSS tone of the message after a redirect: "warn" for a caution, else "ok"."""
+    return "warn" if request.query_params.get("done", "") in CAUTIONS else "ok"
 
 
 def new_password_errors(password: str, confirmation: str) -> dict[str, str]:
