@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,8 @@ import orjson
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from vc.fields import parse_datetime
+from schemas.identity import RecipientClaims, recipient_claims
+from vc.fields import issuer_id, parse_datetime
 
 from .models import IssuedCredential, Issuer
 
@@ -29,8 +30,10 @@ from .models import IssuedCredential, Issuer
 class RecipientCredential:
     """One issued credential with what a holder's wallet shows about it.
 
-    ``achievement_name``, ``achievement_type``, ``valid_from`` and ``valid_until`` are read from the
-    stored signed document (what was awarded, as signed); ``issuer_name`` is the provider's name now.
+    ``achievement_name``, ``achievement_type``, ``valid_from``, ``valid_until``, ``signed_issuer_id`` (the
+    issuer id the credential names, a did:web DID) and ``recipient`` (how it names who it was awarded to,
+    as plain strings: a passport of a thousand credentials keeps no parsed documents) are read from the
+    stored signed document; ``issuer_name`` and ``issuer_logo_url`` are the provider's now.
     """
 
     id: str
@@ -47,6 +50,9 @@ class RecipientCredential:
     revoked_at: datetime | None
     revocation_reason: str | None
     suspended_at: datetime | None
+    signed_issuer_id: str | None = None
+    issuer_logo_url: str | None = None
+    recipient: RecipientClaims = field(default_factory=RecipientClaims)
 
     def signed_document(self) -> dict[str, Any] | str:
         """Exactly what was signed: the JSON credential, or the compact VC-JWT."""
@@ -69,6 +75,7 @@ _COLUMNS = (
     IssuedCredential.revocation_reason,
     IssuedCredential.suspended_at,
     Issuer.name.label("issuer_name"),
+    Issuer.logo_url.label("issuer_logo_url"),
 )
 
 
@@ -123,6 +130,9 @@ def _summary(row: Row[Any]) -> RecipientCredential:
         revoked_at=row.revoked_at,
         revocation_reason=row.revocation_reason,
         suspended_at=row.suspended_at,
+        signed_issuer_id=issuer_id(credential),
+        issuer_logo_url=row.issuer_logo_url,
+        recipient=recipient_claims(credential),
     )
 
 

@@ -24,16 +24,13 @@ from vc.ports import KeyResolver, StaticResolver
 
 from .models import Accreditation, OperatorKey
 from .trust import TrustConfig, entry_of, registry_state
+from .trust import operator_did as operator_did  # defined beside the trust policy that names it
 from .trust_list import build_trust_list
 
 #: How long a signed trust list is valid; a verifier with an older copy must fetch a fresh one.
 LIFETIME = timedelta(days=7)
 #: Re-sign when the cached list is older than this, so a fetched copy has at least six days left.
 RESIGN_AFTER = timedelta(days=1)
-
-
-def operator_did(base_url: str) -> str:
-    return identity.did_web(base_url, "operator")
 
 
 def trust_list_url(base_url: str) -> str:

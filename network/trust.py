@@ -33,7 +33,7 @@ from vc.verify import TrustDecision
 from .api_models import AccreditationCreate, AccreditationUpdate, ScopeIn
 from .models import Accreditation, AccreditationEvent, TrustRegistryState
 from .trust_list import format_time
-from .trust_policy import RegistryEntry, Scope, State, decide
+from .trust_policy import Operator, RegistryEntry, SchemeRegistry, Scope, State, decide
 
 if TYPE_CHECKING:  # providers come from the issuers' service; their table is theirs
     from issuers.models import Issuer
@@ -339,6 +339,18 @@ class DatabaseTrustRegistry:
         return decide([entry_of(row) for row in rows], issuer_id, credential, now, self.operator_name)
 
 
-def registry_for(config: TrustConfig) -> Callable[[Session], DatabaseTrustRegistry]:
-    """The ``registry_for(session)`` factory the verify service takes."""
-    return lambda session: DatabaseTrustRegistry(session, config.operator_name)
+def registry_for(config: TrustConfig) -> Callable[[Session], SchemeRegistry]:
+    """The ``registry_for(session)`` factory the verify service takes (the operator's own documents are
+    the scheme's: `SchemeRegistry`)."""
+    operator = scheme_operator(config)
+    return lambda session: SchemeRegistry(DatabaseTrustRegistry(session, config.operator_name), operator)
+
+
+def operator_did(base_url: str) -> str:
+    """The network operator's DID, ``did:web:<host>:operator`` (its document at ``/operator/did.json``)."""
+    return identity.did_web(base_url, "operator")
+
+
+def scheme_operator(config: TrustConfig) -> Operator:
+    """The network operator as the trust policy names it."""
+    return Operator(operator_did(config.base_url), config.operator_name)

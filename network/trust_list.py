@@ -44,7 +44,7 @@ from vc.proofs import MAX_PROOFS
 from vc.report import Trust
 from vc.verify import TrustDecision
 
-from .trust_policy import RegistryEntry, Scope, State, decide
+from .trust_policy import Operator, RegistryEntry, Scope, State, decide, operator_decision
 
 CONTEXT = [VC_V2_CONTEXT, OB_V3P0_CONTEXT]
 SCHEMA_ORG = "https://schema.org/"
@@ -338,4 +338,6 @@ class SnapshotTrustRegistry:
                 f"{listed.operator_name} expired on {listed.valid_until.date().isoformat()}; "
                 "fetch a fresh one.",
             )
+        if issuer_id == listed.operator_id:  # the operator's own documents are the scheme's
+            return operator_decision(Operator(listed.operator_id, listed.operator_name))
         return decide(self._by_issuer.get(issuer_id, []), issuer_id, credential, now, listed.operator_name)

@@ -9,6 +9,10 @@ to `decide`, so a verifier online and one offline with a cached trust list give 
   or not yet accredited, or the achievement is outside the accredited scope;
 * **not trustworthy** (a failure): the accreditation is suspended, withdrawn or expired.
 
+The network operator's own signed documents (the trust list, the CLR exports it signs for learners) are
+the scheme's own: `SchemeRegistry` answers for the operator's DID itself ("issued by the network
+operator, <name>"), with the operator's name as the registry's, and asks the register about anyone else.
+
 The achievement's kind, level and sector are read where `issuers.issuing` writes them in OB 3.0:
 ``achievementType`` (mapped back to a kind), an ``alignment`` to the RQF or SCQF (``targetFramework``
 and ``targetCode``), and ``fieldOfStudy``. Nothing else the credential says about its issuer is used.
@@ -17,7 +21,7 @@ and ``targetCode``), and ``fieldOfStudy``. Nothing else the credential says abou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -25,7 +29,7 @@ from typing import Any
 
 from schemas.vocabulary import KIND_OF_ACHIEVEMENT_TYPE, AchievementKind
 from vc.report import Trust
-from vc.verify import TrustDecision
+from vc.verify import IssuerRegistry, TrustDecision
 
 LEVEL_PATTERN = r"^(RQF|SCQF) (Entry|[0-9]{1,2})$"
 
@@ -261,3 +265,50 @@ def decide(
         Trust.ACCREDITED,
         f"{name} is accredited by {operator} for {scope} until {_day(entry.valid_until)}.",
     )
+
+
+# --- the operator's own documents ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The network operator: its DID (the issuer of the documents it signs) and its name."""
+
+    did: str
+    name: str
+
+
+def operator_decision(operator: Operator) -> TrustDecision:
+    """A document the operator itself signed is the scheme's own (its key is bound to the operator's DID
+    before any registry is asked: `vc.verify`)."""
+    return TrustDecision(
+        Trust.ACCREDITED,
+        f"Issued by the network operator, {operator.name}: the quality-assurance scheme's own document.",
+        issuer_name=operator.name,
+    )
+
+
+class SchemeRegistry:
+    """`vc.verify.IssuerRegistry` that answers for the operator's own documents and asks `register` about
+    every other issuer."""
+
+    def __init__(self, register: IssuerRegistry, operator: Operator) -> None:
+        self.register = register
+        self.operator = operator
+
+    def decide(self, issuer_id: str, credential: Mapping[str, Any], now: datetime) -> TrustDecision:
+        if issuer_id == self.operator.did:
+            return operator_decision(self.operator)
+        return self.register.decide(issuer_id, credential, now)
+
+
+def with_operator(
+    registry_for: Callable[[Any], IssuerRegistry | None], operator: Operator
+) -> Callable[[Any], IssuerRegistry | None]:
+    """A ``registry_for(session)`` factory whose registries answer for the operator too (none stays none)."""
+
+    def scheme_registry_for(session: Any) -> IssuerRegistry | None:
+        register = registry_for(session)
+        return None if register is None else SchemeRegistry(register, operator)
+
+    return scheme_registry_for

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from passport.accounts.security import MAX_PASSWORD_LENGTH, password_problem
 from passport.credentials import PassportItem, Status
+from passport.sharing.sharing import shown_name
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 
@@ -87,6 +88,25 @@ class PasswordConfirmation(StrictVerbatim):
     password: Password
 
 
+class IssuerOut(BaseModel):
+    """Who issued a credential, and who vouches for the name (`network.naming`)."""
+
+    id: str | None = Field(description="The issuer id the credential names (a DID or a URL)")
+    name: str | None = Field(description="Shown as confirmed only when name_source is registry or provider")
+    name_source: Literal["registry", "provider", "self_asserted"] | None = Field(
+        description="registry: the network operator's register; provider: this service's provider record; "
+        "self_asserted: the credential's own claim, not confirmed by anyone; null: no name"
+    )
+    logo_url: str | None = Field(description="From the registry or the provider record only")
+
+
+RECIPIENT_DESCRIPTION = (
+    "Whether it was issued to you: holder (to one of your verified addresses, or your holder DID), "
+    "not_holder (to an email address that is none of your verified ones), unknown (its recipient is "
+    "named in no form that can be checked)"
+)
+
+
 class CredentialSummary(BaseModel):
     id: str
     source: Literal["issued", "imported"] = Field(
@@ -94,8 +114,8 @@ class CredentialSummary(BaseModel):
     )
     achievement_name: str
     achievement_type: str | None
-    issuer_id: str
-    issuer_name: str
+    issuer: IssuerOut
+    recipient: Literal["holder", "not_holder", "unknown"] = Field(description=RECIPIENT_DESCRIPTION)
     recipient_email: str | None = Field(
         description="Which of your verified addresses it was issued to (none for an imported credential)"
     )
@@ -119,8 +139,8 @@ def _summary_fields(item: PassportItem) -> dict[str, Any]:
         "source": item.source,
         "achievement_name": credential.achievement_name,
         "achievement_type": credential.achievement_type,
-        "issuer_id": credential.issuer_id,
-        "issuer_name": credential.issuer_name,
+        "issuer": item.issuer.to_json(),
+        "recipient": item.recipient.value,
         "recipient_email": credential.recipient_email.lower() or None,
         "issued_at": credential.issued_at,
         "valid_from": credential.valid_from,
@@ -134,8 +154,8 @@ def _summary_fields(item: PassportItem) -> dict[str, Any]:
 def summaries_json(items: list[PassportItem]) -> bytes:
     """``list[CredentialSummary]`` as JSON, byte for byte what Pydantic writes, without building and
     serialising a model per item (~7 ms for a 1,000-credential passport; this takes ~1 ms). Every field is
-    already of its declared type: strings, a `Status`, and aware datetimes (orjson writes them as Pydantic
-    does, ``Z`` for UTC)."""
+    already of its declared type: strings, a `Status`, the issuer's JSON, and aware datetimes (orjson writes
+    them as Pydantic does, ``Z`` for UTC)."""
     return orjson.dumps([_summary_fields(item) for item in items], option=orjson.OPT_UTC_Z)
 
 
@@ -157,6 +177,13 @@ class CredentialDetail(CredentialSummary):
 
 class ShareCreate(StrictVerbatim):
     credential_ids: list[str] = Field(min_length=1, max_length=64, description="Credentials of your passport")
+    shared_by: Annotated[str, AfterValidator(shown_name)] = Field(
+        max_length=400,
+        description="Your name as whoever opens the link will see it (at most 100 characters; never an "
+        "address). The page says it is the name you chose to show, and confirms only which credentials "
+        "were issued to your verified addresses.",
+        examples=["Sam Jones"],
+    )
     label: str | None = Field(default=None, max_length=200, examples=["Application to Acme Engineering"])
     expires_in_days: int = Field(default=30, ge=1, le=365, description="Every link expires (at most a year)")
 
@@ -164,6 +191,7 @@ class ShareCreate(StrictVerbatim):
 class ShareOut(BaseModel):
     id: str
     label: str | None
+    shared_by: str | None = Field(description="The name shown with the link (none on older links)")
     credential_ids: list[str]
     created_at: datetime
     expires_at: datetime
@@ -194,3 +222,34 @@ class ImportOut(BaseModel):
     report: dict[str, Any] = Field(
         description="The verification report, as POST /credentials/verify gives it"
     )
+
+
+# --- a share link's public page, as JSON --------------------------------------------------------------------
+
+
+class SharedCredentialOut(BaseModel):
+    achievement_name: str
+    source: Literal["issued", "imported"]
+    issuer: IssuerOut
+    recipient: Literal["holder", "not_holder", "unknown"] = Field(
+        description="holder: issued to the person sharing (one of their verified addresses); not_holder: "
+        "issued to someone else; unknown: the recipient cannot be confirmed (not named in a form that "
+        "can be checked, or the credential does not verify)"
+    )
+    status: Literal[
+        "valid", "not_yet_valid", "expired", "suspended", "revoked", "outside_scheme", "not_verified"
+    ] = Field(description="The verification now, in one word")
+    report: dict[str, Any] = Field(
+        description="The verification report, as POST /credentials/verify gives it"
+    )
+
+
+class SharedOut(BaseModel):
+    """``GET /shared/{secret}`` with ``Accept: application/json``: what the page shows, as data."""
+
+    shared_by: str | None = Field(
+        description="The name the person sharing chose to show (not a confirmed identity); null on links "
+        "made before a name was asked for"
+    )
+    expires_at: datetime
+    credentials: list[SharedCredentialOut]

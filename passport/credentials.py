@@ -8,6 +8,11 @@ provider of this service, or ``imported`` by the learner (``passport.imports``).
 An issued credential's status is computed from the issuer's records and the validity period, at
 ``now``. An imported one's comes from a full verification each time it is shown (given a verifier):
 the passport cannot know its issuer's records any other way.
+
+Each item also says who issued it (`network.naming`: an issued credential's provider from the provider
+table; an imported one's from the registry or this service's providers, else "not confirmed") and
+whether it was issued to this learner (`passport.holder_binding`), both computed when it is shown: a
+learner's verified addresses change, and so may the register.
 """
 
 from __future__ import annotations
@@ -21,10 +26,13 @@ from sqlalchemy.orm import Session
 
 from core.problems import NotFound
 from issuers.recipients import RecipientCredential, credential_for_recipients, credentials_for_recipients
+from network.naming import IssuerName, NameSource
 from passport import imports
 from passport.accounts import addresses
-from passport.models import ImportedCredential, Learner
-from passport.verifying import CredentialVerifier, live_status
+from passport.holder_binding import HolderIdentity, Recipient, recipient_of
+from passport.models import HolderKey, ImportedCredential, Learner
+from passport.verifying import LiveChecker, authentic, live_status
+from schemas.identity import recipient_claims
 
 
 class Status(StrEnum):
@@ -65,6 +73,8 @@ def status_of(credential: RecipientCredential, now: datetime) -> Status:
 class PassportItem:
     credential: RecipientCredential
     status: Status
+    issuer: IssuerName
+    recipient: Recipient
     source: str = "issued"
 
     @property
@@ -88,8 +98,31 @@ class PassportItem:
         return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind.removeprefix("ext:")) if kind else None
 
 
+def holder_identity(session: Session, learner: Learner) -> HolderIdentity:
+    """The learner's verified addresses (one query) and, only if a credential names a DID, the holder DID."""
+
+    def holder_dids() -> tuple[str, ...]:
+        key = session.get(HolderKey, learner.id)
+        return (key.did,) if key is not None else ()
+
+    return HolderIdentity(addresses.verified_emails(session, learner.id), holder_dids)
+
+
+def _issued_item(credential: RecipientCredential, holder: HolderIdentity, now: datetime) -> PassportItem:
+    """Issued by one of this service's providers: named from the provider table."""
+    issuer = IssuerName(
+        credential.signed_issuer_id, credential.issuer_name, NameSource.PROVIDER, credential.issuer_logo_url
+    )
+    recipient = recipient_of(credential.recipient, holder, also_as_given=credential.recipient_email)
+    return PassportItem(credential, status_of(credential, now), issuer, recipient)
+
+
 def _imported_item(
-    session: Session, row: ImportedCredential, now: datetime, verifier: CredentialVerifier | None
+    session: Session,
+    row: ImportedCredential,
+    holder: HolderIdentity,
+    now: datetime,
+    checker: LiveChecker | None,
 ) -> PassportItem:
     credential = RecipientCredential(
         id=row.id,
@@ -106,20 +139,27 @@ def _imported_item(
         revoked_at=None,
         revocation_reason=None,
         suspended_at=None,
+        signed_issuer_id=row.issuer_id,
     )
-    if verifier is None:
-        return PassportItem(credential, status_of(credential, now), "imported")
-    report = verifier.verify_credential(session, imports.signed_document(row), now)
-    return PassportItem(credential, Status(live_status(report).value), "imported")
+    if checker is None:  # as verified when it was imported
+        source = NameSource(row.issuer_name_source) if row.issuer_name else None
+        issuer = IssuerName(row.issuer_id, row.issuer_name or None, source)
+        recipient = recipient_of(recipient_claims(imports.decoded(row)), holder)
+        return PassportItem(credential, status_of(credential, now), issuer, recipient, "imported")
+    report = checker.verify_credential(session, imports.signed_document(row), now)
+    claims = recipient_claims(report.credential or {})
+    recipient = recipient_of(claims, holder) if authentic(report) else Recipient.UNKNOWN
+    status = Status(live_status(report).value)
+    return PassportItem(credential, status, checker.issuer_of(session, report), recipient, "imported")
 
 
 def items(
-    session: Session, learner: Learner, now: datetime, verifier: CredentialVerifier | None = None
+    session: Session, learner: Learner, now: datetime, checker: LiveChecker | None = None
 ) -> list[PassportItem]:
     """Issued credentials (newest first), then imported ones (newest first), each with its status now."""
-    owned = addresses.verified_emails(session, learner.id)
-    issued = [PassportItem(c, status_of(c, now)) for c in credentials_for_recipients(session, owned)]
-    added = [_imported_item(session, row, now, verifier) for row in imports.imported(session, learner)]
+    holder = holder_identity(session, learner)
+    issued = [_issued_item(c, holder, now) for c in credentials_for_recipients(session, holder.emails)]
+    added = [_imported_item(session, row, holder, now, checker) for row in imports.imported(session, learner)]
     return issued + added
 
 
@@ -128,14 +168,14 @@ def item(
     learner: Learner,
     credential_id: str,
     now: datetime,
-    verifier: CredentialVerifier | None = None,
+    checker: LiveChecker | None = None,
 ) -> PassportItem:
     """One credential of this passport; any other is "not found", whether or not it exists."""
-    owned = addresses.verified_emails(session, learner.id)
-    found = credential_for_recipients(session, credential_id, owned)
+    holder = holder_identity(session, learner)
+    found = credential_for_recipients(session, credential_id, holder.emails)
     if found is not None:
-        return PassportItem(found, status_of(found, now))
+        return _issued_item(found, holder, now)
     row = imports.get_imported(session, learner, credential_id)
     if row is None:
         raise NotFound(f"no credential {credential_id!r} in your passport")
-    return _imported_item(session, row, now, verifier)
+    return _imported_item(session, row, holder, now, checker)

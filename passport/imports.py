@@ -6,6 +6,10 @@ credential whose proof fails, or whose key its issuer does not control, is refus
 nothing is stored. An authentic one is stored exactly as given, whatever else the report says (expired,
 revoked, outside the scheme): the passport re-checks it each time it is shown, because its state can
 change. Importing the same document twice keeps one item (idempotent by the document's digest).
+
+The issuer's name is stored with where it came from (`network.naming`: the registry, this service's
+provider table, or the credential's own claim, "not confirmed"), for the pages that show the passport
+without verifying it again; a page that verifies names it afresh.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.problems import NotFound, Problem
+from network.naming import IssuerName, NameSource
 from passport.models import ImportedCredential, Learner
-from passport.verifying import CredentialVerifier, authentic
+from passport.verifying import LiveChecker, authentic
 from vc.baking import image_kind, unbake
 from vc.errors import VcError
 from vc.fields import issuer_id, parse_datetime
@@ -87,16 +92,15 @@ def _stored_text(credential: Mapping[str, Any] | str) -> tuple[str, str]:
     return "ldp", json.dumps(credential, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _described(row: ImportedCredential, credential: Mapping[str, Any]) -> None:
-    issuer = credential.get("issuer")
+def _described(row: ImportedCredential, credential: Mapping[str, Any], issuer: IssuerName) -> None:
     subject = credential.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
     achievement = achievement if isinstance(achievement, Mapping) else {}
     name = achievement.get("name") or credential.get("name") or "Credential"
     kind = achievement.get("achievementType")
-    issuer_name = issuer.get("name") if isinstance(issuer, Mapping) else None
     row.issuer_id = (issuer_id(credential) or "unknown")[:2000]
-    row.issuer_name = str(issuer_name or row.issuer_id)[:500]
+    row.issuer_name = (issuer.name or "")[:500]
+    row.issuer_name_source = (issuer.source or NameSource.SELF_ASSERTED).value
     row.achievement_name = str(name)[:500]
     row.achievement_type = kind[:200] if isinstance(kind, str) else None
     row.valid_from = parse_datetime(credential.get("validFrom"))
@@ -105,7 +109,7 @@ def _described(row: ImportedCredential, credential: Mapping[str, Any]) -> None:
 
 def import_credential(
     session: Session,
-    verifier: CredentialVerifier,
+    verifier: LiveChecker,
     learner: Learner,
     credential: dict[str, Any] | str,
     now: datetime,
@@ -130,7 +134,7 @@ def import_credential(
     row = ImportedCredential(
         learner_id=learner.id, digest=digest, format=format_, document=text, imported_at=now
     )
-    _described(row, report.credential or _decoded(credential))
+    _described(row, report.credential or _decoded(credential), verifier.issuer_of(session, report))
     try:
         with session.begin_nested():  # the same import racing in another request: keep theirs
             session.add(row)
@@ -184,3 +188,8 @@ def remove_imported(session: Session, learner: Learner, credential_id: str) -> N
 
 def signed_document(row: ImportedCredential) -> dict[str, Any] | str:
     return row.document if row.format == "jwt" else dict(json.loads(row.document))
+
+
+def decoded(row: ImportedCredential) -> Mapping[str, Any]:
+    """The credential as stored, decoded (the payload of a VC-JWT), without verifying it again."""
+    return _decoded(signed_document(row))

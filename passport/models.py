@@ -149,7 +149,10 @@ class ImportedCredential(Base):
     format: Mapped[str] = mapped_column(String(8))  # ldp | jwt
     document: Mapped[str] = mapped_column(Text)
     issuer_id: Mapped[str] = mapped_column(String(2000))
+    #: The issuer's name as `network.naming` gave it on import ("" for none), and where it came from:
+    #: registry | provider | self_asserted (the credential's own claim, never shown as confirmed).
     issuer_name: Mapped[str] = mapped_column(String(500))
+    issuer_name_source: Mapped[str] = mapped_column(String(16), server_default="self_asserted")
     achievement_name: Mapped[str] = mapped_column(String(500))
     achievement_type: Mapped[str | None] = mapped_column(String(200))
     valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -172,6 +175,8 @@ class ShareLink(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The name the learner chose to show with this link (None on links made before it was asked for).
+    shared_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class ShareLinkItem(Base):

@@ -33,6 +33,7 @@ from passport.web import (
     PasswordField,
     VisitorDep,
     done_message,
+    done_tone,
     new_password_errors,
     page,
     redirect,
@@ -174,7 +175,13 @@ def passport(
     learner = who.require_learner(request)
     entries = credentials.items(session, learner, now, verifier)
     return page(
-        request, who, "passport_home.html", items=entries, words=STATUS_WORDS, done=done_message(request)
+        request,
+        who,
+        "passport_home.html",
+        items=entries,
+        words=STATUS_WORDS,
+        done=done_message(request),
+        done_tone=done_tone(request),
     )
 
 
@@ -257,6 +264,7 @@ def delete(
 router = APIRouter()
 router.include_router(pages)
 router.include_router(sharing_pages.router)
+router.include_router(sharing_pages.public)
 router.include_router(downloads.pages)
 router.include_router(address_pages.router)
 #: The email the service would have sent (`/dev/outbox`): never included in production.

@@ -2,7 +2,8 @@
 
 The composition root hands the app's `verification.service.Verifier` to the passport in `PassportPorts`
 (a service of the app: `core.services`); the passport depends only on this protocol, and reads each
-report with `live_status` (what a learner or a viewer of a share link is told about a credential now).
+report with `live_status` (what a learner or a viewer of a share link is told about a credential now:
+`network.verdict`, from the report's data) and names its issuer with `LiveChecker.issuer_of`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from core.services import services_of
-from vc.report import CheckId, Outcome, Trust, VerificationReport
+from network.naming import IssuerName, issuer_name, own_provider
+from network.verdict import Verdict, verdict_of
+from passport.config import PassportConfig
+from vc.report import CheckId, Outcome, ProofState, VerificationReport
 
 
 class CredentialVerifier(Protocol):
@@ -35,7 +39,7 @@ class LiveStatus(StrEnum):
     SUSPENDED = "suspended"
     REVOKED = "revoked"
     OUTSIDE_SCHEME = "outside_scheme"  # authentic and current, but its issuer is not accredited for it
-    NOT_VERIFIED = "not_verified"  # the proof, the issuer's key, or the status could not be confirmed
+    NOT_VERIFIED = "not_verified"  # not genuine, its status not established, or its issuer not trustworthy
 
 
 LIVE_WORDS = {
@@ -48,41 +52,44 @@ LIVE_WORDS = {
     LiveStatus.NOT_VERIFIED: "Could not be verified",
 }
 
+_LIVE = {
+    Verdict.VALID: LiveStatus.VALID,
+    Verdict.OUTSIDE_SCHEME: LiveStatus.OUTSIDE_SCHEME,
+    Verdict.REVOKED: LiveStatus.REVOKED,
+    Verdict.SUSPENDED: LiveStatus.SUSPENDED,
+    Verdict.EXPIRED: LiveStatus.EXPIRED,
+    Verdict.NOT_YET_VALID: LiveStatus.NOT_YET_VALID,
+}
+
 
 def live_status(report: VerificationReport) -> LiveStatus:
-    """Proof and key first (nothing else matters if they fail), then status, then the validity period,
-    then trust: the order `vc.verify` runs its checks in (VC DM 2.0 §7.1)."""
-    outcomes = {check.id: check.outcome for check in report.checks}
-    for required in (CheckId.WELL_FORMED, CheckId.PROOF, CheckId.ISSUER_KEY_BINDING):
-        if outcomes.get(required) is Outcome.FAILED:
-            return LiveStatus.NOT_VERIFIED
-    status_check = report.check(CheckId.STATUS)
-    if status_check is not None and status_check.outcome is Outcome.FAILED:
-        message = status_check.message.lower()
-        if "has been suspended" in message:
-            return LiveStatus.SUSPENDED
-        if "has been revoked" in message:
-            return LiveStatus.REVOKED
-        return LiveStatus.NOT_VERIFIED
-    period = report.check(CheckId.VALIDITY_PERIOD)
-    if period is not None and period.outcome is Outcome.FAILED:
-        return LiveStatus.EXPIRED if "expired" in period.message else LiveStatus.NOT_YET_VALID
-    if not report.verified:
-        return LiveStatus.NOT_VERIFIED
-    if report.trust in (Trust.OUTSIDE_SCHEME, Trust.NOT_TRUSTWORTHY):
-        return LiveStatus.OUTSIDE_SCHEME if report.trust is Trust.OUTSIDE_SCHEME else LiveStatus.NOT_VERIFIED
-    return LiveStatus.VALID
+    """`network.verdict.verdict_of` in the passport's words: the same rule as the employer's pages."""
+    return _LIVE.get(verdict_of(report), LiveStatus.NOT_VERIFIED)
 
 
 def authentic(report: VerificationReport) -> bool:
     """The proof verified with a key its issuer controls: the credential is what its issuer signed."""
-    proof = report.check(CheckId.PROOF)
     binding = report.check(CheckId.ISSUER_KEY_BINDING)
-    return (
-        proof is not None
-        and proof.outcome is Outcome.PASSED
-        and (binding is None or binding.outcome is not Outcome.FAILED)
+    return report.proof.state is ProofState.VERIFIED and (
+        binding is None or binding.outcome is not Outcome.FAILED
     )
+
+
+@dataclass(frozen=True)
+class LiveChecker:
+    """The verifier as the passport uses it: the report, and the issuer named by the one rule every page
+    follows (`network.naming`: the registry, this service's provider table, or "not confirmed")."""
+
+    verifier: CredentialVerifier
+    base_url: str
+
+    def verify_credential(
+        self, session: Session, credential: Mapping[str, Any] | str, now: datetime
+    ) -> VerificationReport:
+        return self.verifier.verify_credential(session, credential, now)
+
+    def issuer_of(self, session: Session, report: VerificationReport) -> IssuerName:
+        return issuer_name(report, own_provider(session, self.base_url, report))
 
 
 @dataclass(frozen=True)
@@ -92,8 +99,9 @@ class PassportPorts:
     verifier: CredentialVerifier
 
 
-def get_verifier(request: Request) -> CredentialVerifier:
-    return services_of(request.app).get(PassportPorts).verifier
+def get_verifier(request: Request) -> LiveChecker:
+    services = services_of(request.app)
+    return LiveChecker(services.get(PassportPorts).verifier, services.get(PassportConfig).base_url)
 
 
-VerifierDep = Annotated[CredentialVerifier, Depends(get_verifier)]
+VerifierDep = Annotated[LiveChecker, Depends(get_verifier)]

@@ -177,12 +177,26 @@ DONE = {
     "removed": "Address removed. Credentials issued to it are no longer in your passport.",
     "primary": "Primary address changed.",
     "imported": "The credential was verified and added to your passport.",
+    "imported-not-yours": "The credential was verified and added, but it was issued to someone else: to "
+    "none of your confirmed addresses. Anyone you share it with will be told so. If it was issued to "
+    "another address of yours, add and confirm that address.",
+    "imported-recipient-unknown": "The credential was verified and added. Who it was issued to cannot "
+    "be confirmed (it does not name one of your confirmed addresses), and share links will say so.",
     "already": "That credential was already in your passport.",
 }
 
 
+#: Messages that are a caution, not a success (the rest are shown as done).
+CAUTIONS = frozenset({"imported-not-yours", "imported-recipient-unknown"})
+
+
 def done_message(request: Request) -> str | None:
     return DONE.get(request.query_params.get("done", ""))
+
+
+def done_tone(request: Request) -> str:
+    """The CSS tone of the message after a redirect: "warn" for a caution, else "ok"."""
+    return "warn" if request.query_params.get("done", "") in CAUTIONS else "ok"
 
 
 def new_password_errors(password: str, confirmation: str) -> dict[str, str]:

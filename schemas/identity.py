@@ -6,6 +6,10 @@ https://www.imsglobal.org/spec/ob/v3p0/#identityhash
 
 The identifier is hashed exactly as given: normalising it (for example lower-casing an email address) is the
 caller's decision, and the verifier must apply the same one.
+
+`recipient_claims` reads how a credential names its recipient (OB 3.0 §B.1.2 AchievementSubject: its
+``id`` and its ``identifier`` IdentityObjects) into plain strings, for a holder to be matched against them
+(OB 3.0 §9.1 step 5) without keeping the parsed credential.
 """
 
 from __future__ import annotations
@@ -13,8 +17,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["SUPPORTED_ALGORITHMS", "identity_hash", "matches_identity_hash", "new_salt"]
+__all__ = [
+    "SUPPORTED_ALGORITHMS",
+    "RecipientClaims",
+    "identity_hash",
+    "matches_identity_hash",
+    "new_salt",
+    "recipient_claims",
+]
 
 #: Algorithm prefixes an IdentityHash may carry, with the hex length of each digest.
 SUPPORTED_ALGORITHMS: dict[str, int] = {"sha256": 64, "md5": 32}
@@ -56,3 +70,41 @@ def matches_identity_hash(identifier: str, salt: str | None, identity_hash: str)
         return False
     expected = _digest(algorithm, identifier, salt or "")
     return hmac.compare_digest(expected.encode("ascii"), digest.encode("ascii"))
+
+
+_MAX_CLAIMS = 16  # subjects and identifiers read per credential: each costs a hash per address compared
+
+
+@dataclass(frozen=True)
+class RecipientClaims:
+    """How a credential names its recipient, as plain values (tuples of strings, cheap to keep)."""
+
+    subject_ids: tuple[str, ...] = ()  # credentialSubject ids: a DID, a mailto: URI, ...
+    email_hashes: tuple[tuple[str, str | None], ...] = ()  # (identityHash, salt) of hashed emailAddress ones
+    emails: tuple[str, ...] = ()  # emailAddress identities given unhashed (``hashed: false``)
+
+
+def recipient_claims(credential: Mapping[str, Any]) -> RecipientClaims:
+    """Read defensively (the credential is untrusted): identities of another ``identityType`` (a student
+    number, a phone) and malformed ones are left out."""
+    subjects = credential.get("credentialSubject")
+    subject_ids: list[str] = []
+    email_hashes: list[tuple[str, str | None]] = []
+    emails: list[str] = []
+    for subject in (subjects if isinstance(subjects, list) else [subjects])[:_MAX_CLAIMS]:
+        if not isinstance(subject, Mapping):
+            continue
+        if isinstance(subject.get("id"), str):
+            subject_ids.append(subject["id"])
+        identifiers = subject.get("identifier")
+        for identity in (identifiers if isinstance(identifiers, list) else [])[:_MAX_CLAIMS]:
+            if not isinstance(identity, Mapping) or identity.get("identityType") != "emailAddress":
+                continue
+            value, hashed, salt = identity.get("identityHash"), identity.get("hashed"), identity.get("salt")
+            if not isinstance(value, str) or not isinstance(hashed, bool):
+                continue
+            if hashed and (salt is None or isinstance(salt, str)):
+                email_hashes.append((value, salt))
+            elif not hashed:
+                emails.append(value)
+    return RecipientClaims(tuple(subject_ids), tuple(email_hashes), tuple(emails))

@@ -33,8 +33,9 @@ from issuers.bulk import JobWorker
 from issuers.service import IssuerConfig
 from network import api as network_api
 from network.communities import NetworkCommunities
-from network.trust import TrustConfig
+from network.trust import TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
+from network.trust_policy import with_operator
 from passport import api as passport_api
 from passport import pages as passport_pages
 from passport.accounts.claims import ClaimNotifier
@@ -124,12 +125,15 @@ def create_app(
     jobs = JobWorker(database.sessions, issuers, signing_processes=settings.bulk_signing_processes)
     mail = mail_worker(settings, database.sessions)
     background = Background(database.sessions)  # reloads the verify caches while they are in use
+    register = (
+        registry_for
+        or CachedAccreditations(trust, settings.verify_cache_seconds, background=background).registry_for
+    )
     verifier = Verifier.create(
         issuers,
         BoundedFetcher(_fetch_policy(settings), transport=fetch_transport, resolve_host=resolve_host),
         cache_seconds=settings.verify_cache_seconds,
-        registry_for=registry_for
-        or CachedAccreditations(trust, ttl=settings.verify_cache_seconds, background=background).registry_for,
+        registry_for=with_operator(register, scheme_operator(trust)),  # the operator's documents too
         background=background,
     )
 

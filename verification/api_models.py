@@ -2,7 +2,8 @@
 
 Requests are parsed by `vc.parsing.parse_json` (size and depth limits, duplicate keys refused: two
 parsers picking different duplicates would verify different credentials), then checked against these
-models. Responses are the reports' own JSON; the models below document them in OpenAPI.
+models. Responses are the reports' own JSON (`vc.report`, `vc.presentation_report`); the models below
+document them in OpenAPI, every field of them (a test compares the two).
 """
 
 from __future__ import annotations
@@ -51,23 +52,81 @@ class PresentationVerifyRequest(BaseModel):
 class CheckOut(BaseModel):
     id: str = Field(description="Stable id, e.g. proof, status, issuer_trust.")
     outcome: Literal["passed", "failed", "warning", "skipped"]
-    message: str = Field(description="Plain English.")
+    message: str = Field(description="Plain English, for people: programs read the fields below instead.")
     problemType: str | None = Field(default=None, description="VC Data Model 2.0 §7.2 type on failure.")
     details: dict[str, Any] | None = None
+
+
+ProofState = Literal["verified", "invalid", "unsupported", "key_unresolved", "not_checked"]
+
+
+class ProofResultOut(BaseModel):
+    suite: str = Field(description='e.g. "Data Integrity eddsa-rdfc-2022", "Ed25519Signature2020", "VC-JWT"')
+    state: ProofState = Field(
+        description="verified; invalid (altered, malformed, or not by that key); unsupported (a suite, "
+        "algorithm or key type not used here); key_unresolved; not_checked (an earlier check failed)"
+    )
+    verificationMethod: str | None
+    message: str
+
+
+class ProofOut(BaseModel):
+    """The proof, or proof set (VC Data Integrity 1.0 §2.1.2), as data."""
+
+    state: ProofState
+    suite: str | None = Field(description="The suite of the proof the report relies on")
+    proofs: list[ProofResultOut] = Field(description="Every proof, in document order")
+
+
+class StatusOut(BaseModel):
+    """The credential's status (Bitstring Status List 1.0 words where it has them)."""
+
+    state: Literal["valid", "revoked", "suspended", "flagged", "unknown", "none", "not_checked"] = Field(
+        description="valid: checked now, neither revoked nor suspended; flagged: set for another purpose; "
+        "unknown: could not be established; none: no status entry (it cannot be revoked); not_checked: "
+        "an earlier check failed"
+    )
+    purpose: str | None = Field(description="statusPurpose of the entry that decided, e.g. revocation")
+    date: str | None = Field(description="When the status took effect, where the source says (UTC)")
+
+
+class ValidityOut(BaseModel):
+    """The validity period against the verifier's clock (VC Data Model 2.0 §4.9)."""
+
+    state: Literal["current", "expired", "not_yet_valid", "not_checked"]
+    date: str | None = Field(description="The date that decided: when it expired, or becomes valid")
+    validFrom: str | None = Field(description="The bound that applies (the latest of validFrom/issuanceDate)")
+    validUntil: str | None = Field(
+        description="The bound that applies (the earliest of validUntil/expirationDate)"
+    )
 
 
 class CredentialVerificationOut(BaseModel):
     verified: bool
     format: Literal["ldp", "jwt"] | None
-    issuer: str | None
+    issuer: str | None = Field(description="The issuer id the credential names (a claim, not a name)")
     verificationMethod: str | None
     trust: Literal["accredited", "outside_scheme", "not_trustworthy"] | None = Field(
         description="The trust registry's answer; null when no registry was consulted."
     )
     checkedAt: str
+    proof: ProofOut
+    status: StatusOut
+    validity: ValidityOut
     checks: list[CheckOut]
     errors: list[CheckOut]
     warnings: list[CheckOut]
+
+
+class HolderBindingOut(BaseModel):
+    """Whether the presentation's proven holder is a credential's subject (VC DM 2.0 §1.2: usually, not
+    always; a parent may hold a child's credential): data, not a failure."""
+
+    subject: Literal["holder", "not_holder", "unknown"] = Field(
+        description="holder: the holder is the credential's subject; not_holder: the credential names "
+        "someone else; unknown: it names no subject id, or it is not shown to be its issuer's"
+    )
+    subjectIds: list[str] = Field(description="credentialSubject ids, as the credential names them")
 
 
 class PresentationVerificationOut(BaseModel):
@@ -75,6 +134,11 @@ class PresentationVerificationOut(BaseModel):
     holder: str | None
     verificationMethod: str | None
     checkedAt: str
+    proof: ProofOut = Field(description="The holder's proof(s)")
+    holderIsSubject: bool = Field(
+        description="The holder was shown to be the subject of every credential presented"
+    )
+    holderBindings: list[HolderBindingOut] = Field(description="One per credential, in order")
     checks: list[CheckOut]
     errors: list[CheckOut]
     warnings: list[CheckOut]

@@ -35,10 +35,11 @@ from core.web import Templates
 from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
-from vc.report import CheckId, Outcome, VerificationReport
+from network.naming import ProviderRecord, own_provider
+from vc.report import VerificationReport
 
 from .api import verify_in_request
-from .report_view import IssuerRecord, report_view
+from .report_view import report_view
 from .service import Verifier
 from .upload import UnreadableUpload, credential_in
 
@@ -101,9 +102,10 @@ def _wants(request: Request) -> str:
     return "html"
 
 
-def _issuer_record(session: Session, row: IssuedCredential) -> IssuerRecord:
+def _provider_of(session: Session, row: IssuedCredential) -> ProviderRecord:
+    """The provider that issued a stored credential: our own row says so, whatever the credential says."""
     issuer = issuers_service.get_issuer(session, row.issuer_id)
-    return IssuerRecord(name=issuer.name, logo_url=issuer.logo_url, url=issuer.url)
+    return ProviderRecord(name=issuer.name, logo_url=issuer.logo_url, url=issuer.url)
 
 
 async def _verified(request: Request, credential: dict[str, Any] | str) -> VerificationReport:
@@ -124,7 +126,7 @@ async def credential_page(request: Request, credential_id: str, session: Session
             "This page verifies the credential but does not publish it: ask its holder for the credential, "
             "or ask for text/html or application/json (the verification report)."
         )
-    record = _issuer_record(session, row)
+    provider = _provider_of(session, row)
     report = await _verified(request, issuing.signed_document(row))
     if wants == "report":
         return Response(orjson.dumps(report.to_json()), media_type="application/json")
@@ -132,7 +134,7 @@ async def credential_page(request: Request, credential_id: str, session: Session
     return render(
         request,
         "verification_credential.html",
-        view=report_view(report, issuer_record=record, recipient_name=row.recipient_name),
+        view=report_view(report, provider=provider, recipient_name=row.recipient_name),
         page_url=page_url,
         qr_png_url=f"{page_url}/qr.png",
     )
@@ -246,24 +248,8 @@ async def verify_submitted(
     except UnreadableUpload as error:
         return _form_error(request, error.detail, pasted=text[:20000] or None)
     report = await _verified(request, found)
-    record = _own_provider(session, services_of(request.app).get(Site).base_url, report)
-    return render(request, "verification_result.html", view=report_view(report, issuer_record=record))
-
-
-def _own_provider(session: Session, base_url: str, report: VerificationReport) -> IssuerRecord | None:
-    """The provider record when the credential is proven to be signed by one of ours (never a name a
-    credential merely claims)."""
-    binding = report.check(CheckId.ISSUER_KEY_BINDING)
-    if report.issuer_id is None or binding is None or binding.outcome is not Outcome.PASSED:
-        return None
-    prefix = identity.issuer_did(base_url, "")
-    if not report.issuer_id.startswith(prefix):
-        return None
-    try:
-        issuer = issuers_service.get_issuer(session, report.issuer_id[len(prefix) :][:32])
-    except NotFound:
-        return None
-    return IssuerRecord(name=issuer.name, logo_url=issuer.logo_url, url=issuer.url)
+    provider = own_provider(session, services_of(request.app).get(Site).base_url, report)
+    return render(request, "verification_result.html", view=report_view(report, provider=provider))
 
 
 router.include_router(images)

@@ -104,7 +104,8 @@ def personal_data(session: Session, learner: Learner, now: datetime) -> dict[str
             {
                 "id": entry.id,
                 "recipient_email": entry.credential.recipient_email,
-                "issuer_name": entry.credential.issuer_name,
+                "issuer": entry.issuer.to_json(),
+                "recipient": entry.recipient.value,
                 "achievement_name": entry.credential.achievement_name,
                 "issued_at": _when(entry.credential.issued_at),
                 "format": entry.credential.format,
@@ -118,7 +119,8 @@ def personal_data(session: Session, learner: Learner, now: datetime) -> dict[str
             {
                 "id": row.id,
                 "issuer_id": row.issuer_id,
-                "issuer_name": row.issuer_name,
+                "issuer_name": row.issuer_name or None,
+                "issuer_name_source": row.issuer_name_source,
                 "achievement_name": row.achievement_name,
                 "imported_at": _when(row.imported_at),
                 "format": row.format,
@@ -130,6 +132,7 @@ def personal_data(session: Session, learner: Learner, now: datetime) -> dict[str
             {
                 "id": share.id,
                 "label": share.label,
+                "shared_by": share.shared_by,
                 "credential_ids": [row.credential_id for row in chosen[share.id]],
                 "created_at": _when(share.created_at),
                 "expires_at": _when(share.expires_at),

@@ -3,10 +3,13 @@
 
 The publisher (the CLR's ``issuer``) is the network operator (`network.operator`: its did:web DID
 and Ed25519 key, encrypted at rest), which vouches only that these credentials were held in this
-passport; each bundled credential keeps its own issuer's proof and verifies on its own. The learner is
-named by a salted hash of the primary address, never the address itself. A selection is ``partial``;
-so is a whole passport that holds credentials a CLR cannot embed (VC-JWT without an embedded proof,
-VC 1.1), which are left out (`omit_not_embeddable`).
+passport and were issued to this learner; each bundled credential keeps its own issuer's proof and
+verifies on its own. The learner is named by a salted hash of the primary address, never the address
+itself. So the operator signs only credentials issued to one of the learner's verified addresses
+(`passport.holder_binding`): someone else's credential, or one whose recipient cannot be confirmed, is
+left out of a whole-passport export and refused in a selection (422). A selection is ``partial``; so is
+a whole passport that holds credentials a CLR cannot embed (VC-JWT without an embedded proof, VC 1.1)
+or that were not issued to the learner, which are left out (`omit_not_embeddable`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from passport import credentials
 from passport.accounts import addresses
 from passport.api_models import StrictVerbatim
 from passport.deps import CurrentLearner
+from passport.holder_binding import Recipient
 from passport.models import Learner
 from schemas.models import IdentityObject
 from vc.clr import SignedClr, build_clr, sign_clr
@@ -42,7 +46,9 @@ def passport_clr(
     session: Session, config: TrustConfig, learner: Learner, credential_ids: list[str] | None, now: datetime
 ) -> SignedClr:
     if credential_ids is None:
-        chosen = credentials.items(session, learner, now)
+        held = credentials.items(session, learner, now)
+        chosen = [entry for entry in held if entry.recipient is Recipient.HOLDER]
+        left_out = len(chosen) < len(held)
     else:
         try:
             chosen = [
@@ -50,6 +56,14 @@ def passport_clr(
             ]
         except NotFound:
             raise NotFound("A chosen credential is not in your passport: nothing was exported.") from None
+        others = [entry.id for entry in chosen if entry.recipient is not Recipient.HOLDER]
+        if others:
+            message = (
+                "The network operator signs a record of credentials issued to you only: "
+                f"{len(others)} chosen credential(s) were not issued to one of your confirmed addresses."
+            )
+            raise ValidationFailed(message, [{"loc": ["credential_ids"], "msg": f"not yours: {others}"}])
+        left_out = False
     primary = next((row.email for row in addresses.list_addresses(session, learner) if row.is_primary), None)
     key_row = operator.operator_key(session, config, now)
     did = operator.operator_did(config.base_url)
@@ -63,7 +77,7 @@ def passport_clr(
             now=now,
             identifiers=[IdentityObject.hashed_email(primary)] if primary else [],
             learner_id=None if primary else f"urn:uuid:{learner.id}",
-            partial=credential_ids is not None,
+            partial=credential_ids is not None or left_out,
             omit_not_embeddable=True,
         )
     except NotEmbeddableError as error:

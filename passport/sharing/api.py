@@ -35,6 +35,7 @@ def share_out(share: ShareLink, chosen: list[ShareLinkItem], now: NowDep) -> Sha
     return ShareOut(
         id=share.id,
         label=share.label,
+        shared_by=share.shared_by,
         credential_ids=[row.credential_id for row in chosen],
         created_at=share.created_at,
         expires_at=share.expires_at,
@@ -61,9 +62,10 @@ def create_share(
     body: ShareCreate, learner: CurrentLearner, session: SessionDep, config: PassportConfigDep, now: NowDep
 ) -> ShareCreated:
     """A link showing these credentials (yours only: any other is 404, and nothing is made) until it
-    expires or you revoke it. The URL is shown once."""
+    expires or you revoke it, with the name you choose to show (``shared_by``). Its page says of each
+    credential whether it was issued to you. The URL is shown once."""
     share, secret = sharing.create_share(
-        session, learner, body.credential_ids, body.label, body.expires_in_days, now
+        session, learner, body.credential_ids, body.label, body.expires_in_days, now, body.shared_by
     )
     url = share_url(config.base_url, secret)
     out = share_out(share, sharing.share_items(session, [share.id])[share.id], now)
@@ -95,7 +97,7 @@ def _imported(
     response: Response,
 ) -> ImportOut:
     row, report, created = imports.import_credential(session, verifier, learner, credential, now)
-    entry = credentials.item(session, learner, row.id, now, verifier)
+    entry = credentials.item(session, learner, row.id, now, verifier)  # its issuer and recipient too
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return ImportOut(created=created, item=CredentialSummary.of(entry), report=report.to_json())
 
@@ -114,7 +116,9 @@ def import_credential(
 ) -> ImportOut:
     """Add a credential issued elsewhere (OB 3.0 JSON or a compact VC-JWT). It is verified first, with the
     public verifier's report: a forgery is 422 ``credential-not-authentic`` (with the report) and nothing
-    is stored. 201 when added; 200 when it was already in your passport."""
+    is stored. 201 when added; 200 when it was already in your passport. The item says who issued it
+    (``issuer.name_source``) and whether it was issued to you (``recipient``): a credential issued to
+    someone else is added, and every share link shows it as someone else's."""
     credential = (
         imports.read_credential(body.credential) if isinstance(body.credential, str) else body.credential
     )

@@ -1,6 +1,8 @@
 """Pages for sharing and importing, and the public page of a share link.
 
-``/shared/{secret}`` is public: whoever holds the link sees the chosen credentials, each verified now.
+``/shared/{secret}`` is public: whoever holds the link sees the chosen credentials, each verified now,
+with the name the learner chose to show and, for each, whether it was issued to them. ``Accept:
+application/json`` gives the same as data (`passport.api_models.SharedOut`; problems as RFC 9457 JSON).
 An expired or withdrawn link is a 410 page that says which. Its QR codes (``/shared/{secret}/qr.png``,
 ``.svg``, ISO/IEC 18004 through `core.qr.url_qr`) need the link too, and do not count as views.
 """
@@ -15,12 +17,14 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
-from core.problems import ValidationFailed
+from core.problems import Gone, NotFound, Problem, ValidationFailed, problem_responses
 from core.qr import url_qr
 from core.services import services_of
 from core.web import PAGE_HEADERS, ShowPage
 from passport import credentials, imports
+from passport.api_models import SharedOut
 from passport.config import PassportConfig
+from passport.holder_binding import Recipient
 from passport.imports import NotAuthentic, UnreadableImport
 from passport.sharing import sharing
 from passport.verifying import LIVE_WORDS, VerifierDep
@@ -41,6 +45,8 @@ def _shares_page(
         who,
         "passport_shares.html",
         items=credentials.items(session, learner, now),
+        recipient_words=RECIPIENT_WORDS,
+        shared_by=next((share.shared_by for share in shares if share.shared_by), ""),
         shares=shares,
         chosen=sharing.share_items(session, [share.id for share in shares]),
         states={share.id: sharing.state(share, now) for share in shares},
@@ -65,12 +71,16 @@ def create_share(
     credential_id: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
     label: Annotated[str, Form(max_length=200)] = "",
     expires_in_days: Annotated[int, Form()] = sharing.DEFAULT_DAYS,
+    shared_by: Annotated[str, Form(max_length=400)] = "",
 ) -> HTMLResponse:
     learner = who.require_learner(request)
     try:
-        share, secret = sharing.create_share(session, learner, credential_id, label, expires_in_days, now)
+        share, secret = sharing.create_share(
+            session, learner, credential_id, label, expires_in_days, now, shared_by
+        )
     except ValidationFailed as problem:
-        shown = _shares_page(request, who, session, now, errors={"credential-list": problem.detail})
+        field = "shared_by" if problem.extensions["errors"][0]["loc"] == ["shared_by"] else "credential-list"
+        shown = _shares_page(request, who, session, now, errors={field: problem.detail})
         shown.status_code = 422
         raise ShowPage(shown) from None
     url = sharing.share_url(who.config.base_url, secret)
@@ -87,13 +97,62 @@ def revoke_share(
 
 # --- the public page of a share link ------------------------------------------------------------------------
 
+#: What the page says of each credential's recipient (`passport.holder_binding`).
+RECIPIENT_WORDS = {
+    Recipient.HOLDER: "Issued to this person",
+    Recipient.NOT_HOLDER: "Issued to someone else",
+    Recipient.UNKNOWN: "Recipient cannot be confirmed",
+}
 
-@router.get("/shared/{secret}")
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "").lower()
+    return "application/json" in accept and "text/html" not in accept
+
+
+class SharedRoute(PageRoute):
+    """The share page's problems: a page for browsers, RFC 9457 JSON for a client asking for JSON."""
+
+    def render_problem(self, request: Request, problem: Problem) -> Response | None:  # type: ignore[override]
+        return None if _wants_json(request) else super().render_problem(request, problem)
+
+
+public = APIRouter(route_class=SharedRoute, tags=["passport"])
+
+
+@public.get(
+    "/shared/{secret}",
+    response_model=SharedOut,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "The page; application/json: SharedOut"},
+        **problem_responses(NotFound, Gone),
+    },
+)
 def shared(
     secret: str, request: Request, who: VisitorDep, session: SessionDep, verifier: VerifierDep, now: NowDep
-) -> HTMLResponse:
+) -> Response:
+    """A share link's public page: the chosen credentials, each verified now, the name the person sharing
+    chose to show, and whether each credential was issued to them. ``Accept: application/json`` gives the
+    same as data. 404 for no such link; 410 once it has expired or been withdrawn."""
     share, shown = sharing.view_share(session, verifier, secret, now)
-    return page(request, who, "passport_shared.html", share=share, shown=shown, words=LIVE_WORDS)
+    if _wants_json(request):
+        body = SharedOut.model_validate(
+            {
+                "shared_by": share.shared_by,
+                "expires_at": share.expires_at,
+                "credentials": [entry.to_json() for entry in shown],
+            }
+        )
+        return Response(body.model_dump_json(), media_type="application/json", headers=PAGE_HEADERS)
+    return page(
+        request,
+        who,
+        "passport_shared.html",
+        share=share,
+        shown=shown,
+        words=LIVE_WORDS,
+        recipient_words=RECIPIENT_WORDS,
+    )
 
 
 def _qr(
@@ -145,11 +204,22 @@ def import_credential(
         data = file.file.read(imports.MAX_IMPORT_BYTES + 1)
     try:
         credential = imports.read_credential(data)
-        _, _, created = imports.import_credential(session, verifier, learner, credential, now)
+        row, _, created = imports.import_credential(session, verifier, learner, credential, now)
     except NotAuthentic as problem:
         raise show(
             request, who, "passport_import.html", 422, error=problem.detail, report=problem.report
         ) from None
     except UnreadableImport as problem:
         raise show(request, who, "passport_import.html", 422, error=problem.detail, report=None) from None
-    return redirect(f"/passport?done={'imported' if created else 'already'}")
+    if not created:
+        return redirect("/passport?done=already")
+    entry = credentials.item(session, learner, row.id, now)  # as verified just now
+    return redirect(f"/passport?done={IMPORTED[entry.recipient]}")
+
+
+#: What the passport says after an import, by whom the credential was issued to (`passport.web.DONE`).
+IMPORTED = {
+    Recipient.HOLDER: "imported",
+    Recipient.NOT_HOLDER: "imported-not-yours",
+    Recipient.UNKNOWN: "imported-recipient-unknown",
+}

@@ -12,27 +12,36 @@
 - **Live status.** Each credential is verified when the page is shown, through the verification service
   (the same report as ``POST /credentials/verify``). A credential that has left the passport since (its
   address was removed) is no longer shown.
+- **Who shares, and whose credentials.** The page names the person sharing by the name they chose to show
+  with this link (``shared_by``; never an address, and not a confirmed identity), and says for each
+  credential whether it was issued to them (`passport.holder_binding`: to one of their verified
+  addresses), to someone else, or to a recipient that cannot be confirmed. Each issuer is named by
+  `network.naming` (the registry, the provider table, or "not confirmed").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.problems import Gone, NotFound, ValidationFailed
+from network.naming import IssuerName
 from passport import credentials
 from passport.accounts.security import digest, new_secret
 from passport.credentials import PassportItem
+from passport.holder_binding import Recipient
 from passport.models import Learner, ShareLink, ShareLinkItem
-from passport.verifying import CredentialVerifier, LiveStatus, live_status
+from passport.verifying import LiveChecker, LiveStatus, authentic, live_status
 from vc.report import VerificationReport
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
 MAX_ITEMS = 64  # vc.presentation.MAX_CREDENTIALS: every shared credential is verified on each view
+MAX_NAME = 100
 
 
 class ShareLinkNotFound(NotFound):
@@ -52,6 +61,31 @@ class SharedCredential:
     item: PassportItem
     report: VerificationReport
     status: LiveStatus
+    issuer: IssuerName
+    recipient: Recipient
+
+    def to_json(self) -> dict[str, Any]:
+        """One credential of the page's JSON form (`passport.api_models.SharedCredentialOut`)."""
+        return {
+            "achievement_name": self.item.credential.achievement_name,
+            "source": self.item.source,
+            "issuer": self.issuer.to_json(),
+            "recipient": self.recipient.value,
+            "status": self.status.value,
+            "report": self.report.to_json(),
+        }
+
+
+def shown_name(value: str) -> str:
+    """The name a learner shows with a link: 1 to 100 characters of text, spaces collapsed."""
+    name = " ".join(value.split())
+    if not name:
+        raise ValueError("enter the name to show with the link")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"at most {MAX_NAME} characters")
+    if any(not char.isprintable() for char in name):
+        raise ValueError("only printable characters")
+    return name
 
 
 def share_url(base_url: str, secret: str) -> str:
@@ -71,8 +105,10 @@ def create_share(
     label: str | None,
     expires_in_days: int,
     now: datetime,
+    shared_by: str,
 ) -> tuple[ShareLink, str]:
-    """A new link over ``credential_ids`` (all of them this learner's) and its secret, shown once."""
+    """A new link over ``credential_ids`` (all of them this learner's) and its secret, shown once;
+    ``shared_by`` is the name shown with it."""
     if not credential_ids:
         raise ValidationFailed(
             "Choose at least one credential.", [{"loc": ["credential_ids"], "msg": "empty"}]
@@ -90,6 +126,10 @@ def create_share(
         raise ValidationFailed(
             f"A link lasts between 1 and {MAX_DAYS} days.", [{"loc": ["expires_in_days"], "msg": "range"}]
         )
+    try:
+        name = shown_name(shared_by)
+    except ValueError as error:
+        raise ValidationFailed(f"Your name: {error}.", [{"loc": ["shared_by"], "msg": str(error)}]) from None
     # Every id is checked before anything is written: someone else's credential is "not found".
     try:
         chosen = [credentials.item(session, learner, credential_id, now) for credential_id in credential_ids]
@@ -103,6 +143,7 @@ def create_share(
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days),
         view_count=0,
+        shared_by=name,
     )
     session.add(share)
     session.flush()
@@ -170,7 +211,7 @@ def find_share(session: Session, secret: str, now: datetime) -> ShareLink:
 
 
 def view_share(
-    session: Session, verifier: CredentialVerifier, secret: str, now: datetime
+    session: Session, checker: LiveChecker, secret: str, now: datetime
 ) -> tuple[ShareLink, list[SharedCredential]]:
     """Open the link: count the view, and verify each chosen credential still in the passport, now."""
     share = find_share(session, secret, now)
@@ -188,6 +229,8 @@ def view_share(
             entry = credentials.item(session, learner, chosen.credential_id, now)
         except NotFound:
             continue  # no longer in the passport (its address was removed, or it was deleted)
-        report = verifier.verify_credential(session, entry.credential.signed_document(), now)
-        shown.append(SharedCredential(entry, report, live_status(report)))
+        report = checker.verify_credential(session, entry.credential.signed_document(), now)
+        recipient = entry.recipient if authentic(report) else Recipient.UNKNOWN
+        issuer = checker.issuer_of(session, report)
+        shown.append(SharedCredential(entry, report, live_status(report), issuer, recipient))
     return share, shown

@@ -73,6 +73,7 @@ def test_sign_up_see_earlier_credentials_share_two_and_open_the_link_elsewhere(
     page.goto(live_server + "/passport/shares")
     page.get_by_label(re.compile(re.escape(NAMES[0]))).check()
     page.get_by_label(re.compile(re.escape(NAMES[2]))).check()
+    page.fill("#shared_by", "Jo Learner")
     page.fill("#label", "Application to Acme Engineering")
     page.click("main form.stack button[type=submit]")
     share_url = page.get_attribute("#share-url", "href")

@@ -56,7 +56,13 @@ def test_an_authentic_credential_is_imported_once_and_listed(
     assert body["item"]["source"] == "imported"
     assert body["item"]["status"] == "outside_scheme"
     assert body["item"]["recipient_email"] is None
-    assert body["item"]["issuer_id"] == college.did
+    assert body["item"]["issuer"] == {
+        "id": college.did,
+        "name": "Example University, School of Computing",
+        "name_source": "self_asserted",  # the credential's own claim: the college is not on the register
+        "logo_url": None,
+    }
+    assert body["item"]["recipient"] == "not_holder"  # issued to an address that is not Sam's
     again = client.post(IMPORTS, json={"credential": json.loads(json.dumps(signed))}, headers=bearer(token))
     assert again.status_code == 200
     assert again.json()["created"] is False
@@ -149,7 +155,9 @@ def test_imported_credentials_are_rechecked_when_shown(
     assert "Expired" in page.text
     # A share link shows the same live status, and says the link itself is fine.
     share = client.post(
-        "/api/v1/passport/shares", json={"credential_ids": [item["id"]]}, headers=bearer(token)
+        "/api/v1/passport/shares",
+        json={"credential_ids": [item["id"]], "shared_by": "Sam"},
+        headers=bearer(token),
     ).json()
     public = TestClient(app).get(share["url"])
     assert public.status_code == 200
@@ -169,7 +177,9 @@ def test_imported_credentials_are_the_learners_own(
     assert_problem(client.get(f"{CREDENTIALS}/{item['id']}", headers=bearer(other)), 404, "not-found")
     assert_problem(client.delete(f"{IMPORTS}/{item['id']}", headers=bearer(other)), 404, "not-found")
     shared = client.post(
-        "/api/v1/passport/shares", json={"credential_ids": [item["id"]]}, headers=bearer(other)
+        "/api/v1/passport/shares",
+        json={"credential_ids": [item["id"]], "shared_by": "Stranger"},
+        headers=bearer(other),
     )
     assert_problem(shared, 404, "not-found")
     # The same credential imported by someone else is their own, separate item.
@@ -202,7 +212,7 @@ def test_importing_through_the_page(
     assert refused.status_code == 422
     assert "Not added" in refused.text
     assert stored(app) == 0
-    png = bake(badge_png(), college.sign(college.credential()))
+    png = bake(badge_png(), college.sign(college.credential(recipient="sam@example.com")))
     added = browser.http.post(
         "/passport/import",
         data={"csrf_token": csrf_of(form.text)},
@@ -212,6 +222,25 @@ def test_importing_through_the_page(
     assert added.headers["location"] == "/passport?done=imported"
     assert "Data Analysis Fundamentals" in browser.get("/passport").text
     assert len(client.get(CREDENTIALS, headers=bearer(token)).json()) == 1
+    # Somebody else's credential is added too, and the answer says whose it is.
+    theirs = college.sign(college.credential(index=8, recipient="alex@example.com"))
+    other = browser.http.post(
+        "/passport/import", data={"csrf_token": csrf_of(form.text), "pasted": json.dumps(theirs)}
+    )
+    assert other.status_code == 303, other.text
+    assert other.headers["location"] == "/passport?done=imported-not-yours"
+    told = browser.get(other.headers["location"]).text
+    assert (
+        '<div class="verdict warn" role="status"><p>The credential was verified and added, but it was issued'
+        in told
+    )
+    unnamed = college.credential(index=9)
+    del unnamed["credentialSubject"]["identifier"]
+    unknown = browser.http.post(
+        "/passport/import",
+        data={"csrf_token": csrf_of(form.text), "pasted": json.dumps(college.sign(unnamed))},
+    )
+    assert unknown.headers["location"] == "/passport?done=imported-recipient-unknown"
 
 
 def test_a_revoked_authentic_credential_is_kept_and_shown_revoked(

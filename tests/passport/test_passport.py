@@ -14,8 +14,10 @@ from sqlalchemy import event
 
 from core.services import Database, services_of
 from issuers.recipients import RecipientCredential
+from network.naming import IssuerName, NameSource
 from passport.api_models import CredentialSummary, summaries_json
 from passport.credentials import PassportItem, Status
+from passport.holder_binding import Recipient
 from tests.conftest import BASE_URL
 from tests.passport.conftest import (
     Browser,
@@ -76,7 +78,13 @@ def test_listing_fields_and_statuses(client: TestClient, app: FastAPI, clock: Cl
     }
     item = items[valid]
     assert item["achievement_name"] == "Heat Pump Installation (Level 3)"
-    assert item["issuer_name"] == "Midlands College"
+    assert item["issuer"] == {
+        "id": f"did:web:passport.test:issuers:{provider['id']}",
+        "name": "Midlands College",
+        "name_source": "provider",
+        "logo_url": None,
+    }
+    assert item["recipient"] == "holder"
     assert item["issued_at"] == "2026-11-24T09:00:00Z"
     assert item["format"] == "jwt"
     assert item["source"] == "issued"
@@ -197,18 +205,20 @@ def test_the_page_and_the_listing_run_as_many_queries_for_30_credentials_as_for_
     page_3, page = queries("/passport")
     assert "3 credentials" in page
     listing_3, body = queries("/api/v1/passport/credentials", **bearer(token))
-    assert body.count('"id"') == 3
+    assert body.count('"source"') == 3
 
     issue(27)
     page_30, page = queries("/passport")
     assert "30 credentials" in page
     assert page.count("status-revoked") == 1
     listing_30, body = queries("/api/v1/passport/credentials", **bearer(token))
-    assert body.count('"id"') == 30
+    assert body.count('"source"') == 30
     assert (page_30, listing_30) == (page_3, listing_3)
 
 
-def _item(status: Status, source: str, **fields: Any) -> PassportItem:
+def _item(
+    status: Status, source: str, recipient: Recipient = Recipient.HOLDER, **fields: Any
+) -> PassportItem:
     moment = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     values: dict[str, Any] = {
         "id": "c" * 32,
@@ -226,7 +236,12 @@ def _item(status: Status, source: str, **fields: Any) -> PassportItem:
         "revocation_reason": None,
         "suspended_at": None,
     }
-    return PassportItem(RecipientCredential(**{**values, **fields}), status, source)
+    credential = RecipientCredential(**{**values, **fields})
+    source_of_name = NameSource.PROVIDER if source == "issued" else NameSource.SELF_ASSERTED
+    issuer = IssuerName(
+        credential.issuer_id, credential.issuer_name, source_of_name, "https://c.example/l.png"
+    )
+    return PassportItem(credential, status, issuer, recipient, source)
 
 
 @pytest.mark.parametrize(
@@ -250,8 +265,8 @@ def _item(status: Status, source: str, **fields: Any) -> PassportItem:
             valid_from=datetime(2027, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=1))),
             valid_until=datetime(2028, 1, 1, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
         ),
-        _item(Status.OUTSIDE_SCHEME, "imported", recipient_email="", valid_from=None),
-        _item(Status.NOT_VERIFIED, "imported", recipient_email="", format="jwt"),
+        _item(Status.OUTSIDE_SCHEME, "imported", Recipient.NOT_HOLDER, recipient_email="", valid_from=None),
+        _item(Status.NOT_VERIFIED, "imported", Recipient.UNKNOWN, recipient_email="", format="jwt"),
     ],
     ids=lambda item: f"{item.status.value}-{item.source}",
 )

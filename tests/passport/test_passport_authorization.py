@@ -49,7 +49,11 @@ class Owner:
         self.token_id = client.get("/api/v1/passport/tokens", headers=bearer(self.token)).json()[0]["id"]
         share = client.post(
             "/api/v1/passport/shares",
-            json={"credential_ids": [self.credential_id], "label": "Owner's application"},
+            json={
+                "credential_ids": [self.credential_id],
+                "label": "Owner's application",
+                "shared_by": "Owner",
+            },
             headers=bearer(self.token),
         )
         assert share.status_code == 201, share.text
@@ -97,7 +101,7 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
         "/api/v1/passport/emails": {"email": "someone.else@example.com"},
         "/api/v1/passport/account/delete": {"password": PASSWORD + " (the owner's, not mine)"},
         # Sharing the owner's credential: "not found", and nothing is made.
-        "/api/v1/passport/shares": {"credential_ids": [owner.credential_id]},
+        "/api/v1/passport/shares": {"credential_ids": [owner.credential_id], "shared_by": "Stranger"},
         "/api/v1/passport/imports": {"credential": "not a credential"},
         "/api/v1/passport/presentations": {"credential_ids": [owner.credential_id], "challenge": "n"},
         "/api/v1/passport/clr": {"credential_ids": [owner.credential_id]},

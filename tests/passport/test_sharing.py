@@ -46,7 +46,9 @@ class Learner:
         self.token = self.browser.token(email)
 
     def share(self, client: TestClient, ids: list[str], **body: Any) -> dict[str, Any]:
-        response = client.post(SHARES, json={"credential_ids": ids, **body}, headers=bearer(self.token))
+        response = client.post(
+            SHARES, json={"credential_ids": ids, "shared_by": "Sam Jones", **body}, headers=bearer(self.token)
+        )
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         return created
@@ -150,12 +152,15 @@ def test_someone_elses_credential_cannot_be_shared_and_nothing_is_written(
     stranger.sign_up("stranger@example.com")
     token = stranger.token("stranger@example.com")
     for ids in ([sam.ids[0]], ["no-such-credential"]):
-        response = client.post(SHARES, json={"credential_ids": ids}, headers=bearer(token))
+        response = client.post(
+            SHARES, json={"credential_ids": ids, "shared_by": "Stranger"}, headers=bearer(token)
+        )
         assert_problem(response, 404, "not-found")
         assert sam.names[0] not in response.text
     assert client.get(SHARES, headers=bearer(token)).json() == []
     # Mixing one's own with another's is refused as a whole.
-    response = client.post(SHARES, json={"credential_ids": [sam.ids[1], "x" * 32]}, headers=bearer(sam.token))
+    mixed = {"credential_ids": [sam.ids[1], "x" * 32], "shared_by": "Sam Jones"}
+    response = client.post(SHARES, json=mixed, headers=bearer(sam.token))
     assert_problem(response, 404, "not-found")
     assert client.get(SHARES, headers=bearer(sam.token)).json() == []
     # Another learner's share link is not found either.
@@ -174,8 +179,12 @@ def test_share_requests_are_bounded(client: TestClient, app: FastAPI) -> None:
         {"credential_ids": [sam.ids[0], sam.ids[0]]},
         {"credential_ids": sam.ids[:1], "label": "x" * 201},
         {"credential_ids": sam.ids[:1], "expires_at": "2099-01-01T00:00:00Z"},
+        {"credential_ids": sam.ids[:1], "shared_by": " \t "},
+        {"credential_ids": sam.ids[:1], "shared_by": "x" * 101},
+        {"credential_ids": sam.ids[:1], "shared_by": "Sam\u0000Jones"},
     ):
-        assert_problem(client.post(SHARES, json=body, headers=bearer(sam.token)), 422, "validation-error")
+        named = {"shared_by": "Sam Jones", **body}
+        assert_problem(client.post(SHARES, json=named, headers=bearer(sam.token)), 422, "validation-error")
     assert client.get(SHARES, headers=bearer(sam.token)).json() == []
     longest = sam.share(client, sam.ids[:1], expires_in_days=365)
     assert longest["expires_at"].startswith("2027-11-24T09:00")
@@ -192,6 +201,7 @@ def test_sharing_through_the_pages(client: TestClient, app: FastAPI) -> None:
             "credential_id": sam.ids[1:],
             "label": "Acme",
             "expires_in_days": "7",
+            "shared_by": "Sam Jones",
         },
     )
     assert response.status_code == 200, response.text

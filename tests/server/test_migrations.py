@@ -135,3 +135,37 @@ def test_0007_lists_every_community_stored_achievements_name(empty_database_url:
     ]
     command.downgrade(config, "0006")
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM achievement") == [(2,)]
+
+
+def test_existing_imports_are_marked_self_asserted_and_links_keep_no_name(empty_database_url: str) -> None:
+    """Imports stored before the name's source was recorded held the credential's own issuer.name."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0007")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO learner (id, password_hash, created_at) VALUES ('l1', 'x', :now)"), {"now": NOW}
+        )
+        connection.execute(
+            text(
+                "INSERT INTO imported_credential (id, learner_id, digest, format, document, issuer_id,"
+                " issuer_name, achievement_name, imported_at)"
+                " VALUES ('c1', 'l1', 'd', 'ldp', '{}', 'did:key:z6Mk', 'Oxford University', 'A', :now)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO share_link (id, learner_id, secret_sha256, created_at, expires_at, view_count)"
+                " VALUES ('s1', 'l1', 'h', :now, :now, 0)"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT issuer_name, issuer_name_source FROM imported_credential") == [
+        ("Oxford University", "self_asserted")
+    ]
+    assert _rows(empty_database_url, "SELECT shared_by FROM share_link") == [(None,)]
+    command.downgrade(config, "0007")
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM imported_credential") == [(1,)]

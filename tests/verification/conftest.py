@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.services import Database, services_of
+from schemas.models import IdentityObject
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import BASE_URL
@@ -130,8 +131,13 @@ class ExternalIssuer:
         signed = data_integrity.sign(unsigned, signer or self.key, self.method_id, datetime.now(UTC))
         self.web.serve(self.list_url, signed, headers={"Cache-Control": "max-age=600"})
 
-    def credential(self, index: int = 7, **fields: Any) -> dict[str, Any]:
+    def credential(self, index: int = 7, recipient: str | None = None, **fields: Any) -> dict[str, Any]:
+        """The sample credential from this issuer; `recipient`: the email address it is issued to (a salted
+        hash, OB 3.0 §B.3), else the sample's (nobody's)."""
         credential = copy.deepcopy(json.loads(SAMPLE.read_text(encoding="utf-8")))
+        if recipient is not None:
+            identity = IdentityObject.hashed_email(recipient).to_json()
+            credential["credentialSubject"]["identifier"] = [identity]
         credential["issuer"]["id"] = self.did
         credential["id"] = f"https://{self.host}/credentials/{index}"
         credential["credentialStatus"] = status_entry(self.list_url, index)

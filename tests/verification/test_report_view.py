@@ -7,8 +7,22 @@ from typing import Any
 
 import pytest
 
-from vc.report import Check, CheckId, Outcome, Trust, VerificationReport
-from verification.report_view import IssuerRecord, VerdictKind, report_view, verdict_of
+from network.naming import ProviderRecord
+from passport.verifying import LiveStatus, live_status
+from vc.report import (
+    Check,
+    CheckId,
+    Outcome,
+    ProofOutcome,
+    ProofState,
+    StatusOutcome,
+    StatusState,
+    Trust,
+    ValidityOutcome,
+    ValidityState,
+    VerificationReport,
+)
+from verification.report_view import VerdictKind, report_view, verdict_of
 
 PASSED = {check_id: Check(check_id, Outcome.PASSED, "ok") for check_id in CheckId}
 CREDENTIAL: dict[str, Any] = {
@@ -22,13 +36,33 @@ CREDENTIAL: dict[str, Any] = {
 }
 
 
-def report(trust: Trust | None = Trust.ACCREDITED, **replaced: Check) -> VerificationReport:
+NOT_REVOKED = StatusOutcome(StatusState.VALID, "revocation")
+CURRENT = ValidityOutcome(ValidityState.CURRENT)
+
+
+def report(
+    trust: Trust | None = Trust.ACCREDITED,
+    status_is: StatusOutcome = NOT_REVOKED,
+    validity_is: ValidityOutcome = CURRENT,
+    **replaced: Check,
+) -> VerificationReport:
     checks = {**PASSED, **{CheckId(name): check for name, check in replaced.items()}}
-    return VerificationReport(checks=list(checks.values()), credential=CREDENTIAL, trust=trust)
+    return VerificationReport(
+        checks=list(checks.values()),
+        credential=CREDENTIAL,
+        trust=trust,
+        proof=ProofOutcome(ProofState.VERIFIED),
+        status=status_is,
+        validity=validity_is,
+    )
 
 
 def failed(check_id: CheckId, message: str = "no", **details: Any) -> Check:
     return Check(check_id, Outcome.FAILED, message, details=details)
+
+
+REVOKED = StatusOutcome(StatusState.REVOKED, "revocation", "2026-11-01T00:00:00Z")
+EXPIRED = ValidityOutcome(ValidityState.EXPIRED, None, "2026-01-01T00:00:00Z")
 
 
 @pytest.mark.parametrize(
@@ -40,22 +74,39 @@ def failed(check_id: CheckId, message: str = "no", **details: Any) -> Check:
             "outside_scheme",
         ),
         (report(Trust.NOT_TRUSTWORTHY, issuer_trust=failed(CheckId.ISSUER_TRUST)), "not_trustworthy"),
-        (report(status=failed(CheckId.STATUS, purpose="revocation")), "revoked"),
-        (report(status=failed(CheckId.STATUS, purpose="suspension")), "suspended"),
-        (report(status=failed(CheckId.STATUS, "could not be checked")), "unchecked"),
-        (report(validity_period=failed(CheckId.VALIDITY_PERIOD, "The credential expired on x.")), "expired"),
-        (report(validity_period=failed(CheckId.VALIDITY_PERIOD, "not valid until x")), "not_yet_valid"),
+        (report(status_is=REVOKED, status=failed(CheckId.STATUS)), "revoked"),
+        (
+            report(
+                status_is=StatusOutcome(StatusState.SUSPENDED, "suspension"),
+                status=failed(CheckId.STATUS),
+            ),
+            "suspended",
+        ),
+        (
+            report(status_is=StatusOutcome(StatusState.UNKNOWN), status=failed(CheckId.STATUS)),
+            "unchecked",
+        ),
+        (report(validity_is=EXPIRED, validity_period=failed(CheckId.VALIDITY_PERIOD)), "expired"),
+        (
+            report(
+                validity_is=ValidityOutcome(ValidityState.NOT_YET_VALID, "2030-01-01T00:00:00Z"),
+                validity_period=failed(CheckId.VALIDITY_PERIOD),
+            ),
+            "not_yet_valid",
+        ),
         # Altered beats everything else it might also be.
         (
-            report(proof=failed(CheckId.PROOF), status=failed(CheckId.STATUS, purpose="revocation")),
+            report(status_is=REVOKED, proof=failed(CheckId.PROOF), status=failed(CheckId.STATUS)),
             "not_valid",
         ),
         (report(issuer_key_binding=failed(CheckId.ISSUER_KEY_BINDING)), "not_valid"),
         # Revoked and expired: revoked is the stronger statement.
         (
             report(
-                status=failed(CheckId.STATUS, purpose="revocation"),
-                validity_period=failed(CheckId.VALIDITY_PERIOD, "expired"),
+                status_is=REVOKED,
+                validity_is=EXPIRED,
+                validity_period=failed(CheckId.VALIDITY_PERIOD),
+                status=failed(CheckId.STATUS),
             ),
             "revoked",
         ),
@@ -63,6 +114,27 @@ def failed(check_id: CheckId, message: str = "no", **details: Any) -> Check:
 )
 def test_the_verdict(built: VerificationReport, kind: str) -> None:
     assert verdict_of(built).kind == kind
+    assert live_status(built).value == (kind if kind in {s.value for s in LiveStatus} else "not_verified")
+
+
+def test_the_verdict_is_read_from_the_data_never_from_the_messages() -> None:
+    """The English says one thing, the data another: pages and the passport follow the data (before, a
+    message containing "expired" or "has been revoked" decided)."""
+    misleading = report(
+        validity_is=ValidityOutcome(ValidityState.NOT_YET_VALID, "2030-01-01T00:00:00Z"),
+        validity_period=failed(CheckId.VALIDITY_PERIOD, "Not expired: valid only from 2030."),
+    )
+    assert verdict_of(misleading).kind == "not_yet_valid"
+    assert live_status(misleading) is LiveStatus.NOT_YET_VALID
+    suspended = report(
+        status_is=StatusOutcome(StatusState.SUSPENDED, "suspension"),
+        status=failed(CheckId.STATUS, "Status message 0x1: it has been revoked? No: paused."),
+    )
+    assert verdict_of(suspended).kind == "suspended"
+    assert live_status(suspended) is LiveStatus.SUSPENDED
+    reworded = report(status_is=REVOKED, status=failed(CheckId.STATUS, "Withdrawn by the college."))
+    assert verdict_of(reworded).kind == "revoked"
+    assert live_status(reworded) is LiveStatus.REVOKED
 
 
 def test_facts_come_from_the_registry_and_the_signed_award_never_the_claimed_issuer() -> None:
@@ -84,5 +156,5 @@ def test_facts_come_from_the_registry_and_the_signed_award_never_the_claimed_iss
 
 def test_nothing_a_forged_credential_says_is_shown() -> None:
     forged = report(proof=failed(CheckId.PROOF))
-    view = report_view(forged, issuer_record=IssuerRecord("Midlands College"))
+    view = report_view(forged, provider=ProviderRecord("Midlands College"))
     assert "Welding" not in str(view.facts)
