@@ -21,6 +21,7 @@ from core.cache import Background
 from core.db import make_engine, session_factory
 from core.deps import SessionDep
 from core.handlers import install_problem_handlers
+from core.i18n import LocaleMiddleware
 from core.keystore import Keystore
 from core.services import Database, OperatorToken, Services, Site
 from core.web import Templates, static_files
@@ -170,6 +171,8 @@ def create_app(
         base_url=settings.base_url,
         page_forms={"/verify": verification_pages.too_large_form},
     )
+    # Outermost: every answer, a 413 too, speaks the request's language (core.i18n).
+    app.add_middleware(LocaleMiddleware, secure_cookie=settings.base_url.startswith("https://"))
     # One or two routers per domain, matched in this order at some microseconds a route: the verify API,
     # the busiest, comes first.
     app.include_router(verification_api.router)
