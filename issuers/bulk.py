@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from core.db import new_id, transaction
+from core.i18n import gettext, ngettext
 from core.problems import BadRequest, NotFound, ValidationFailed
 from vc.keys import KeyType
 
@@ -48,21 +49,27 @@ def parse_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadRequest("the file is not UTF-8 text; save it as CSV UTF-8") from None
+        raise BadRequest(gettext("the file is not UTF-8 text; save it as CSV UTF-8")) from None
     if filename.lower().endswith(".json") or text.lstrip().startswith("["):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise BadRequest(f"the JSON file is not valid: {error.msg} at line {error.lineno}") from None
+            raise BadRequest(
+                gettext(
+                    "the JSON file is not valid: %(error)s at line %(line)d",
+                    error=error.msg,
+                    line=error.lineno,
+                )
+            ) from None
         if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-            raise BadRequest("a JSON file holds a list of recipient objects")
+            raise BadRequest(gettext("a JSON file holds a list of recipient objects"))
         return [{key: value for key, value in row.items()} for row in data]
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     unknown = [name for name in header if name not in COLUMNS]
     if "email" not in header or unknown:
         raise ValidationFailed(
-            "the CSV header must name the columns email (required), name, learner_id, result",
+            gettext("the CSV header must name the columns email (required), name, learner_id, result"),
             [{"row": 0, "msg": f"unknown column {name!r}"} for name in unknown]
             or [{"row": 0, "msg": "missing column 'email'"}],
         )
@@ -81,11 +88,15 @@ def validate_rows(
     """Every row's errors together, with 1-based data row numbers; nothing is issued if any row is bad."""
     if len(rows) > MAX_ROWS:
         raise ValidationFailed(
-            f"a bulk file holds at most {MAX_ROWS} recipients; this one has {len(rows)}",
+            gettext(
+                "a bulk file holds at most %(most)d recipients; this one has %(rows)d",
+                most=MAX_ROWS,
+                rows=len(rows),
+            ),
             [{"row": MAX_ROWS + 1, "msg": "too many rows"}],
         )
     if not rows:
-        raise ValidationFailed("the file has no recipients", [{"row": 1, "msg": "no rows"}])
+        raise ValidationFailed(gettext("the file has no recipients"), [{"row": 1, "msg": "no rows"}])
     requests: list[CredentialCreate] = []
     errors: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -121,8 +132,14 @@ def validate_rows(
         seen.setdefault(recipient.email.lower(), number)
         requests.append(request)
     if errors:
+        invalid = len({e["row"] for e in errors})
         raise ValidationFailed(
-            f"{len({e['row'] for e in errors})} row(s) are not valid; nothing was issued", errors
+            ngettext(
+                "%(num)d row is not valid; nothing was issued",
+                "%(num)d rows are not valid; nothing was issued",
+                invalid,
+            ),
+            errors,
         )
     return requests
 
@@ -158,7 +175,7 @@ def create_job(
 def get_job(session: Session, issuer: Issuer, job_id: str) -> BulkJob:
     job = session.scalar(select(BulkJob).where(BulkJob.id == job_id, BulkJob.issuer_id == issuer.id))
     if job is None:
-        raise NotFound(f"no bulk job {job_id!r}")
+        raise NotFound(gettext("no bulk job %(id)r", id=job_id))
     return job
 
 

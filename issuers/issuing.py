@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import new_id
+from core.i18n import gettext
 from core.problems import Conflict, NotFound, ValidationFailed
 from schemas.identity import new_salt
 from schemas.models import (
@@ -149,7 +150,7 @@ def issue(
         )
         if existing is not None:
             if existing.request_sha256 != digest:
-                raise Conflict("this Idempotency-Key was used for a different request")
+                raise Conflict(gettext("this Idempotency-Key was used for a different request"))
             return existing
     achievement = service.get_achievement(session, issuer, request.achievement_id)
     did = service.did_of(config, issuer.id)
@@ -202,7 +203,7 @@ def raise_if_not_conformant(outcome: str | list[str]) -> str:
     """The signed document, or a 422 listing every way the credential would not conform."""
     if isinstance(outcome, list):
         raise ValidationFailed(
-            "the credential would not conform to Open Badges 3.0", [{"msg": p} for p in outcome]
+            gettext("the credential would not conform to Open Badges 3.0"), [{"msg": p} for p in outcome]
         )
     return outcome
 
@@ -242,7 +243,7 @@ def build_credential(
         valid_until = valid_from + timedelta(days=validity_days)
     if valid_until is not None and valid_until <= valid_from:
         raise ValidationFailed(
-            "valid_until must be after valid_from", [{"loc": ["valid_until"], "msg": "too early"}]
+            gettext("valid_until must be after valid_from"), [{"loc": ["valid_until"], "msg": "too early"}]
         )
     exchange = parts.definition.get("exchange") or {}
     return AchievementCredential(
@@ -279,7 +280,7 @@ def get_credential(session: Session, issuer: Issuer, credential_id: str) -> Issu
         )
     )
     if row is None:
-        raise NotFound(f"no credential {credential_id!r}")
+        raise NotFound(gettext("no credential %(id)r", id=credential_id))
     return row
 
 
@@ -295,7 +296,7 @@ def find_credential(session: Session, credential_id: str) -> IssuedCredential:
     capability: only someone given the credential or its link knows it)."""
     row = session.get(IssuedCredential, credential_id) if len(credential_id) <= 32 else None
     if row is None:
-        raise NotFound(f"no credential {credential_id[:40]!r}")
+        raise NotFound(gettext("no credential %(id)r", id=credential_id[:40]))
     return row
 
 
@@ -305,7 +306,7 @@ def revoke(
     """Final: a revoked credential stays revoked (a suspended one may be revoked)."""
     row = get_credential(session, issuer, credential_id)
     if row.revoked_at is not None:
-        raise Conflict("this credential is already revoked")
+        raise Conflict(gettext("this credential is already revoked"))
     status_list = status.get_list(session, row.revocation_list_id)
     value = REVOKED if status_list.purpose == status.MESSAGE else 1
     status.set_status(session, row.revocation_list_id, row.revocation_index, value, now)
@@ -321,15 +322,17 @@ def suspend(
     """Temporarily invalid (status 0x1 of the credential's ``message`` entry); reversible by `reinstate`."""
     row = get_credential(session, issuer, credential_id)
     if row.revoked_at is not None:
-        raise Conflict("this credential is revoked; revocation is final")
+        raise Conflict(gettext("this credential is revoked; revocation is final"))
     if row.suspended_at is not None:
-        raise Conflict("this credential is already suspended")
+        raise Conflict(gettext("this credential is already suspended"))
     if not issuer.suspension_enabled:
-        raise Conflict("suspension is not enabled for this provider; the operator can enable it")
+        raise Conflict(gettext("suspension is not enabled for this provider; the operator can enable it"))
     if status.get_list(session, row.revocation_list_id).purpose != status.MESSAGE:
         raise Conflict(
-            "this credential was issued before suspension was enabled: its status entry can only say"
-            " revoked; revoke it instead"
+            gettext(
+                "this credential was issued before suspension was enabled: its status entry can only say"
+                " revoked; revoke it instead"
+            )
         )
     status.set_status(session, row.revocation_list_id, row.revocation_index, SUSPENDED, now)
     row.suspended_at, row.suspension_reason = now, reason
@@ -341,9 +344,9 @@ def reinstate(session: Session, issuer: Issuer, credential_id: str, now: datetim
     """Lift a suspension: the entry says valid (0x0) again."""
     row = get_credential(session, issuer, credential_id)
     if row.revoked_at is not None:
-        raise Conflict("this credential is revoked; revocation is final")
+        raise Conflict(gettext("this credential is revoked; revocation is final"))
     if row.suspended_at is None:
-        raise Conflict("this credential is not suspended")
+        raise Conflict(gettext("this credential is not suspended"))
     status.set_status(session, row.revocation_list_id, row.revocation_index, VALID, now)
     row.suspended_at, row.suspension_reason = None, None
     session.flush()
