@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from core.deps import NowDep, SessionDep
+from core.i18n import gettext
 from core.problems import Unauthorized
 from core.services import provide
 from passport.accounts import accounts
@@ -24,7 +25,7 @@ def client_address(request: Request) -> str:
 def current_learner(request: Request, session: SessionDep, now: NowDep) -> Learner:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send Authorization: Bearer <learner token>")
+        raise Unauthorized(gettext("send Authorization: Bearer <learner token>"))
     return accounts.authenticate_token(session, token.strip(), now)
 
 

@@ -21,6 +21,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
+from core.i18n import gettext
 from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from core.services import services_of
 from issuers import identity
@@ -49,7 +50,9 @@ def passport_clr(
                 credentials.item(session, learner, credential_id, now) for credential_id in credential_ids
             ]
         except NotFound:
-            raise NotFound("A chosen credential is not in your passport: nothing was exported.") from None
+            raise NotFound(
+                gettext("A chosen credential is not in your passport: nothing was exported.")
+            ) from None
     primary = next((row.email for row in addresses.list_addresses(session, learner) if row.is_primary), None)
     key_row = operator.operator_key(session, config, now)
     did = operator.operator_did(config.base_url)
@@ -98,7 +101,7 @@ def selection(
     """A selection of your credentials as a ``partial`` CLR (any credential not yours is 404)."""
     if len(set(body.credential_ids)) != len(body.credential_ids):
         errors: list[dict[str, Any]] = [{"loc": ["credential_ids"], "msg": "duplicate"}]
-        raise ValidationFailed("A credential is listed twice.", errors)
+        raise ValidationFailed(gettext("A credential is listed twice."), errors)
     return _response(
         passport_clr(session, services_of(request.app).get(TrustConfig), learner, body.credential_ids, now)
     )
