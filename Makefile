@@ -53,7 +53,7 @@ lock:
 LOCALES_DIR := core/locales
 MESSAGE_SOURCES := core issuers network passport verification server
 EXTRACT_OPTIONS := -F babel.cfg --sort-by-file --add-location=file --project="Skills Passport" \
-	--copyright-holder="Skills Passport contributors" --msgid-bugs-address=""
+	--copyright-holder="Skills Passport contributors"
 
 messages: $(STAMP)
 	$(BIN)/pybabel --quiet extract $(EXTRACT_OPTIONS) -o $(LOCALES_DIR)/messages.pot $(MESSAGE_SOURCES)
