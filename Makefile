@@ -10,7 +10,7 @@ UV := uv==0.13.9
 NODE_PROJECT := tests/interop/node
 NODE_STAMP := $(NODE_PROJECT)/node_modules/.package-lock.json
 
-.PHONY: run test lint lock bench clean node-packages
+.PHONY: run test lint lock bench clean node-packages messages
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,18 @@ lock:
 	$(BIN)/pip install --quiet $(UV)
 	$(BIN)/uv pip compile --quiet --upgrade --generate-hashes --extra dev --universal --python-version 3.11 \
 		pyproject.toml -o requirements.lock
+
+# The message catalogues (README, "Translations"): every translatable text of the code and the templates
+# extracted into the template, then merged into each language's catalogue, where translators fill it in.
+# The service reads the .po files themselves (core/i18n.py compiles them in memory): nothing else to build.
+LOCALES_DIR := core/locales
+MESSAGE_SOURCES := core issuers network passport verification server
+EXTRACT_OPTIONS := -F babel.cfg --sort-by-file --add-location=file --project="Skills Passport" \
+	--copyright-holder="Skills Passport contributors"
+
+messages: $(STAMP)
+	$(BIN)/pybabel --quiet extract $(EXTRACT_OPTIONS) -o $(LOCALES_DIR)/messages.pot $(MESSAGE_SOURCES)
+	$(BIN)/pybabel --quiet update --ignore-obsolete --previous -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR)
 
 bench: $(STAMP)
 	$(BIN)/python bench/core.py

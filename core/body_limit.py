@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .i18n import gettext
 from .problems import PROBLEM_JSON, PayloadTooLarge
 
 __all__ = ["BodyLimit", "PageForm"]
@@ -53,7 +54,9 @@ class BodyLimit:
             await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        problem = PayloadTooLarge(f"the request body is larger than {self.max_bytes} bytes")
+        problem = PayloadTooLarge(
+            gettext("the request body is larger than %(num)d bytes", num=self.max_bytes)
+        )
         response: Response
         page_form = self.page_forms.get(scope.get("path", ""))
         if page_form is not None:  # a browser's form: say so on a page

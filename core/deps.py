@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from .db import transaction
+from .i18n import N_, gettext
 from .problems import Unauthorized
 from .services import Database, OperatorToken, services_of
 
@@ -31,18 +32,19 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def bearer_token(request: Request, missing: str = "send Authorization: Bearer <key>") -> str:
-    """The token of an ``Authorization: Bearer`` header; without one, 401 with `missing` as the detail."""
+def bearer_token(request: Request, missing: str = N_("send Authorization: Bearer <key>")) -> str:
+    """The token of an ``Authorization: Bearer`` header; without one, 401 with `missing` (a message id,
+    translated) as the detail."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(missing)
+        raise Unauthorized(gettext(missing))
     return token.strip()
 
 
 def operator(request: Request) -> None:
     expected = services_of(request.app).get(OperatorToken).value
     if not hmac.compare_digest(bearer_token(request).encode(), expected.encode()):
-        raise Unauthorized("the network operator's token is required")
+        raise Unauthorized(gettext("the network operator's token is required"))
 
 
 Operator = Depends(operator)

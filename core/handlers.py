@@ -4,6 +4,7 @@ FastAPI's and Starlette's own errors) into ``application/problem+json``, or into
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from .i18n import N_, gettext
 from .problems import PROBLEM_JSON, Problem, TooManyRequests, ValidationFailed
 from .redaction import redact
 from .web import ShowPage
@@ -42,7 +44,7 @@ def install_problem_handlers(app: FastAPI, base_url: str) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in error.errors()]
-        problem = ValidationFailed("The request is not valid: see errors.", errors)
+        problem = ValidationFailed(gettext("The request is not valid: see errors."), errors)
         return _page_problem(request, problem) or _problem_response(problem, base_url, request)
 
     @app.exception_handler(ShowPage)
@@ -60,7 +62,7 @@ def install_problem_handlers(app: FastAPI, base_url: str) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, redact(request.url.path))
-        return _problem_response(Problem("An unexpected error occurred."), base_url, request)
+        return _problem_response(Problem(gettext("An unexpected error occurred.")), base_url, request)
 
 
 def _slash_redirect(request: Request, base_url: str) -> Response | None:
@@ -87,10 +89,20 @@ def _page_problem(request: Request, problem: Problem) -> Response | None:
     return render_problem(request, problem) if render_problem is not None else None
 
 
+#: Starlette's own errors (its detail is the English status phrase), in words that can be translated.
+_HTTP_WORDS = {
+    404: (N_("Not found"), N_("There is nothing at this address.")),
+    405: (N_("Method not allowed"), N_("This address does not accept that method.")),
+}
+
+
 def _http_problem(status_code: int, detail: str) -> Problem:
+    known = _HTTP_WORDS.get(status_code) if detail == HTTPStatus(status_code).phrase else None
+    problem_title = known[0] if known else detail
+
     class _Http(Problem):
         status = status_code
         slug = {404: "not-found", 405: "method-not-allowed"}.get(status_code, "http-error")
-        title = detail
+        title = problem_title
 
-    return _Http(detail)
+    return _Http(gettext(known[1]) if known else detail)

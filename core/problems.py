@@ -10,11 +10,18 @@ Problem (500)
 ├── PayloadTooLarge (413)
 ├── ValidationFailed (422)     carries ``errors``: a list of {loc|row, msg}
 └── TooManyRequests (429)      carries ``retry_after`` (seconds), also sent as a Retry-After header
+
+A problem speaks the request's language (`core.i18n`): its ``title`` is marked with ``N_`` and translated
+when the problem is shown; its ``detail`` is translated where it is raised (``gettext``). The ``type``
+URI and the slug stay the same in every language (RFC 9457 §3.1.3 lets only the title vary, for
+localisation).
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
+
+from .i18n import N_, gettext
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -22,17 +29,22 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(Exception):
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
-    title: ClassVar[str] = "Internal server error"
+    title: ClassVar[str] = N_("Internal server error")
 
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extensions = extensions
 
+    @property
+    def shown_title(self) -> str:
+        """The title in the current language (the class's ``title`` is the English message id)."""
+        return gettext(self.title)
+
     def body(self, base_url: str, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": f"{base_url}/problems/{self.slug}",
-            "title": self.title,
+            "title": self.shown_title,
             "status": self.status,
             "detail": self.detail,
         }
@@ -43,42 +55,42 @@ class Problem(Exception):
 
 
 class BadRequest(Problem):
-    status, slug, title = 400, "bad-request", "Bad request"
+    status, slug, title = 400, "bad-request", N_("Bad request")
 
 
 class Unauthorized(Problem):
-    status, slug, title = 401, "unauthorized", "Authentication required"
+    status, slug, title = 401, "unauthorized", N_("Authentication required")
 
 
 class Forbidden(Problem):
-    status, slug, title = 403, "forbidden", "Forbidden"
+    status, slug, title = 403, "forbidden", N_("Forbidden")
 
 
 class NotFound(Problem):
-    status, slug, title = 404, "not-found", "Not found"
+    status, slug, title = 404, "not-found", N_("Not found")
 
 
 class Conflict(Problem):
-    status, slug, title = 409, "conflict", "Conflict"
+    status, slug, title = 409, "conflict", N_("Conflict")
 
 
 class Gone(Problem):
-    status, slug, title = 410, "gone", "Gone"
+    status, slug, title = 410, "gone", N_("Gone")
 
 
 class PayloadTooLarge(Problem):
-    status, slug, title = 413, "payload-too-large", "Request body too large"
+    status, slug, title = 413, "payload-too-large", N_("Request body too large")
 
 
 class ValidationFailed(Problem):
-    status, slug, title = 422, "validation-error", "The request is not valid"
+    status, slug, title = 422, "validation-error", N_("The request is not valid")
 
     def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
         super().__init__(detail, errors=errors)
 
 
 class TooManyRequests(Problem):
-    status, slug, title = 429, "too-many-requests", "Too many requests"
+    status, slug, title = 429, "too-many-requests", N_("Too many requests")
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, retry_after=retry_after)

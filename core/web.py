@@ -1,13 +1,15 @@
 """Server-rendered pages: the base template, the site's own static files, and safe headers.
 
 Each domain keeps its templates in its own ``templates/`` folder and renders them through a `Templates`
-of its own, which finds ``base.html`` here; its static files, if any, sit in its ``static/`` folder,
-which the composition root serves with the kernel's (`static_files`). No page loads anything from
-another origin (no CDN): the Content-Security-Policy says so.
+of its own, which finds ``base.html`` here and speaks the request's language (`core.i18n`); its static
+files, if any, sit in its ``static/`` folder, which the composition root serves with the kernel's
+(`static_files`). No page loads anything from another origin (no CDN): the Content-Security-Policy says
+so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from . import i18n
 
 _HERE = Path(__file__).resolve().parent
 
@@ -33,19 +37,30 @@ PAGE_HEADERS = {
 
 
 class Templates:
-    """One folder of page templates, which may extend the kernel's ``base.html``."""
+    """One folder of page templates, which may extend the kernel's ``base.html``.
 
-    def __init__(self, folder: Path) -> None:
+    ``english_only`` names the templates whose own words are not translated yet (True: all of them):
+    their main content is marked ``lang="en-GB"`` (WCAG 2.2 SC 3.1.2, language of parts), and a Welsh
+    reader is told, while the header around it follows the page's language."""
+
+    def __init__(self, folder: Path, *, english_only: Collection[str] | bool = ()) -> None:
+        self.english_only = english_only
         self.environment = Environment(
             loader=FileSystemLoader([str(folder), str(_HERE / "templates")]),
             autoescape=select_autoescape(default=True),
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        i18n.install(self.environment)  # _(), {% trans %}, the date filters, the language switch
 
     def render(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         """Render a page with the safe headers; ``request`` is available to every template."""
-        html = self.environment.get_template(template).render(request=request, **context)
+        english_only = self.english_only is True or (
+            not isinstance(self.english_only, bool) and template in self.english_only
+        )
+        html = self.environment.get_template(template).render(
+            request=request, english_only=english_only, **context
+        )
         return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
 
 

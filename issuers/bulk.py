@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from core.db import new_id, transaction, write_lock
+from core.i18n import gettext, ngettext
 from core.problems import BadRequest, NotFound, ValidationFailed
 from vc.errors import ParsingError
 from vc.keys import KeyType
@@ -66,7 +67,7 @@ def parse_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadRequest("the file is not UTF-8 text; save it as CSV UTF-8") from None
+        raise BadRequest(gettext("the file is not UTF-8 text; save it as CSV UTF-8")) from None
     if filename.lower().endswith(".json") or text.lstrip().startswith("["):
         return _json_rows(content)
     return _csv_rows(text)
@@ -76,9 +77,9 @@ def _json_rows(content: bytes) -> list[dict[str, Any]]:
     try:  # the project's bounded parser: nesting depth, duplicate keys, no NaN
         data = parse_json(content.removeprefix(b"\xef\xbb\xbf"), max_bytes=len(content))
     except ParsingError as error:
-        raise BadRequest(f"the JSON file is not valid: {error}") from None
+        raise BadRequest(gettext("the JSON file is not valid: %(error)s", error=str(error))) from None
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise BadRequest("a JSON file holds a list of recipient objects")
+        raise BadRequest(gettext("a JSON file holds a list of recipient objects"))
     if len(data) > MAX_ROWS:
         raise _too_many_rows()
     errors = [
@@ -115,7 +116,11 @@ def _csv_rows(text: str) -> list[dict[str, Any]]:
     except csv.Error as error:  # the csv module's own limit on a cell (128 KiB), or a malformed line
         if "field larger than field limit" in str(error):
             _check_cells(number + 1, ["x" * (MAX_CELL_CHARACTERS + 1)])
-        raise BadRequest(f"the CSV file cannot be read at data row {number + 1}: {error}") from None
+        raise BadRequest(
+            gettext(
+                "the CSV file cannot be read at data row %(row)d: %(error)s", row=number + 1, error=str(error)
+            )
+        ) from None
     return rows
 
 
@@ -123,13 +128,13 @@ def _check_header(header: list[str]) -> None:
     known = ", ".join(COLUMNS)
     if len(header) > MAX_COLUMNS:
         raise ValidationFailed(
-            "the CSV header must name the columns email (required), name, learner_id, result",
+            gettext("the CSV header must name the columns email (required), name, learner_id, result"),
             [{"row": 0, "msg": f"the header has {len(header)} columns; the known columns are {known}"}],
         )
     unknown = [name for name in header if name not in COLUMNS]
     if "email" not in header or unknown:
         raise ValidationFailed(
-            "the CSV header must name the columns email (required), name, learner_id, result",
+            gettext("the CSV header must name the columns email (required), name, learner_id, result"),
             [{"row": 0, "msg": f"unknown column {name[:100]!r}"} for name in unknown]
             or [{"row": 0, "msg": "missing column 'email'"}],
         )
@@ -144,7 +149,7 @@ def _check_cells(number: int, cells: Iterable[Any]) -> None:
 
 def _too_many_rows() -> ValidationFailed:
     return ValidationFailed(
-        f"a bulk file holds at most {MAX_ROWS} recipients; this one has more",
+        gettext("a bulk file holds at most %(most)d recipients; this one has more", most=MAX_ROWS),
         [{"row": MAX_ROWS + 1, "msg": "too many rows"}],
     )
 
@@ -152,7 +157,11 @@ def _too_many_rows() -> ValidationFailed:
 def _invalid_rows(errors: list[dict[str, Any]]) -> ValidationFailed:
     """Every bad row counted; the first `MAX_REPORTED_ERRORS` errors listed."""
     return ValidationFailed(
-        f"{len({e['row'] for e in errors})} row(s) are not valid; nothing was issued",
+        ngettext(
+            "%(num)d row is not valid; nothing was issued",
+            "%(num)d rows are not valid; nothing was issued",
+            len({e["row"] for e in errors}),
+        ),
         errors[:MAX_REPORTED_ERRORS],
     )
 
@@ -182,7 +191,7 @@ def validate_rows(
     if len(rows) > MAX_ROWS:
         raise _too_many_rows()
     if not rows:
-        raise ValidationFailed("the file has no recipients", [{"row": 1, "msg": "no rows"}])
+        raise ValidationFailed(gettext("the file has no recipients"), [{"row": 1, "msg": "no rows"}])
     requests: list[CredentialCreate] = []
     errors: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -282,7 +291,7 @@ def _check_signable(
     problems = signing.credential_problems(credential) or signing.signing_refusal(credential)
     if problems:
         raise ValidationFailed(
-            "the credentials of this cohort could not be signed; nothing was issued",
+            gettext("the credentials of this cohort could not be signed; nothing was issued"),
             [{"row": 1, "msg": problem} for problem in problems[:MAX_REPORTED_ERRORS]],
         )
 
@@ -290,7 +299,7 @@ def _check_signable(
 def get_job(session: Session, issuer: Issuer, job_id: str) -> BulkJob:
     job = session.scalar(select(BulkJob).where(BulkJob.id == job_id, BulkJob.issuer_id == issuer.id))
     if job is None:
-        raise NotFound(f"no bulk job {job_id!r}")
+        raise NotFound(gettext("no bulk job %(id)r", id=job_id))
     return job
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import new_id
+from core.i18n import gettext
 from core.problems import Conflict, NotFound, ValidationFailed
 from schemas.identity import new_salt
 from schemas.models import (
@@ -185,7 +186,7 @@ def _stored_answer(
         )
     )
     if existing is not None and existing.request_sha256 != _request_digest(request):
-        raise Conflict("this Idempotency-Key was used for a different request")
+        raise Conflict(gettext("this Idempotency-Key was used for a different request"))
     return existing
 
 
@@ -215,7 +216,7 @@ def raise_if_not_conformant(outcome: str | list[str]) -> str:
     """The signed document, or a 422 listing every way the credential would not conform."""
     if isinstance(outcome, list):
         raise ValidationFailed(
-            "the credential would not conform to Open Badges 3.0", [{"msg": p} for p in outcome]
+            gettext("the credential would not conform to Open Badges 3.0"), [{"msg": p} for p in outcome]
         )
     return outcome
 
@@ -255,7 +256,7 @@ def build_credential(
         valid_until = valid_from + timedelta(days=validity_days)
     if valid_until is not None and valid_until <= valid_from:
         raise ValidationFailed(
-            "valid_until must be after valid_from", [{"loc": ["valid_until"], "msg": "too early"}]
+            gettext("valid_until must be after valid_from"), [{"loc": ["valid_until"], "msg": "too early"}]
         )
     exchange = parts.definition.get("exchange") or {}
     return AchievementCredential(
@@ -292,7 +293,7 @@ def get_credential(session: Session, issuer: Issuer, credential_id: str) -> Issu
         )
     )
     if row is None:
-        raise NotFound(f"no credential {credential_id!r}")
+        raise NotFound(gettext("no credential %(id)r", id=credential_id))
     return row
 
 
@@ -301,7 +302,7 @@ def find_credential(session: Session, credential_id: str) -> IssuedCredential:
     capability: only someone given the credential or its link knows it)."""
     row = session.get(IssuedCredential, credential_id) if len(credential_id) <= 32 else None
     if row is None:
-        raise NotFound(f"no credential {credential_id[:40]!r}")
+        raise NotFound(gettext("no credential %(id)r", id=credential_id[:40]))
     return row
 
 

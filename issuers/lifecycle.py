@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.orm import Session
 
+from core.i18n import N_, gettext
 from core.problems import Conflict
 from vc.status_list import REVOKED, SUSPENDED, VALID
 
@@ -57,12 +58,12 @@ REINSTATE = Transition("reinstate", frozenset({State.SUSPENDED}), State.VALID)
 _MESSAGE_VALUES = {State.VALID: VALID, State.SUSPENDED: SUSPENDED, State.REVOKED: REVOKED}
 
 #: Why a change cannot start from a state: (change, current state) -> the 409's detail.
-_REFUSALS = {
-    ("revoke", State.REVOKED): "this credential is already revoked",
-    ("suspend", State.REVOKED): "this credential is revoked; revocation is final",
-    ("suspend", State.SUSPENDED): "this credential is already suspended",
-    ("reinstate", State.REVOKED): "this credential is revoked; revocation is final",
-    ("reinstate", State.VALID): "this credential is not suspended",
+_REFUSALS = {  # translated when raised
+    ("revoke", State.REVOKED): N_("this credential is already revoked"),
+    ("suspend", State.REVOKED): N_("this credential is revoked; revocation is final"),
+    ("suspend", State.SUSPENDED): N_("this credential is already suspended"),
+    ("reinstate", State.REVOKED): N_("this credential is revoked; revocation is final"),
+    ("reinstate", State.VALID): N_("this credential is not suspended"),
 }
 
 
@@ -71,9 +72,14 @@ class StateConflict(Conflict):
 
     def __init__(self, transition: Transition, current: State) -> None:
         # A state the change could start from: it changed and changed back while the change waited.
-        detail = _REFUSALS.get(
-            (transition.name, current),
-            f"this credential's status changed while the request ran (it is {current.value} now); try again",
+        refusal = _REFUSALS.get((transition.name, current))
+        detail = (
+            gettext(refusal)
+            if refusal is not None
+            else gettext(
+                "this credential's status changed while the request ran (it is %(state)s now); try again",
+                state=current.value,
+            )
         )
         super().__init__(detail, current_status=current.value)
 
@@ -127,11 +133,13 @@ def change(
 
 def _check_suspension(issuer: Issuer, purpose: str) -> None:
     if not issuer.suspension_enabled:
-        raise Conflict("suspension is not enabled for this provider; the operator can enable it")
+        raise Conflict(gettext("suspension is not enabled for this provider; the operator can enable it"))
     if purpose != status.MESSAGE:
         raise Conflict(
-            "this credential was issued before suspension was enabled: its status entry can only say"
-            " revoked; revoke it instead"
+            gettext(
+                "this credential was issued before suspension was enabled: its status entry can only say"
+                " revoked; revoke it instead"
+            )
         )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import new_id
+from core.i18n import gettext
 from core.keystore import Keystore
 from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed
 from schemas.vocabulary import ACHIEVEMENT_TYPES, AchievementKind
@@ -74,7 +75,7 @@ def create_issuer(
 def get_issuer(session: Session, issuer_id: str) -> Issuer:
     issuer = session.get(Issuer, issuer_id)
     if issuer is None:
-        raise NotFound(f"no provider {issuer_id!r}")
+        raise NotFound(gettext("no provider %(id)r", id=issuer_id))
     return issuer
 
 
@@ -116,9 +117,9 @@ def list_api_keys(session: Session, issuer: Issuer) -> list[ApiKey]:
 def revoke_api_key(session: Session, issuer: Issuer, key_id: str, now: datetime) -> ApiKey:
     api_key = session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.issuer_id == issuer.id))
     if api_key is None:
-        raise NotFound(f"no API key {key_id!r}")
+        raise NotFound(gettext("no API key %(id)r", id=key_id))
     if api_key.revoked_at is not None:
-        raise Conflict("this API key is already revoked")
+        raise Conflict(gettext("this API key is already revoked"))
     api_key.revoked_at = now
     session.flush()
     return api_key
@@ -130,7 +131,7 @@ def authenticate(session: Session, secret: str, now: datetime) -> Issuer:
     api_key = session.scalar(select(ApiKey).where(ApiKey.secret_sha256 == digest))
     # The lookup is by digest; compare again in constant time so timing says nothing about near misses.
     if api_key is None or not hmac.compare_digest(api_key.secret_sha256, digest) or api_key.revoked_at:
-        raise Unauthorized("the API key is missing, unknown or revoked")
+        raise Unauthorized(gettext("the API key is missing, unknown or revoked"))
     api_key.last_used_at = now
     return get_issuer(session, api_key.issuer_id)
 
@@ -178,7 +179,9 @@ def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> IssuerKey
         .limit(1)
     )
     if key is None:
-        raise Conflict(f"the provider has no active {key_type.value} signing key")
+        raise Conflict(
+            gettext("the provider has no active %(key_type)s signing key", key_type=key_type.value)
+        )
     return key
 
 
@@ -194,7 +197,7 @@ def rotate_key(
 
 def private_key(config: IssuerConfig, key: IssuerKey) -> PrivateKey:
     if key.retired_at is not None:
-        raise Conflict("a retired key never signs")
+        raise Conflict(gettext("a retired key never signs"))
     return config.keystore.open(key.encrypted_private_key, key.id)
 
 
@@ -224,7 +227,7 @@ def _check_community(session: Session, config: IssuerConfig, community: str) -> 
     if community not in names:
         listed = " or ".join(", ".join(repr(name) for name in names).rsplit(", ", 1)) if names else "none"
         raise ValidationFailed(
-            "The request is not valid: see errors.",
+            gettext("The request is not valid: see errors."),
             [
                 {
                     "loc": ["body", "community"],
@@ -239,7 +242,7 @@ def get_achievement(session: Session, issuer: Issuer, achievement_id: str) -> Ac
         select(Achievement).where(Achievement.id == achievement_id, Achievement.issuer_id == issuer.id)
     )
     if achievement is None:
-        raise NotFound(f"no achievement {achievement_id!r}")
+        raise NotFound(gettext("no achievement %(id)r", id=achievement_id))
     return achievement
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import new_id, write_lock
+from core.i18n import gettext
 from core.problems import NotFound
 from vc import data_integrity
 from vc.keys import KeyType
@@ -198,7 +199,7 @@ def entry(base_url: str, status_list: StatusListRow, index: int) -> dict[str, An
 def get_list(session: Session, list_id: str) -> StatusListRow:
     row = session.get(StatusListRow, list_id)
     if row is None:
-        raise NotFound(f"no status list {list_id!r}")
+        raise NotFound(gettext("no status list %(id)r", id=list_id))
     return row
 
 
@@ -222,7 +223,7 @@ def signed_list(
     """The signed BitstringStatusListCredential (JSON text) and its version; re-signed only on change."""
     row = session.get(StatusListRow, list_id)
     if row is None:
-        raise NotFound(f"no status list {list_id!r}")
+        raise NotFound(gettext("no status list %(id)r", id=list_id))
     if row.signed_document is not None and row.signed_version == row.version:
         return row.signed_document, row.version
     issuer = service.get_issuer(session, row.issuer_id)

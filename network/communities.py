@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.db import new_id
+from core.i18n import gettext
 from core.problems import Conflict
 
 from .models import Community
@@ -26,7 +27,7 @@ def create_community(session: Session, name: str, now: datetime) -> Community:
     """Add a community; a name already listed (in any letter case) is a conflict."""
     taken = session.scalar(select(Community).where(func.lower(Community.name) == name.lower()))
     if taken is not None:
-        raise Conflict(f"the network already has the community {taken.name!r}")
+        raise Conflict(gettext("the network already has the community %(name)r", name=taken.name))
     community = Community(id=new_id(), name=name, created_at=now)
     session.add(community)
     session.flush()

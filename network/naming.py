@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
+from core.i18n import N_, gettext
 from core.problems import NotFound
 from issuers import identity
 from issuers import service as issuers_service
@@ -53,10 +54,11 @@ class ProviderRecord:
 
 
 #: The words pages use (one place, so they can be translated together).
-UNCONFIRMED = "Names itself \u201c{name}\u201d \u2014 not confirmed"
-PUBLISHED_BY = "its key is published by {domain}"
-UNPUBLISHED_KEY = "signed with a key no organisation has published"
-UNNAMED = "Not confirmed"
+# Translated where shown (`IssuerName.shown`).
+UNCONFIRMED = N_("Names itself \u201c%(name)s\u201d \u2014 not confirmed")
+PUBLISHED_BY = N_("its key is published by %(domain)s")
+UNPUBLISHED_KEY = N_("signed with a key no organisation has published")
+UNNAMED = N_("Not confirmed")
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,11 @@ class IssuerName:
         """The name as a page states it: a confirmed name as it is, any other with what is (not) known."""
         if self.confirmed and self.name:
             return self.name
-        words = UNCONFIRMED.format(name=self.name) if self.name else UNNAMED
+        words = gettext(UNCONFIRMED, name=self.name) if self.name else gettext(UNNAMED)
         if self.domain:
-            words += f"; {PUBLISHED_BY.format(domain=self.domain)}"
+            words += "; " + gettext(PUBLISHED_BY, domain=self.domain)
         elif self.unpublished_key:
-            words += f"; {UNPUBLISHED_KEY}"
+            words += "; " + gettext(UNPUBLISHED_KEY)
         return words
 
     def to_json(self) -> dict[str, Any]:

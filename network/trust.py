@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import new_id, write_lock
+from core.i18n import N_, gettext
 from core.keystore import Keystore
 from core.problems import Conflict, NotFound, ValidationFailed
 from issuers import identity
@@ -144,7 +145,7 @@ def accredit(session: Session, base_url: str, data: AccreditationCreate, now: da
     name = data.name or (provider.name if provider else None)
     if name is None:
         raise ValidationFailed(
-            "name is required for an issuer that is not a provider of this service",
+            gettext("name is required for an issuer that is not a provider of this service"),
             [{"loc": ["body", "name"], "msg": "Field required"}],
         )
     current = session.scalar(
@@ -153,7 +154,13 @@ def accredit(session: Session, base_url: str, data: AccreditationCreate, now: da
         )
     )
     if current is not None:
-        raise Conflict(f"{issuer_id} already has accreditation {current.id}; change that one instead")
+        raise Conflict(
+            gettext(
+                "%(issuer)s already has accreditation %(accreditation)s; change that one instead",
+                issuer=issuer_id,
+                accreditation=current.id,
+            )
+        )
     row = Accreditation(
         id=new_id(),
         issuer_id=issuer_id,
@@ -178,7 +185,7 @@ def accredit(session: Session, base_url: str, data: AccreditationCreate, now: da
 def get_accreditation(session: Session, accreditation_id: str) -> Accreditation:
     row = session.get(Accreditation, accreditation_id)
     if row is None:
-        raise NotFound(f"no accreditation {accreditation_id!r}")
+        raise NotFound(gettext("no accreditation %(id)r", id=accreditation_id))
     return row
 
 
@@ -210,7 +217,7 @@ def update(
     state = registry_state(session, lock=True)
     row = get_accreditation(session, accreditation_id)
     if row.state == State.WITHDRAWN.value:
-        raise Conflict("a withdrawn accreditation cannot change; accredit the issuer again")
+        raise Conflict(gettext("a withdrawn accreditation cannot change; accredit the issuer again"))
     given = data.model_fields_set
     details: dict[str, Any] = {
         name: None if getattr(data, name) is None else str(getattr(data, name))
@@ -227,7 +234,8 @@ def update(
     )
     if valid_until <= valid_from:
         raise ValidationFailed(
-            "valid_until must be after valid_from", [{"loc": ["body", "valid_until"], "msg": "too early"}]
+            gettext("valid_until must be after valid_from"),
+            [{"loc": ["body", "valid_until"], "msg": "too early"}],
         )
     events = []
     for event, new in (("details_changed", details), ("scope_changed", scope), ("period_changed", period)):
@@ -239,6 +247,19 @@ def update(
     if events:
         _record(session, state, row, events, data.reason, data.by, now)
     return row
+
+
+#: Why a change of state is refused, for each state and change that can meet (whole sentences, so that
+#: each language can word them its own way).
+_REFUSALS = {
+    ("withdrawn", "suspended"): N_("the accreditation is withdrawn, which is final: it cannot be suspended"),
+    ("withdrawn", "reinstated"): N_(
+        "the accreditation is withdrawn, which is final: it cannot be reinstated"
+    ),
+    ("withdrawn", "withdrawn"): N_("the accreditation is withdrawn, which is final: it cannot be withdrawn"),
+    ("suspended", "suspended"): N_("the accreditation is suspended, so it cannot be suspended"),
+    ("active", "reinstated"): N_("the accreditation is active, so it cannot be reinstated"),
+}
 
 
 def _transition(
@@ -255,9 +276,8 @@ def _transition(
     row = get_accreditation(session, accreditation_id)
     current = State(row.state)
     if current not in allowed_from:
-        if current is State.WITHDRAWN:
-            raise Conflict(f"the accreditation is withdrawn, which is final: it cannot be {event}")
-        raise Conflict(f"the accreditation is {current.value}, so it cannot be {event}")
+        refusal = _REFUSALS.get((current.value, event), N_("the accreditation cannot change that way now"))
+        raise Conflict(gettext(refusal))
     changes = {"state": {"from": current.value, "to": to.value}}
     row.state, row.state_reason, row.state_changed_at = to.value, reason, now
     _record(session, state, row, [(event, changes)], reason, actor, now)

@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from core.i18n import N_, format_date, gettext
 from core.problems import NotFound
 from issuers.recipients import RecipientCredential, credential_for_recipients, credentials_for_recipients
 from network.naming import IssuerName, NameSource
@@ -46,14 +47,28 @@ class Status(StrEnum):
 
 
 STATUS_WORDS = {
-    Status.VALID: "Valid",
-    Status.NOT_YET_VALID: "Not yet valid",
-    Status.EXPIRED: "Expired",
-    Status.SUSPENDED: "Suspended",
-    Status.REVOKED: "Revoked",
-    Status.OUTSIDE_SCHEME: "Outside the scheme",
-    Status.NOT_VERIFIED: "Not verified",
+    Status.VALID: N_("Valid"),
+    Status.NOT_YET_VALID: N_("Not yet valid"),
+    Status.EXPIRED: N_("Expired"),
+    Status.SUSPENDED: N_("Suspended"),
+    Status.REVOKED: N_("Revoked"),
+    Status.OUTSIDE_SCHEME: N_("Outside the scheme"),
+    Status.NOT_VERIFIED: N_("Not verified"),
 }
+
+#: The achievement types this network issues (`schemas.vocabulary`), in words; others are spelt out.
+KIND_WORDS = {
+    "Course": N_("Course"),
+    "ext:CommunityOfPracticeParticipation": N_("Community of practice participation"),
+    "ext:InternationalSkillsExchange": N_("International skills exchange"),
+    "ext:EventParticipation": N_("Event participation"),
+    "Award": N_("Award"),
+}
+
+
+def status_words() -> dict[Status, str]:
+    """Each status in words, in the current language."""
+    return {status: gettext(words) for status, words in STATUS_WORDS.items()}
 
 
 def status_of(credential: RecipientCredential, now: datetime) -> Status:
@@ -87,15 +102,20 @@ class PassportItem:
 
     @property
     def issued_on(self) -> str:
-        """The issue date in words, as pages show it: "24 November 2026"."""
-        return self.credential.issued_at.strftime("%d %B %Y")
+        """The issue date in words, as pages show it: "24 November 2026", "24 Tachwedd 2026"."""
+        return format_date(self.credential.issued_at)
 
     @property
     def kind(self) -> str | None:
-        """The achievement type in words: ``ext:InternationalSkillsExchange`` -> "International Skills
-        Exchange" (OB 3.0 §B.1.5 extension types carry the ``ext:`` prefix)."""
+        """The achievement type in words: ``ext:InternationalSkillsExchange`` -> "International skills
+        exchange" (translated); a type of another network's is spelt out, ``ext:FieldTrip`` -> "Field
+        Trip" (OB 3.0 §B.1.5 extension types carry the ``ext:`` prefix)."""
         kind = self.credential.achievement_type
-        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind.removeprefix("ext:")) if kind else None
+        if not kind:
+            return None
+        if kind in KIND_WORDS:
+            return gettext(KIND_WORDS[kind])
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind.removeprefix("ext:"))
 
 
 def holder_identity(session: Session, learner: Learner) -> HolderIdentity:
@@ -177,5 +197,5 @@ def item(
         return _issued_item(found, holder, now)
     row = imports.get_imported(session, learner, credential_id)
     if row is None:
-        raise NotFound(f"no credential {credential_id!r} in your passport")
+        raise NotFound(gettext("no credential %(id)r in your passport", id=credential_id))
     return _imported_item(session, row, holder, now, checker)

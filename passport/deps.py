@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from core.clients import client_address
 from core.deps import NowDep, SessionDep
+from core.i18n import gettext
 from core.problems import Unauthorized
 from core.services import provide
 from passport.accounts import accounts
@@ -20,7 +21,7 @@ get_passport_config = provide(PassportConfig)
 def current_learner(request: Request, session: SessionDep, now: NowDep) -> Learner:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send Authorization: Bearer <learner token>")
+        raise Unauthorized(gettext("send Authorization: Bearer <learner token>"))
     return accounts.authenticate_token(session, token.strip(), now)
 
 

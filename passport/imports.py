@@ -24,6 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.i18n import N_, gettext
 from core.problems import NotFound, Problem
 from network.naming import IssuerName, NameSource
 from passport.models import ImportedCredential, Learner
@@ -43,7 +44,7 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 class UnreadableImport(Problem):
     status: ClassVar[int] = 422
     slug: ClassVar[str] = "unreadable-credential"
-    title: ClassVar[str] = "No readable credential"
+    title: ClassVar[str] = N_("No readable credential")
 
 
 class NotAuthentic(Problem):
@@ -51,7 +52,7 @@ class NotAuthentic(Problem):
 
     status: ClassVar[int] = 422
     slug: ClassVar[str] = "credential-not-authentic"
-    title: ClassVar[str] = "The credential is not authentic"
+    title: ClassVar[str] = N_("The credential is not authentic")
 
     def __init__(self, detail: str, report: VerificationReport) -> None:
         super().__init__(detail, report=report.to_json())
@@ -63,24 +64,28 @@ def read_credential(data: bytes | str) -> dict[str, Any] | str:
     a JSON object; anything else is `UnreadableImport`."""
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > MAX_IMPORT_BYTES:
-        raise UnreadableImport(f"the credential is larger than {MAX_IMPORT_BYTES} bytes")
+        raise UnreadableImport(gettext("the credential is larger than %(num)d bytes", num=MAX_IMPORT_BYTES))
     if not raw.strip():
-        raise UnreadableImport("nothing was given: upload a file or paste a credential")
+        raise UnreadableImport(gettext("nothing was given: upload a file or paste a credential"))
     try:
         if image_kind(raw) == "png" or raw.lstrip().startswith(b"<"):
             return unbake(raw)
         if len(raw) > MAX_DOCUMENT_BYTES:
-            raise UnreadableImport(f"a JSON credential or VC-JWT is at most {MAX_DOCUMENT_BYTES} bytes")
+            raise UnreadableImport(
+                gettext("a JSON credential or VC-JWT is at most %(num)d bytes", num=MAX_DOCUMENT_BYTES)
+            )
         text = raw.decode("utf-8").strip()
         if looks_like_jwt(text):
             return text
         document = parse_json(text)
     except UnicodeDecodeError:
-        raise UnreadableImport("this is not a PNG or SVG badge, and not UTF-8 text (JSON or a JWT)") from None
+        raise UnreadableImport(
+            gettext("this is not a PNG or SVG badge, and not UTF-8 text (JSON or a JWT)")
+        ) from None
     except VcError as error:
         raise UnreadableImport(error.message) from None
     if not isinstance(document, dict):
-        raise UnreadableImport("this is JSON but not an object, so it is not a credential")
+        raise UnreadableImport(gettext("this is JSON but not an object, so it is not a credential"))
     return document
 
 
@@ -119,7 +124,9 @@ def import_credential(
     report = verifier.verify_credential(session, credential, now)
     if not authentic(report):
         raise NotAuthentic(
-            "The credential's proof does not verify, so it is not what its issuer signed: not imported.",
+            gettext(
+                "The credential's proof does not verify, so it is not what its issuer signed: not imported."
+            ),
             report,
         )
     format_, text = _stored_text(credential)
@@ -178,7 +185,7 @@ def get_imported(session: Session, learner: Learner, credential_id: str) -> Impo
 
 def remove_imported(session: Session, learner: Learner, credential_id: str) -> None:
     if get_imported(session, learner, credential_id) is None:
-        raise NotFound(f"no credential {credential_id!r} in your passport")
+        raise NotFound(gettext("no credential %(id)r in your passport", id=credential_id))
     session.execute(
         delete(ImportedCredential).where(
             ImportedCredential.learner_id == learner.id, ImportedCredential.id == credential_id

@@ -25,6 +25,9 @@ class Learner(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, PHC string format
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The language the learner chose (``cy``, ``en``: `core.i18n.LOCALES`), for their email and pages;
+    #: None until they choose, and then email goes out in the language of the request that sends it.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class LearnerEmail(Base):
@@ -130,6 +133,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The language the message is written in (its Content-Language header).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class ImportedCredential(Base):

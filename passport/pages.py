@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from core.deps import NowDep, SessionDep
+from core.i18n import gettext
 from core.problems import Unauthorized
 from core.web import PAGE_HEADERS
 from issuers.issuing import credential_url
@@ -21,7 +22,7 @@ from passport.accounts import accounts, address_pages, data_export, links
 from passport.accounts.accounts import TooManyAttempts
 from passport.accounts.links import Purpose
 from passport.api_models import normalise_email
-from passport.credentials import STATUS_WORDS
+from passport.credentials import status_words
 from passport.deps import ClientDep
 from passport.exports import downloads
 from passport.sharing import pages as sharing_pages
@@ -69,11 +70,12 @@ def sign_up(
     try:
         address = normalise_email(email)
     except ValueError:
-        errors["email"] = "Enter an email address like name@example.com."
+        errors["email"] = gettext("Enter an email address like name@example.com.")
     if errors:
         raise show(request, who, "passport_sign_up.html", 422, errors=errors, email=email)
     accounts.request_sign_up(session, who.config, address, password, now)
-    return page(request, who, "passport_check_email.html", email=address)
+    link_hours = int(who.config.link_ttl.total_seconds() // 3600)
+    return page(request, who, "passport_check_email.html", email=address, link_hours=link_hours)
 
 
 @pages.get("/passport/confirm/{secret}")
@@ -104,7 +106,7 @@ def confirm(
     if who.session_row is not None:
         accounts.end_session(session, who.session_row)
     _, cookie = accounts.start_session(session, who.config, learner, now)
-    return signed_in(redirect("/passport?done=welcome"), who.config, cookie)
+    return signed_in(redirect("/passport?done=welcome"), who.config, cookie, learner.language)
 
 
 # --- sign-in and sign-out -----------------------------------------------------------------------------------
@@ -155,7 +157,7 @@ def sign_in(
     if who.session_row is not None:
         accounts.end_session(session, who.session_row)
     _, cookie = accounts.start_session(session, who.config, learner, now)
-    return signed_in(redirect(safe_next(next)), who.config, cookie)
+    return signed_in(redirect(safe_next(next)), who.config, cookie, learner.language)
 
 
 @pages.post("/passport/sign-out")
@@ -179,7 +181,7 @@ def passport(
         who,
         "passport_home.html",
         items=entries,
-        words=STATUS_WORDS,
+        words=status_words(),
         done=done_message(request),
         done_tone=done_tone(request),
     )
@@ -206,7 +208,7 @@ def credential(
         who,
         "passport_credential.html",
         item=entry,
-        words=STATUS_WORDS,
+        words=status_words(),
         document=shown,
         public_url=public,
     )

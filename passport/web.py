@@ -23,19 +23,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
 from core.deps import NowDep, SessionDep
+from core.i18n import N_, get_choice, gettext, remember_language
 from core.problems import Forbidden, Problem, TooManyRequests
 from core.web import ShowPage, Templates
 from passport.accounts import accounts
-from passport.accounts.security import MAX_PASSWORD_LENGTH, new_secret, password_problem
+from passport.accounts.security import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    new_secret,
+    password_problem,
+)
 from passport.config import PassportConfig
 from passport.deps import get_passport_config
 from passport.models import Learner, LearnerSession
 
-render = Templates(Path(__file__).parent / "templates").render
+#: The sharing pages' own words are English until they are translated (README, "Translations").
+SHARING_PAGES = {"passport_share_created.html", "passport_shared.html", "passport_shares.html"}
+render = Templates(Path(__file__).parent / "templates", english_only=SHARING_PAGES).render
 
 
 class CsrfFailed(Forbidden):
-    slug, title = "csrf-token-invalid", "This form has expired"
+    slug, title = "csrf-token-invalid", N_("This form has expired")
 
 
 def cookie_names(config: PassportConfig) -> tuple[str, str]:
@@ -67,11 +75,19 @@ def visitor(request: Request, session: SessionDep, now: NowDep) -> Visitor:
     if row is not None:
         learner = session.get(Learner, row.learner_id)
         if learner is not None:
+            _remember_language(learner)
             return Visitor(config, learner, row, row.csrf_token)
     anonymous = request.cookies.get(csrf_cookie)
     if anonymous and len(anonymous) >= 32:
         return Visitor(config, None, None, anonymous)
     return Visitor(config, None, None, new_secret(), new_csrf_cookie=True)
+
+
+def _remember_language(learner: Learner) -> None:
+    """A signed-in learner who picks a language with the switch (``?lang=``) gets their email in it too."""
+    choice = get_choice()
+    if choice.source == "query" and learner.language != choice.locale:
+        learner.language = choice.locale
 
 
 async def checked_form(request: Request, who: Annotated[Visitor, Depends(visitor)]) -> Visitor:
@@ -80,7 +96,7 @@ async def checked_form(request: Request, who: Annotated[Visitor, Depends(visitor
     token = form.get("csrf_token")
     if not isinstance(token, str) or not hmac.compare_digest(token.encode(), who.csrf_token.encode()):
         raise CsrfFailed(
-            "This form has expired or did not come from this site. Reload the page and try again."
+            gettext("This form has expired or did not come from this site. Reload the page and try again.")
         )
     return who
 
@@ -92,7 +108,9 @@ FormVisitor = Annotated[Visitor, Depends(checked_form)]
 def page(
     request: Request, who: Visitor, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    response = render(request, template, status_code, visitor=who, **context)
+    response = render(
+        request, template, status_code, visitor=who, min_password_length=MIN_PASSWORD_LENGTH, **context
+    )
     if who.new_csrf_cookie:
         _, csrf_cookie = cookie_names(who.config)
         _set_cookie(response, who.config, csrf_cookie, who.csrf_token, max_age=None)
@@ -124,8 +142,14 @@ def _set_cookie(
     )
 
 
-def signed_in(response: Response, config: PassportConfig, secret: str) -> Response:
+def signed_in(
+    response: Response, config: PassportConfig, secret: str, language: str | None = None
+) -> Response:
+    """Start the browser's session; pages then speak the learner's ``language`` here too, unless this
+    browser has a language of its own."""
     session_cookie, csrf_cookie = cookie_names(config)
+    if language is not None:
+        remember_language(response, language, config.secure_cookies)
     _set_cookie(response, config, session_cookie, secret, int(config.session_ttl.total_seconds()))
     response.delete_cookie(csrf_cookie, path="/", secure=config.secure_cookies, httponly=True, samesite="lax")
     return response
@@ -168,21 +192,25 @@ PasswordField = Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)]
 
 #: Messages after a redirect, chosen by a fixed code: nothing from the URL is echoed into the page.
 DONE = {
-    "welcome": "Your passport is ready. Credentials issued to your address are below.",
-    "claimed": "The address is now in your passport, with every credential issued to it.",
-    "signed-out": "You have signed out.",
-    "added": "We have emailed a link to the new address. Open it while signed in here to confirm it.",
-    "resent": "We have emailed a new link.",
-    "verified": "Address confirmed. Credentials issued to it are now in your passport.",
-    "removed": "Address removed. Credentials issued to it are no longer in your passport.",
-    "primary": "Primary address changed.",
-    "imported": "The credential was verified and added to your passport.",
-    "imported-not-yours": "The credential was verified and added, but it was issued to someone else: to "
-    "none of your confirmed addresses. Anyone you share it with will be told so. If it was issued to "
-    "another address of yours, add and confirm that address.",
-    "imported-recipient-unknown": "The credential was verified and added. Who it was issued to cannot "
-    "be confirmed (it does not name one of your confirmed addresses), and share links will say so.",
-    "already": "That credential was already in your passport.",
+    "welcome": N_("Your passport is ready. Credentials issued to your address are below."),
+    "claimed": N_("The address is now in your passport, with every credential issued to it."),
+    "signed-out": N_("You have signed out."),
+    "added": N_("We have emailed a link to the new address. Open it while signed in here to confirm it."),
+    "resent": N_("We have emailed a new link."),
+    "verified": N_("Address confirmed. Credentials issued to it are now in your passport."),
+    "removed": N_("Address removed. Credentials issued to it are no longer in your passport."),
+    "primary": N_("Primary address changed."),
+    "imported": N_("The credential was verified and added to your passport."),
+    "imported-not-yours": N_(
+        "The credential was verified and added, but it was issued to someone else: to none of your"
+        " confirmed addresses. Anyone you share it with will be told so. If it was issued to another"
+        " address of yours, add and confirm that address."
+    ),
+    "imported-recipient-unknown": N_(
+        "The credential was verified and added. Who it was issued to cannot be confirmed (it does not"
+        " name one of your confirmed addresses), and share links will say so."
+    ),
+    "already": N_("That credential was already in your passport."),
 }
 
 
@@ -191,7 +219,8 @@ CAUTIONS = frozenset({"imported-not-yours", "imported-recipient-unknown"})
 
 
 def done_message(request: Request) -> str | None:
-    return DONE.get(request.query_params.get("done", ""))
+    message = DONE.get(request.query_params.get("done", ""))
+    return gettext(message) if message else None
 
 
 def done_tone(request: Request) -> str:
@@ -204,5 +233,5 @@ def new_password_errors(password: str, confirmation: str) -> dict[str, str]:
     if problem:
         return {"password": problem}
     if password != confirmation:
-        return {"password_confirmation": "The two passwords are not the same."}
+        return {"password_confirmation": gettext("The two passwords are not the same.")}
     return {}

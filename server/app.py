@@ -23,6 +23,7 @@ from core.clients import ClientAddress, TrustedProxies, loopback_only
 from core.db import make_engine, session_factory
 from core.deps import SessionDep
 from core.handlers import install_problem_handlers
+from core.i18n import LocaleMiddleware
 from core.keystore import Keystore
 from core.redaction import install_access_log_redaction
 from core.response_headers import NoSniff
@@ -181,6 +182,8 @@ def create_app(
         page_forms={"/verify": verification_pages.too_large_form},
     )
     app.add_middleware(NoSniff)
+    # Every answer, a 413 too, speaks the request's language (core.i18n).
+    app.add_middleware(LocaleMiddleware, secure_cookie=settings.base_url.startswith("https://"))
     # Outermost: everything inside, the access log included, sees the client address it establishes.
     app.add_middleware(ClientAddress, proxies=TrustedProxies.parse(settings.trusted_proxies))
     # One or two routers per domain, matched in this order at some microseconds a route: the verify API,

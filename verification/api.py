@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from core.db import transaction
 from core.deps import get_now
+from core.i18n import gettext
 from core.problems import BadRequest, PayloadTooLarge, ValidationFailed, problem_responses
 from core.services import Database, Site, services_of
 from vc.errors import ParsingError
@@ -48,7 +49,9 @@ async def json_body(request: Request) -> Any:
     try:
         return parse_json(raw, max_bytes=services_of(request.app).get(Site).max_body_bytes)
     except ParsingError as error:
-        raise BadRequest(f"the request body is not usable JSON: {error.message}") from None
+        raise BadRequest(
+            gettext("the request body is not usable JSON: %(reason)s", reason=error.message)
+        ) from None
 
 
 def _validated(model: type[Model], body: Any) -> Model:
@@ -56,7 +59,7 @@ def _validated(model: type[Model], body: Any) -> Model:
         return model.model_validate(body)
     except ValidationError as error:
         errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors(include_url=False)]
-        raise ValidationFailed("The request is not valid: see errors.", errors) from None
+        raise ValidationFailed(gettext("The request is not valid: see errors."), errors) from None
 
 
 def _request_body(model: type[BaseModel]) -> dict[str, Any]:

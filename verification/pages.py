@@ -28,6 +28,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from core.deps import SessionDep
+from core.i18n import N_, gettext
 from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
 from core.services import Site, services_of
@@ -48,13 +49,14 @@ if TYPE_CHECKING:  # rows come from the issuers' services; their table is theirs
 
 __all__ = ["router", "too_large_form"]
 
-render = Templates(Path(__file__).parent / "templates").render
+# Its templates' own words are English until they are translated (README, "Translations").
+render = Templates(Path(__file__).parent / "templates", english_only=True).render
 
 
 class NotAcceptable(Problem):
     status: ClassVar[int] = 406
     slug: ClassVar[str] = "not-acceptable"
-    title: ClassVar[str] = "This URL does not publish the credential"
+    title: ClassVar[str] = N_("This URL does not publish the credential")
 
 
 class OfflineQrUnavailable(Problem):
@@ -62,7 +64,7 @@ class OfflineQrUnavailable(Problem):
 
     status: ClassVar[int] = 409
     slug: ClassVar[str] = "offline-qr-unavailable"
-    title: ClassVar[str] = "No offline QR code for this credential"
+    title: ClassVar[str] = N_("No offline QR code for this credential")
 
 
 class PageRoute(APIRoute):
@@ -76,7 +78,7 @@ class PageRoute(APIRoute):
             request,
             "verification_problem.html",
             status_code=problem.status,
-            title=problem.title,
+            title=problem.shown_title,
             detail=problem.detail,
             problem_type=problem.slug,
         )
@@ -123,8 +125,10 @@ async def credential_page(request: Request, credential_id: str, session: Session
     wants = _wants(request)
     if wants == "credential":
         raise NotAcceptable(
-            "This page verifies the credential but does not publish it: ask its holder for the credential, "
-            "or ask for text/html or application/json (the verification report)."
+            gettext(
+                "This page verifies the credential but does not publish it: ask its holder for the "
+                "credential, or ask for text/html or application/json (the verification report)."
+            )
         )
     provider = _provider_of(session, row)
     report = await _verified(request, issuing.signed_document(row))
@@ -181,7 +185,9 @@ def offline_qr(credential_id: str, session: SessionDep, request: Request) -> Res
     row = issuing.find_credential(session, credential_id)
     if row.format != "jwt":
         raise OfflineQrUnavailable(
-            "only a VC-JWT credential fits in an offline QR code; share the verification link instead"
+            gettext(
+                "only a VC-JWT credential fits in an offline QR code; share the verification link instead"
+            )
         )
     try:
         return _image(_offline_code(services_of(request.app).get(Site).base_url, row.document), "png")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any, ClassVar
 
+from core.i18n import N_, gettext
 from core.problems import Problem
 from vc.baking import image_kind, unbake
 from vc.errors import VcError
@@ -24,7 +25,7 @@ class UnreadableUpload(Problem):
 
     status: ClassVar[int] = 422
     slug: ClassVar[str] = "unreadable-upload"
-    title: ClassVar[str] = "The uploaded file holds no readable credential"
+    title: ClassVar[str] = N_("The uploaded file holds no readable credential")
 
 
 _IMAGE_SUFFIXES = {".png": "png", ".svg": "svg"}
@@ -36,30 +37,48 @@ def credential_in(filename: str | None, data: bytes) -> dict[str, Any] | str:
     kind = image_kind(data)
     named = _IMAGE_SUFFIXES.get(PurePath(name).suffix.lower())
     if named is not None and kind != named:
-        what = f"a {kind.upper()} image" if kind else "not an image"
-        raise UnreadableUpload(f"{name} is named like a {named.upper()} image but its content is {what}")
+        if kind is None:
+            raise UnreadableUpload(
+                gettext(
+                    "%(file)s is named like a %(named)s image but its content is not an image",
+                    file=name,
+                    named=named.upper(),
+                )
+            )
+        raise UnreadableUpload(
+            gettext(
+                "%(file)s is named like a %(named)s image but its content is a %(kind)s image",
+                file=name,
+                named=named.upper(),
+                kind=kind.upper(),
+            )
+        )
     if not data.strip():
-        raise UnreadableUpload(f"{name} is empty")
+        raise UnreadableUpload(gettext("%(file)s is empty", file=name))
     try:
         if kind is not None:
             return unbake(data)
         return _text_credential(name, data)
     except VcError as error:
-        raise UnreadableUpload(f"{name}: {error.message}") from None
+        raise UnreadableUpload(f"{name}: {error.message}") from None  # the library's words: not translated
 
 
 def _text_credential(name: str, data: bytes) -> dict[str, Any] | str:
     if len(data) > MAX_DOCUMENT_BYTES * 2:
-        raise UnreadableUpload(f"{name} is larger than {MAX_DOCUMENT_BYTES * 2} bytes")
+        raise UnreadableUpload(
+            gettext("%(file)s is larger than %(num)d bytes", file=name, num=MAX_DOCUMENT_BYTES * 2)
+        )
     try:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise UnreadableUpload(
-            f"{name} is not a PNG or SVG image, and not UTF-8 text (JSON or a JWT)"
+            gettext("%(file)s is not a PNG or SVG image, and not UTF-8 text (JSON or a JWT)", file=name)
         ) from None
     if looks_like_jwt(text):
         return text
     document = parse_json(text)
     if not isinstance(document, dict):
-        raise UnreadableUpload(f"{name} is JSON but not an object, so it is not a credential")
+        raise UnreadableUpload(
+            gettext("%(file)s is JSON but not an object, so it is not a credential", file=name)
+        )
     return document

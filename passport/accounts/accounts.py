@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import new_id
+from core.i18n import N_, get_choice, get_locale, gettext, ngettext, use_locale
 from core.problems import Conflict, NotFound, TooManyRequests, Unauthorized
 from passport.accounts import addresses, letters, links, mail
 from passport.accounts.links import Purpose
@@ -31,17 +32,17 @@ from passport.models import (
     ShareLink,
 )
 
-SIGN_IN_FAILED = "The email address or password is not right."
+SIGN_IN_FAILED = N_("The email address or password is not right.")
 #: Expired links are kept this long, so that opening one says "expired" rather than "not valid".
 EXPIRED_LINKS_KEPT = timedelta(days=30)
 
 
 class SignInFailed(Unauthorized):
-    slug, title = "sign-in-failed", "Sign-in failed"
+    slug, title = "sign-in-failed", N_("Sign-in failed")
 
 
 class TooManyAttempts(TooManyRequests):
-    slug, title = "too-many-sign-in-attempts", "Too many sign-in attempts"
+    slug, title = "too-many-sign-in-attempts", N_("Too many sign-in attempts")
 
 
 # --- sign-up ------------------------------------------------------------------------------------------------
@@ -53,9 +54,11 @@ def request_sign_up(
     """Email a link that creates the passport. The answer is the same whether or not the address already
     has a passport (its owner is told by email instead), so sign-up reveals nobody's account."""
     purge_expired(session, now)
-    if addresses.verified_owner(session, email) is not None:
-        subject, body = letters.already_registered(f"{config.base_url}/passport/sign-in")
-        mail.queue(session, config, email, subject, body, now)
+    owner = addresses.verified_owner(session, email)
+    if owner is not None:
+        with use_locale(mail.language_of(session, owner.learner_id)):
+            subject, body = letters.already_registered(f"{config.base_url}/passport/sign-in")
+            mail.queue(session, config, email, subject, body, now)
         return
     if links.unexpired_count(session, Purpose.SIGN_UP, email, now) >= addresses.MAX_OPEN_LINKS:
         return  # the address has links enough; nobody floods an inbox through sign-up
@@ -81,17 +84,19 @@ def complete_sign_up(
     _throttle(config, f"link:{link.id}", client, now)
     if not config.passwords.check(link.password_hash, password):
         config.limiter.failed(f"link:{link.id}", client, now)
-        raise SignInFailed("That is not the password you chose when you signed up.")
+        raise SignInFailed(gettext("That is not the password you chose when you signed up."))
     if addresses.verified_owner(session, link.email) is not None:
-        raise Conflict("This address already belongs to a passport. Sign in to it instead.")
+        raise Conflict(gettext("This address already belongs to a passport. Sign in to it instead."))
     learner = create_learner(session, link.password_hash or "", link.email, now)
     links.use(link, now)
     return learner
 
 
 def create_learner(session: Session, password_hash: str, email: str, now: datetime) -> Learner:
-    """A new passport whose first, primary address is already verified (the caller proved it)."""
-    learner = Learner(id=new_id(), password_hash=password_hash, created_at=now)
+    """A new passport whose first, primary address is already verified (the caller proved it). It keeps
+    the language it was created in, unless that was only the default (`Learner.language`)."""
+    language = get_locale() if get_choice().source != "default" else None
+    learner = Learner(id=new_id(), password_hash=password_hash, created_at=now, language=language)
     session.add(learner)
     session.flush()
     addresses.attach_verified(session, learner, email, now, primary=True)
@@ -113,11 +118,20 @@ def _throttle(config: PassportConfig, account: str, client: str, now: datetime) 
     refusal = config.limiter.check(account, client, now)
     if refusal is not None:
         wait = refusal.retry_after
-        amount, unit = (wait, "second") if wait < 60 else ((wait + 59) // 60, "minute")
-        raise TooManyAttempts(
-            f"Too many attempts to sign in. Wait {amount} {unit}{'s' if amount > 1 else ''} and try again.",
-            retry_after=wait,
+        message = (
+            ngettext(
+                "Too many attempts to sign in. Wait %(num)d second and try again.",
+                "Too many attempts to sign in. Wait %(num)d seconds and try again.",
+                wait,
+            )
+            if wait < 60
+            else ngettext(
+                "Too many attempts to sign in. Wait %(num)d minute and try again.",
+                "Too many attempts to sign in. Wait %(num)d minutes and try again.",
+                (wait + 59) // 60,
+            )
         )
+        raise TooManyAttempts(message, retry_after=wait)
 
 
 def authenticate(
@@ -130,7 +144,7 @@ def authenticate(
     learner = session.get(Learner, owner.learner_id) if owner is not None else None
     if not config.passwords.check(learner.password_hash if learner else None, password) or learner is None:
         config.limiter.failed(account, client, now)
-        raise SignInFailed(SIGN_IN_FAILED)
+        raise SignInFailed(gettext(SIGN_IN_FAILED))
     config.limiter.succeeded(account, client)
     purge_expired(session, now)
     if config.passwords.needs_rehash(learner.password_hash):
@@ -146,7 +160,7 @@ def confirm_password(
     _throttle(config, account, client, now)
     if not config.passwords.check(learner.password_hash, password):
         config.limiter.failed(account, client, now)
-        raise SignInFailed("That is not your password.")
+        raise SignInFailed(gettext("That is not your password."))
     config.limiter.succeeded(account, client)
 
 
@@ -206,15 +220,17 @@ def create_token(
 def authenticate_token(session: Session, secret: str, now: datetime) -> Learner:
     """The learner a bearer token belongs to. Provider keys and the operator token open no passport."""
     if not secret.startswith(LEARNER_TOKEN_PREFIX):
-        raise Unauthorized("send a learner token (lt_...): provider and operator keys open no passport")
+        raise Unauthorized(
+            gettext("send a learner token (lt_...): provider and operator keys open no passport")
+        )
     wanted = digest(secret)
     token = session.scalar(select(LearnerToken).where(LearnerToken.secret_sha256 == wanted))
     if token is None or not hmac.compare_digest(token.secret_sha256, wanted) or token.expires_at <= now:
-        raise Unauthorized("the learner token is unknown, expired or revoked")
+        raise Unauthorized(gettext("the learner token is unknown, expired or revoked"))
     token.last_used_at = now
     learner = session.get(Learner, token.learner_id)
     if learner is None:  # pragma: no cover - the token goes with its learner (ON DELETE CASCADE)
-        raise Unauthorized("the learner token is unknown, expired or revoked")
+        raise Unauthorized(gettext("the learner token is unknown, expired or revoked"))
     return learner
 
 
@@ -233,7 +249,7 @@ def revoke_token(session: Session, learner: Learner, token_id: str) -> None:
         select(LearnerToken).where(LearnerToken.id == token_id, LearnerToken.learner_id == learner.id)
     )
     if token is None:
-        raise NotFound(f"no token {token_id!r}")
+        raise NotFound(gettext("no token %(id)r", id=token_id))
     session.delete(token)
     session.flush()
 

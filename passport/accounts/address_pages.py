@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from core.deps import NowDep, SessionDep
+from core.i18n import gettext
 from core.problems import Conflict, Problem, Unauthorized
 from core.web import ShowPage
 from passport.accounts import accounts, addresses, claims, links, mail
@@ -66,7 +67,7 @@ def add_email(
     try:
         address = normalise_email(email)
     except ValueError:
-        error = "Enter an email address like name@example.com."
+        error = gettext("Enter an email address like name@example.com.")
         raise _shown_again(request, who, session, 422, error, email) from None
     try:
         addresses.add_address(session, who.config, learner, address, now)
@@ -121,7 +122,9 @@ def verify_form(request: Request, secret: str, who: VisitorDep, session: Session
     learner = who.require_learner(request)
     link = links.open_link(session, secret, Purpose.VERIFY, now)
     if link.learner_id != learner.id:
-        raise LinkNotFound("This link confirms an address for a different passport. Sign in to that one.")
+        raise LinkNotFound(
+            gettext("This link confirms an address for a different passport. Sign in to that one.")
+        )
     return page(request, who, "passport_verify.html", email=link.email)
 
 
@@ -184,7 +187,7 @@ def claim_create(
     if who.session_row is not None:
         accounts.end_session(session, who.session_row)
     _, cookie = accounts.start_session(session, who.config, learner, now)
-    return signed_in(redirect("/passport?done=claimed"), who.config, cookie)
+    return signed_in(redirect("/passport?done=claimed"), who.config, cookie, learner.language)
 
 
 @router.post("/passport/claim/{secret}/sign-in")
@@ -216,7 +219,7 @@ def claim_sign_in(
     if who.session_row is not None:
         accounts.end_session(session, who.session_row)
     _, cookie = accounts.start_session(session, who.config, learner, now)
-    return signed_in(redirect("/passport?done=claimed"), who.config, cookie)
+    return signed_in(redirect("/passport?done=claimed"), who.config, cookie, learner.language)
 
 
 @router.post("/passport/claim/{secret}/add")
@@ -259,6 +262,7 @@ def outbox_json(session: SessionDep) -> list[dict[str, Any]]:
             "subject": message.subject,
             "body": message.body,
             "state": message.state,
+            "language": message.language,
             "created_at": message.created_at.isoformat(),
         }
         for message in mail.recent(session)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import new_id
+from core.i18n import N_, gettext, use_locale
 from core.problems import Conflict, NotFound, TooManyRequests
 from passport.accounts import letters, links, mail
 from passport.accounts.links import LinkNotFound, Purpose
@@ -23,7 +24,7 @@ from passport.models import EmailLink, Learner, LearnerEmail
 MAX_ADDRESSES = 10
 #: Unused links one address may have at once: nobody can flood an inbox through the passport.
 MAX_OPEN_LINKS = 3
-TAKEN = "This address already belongs to another passport. Sign in to that one instead."
+TAKEN = N_("This address already belongs to another passport. Sign in to that one instead.")
 
 
 def verified_owner(session: Session, email: str) -> LearnerEmail | None:
@@ -66,7 +67,7 @@ def _own(session: Session, learner: Learner, address_id: str) -> LearnerEmail:
         select(LearnerEmail).where(LearnerEmail.id == address_id, LearnerEmail.learner_id == learner.id)
     )
     if row is None:
-        raise NotFound(f"no address {address_id!r} in your passport")
+        raise NotFound(gettext("no address %(id)r in your passport", id=address_id))
     return row
 
 
@@ -88,7 +89,7 @@ def attach_verified(
     try:
         session.flush()
     except IntegrityError:  # another passport verified it meanwhile: this request is rolled back
-        raise Conflict(TAKEN) from None
+        raise Conflict(gettext(TAKEN)) from None
     return row
 
 
@@ -99,10 +100,12 @@ def add_address(
     is not said here (only its owner's mailbox learns it, when the link is opened)."""
     row = _row(session, learner, email)
     if row is not None and row.verified_at is not None:
-        raise Conflict("This address is already in your passport.")
+        raise Conflict(gettext("This address is already in your passport."))
     if row is None:
         if len(list_addresses(session, learner)) >= MAX_ADDRESSES:
-            raise Conflict(f"A passport holds at most {MAX_ADDRESSES} addresses. Remove one first.")
+            raise Conflict(
+                gettext("A passport holds at most %(num)d addresses. Remove one first.", num=MAX_ADDRESSES)
+            )
         row = LearnerEmail(id=new_id(), learner_id=learner.id, email=email, is_primary=False, created_at=now)
         session.add(row)
         session.flush()
@@ -114,17 +117,18 @@ def send_verification(
     session: Session, config: PassportConfig, learner: Learner, row: LearnerEmail, now: datetime
 ) -> None:
     if row.verified_at is not None:
-        raise Conflict("This address is already confirmed.")
+        raise Conflict(gettext("This address is already confirmed."))
     if links.unexpired_count(session, Purpose.VERIFY, row.email, now, learner.id) >= MAX_OPEN_LINKS:
         raise TooManyRequests(
-            "We have already sent several links to this address. Use the newest one, or wait a day.",
+            gettext("We have already sent several links to this address. Use the newest one, or wait a day."),
             retry_after=int(config.link_ttl.total_seconds()),
         )
     link, url = links.create(
         session, config, Purpose.VERIFY, row.email, config.link_ttl, now, learner_id=learner.id
     )
-    subject, body = letters.verify_address(url, link.expires_at)
-    mail.queue(session, config, row.email, subject, body, now, learner_id=learner.id)
+    with use_locale(learner.language):
+        subject, body = letters.verify_address(url, link.expires_at)
+        mail.queue(session, config, row.email, subject, body, now, learner_id=learner.id)
 
 
 def resend_verification(
@@ -139,10 +143,14 @@ def verify_address(session: Session, learner: Learner, secret: str, now: datetim
     """Open a verify link as the signed-in learner it was sent for; it verifies its one address."""
     link = links.open_link(session, secret, Purpose.VERIFY, now)
     if link.learner_id != learner.id:
-        raise LinkNotFound("This link confirms an address for a different passport. Sign in to that one.")
+        raise LinkNotFound(
+            gettext("This link confirms an address for a different passport. Sign in to that one.")
+        )
     row = _row(session, learner, link.email)
     if row is None:
-        raise LinkNotFound("This address is no longer in your passport. Add it again for a new link.")
+        raise LinkNotFound(
+            gettext("This address is no longer in your passport. Add it again for a new link.")
+        )
     attach_verified(session, learner, link.email, now)
     links.use(link, now)
     return row
@@ -153,10 +161,12 @@ def remove_address(session: Session, learner: Learner, address_id: str) -> None:
     if row.is_primary:
         if len(list_addresses(session, learner)) == 1:
             raise Conflict(
-                "This is the only address of your passport, and you sign in with it. "
-                "To remove it, delete your passport."
+                gettext(
+                    "This is the only address of your passport, and you sign in with it. "
+                    "To remove it, delete your passport."
+                )
             )
-        raise Conflict("This is your primary address. Choose another primary address first.")
+        raise Conflict(gettext("This is your primary address. Choose another primary address first."))
     # Its links go with it: if it is added again, only a new link can verify it.
     session.execute(delete(EmailLink).where(EmailLink.learner_id == learner.id, EmailLink.email == row.email))
     session.delete(row)
@@ -166,7 +176,7 @@ def remove_address(session: Session, learner: Learner, address_id: str) -> None:
 def make_primary(session: Session, learner: Learner, address_id: str) -> LearnerEmail:
     row = _own(session, learner, address_id)
     if row.verified_at is None:
-        raise Conflict("Confirm this address before making it your primary address.")
+        raise Conflict(gettext("Confirm this address before making it your primary address."))
     for other in list_addresses(session, learner):
         if other.is_primary and other.id != row.id:
             other.is_primary = False

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.i18n import gettext, use_locale
 from core.problems import Conflict
 from issuers.ports import IssuedNotice
 from issuers.recipients import RecipientCredential, credential_for_recipients
@@ -33,10 +34,11 @@ class ClaimNotifier:
         email, now = notice.recipient_email.strip().lower(), notice.issued_at
         owner = addresses.verified_owner(session, email)
         if owner is not None:
-            subject, body = letters.new_credential(
-                notice.issuer_name, notice.achievement_name, f"{self.config.base_url}/passport"
-            )
-            mail.queue(session, self.config, email, subject, body, now, learner_id=owner.learner_id)
+            with use_locale(mail.language_of(session, owner.learner_id)):
+                subject, body = letters.new_credential(
+                    notice.issuer_name, notice.achievement_name, f"{self.config.base_url}/passport"
+                )
+                mail.queue(session, self.config, email, subject, body, now, learner_id=owner.learner_id)
             return
         link, url = links.create(
             session,
@@ -66,7 +68,7 @@ def claim_into(session: Session, learner: Learner, link: EmailLink, now: datetim
     """Add the link's address, verified, to this learner's passport."""
     owner = addresses.verified_owner(session, link.email)
     if owner is not None and owner.learner_id != learner.id:
-        raise Conflict(addresses.TAKEN)
+        raise Conflict(gettext(addresses.TAKEN))
     if owner is None:
         addresses.attach_verified(session, learner, link.email, now)
     links.use(link, now)
@@ -77,7 +79,7 @@ def claim_new_passport(
 ) -> Learner:
     """Create a passport whose first address is the link's (verified by opening the link)."""
     if addresses.verified_owner(session, link.email) is not None:
-        raise Conflict(addresses.TAKEN)
+        raise Conflict(gettext(addresses.TAKEN))
     learner = accounts.create_learner(session, config.passwords.hash(password), link.email, now)
     links.use(link, now)
     return learner

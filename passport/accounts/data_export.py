@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from core.i18n import N_, gettext
 from passport import credentials, imports
 from passport.accounts import addresses
 from passport.models import EmailLink, Learner, LearnerSession, LearnerToken, OutboxMessage
 from passport.sharing import sharing
 
-ABOUT = (
+ABOUT = N_(
     "Everything the Skills Passport stores about you. Your password is kept only as a one-way hash, and "
     "the secrets of your sessions, API tokens and emailed links only as digests, so none of them is "
     "here. Your credentials are kept by the providers that issued them; they are listed with their "
@@ -53,7 +54,7 @@ def personal_data(session: Session, learner: Learner, now: datetime) -> dict[str
     chosen = sharing.share_items(session, [share.id for share in shares])
     return {
         "exported_at": now.isoformat(),
-        "about": ABOUT,
+        "about": gettext(ABOUT),
         "account": {"id": learner.id, "created_at": _when(learner.created_at)},
         "email_addresses": [
             {

@@ -1,64 +1,105 @@
 """The words of every email the passport sends: plain text, one function per message.
 
 Each link is single use and names when it stops working. No message names another person's address.
+A letter is written in the current language (`core.i18n`): the caller chooses it with `use_locale`,
+the recipient's own when they have chosen one (`mail.language_of`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from core.i18n import format_datetime, gettext
+
 Letter = tuple[str, str]  # subject, body
 
-_SIGN_OFF = "\n\nSkills Passport\nIf you did not expect this email, you can ignore it: nothing changes."
+
+def _sign_off() -> str:
+    return "\n\n" + gettext(
+        "Skills Passport\nIf you did not expect this email, you can ignore it: nothing changes."
+    )
 
 
 def _until(expires_at: datetime) -> str:
-    return expires_at.strftime("%d %B %Y at %H:%M UTC")
+    return gettext("%(when)s (UK time)", when=format_datetime(expires_at))
 
 
 def confirm_sign_up(link: str, expires_at: datetime) -> Letter:
     return (
-        "Confirm your address to create your Skills Passport",
-        "Someone (we hope you) asked to create a Skills Passport with this email address.\n\n"
-        f"To create it, open this link and enter the password you chose:\n{link}\n\n"
-        f"The link works once, until {_until(expires_at)}." + _SIGN_OFF,
+        gettext("Confirm your address to create your Skills Passport"),
+        gettext(
+            "Someone (we hope you) asked to create a Skills Passport with this email address.\n\n"
+            "To create it, open this link and enter the password you chose:\n%(link)s\n\n"
+            "The link works once, until %(until)s.",
+            link=link,
+            until=_until(expires_at),
+        )
+        + _sign_off(),
     )
 
 
 def already_registered(sign_in_link: str) -> Letter:
     return (
-        "You already have a Skills Passport",
-        "Someone (we hope you) asked to create a Skills Passport with this email address, but it already "
-        f"belongs to a passport. Sign in instead:\n{sign_in_link}" + _SIGN_OFF,
+        gettext("You already have a Skills Passport"),
+        gettext(
+            "Someone (we hope you) asked to create a Skills Passport with this email address, but it "
+            "already belongs to a passport. Sign in instead:\n%(link)s",
+            link=sign_in_link,
+        )
+        + _sign_off(),
     )
 
 
 def verify_address(link: str, expires_at: datetime) -> Letter:
     return (
-        "Confirm this address for your Skills Passport",
-        "This address was added to a Skills Passport. Credentials issued to it will appear there once you "
-        f"confirm it. Sign in to that passport and open this link:\n{link}\n\n"
-        f"The link works once, until {_until(expires_at)}." + _SIGN_OFF,
+        gettext("Confirm this address for your Skills Passport"),
+        gettext(
+            "This address was added to a Skills Passport. Credentials issued to it will appear there once "
+            "you confirm it. Sign in to that passport and open this link:\n%(link)s\n\n"
+            "The link works once, until %(until)s.",
+            link=link,
+            until=_until(expires_at),
+        )
+        + _sign_off(),
     )
 
 
 def claim_credential(
     issuer_name: str, achievement_name: str, recipient_name: str | None, link: str, expires_at: datetime
 ) -> Letter:
-    greeting = f"Hello {recipient_name},\n\n" if recipient_name else "Hello,\n\n"
+    greeting = gettext("Hello %(name)s,", name=recipient_name) if recipient_name else gettext("Hello,")
     return (
-        f"{issuer_name} has issued you a credential: {achievement_name}",
-        greeting + f"{issuer_name} has issued you a digital credential: {achievement_name}.\n\n"
-        "Keep it, and everything else issued to this address, in your own Skills Passport: create one, or "
-        f"add this address to the passport you have:\n{link}\n\n"
-        f"The link works once, until {_until(expires_at)}. After that, create a passport with this "
-        "address and confirm it: your credentials will be there." + _SIGN_OFF,
+        gettext(
+            "%(issuer)s has issued you a credential: %(achievement)s",
+            issuer=issuer_name,
+            achievement=achievement_name,
+        ),
+        greeting
+        + "\n\n"
+        + gettext(
+            "%(issuer)s has issued you a digital credential: %(achievement)s.\n\n"
+            "Keep it, and everything else issued to this address, in your own Skills Passport: create "
+            "one, or add this address to the passport you have:\n%(link)s\n\n"
+            "The link works once, until %(until)s. After that, create a passport with this address and "
+            "confirm it: your credentials will be there.",
+            issuer=issuer_name,
+            achievement=achievement_name,
+            link=link,
+            until=_until(expires_at),
+        )
+        + _sign_off(),
     )
 
 
 def new_credential(issuer_name: str, achievement_name: str, passport_link: str) -> Letter:
     return (
-        f"New in your Skills Passport: {achievement_name}",
-        f"{issuer_name} has issued you a digital credential: {achievement_name}. It is in your passport:\n"
-        f"{passport_link}" + _SIGN_OFF,
+        gettext("New in your Skills Passport: %(achievement)s", achievement=achievement_name),
+        gettext(
+            "%(issuer)s has issued you a digital credential: %(achievement)s. It is in your passport:\n"
+            "%(link)s",
+            issuer=issuer_name,
+            achievement=achievement_name,
+            link=passport_link,
+        )
+        + _sign_off(),
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import new_id
+from core.i18n import N_, gettext
 from core.problems import Gone, NotFound
 from passport.accounts.security import digest, new_secret
 from passport.config import PassportConfig
@@ -27,15 +28,15 @@ class Purpose(StrEnum):
 
 
 class LinkNotFound(NotFound):
-    slug, title = "link-not-found", "This link is not valid"
+    slug, title = "link-not-found", N_("This link is not valid")
 
 
 class LinkUsed(Gone):
-    slug, title = "link-used", "This link has already been used"
+    slug, title = "link-used", N_("This link has already been used")
 
 
 class LinkExpired(Gone):
-    slug, title = "link-expired", "This link has expired"
+    slug, title = "link-expired", N_("This link has expired")
 
 
 PATHS = {Purpose.SIGN_UP: "confirm", Purpose.VERIFY: "verify", Purpose.CLAIM: "claim"}
@@ -85,11 +86,13 @@ def open_link(session: Session, secret: str, purpose: Purpose, now: datetime) ->
     """The link, if it can still be used; otherwise a problem that says why in plain words."""
     link = find(session, secret, purpose)
     if link is None:
-        raise LinkNotFound("This link is not valid. Check that you opened the whole link from the email.")
+        raise LinkNotFound(
+            gettext("This link is not valid. Check that you opened the whole link from the email.")
+        )
     if link.used_at is not None:
-        raise LinkUsed("This link has already been used. Each link works once.")
+        raise LinkUsed(gettext("This link has already been used. Each link works once."))
     if link.expires_at <= now:
-        raise LinkExpired("This link has expired. Ask for a new one.")
+        raise LinkExpired(gettext("This link has expired. Ask for a new one."))
     return link
 
 

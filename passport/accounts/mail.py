@@ -8,6 +8,9 @@ only for work that committed. Then either
 - ``SmtpSender`` delivers ``pending`` messages after commit (``MailWorker``, one thread per process,
   woken by the commit that queued them, and polling every few seconds for the rest), retrying up to
   ``MAX_ATTEMPTS`` times. A sent message's body is cleared: its links are secrets.
+
+A message is written in its recipient's language: the one the learner chose (`language_of`), or else
+the language of the request that sends it (`core.i18n`); the row records which, for ``Content-Language``.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import new_id, transaction
+from core.i18n import get_locale, language_tag
 from passport.config import PassportConfig
-from passport.models import OutboxMessage
+from passport.models import Learner, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +58,19 @@ def queue(
         state="pending" if config.deliver_mail else "kept",
         attempts=0,
         created_at=now,
+        language=get_locale(),
     )
     session.add(message)
     session.flush()
     session.info[_QUEUED] = True  # MailWorker.watch: wake the worker once this commits
     return message
+
+
+def language_of(session: Session, learner_id: str | None) -> str | None:
+    """The language a learner chose for their email; None when they have not (or for no learner)."""
+    if learner_id is None:
+        return None
+    return session.scalar(select(Learner.language).where(Learner.id == learner_id))
 
 
 def recent(session: Session, limit: int = 100) -> list[OutboxMessage]:
@@ -107,7 +119,9 @@ def as_email(row: OutboxMessage, from_address: str) -> EmailMessage:
     message["To"] = row.to_email
     message["Subject"] = row.subject
     message["Message-ID"] = make_msgid(idstring=row.id)
-    message.set_content(row.body)
+    message.set_content(row.body)  # before Content-Language: set_content clears Content-* headers
+    if row.language:
+        message["Content-Language"] = language_tag(row.language)  # RFC 3282
     return message
 
 

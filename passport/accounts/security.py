@@ -14,6 +14,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core.i18n import gettext, ngettext
+
 LEARNER_TOKEN_PREFIX = "lt_"  # noqa: S105 - a prefix, not a secret
 MIN_PASSWORD_LENGTH = 10
 #: Long passphrases are welcome; an upper bound keeps hashing cost bounded for hostile input.
@@ -31,11 +33,15 @@ def digest(secret: str) -> str:
 def password_problem(password: str) -> str | None:
     """Why a new password is not acceptable, in plain words; None when it is."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return ngettext(
+            "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_PASSWORD_LENGTH
+        )
     if not password.strip():
-        return "A password of spaces only is too easy to guess."
+        return gettext("A password of spaces only is too easy to guess.")
     return None
 
 

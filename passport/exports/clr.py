@@ -24,6 +24,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
+from core.i18n import gettext, ngettext
 from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from core.services import services_of
 from issuers import identity
@@ -55,12 +56,17 @@ def passport_clr(
                 credentials.item(session, learner, credential_id, now) for credential_id in credential_ids
             ]
         except NotFound:
-            raise NotFound("A chosen credential is not in your passport: nothing was exported.") from None
+            raise NotFound(
+                gettext("A chosen credential is not in your passport: nothing was exported.")
+            ) from None
         others = [entry.id for entry in chosen if entry.recipient is not Recipient.HOLDER]
         if others:
-            message = (
-                "The network operator signs a record of credentials issued to you only: "
-                f"{len(others)} chosen credential(s) were not issued to one of your confirmed addresses."
+            message = ngettext(
+                "The network operator signs a record of credentials issued to you only: %(num)d chosen"
+                " credential was not issued to one of your confirmed addresses.",
+                "The network operator signs a record of credentials issued to you only: %(num)d chosen"
+                " credentials were not issued to one of your confirmed addresses.",
+                len(others),
             )
             raise ValidationFailed(message, [{"loc": ["credential_ids"], "msg": f"not yours: {others}"}])
         left_out = False
@@ -112,7 +118,7 @@ def selection(
     """A selection of your credentials as a ``partial`` CLR (any credential not yours is 404)."""
     if len(set(body.credential_ids)) != len(body.credential_ids):
         errors: list[dict[str, Any]] = [{"loc": ["credential_ids"], "msg": "duplicate"}]
-        raise ValidationFailed("A credential is listed twice.", errors)
+        raise ValidationFailed(gettext("A credential is listed twice."), errors)
     return _response(
         passport_clr(session, services_of(request.app).get(TrustConfig), learner, body.credential_ids, now)
     )

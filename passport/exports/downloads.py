@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import Field
 
 from core.deps import NowDep, SessionDep
+from core.i18n import gettext
 from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
 from issuers.badges import badge_png, badge_svg
 from passport import credentials
@@ -110,7 +111,7 @@ def create_presentation(
     challenge and domain; ``POST /presentations/verify`` verifies it."""
     if len(set(body.credential_ids)) != len(body.credential_ids):
         raise ValidationFailed(
-            "A credential is listed twice.", [{"loc": ["credential_ids"], "msg": "duplicate"}]
+            gettext("A credential is listed twice."), [{"loc": ["credential_ids"], "msg": "duplicate"}]
         )
     assert config.keystore is not None, "server.app gives the passport the keystore"
     presented = holder.presentation(

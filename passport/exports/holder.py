@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.i18n import gettext
 from core.keystore import Keystore
 from core.problems import NotFound
 from passport import credentials
@@ -74,7 +75,9 @@ def presentation(
     try:
         chosen = [credentials.item(session, learner, credential_id, now) for credential_id in credential_ids]
     except NotFound:
-        raise NotFound("A chosen credential is not in your passport: nothing was presented.") from None
+        raise NotFound(
+            gettext("A chosen credential is not in your passport: nothing was presented.")
+        ) from None
     key, did = holder_key(session, keystore, learner, now)
     unsigned = {
         "@context": [VC_V2_CONTEXT],

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.i18n import N_, format_date, gettext
 from core.problems import Gone, NotFound, ValidationFailed
 from network.naming import IssuerName
 from passport import credentials
@@ -45,15 +46,15 @@ MAX_NAME = 100
 
 
 class ShareLinkNotFound(NotFound):
-    slug, title = "share-link-not-found", "There is no such share link"
+    slug, title = "share-link-not-found", N_("There is no such share link")
 
 
 class ShareLinkExpired(Gone):
-    slug, title = "share-link-expired", "This share link has expired"
+    slug, title = "share-link-expired", N_("This share link has expired")
 
 
 class ShareLinkRevoked(Gone):
-    slug, title = "share-link-revoked", "This share link has been withdrawn"
+    slug, title = "share-link-revoked", N_("This share link has been withdrawn")
 
 
 @dataclass(frozen=True)
@@ -111,20 +112,21 @@ def create_share(
     ``shared_by`` is the name shown with it."""
     if not credential_ids:
         raise ValidationFailed(
-            "Choose at least one credential.", [{"loc": ["credential_ids"], "msg": "empty"}]
+            gettext("Choose at least one credential."), [{"loc": ["credential_ids"], "msg": "empty"}]
         )
     if len(set(credential_ids)) != len(credential_ids):
         raise ValidationFailed(
-            "A credential is listed twice.", [{"loc": ["credential_ids"], "msg": "duplicate ids"}]
+            gettext("A credential is listed twice."), [{"loc": ["credential_ids"], "msg": "duplicate ids"}]
         )
     if len(credential_ids) > MAX_ITEMS:
         raise ValidationFailed(
-            f"Share at most {MAX_ITEMS} credentials in one link.",
+            gettext("Share at most %(num)d credentials in one link.", num=MAX_ITEMS),
             [{"loc": ["credential_ids"], "msg": "too many"}],
         )
     if not 1 <= expires_in_days <= MAX_DAYS:
         raise ValidationFailed(
-            f"A link lasts between 1 and {MAX_DAYS} days.", [{"loc": ["expires_in_days"], "msg": "range"}]
+            gettext("A link lasts between 1 and %(num)d days.", num=MAX_DAYS),
+            [{"loc": ["expires_in_days"], "msg": "range"}],
         )
     try:
         name = shown_name(shared_by)
@@ -134,7 +136,7 @@ def create_share(
     try:
         chosen = [credentials.item(session, learner, credential_id, now) for credential_id in credential_ids]
     except NotFound:
-        raise NotFound("A chosen credential is not in your passport: nothing was shared.") from None
+        raise NotFound(gettext("A chosen credential is not in your passport: nothing was shared.")) from None
     secret = new_secret()
     share = ShareLink(
         learner_id=learner.id,
@@ -182,7 +184,7 @@ def share_items(session: Session, share_ids: list[str]) -> dict[str, list[ShareL
 def get_share(session: Session, learner: Learner, share_id: str) -> ShareLink:
     share = session.get(ShareLink, share_id)
     if share is None or share.learner_id != learner.id:
-        raise NotFound(f"no share link {share_id!r} in your passport")
+        raise NotFound(gettext("no share link %(id)r in your passport", id=share_id))
     return share
 
 
@@ -199,13 +201,16 @@ def find_share(session: Session, secret: str, now: datetime) -> ShareLink:
     """The link for ``secret`` if it can still be opened; otherwise 404, or 410 saying why."""
     share = session.scalars(select(ShareLink).where(ShareLink.secret_sha256 == digest(secret))).first()
     if share is None:
-        raise ShareLinkNotFound("This share link does not exist. Check that it was copied in full.")
+        raise ShareLinkNotFound(gettext("This share link does not exist. Check that it was copied in full."))
     if share.revoked_at is not None:
-        raise ShareLinkRevoked("The person who shared this link has withdrawn it.")
+        raise ShareLinkRevoked(gettext("The person who shared this link has withdrawn it."))
     if share.expires_at <= now:
         raise ShareLinkExpired(
-            f"This share link expired on {share.expires_at:%d %B %Y}. Ask the person who shared it for a "
-            "new one. (The credentials themselves may well still be valid.)"
+            gettext(
+                "This share link expired on %(date)s. Ask the person who shared it for a new one. (The "
+                "credentials themselves may well still be valid.)",
+                date=format_date(share.expires_at),
+            )
         )
     return share
 

@@ -82,7 +82,7 @@ def test_every_bad_row_is_counted_but_the_errors_listed_are_capped() -> None:
     rows = [{"email": f"not-an-email-{number}"} for number in range(bulk.MAX_ROWS)]
     with pytest.raises(ValidationFailed) as refused:
         bulk.validate_rows(rows, "achievement", "ldp")
-    assert refused.value.detail.startswith(f"{bulk.MAX_ROWS} row(s) are not valid")
+    assert refused.value.detail.startswith(f"{bulk.MAX_ROWS} rows are not valid")
     assert len(refused.value.extensions["errors"]) == bulk.MAX_REPORTED_ERRORS
 
 

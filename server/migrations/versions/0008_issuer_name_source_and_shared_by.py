@@ -3,7 +3,7 @@
 Existing imports stored the credential's own ``issuer.name``, so they are marked ``self_asserted`` (the
 next verification names them afresh). Existing share links keep no name (``shared_by`` is NULL).
 
-Revision ID: issuer_name_source_shared_by
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-25 09:00:00
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "issuer_name_source_shared_by"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
