@@ -15,7 +15,6 @@ url = config.get_main_option("sqlalchemy.url")
 assert url, "server.migrate sets sqlalchemy.url"
 
 
-
 def run_migrations(connection: Connection) -> None:
     """On SQLite, with foreign keys off while migrating: batch mode rebuilds a table by copying it and
     dropping the old one, and with them on, dropping `learner` would delete every row that refers to it
