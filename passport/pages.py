@@ -16,8 +16,9 @@ from core.deps import NowDep, SessionDep
 from core.i18n import gettext
 from core.problems import Unauthorized
 from core.web import PAGE_HEADERS
+from issuers.badges import badge_svg
 from issuers.issuing import credential_url
-from passport import credentials
+from passport import credentials, listing
 from passport.accounts import accounts, address_pages, data_export, links
 from passport.accounts.accounts import TooManyAttempts
 from passport.accounts.links import Purpose
@@ -176,11 +177,17 @@ def passport(
 ) -> HTMLResponse:
     learner = who.require_learner(request)
     entries = credentials.items(session, learner, now, verifier)
+    query = listing.ListQuery.from_params(request.query_params)
     return page(
         request,
         who,
         "passport_home.html",
-        items=entries,
+        items=listing.choose(entries, query),
+        total=len(entries),
+        query=query,
+        facets=listing.facets(entries),
+        image_of=listing.inline_image,
+        logo_of=listing.inline_logo,
         words=status_words(),
         done=done_message(request),
         done_tone=done_tone(request),
@@ -212,6 +219,22 @@ def credential(
         document=shown,
         public_url=public,
     )
+
+
+@pages.get("/passport/credentials/{credential_id}/badge.svg")
+def badge_image(
+    request: Request, credential_id: str, who: VisitorDep, session: SessionDep, now: NowDep
+) -> Response:
+    """The default badge drawn with the achievement's name and kind, for cards and the credential page
+    (an image the service draws itself; nothing is fetched)."""
+    entry = credentials.item(session, who.require_learner(request), credential_id, now)
+    svg = badge_svg(entry.credential.achievement_name, entry.kind)
+    headers = {
+        **PAGE_HEADERS,
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "Cache-Control": "private, max-age=3600",
+    }
+    return Response(svg, media_type="image/svg+xml", headers=headers)
 
 
 # --- the account: export and deletion -----------------------------------------------------------------------

@@ -37,9 +37,7 @@ from passport.config import PassportConfig
 from passport.deps import get_passport_config
 from passport.models import Learner, LearnerSession
 
-#: The sharing pages' own words are English until they are translated (README, "Translations").
-SHARING_PAGES = {"passport_share_created.html", "passport_shared.html", "passport_shares.html"}
-render = Templates(Path(__file__).parent / "templates", english_only=SHARING_PAGES).render
+render = Templates(Path(__file__).parent / "templates").render
 
 
 class CsrfFailed(Forbidden):
