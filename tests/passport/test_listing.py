@@ -18,7 +18,10 @@ from passport.listing import ListQuery, choose, inline_image, inline_logo
 from tests.passport.conftest import COURSE, Browser, Clock, auth, create_provider, issue_to
 from tests.passport.test_passport import SHORT_COURSE
 
-PNG_1PX = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+PNG_1PX = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 def _achievement(client: TestClient, key: str, **body: object) -> str:
@@ -71,7 +74,8 @@ def test_search_filter_and_sort_come_from_the_query_string(
         "Heat Pumps (Level 3)",
         "Welding (Level 2)",
     ]
-    assert 'role="search"' in everything and 'method="get"' in everything
+    assert 'role="search"' in everything
+    assert 'method="get"' in everything
     assert titles(browser.get("/passport?sort=oldest").text)[0] == "Welding (Level 2)"
     assert titles(browser.get("/passport?sort=name").text) == [
         "First Aid at Work",
@@ -83,7 +87,9 @@ def test_search_filter_and_sort_come_from_the_query_string(
     assert titles(browser.get("/passport?q=level+WELD").text) == ["Welding (Level 2)"]
     assert titles(browser.get("/passport?q=severn").text) == ["Net Zero Summit", "First Aid at Work"]
     found = browser.get("/passport?q=nothing+like+this").text
-    assert titles(found) == [] and "No credential matches" in found and "Showing 0 of 4." in found
+    assert titles(found) == []
+    assert "No credential matches" in found
+    assert "Showing 0 of 4." in found
     # Filters: the options are what the passport holds, and each narrows the list.
     options = re.findall(r'<option value="(did:web:[^"]+)"[^>]*>([^<]+)</option>', everything)
     assert sorted(name for _, name in options) == ["Midlands College", "Severn University"]
@@ -103,7 +109,8 @@ def test_search_filter_and_sort_come_from_the_query_string(
     badge_path = re.search(r'src="(/passport/credentials/\w+/badge\.svg)"', everything)
     assert badge_path is not None
     badge = browser.get(badge_path.group(1))
-    assert badge.status_code == 200 and badge.headers["content-type"].startswith("image/svg+xml")
+    assert badge.status_code == 200
+    assert badge.headers["content-type"].startswith("image/svg+xml")
     assert "default-src 'none'" in badge.headers["content-security-policy"]
 
 
@@ -118,7 +125,8 @@ def test_a_badge_is_its_learners_only(client: TestClient, app: FastAPI) -> None:
     assert sam.get(f"/passport/credentials/{credential}/badge.svg").status_code == 200
     assert alex.get(f"/passport/credentials/{credential}/badge.svg").status_code == 404
     signed_out = Browser.open(app).get(f"/passport/credentials/{credential}/badge.svg")
-    assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/passport/sign-in")
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"].startswith("/passport/sign-in")
 
 
 def _item(document: str, *, name: str = "Welding", issued: int = 1, logo: str | None = None) -> PassportItem:
