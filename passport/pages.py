@@ -26,6 +26,7 @@ from passport.api_models import normalise_email
 from passport.credentials import status_words
 from passport.deps import ClientDep
 from passport.exports import downloads
+from passport.exports import pages as export_pages
 from passport.sharing import pages as sharing_pages
 from passport.verifying import VerifierDep
 from passport.web import (
@@ -291,6 +292,7 @@ router.include_router(pages)
 router.include_router(sharing_pages.router)
 router.include_router(sharing_pages.public)
 router.include_router(downloads.pages)
+router.include_router(export_pages.pages)
 router.include_router(address_pages.router)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev

@@ -159,7 +159,14 @@ OWNER_PAGES = {
     "/passport/credentials/{credential_id}/download",
     "/passport/credentials/{credential_id}/baked.png",
     "/passport/credentials/{credential_id}/baked.svg",
+    "/passport/credentials/{credential_id}/badge.svg",
+    "/passport/credentials/{credential_id}/presentation",
+    "/passport/credentials/{credential_id}/clr",
+    "/passport/shares/{share_id}",
+    "/passport/shares/{share_id}/renew",
 }
+# Pages that refuse the stranger for another reason than whose the thing is.
+REFUSED_PAGES = {("GET", "/passport/clr/download"): (422, "validation-error")}  # an empty passport
 # Links whose holder is authorised by holding them (they were emailed to that address), and forms a
 # stranger may legitimately post (acting on themselves).
 NOT_OWNERS = {"/passport/confirm/{secret}", "/passport/claim/{secret}", "/passport/claim/{secret}/create"}
@@ -220,6 +227,8 @@ def test_every_page_is_the_visitors_own(client: TestClient, app: FastAPI, clock:
                 assert secret not in response.text, f"{method} {path} shows the owner's {secret}"
         if path in OWNER_PAGES:
             assert_page_problem(response, 404, "link-not-found" if "/verify/" in path else "not-found")
+        elif (method, path) in REFUSED_PAGES:
+            assert_page_problem(response, *REFUSED_PAGES[(method, path)])
         else:
             assert response.status_code in (200, 303), f"{method} {path}: {response.status_code}"
     assert walked >= 19
@@ -234,6 +243,7 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token(
     issue_to(client, key, create_achievement(client, key), "claimer@example.com")
     claim_secret = last_link(client, "claimer@example.com", "/passport/claim/").rsplit("/", 1)[1]
     ids = {"address_id": owner.address_id, "secret": owner.verify_secret, "share_id": owner.share_id}
+    ids["credential_id"] = owner.credential_id
     posts = [path for method, path in _page_routes(app) if method == "POST"]
     assert len(posts) >= 16
     other_session_token = csrf_of(Browser.open(app).get("/passport/sign-in").text)
