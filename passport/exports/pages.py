@@ -18,11 +18,12 @@ from network.trust import TrustConfig
 from passport.exports import clr, holder
 from passport.exports.downloads import attachment
 from passport.web import FormVisitor, PageRoute, VisitorDep, page
+from vc.clr import SignedClr
 
 pages = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def _clr_file(signed: clr.SignedClr, filename: str) -> Response:
+def _clr_file(signed: SignedClr, filename: str) -> Response:
     if isinstance(signed.credential, str):
         return attachment(signed.credential, "application/vc+jwt", f"{filename}.jwt")
     return attachment(json.dumps(signed.credential, indent=2), "application/vc", f"{filename}.json")
