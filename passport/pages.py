@@ -19,7 +19,7 @@ from core.web import PAGE_HEADERS
 from issuers.badges import badge_svg
 from issuers.issuing import credential_url
 from passport import credentials, listing
-from passport.accounts import accounts, address_pages, data_export, links
+from passport.accounts import accounts, address_pages, data_export, links, password_pages
 from passport.accounts.accounts import TooManyAttempts
 from passport.accounts.links import Purpose
 from passport.api_models import normalise_email
@@ -244,7 +244,14 @@ def badge_image(
 @pages.get("/passport/account")
 def account(request: Request, who: VisitorDep, session: SessionDep) -> HTMLResponse:
     learner = who.require_learner(request)
-    return page(request, who, "passport_account.html", tokens=accounts.list_tokens(session, learner))
+    return page(
+        request,
+        who,
+        "passport_account.html",
+        tokens=accounts.list_tokens(session, learner),
+        learner=learner,
+        done=done_message(request),
+    )
 
 
 @pages.get("/passport/account/export")
@@ -294,5 +301,6 @@ router.include_router(sharing_pages.public)
 router.include_router(downloads.pages)
 router.include_router(export_pages.pages)
 router.include_router(address_pages.router)
+router.include_router(password_pages.router)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev

@@ -209,6 +209,12 @@ DONE = {
         " name one of your confirmed addresses), and share links will say so."
     ),
     "already": N_("That credential was already in your passport."),
+    "password-reset": N_(
+        "Your new password is set, and you are signed in. Every other browser and app was signed out."
+    ),
+    "password-changed": N_("Password changed. Every other browser and app was signed out."),
+    "reminders-on": N_("We will email you a month before a credential expires."),
+    "reminders-off": N_("Expiry reminders are off. We will still tell you if a credential is revoked."),
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ from core.services import services_of
 from issuers import service
 from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
+from passport.accounts.reminders import send_expiry_reminders
 from passport.config import PassportConfig
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
@@ -378,6 +379,20 @@ def serve(
         typer.echo(f"passport serve: {error}", err=True)
         raise typer.Exit(2) from None
     raise typer.Exit(status)
+
+
+@app.command("reminders")
+def reminders(
+    days: Annotated[int, typer.Option(min=1, max=365, help="Remind this many days before expiry.")] = 30,
+) -> None:
+    """Email learners whose credentials expire within DAYS, once per credential (run it daily, e.g. from
+    cron; SMTP mail is delivered by the serving process's mail worker)."""
+    settings, sessions, _ = _service_context()
+    with transaction(sessions) as session:
+        count = send_expiry_reminders(
+            session, passport_config(settings), datetime.now(UTC), timedelta(days=days)
+        )
+    typer.echo(f"{count} expiry reminder{'s' if count != 1 else ''} queued.")
 
 
 @app.callback()

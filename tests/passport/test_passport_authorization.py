@@ -171,12 +171,14 @@ REFUSED_PAGES = {("GET", "/passport/clr/download"): (422, "validation-error")}  
 # stranger may legitimately post (acting on themselves).
 NOT_OWNERS = {"/passport/confirm/{secret}", "/passport/claim/{secret}", "/passport/claim/{secret}/create"}
 NOT_OWNERS |= {"/passport/claim/{secret}/sign-in", "/passport/claim/{secret}/add"}
+NOT_OWNERS |= {"/passport/reset-password/{secret}"}  # tested in test_passwords
 # A share link's page and QR codes: whoever holds the link may see them (tested in test_sharing).
 NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/qr.svg"}
-SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up"}
+SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up", "/passport/forgot-password"}
 # Forms that act on the visitor themselves (they are walked for CSRF below).
 ACTS_ON_SELF = SIGNED_OUT_PAGES | {"/passport/sign-out", "/passport/account/delete", "/passport/emails"}
 ACTS_ON_SELF |= {"/passport/shares", "/passport/import"}
+ACTS_ON_SELF |= {"/passport/account/password", "/passport/account/reminders"}
 
 
 def _routes(routes: list[Any]) -> list[Any]:

@@ -169,3 +169,21 @@ def test_existing_imports_are_marked_self_asserted_and_links_keep_no_name(empty_
     assert _rows(empty_database_url, "SELECT shared_by FROM share_link") == [(None,)]
     command.downgrade(config, "0007")
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM imported_credential") == [(1,)]
+
+
+def test_0010_turns_expiry_reminders_on_for_existing_learners(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0009")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO learner (id, password_hash, created_at) VALUES ('l1', 'x', :now)"), {"now": NOW}
+        )
+    engine.dispose()
+    command.upgrade(config, "0010_learner")
+    assert _rows(empty_database_url, "SELECT expiry_reminders, password_changed_at FROM learner") in (
+        [(True, None)],
+        [(1, None)],  # SQLite has no boolean type
+    )
+    command.downgrade(config, "0009")
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM learner") == [(1,)]
