@@ -182,7 +182,8 @@ def test_the_learner_journey_by_keyboard(live_server: str, page: Page, language:
         assert box.is_checked()
         label = page.locator(f"label[for='{box_id}']").bounding_box()
         tick = box.bounding_box()
-        assert label is not None and tick is not None
+        assert label is not None
+        assert tick is not None
         assert abs(label["y"] - tick["y"]) < 12  # on the same line
         assert label["x"] > tick["x"]
     checked_page(page, f"{language}-share-chooser")
