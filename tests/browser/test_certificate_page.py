@@ -1,7 +1,8 @@
 """The credential page's "Show it" section in a real browser, in English and Welsh: the PDF certificate
-downloads and its QR code reads back to the verification page; the LinkedIn link and the share text are
-there; axe-core finds nothing serious; nothing scrolls sideways on a phone. ``SHOTS_DIR`` set: screenshots
-at 390 and 1280 px and the PDF's page image are written there (to look at, never committed)."""
+downloads and its QR code reads back to the verification page; the LinkedIn link is there, and the share
+text's button copies it; axe-core finds nothing serious; nothing scrolls sideways on a phone. With
+``SHOTS_DIR`` set, screenshots at 390 and 1280 px and the PDF's page image are written there (to look
+at, never committed)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,12 @@ def test_the_credential_page_offers_the_certificate_linkedin_and_a_share_text(
     linkedin = page.locator("a[href^='https://www.linkedin.com/profile/add?']")
     assert linkedin.count() == 1
     assert f"certId={credential_id}" in (linkedin.get_attribute("href") or "")
-    assert NAMES[0] in page.locator("#share-text").input_value()
+    share_text = page.locator("#share-text").input_value()
+    assert NAMES[0] in share_text
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name={"en": "Copy the text", "cy": "Copïo'r testun"}[lang]).click()
+    assert page.locator("#share-text-copied").inner_text() == {"en": "Copied.", "cy": "Wedi'i gopïo."}[lang]
+    assert page.evaluate("navigator.clipboard.readText()") == share_text
     assert_accessible(page)
     for width in (320, 390, 1280):
         page.set_viewport_size({"width": width, "height": 900})

@@ -167,7 +167,7 @@ NOT_OWNERS = {"/passport/confirm/{secret}", "/passport/claim/{secret}", "/passpo
 NOT_OWNERS |= {"/passport/claim/{secret}/sign-in", "/passport/claim/{secret}/add"}
 # A share link's page and QR codes: whoever holds the link may see them (tested in test_sharing).
 NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/qr.svg"}
-# A shared credential's PDF certificate: the link's holder, for the credentials it includes (test_certificate).
+# A shared credential's PDF certificate: the link's holder, for what it includes (test_certificate).
 NOT_OWNERS |= {"/shared/{secret}/credentials/{credential_id}/certificate.pdf"}
 SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up"}
 # Forms that act on the visitor themselves (they are walked for CSRF below).
