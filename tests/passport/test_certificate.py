@@ -30,6 +30,7 @@ from tests.passport.conftest import (
     create_provider,
     issue_to,
 )
+from tests.verification.conftest import ExternalIssuer, FakeWeb
 from vc.pdf import credential_in_pdf
 
 CREDENTIALS = "/api/v1/passport/credentials"
@@ -243,3 +244,28 @@ def test_the_credential_page_offers_the_pdf_linkedin_and_a_share_text(sam: Sam) 
         "I have earned \u201cHeat Pump Installation (Level 3)\u201d from Midlands College. "
         f"Anyone can check it is genuine: {BASE_URL}/credentials/{sam.ldp}"
     ) in page.text
+
+
+def test_an_imported_credentials_certificate_names_its_issuer_by_the_rule_and_points_to_the_check_page(
+    client: TestClient, web: FakeWeb, sam: Sam
+) -> None:
+    college = ExternalIssuer(web)
+    college.publish()
+    imported = client.post(
+        "/api/v1/passport/imports",
+        json={"credential": college.sign(college.credential())},
+        headers=bearer(sam.token),
+    )
+    assert imported.status_code == 201, imported.text
+    credential_id = imported.json()["item"]["id"]
+    pdf = sam.browser.get(f"/passport/credentials/{credential_id}/certificate.pdf").content
+    text = page_text(pdf)
+    assert "Names itself \u201cExample University, School of Computing\u201d \u2014 not confirmed" in text
+    assert "Accredited by" not in text
+    # Its verification page, if any, is its own issuer's: the QR code opens this service's check page,
+    # where the PDF itself can be uploaded.
+    assert qr_codes_on_page(pdf) == [f"{BASE_URL}/verify"]
+    page = sam.browser.get(f"/passport/credentials/{credential_id}")
+    assert "organizationName=" not in page.text  # an unconfirmed name is not offered to LinkedIn
+    assert "certUrl=" not in page.text
+    assert f"certId={credential_id}" in page.text
