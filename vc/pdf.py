@@ -57,9 +57,10 @@ class PdfError(VcError):
 
 
 def is_pdf(data: bytes) -> bool:
-    """Whether the bytes are a PDF, by content: the ``%PDF-`` header, which readers look for in the first
-    1,024 bytes (ISO 32000-2 §7.5.2 puts it first; the leeway is what PDF readers allow)."""
-    return b"%PDF-" in data[:1024]
+    """Whether the bytes are a PDF, by content: the ``%PDF-`` header first (ISO 32000-2 §7.5.2), after
+    any whitespace. Readers that tolerate up to 1,024 bytes of junk before it would also take a JSON
+    credential that merely mentions ``%PDF-`` for a PDF; we do not."""
+    return data.lstrip()[:5] == b"%PDF-"
 
 
 def credential_in_pdf(data: bytes) -> Credential:

@@ -74,3 +74,4 @@ def test_is_pdf_reads_the_header() -> None:
     assert is_pdf(pdf_with())
     assert not is_pdf(b'{"a": 1}')
     assert not is_pdf(b"\x89PNG\r\n\x1a\n")
+    assert not is_pdf(b'{"name": "%PDF-1.7 for beginners", "type": ["VerifiableCredential"]}')
