@@ -59,5 +59,5 @@ def test_share_text_names_the_issuer_and_the_link_in_the_current_language() -> N
     with use_locale("cy"):
         welsh = share_text("Weldio", "Coleg", "https://p.example/c/1")
     assert welsh == (
-        "Rwyf wedi ennill \u201cWeldio\u201d gan Coleg. Gall unrhyw un wirio ei fod yn ddilys: https://p.example/c/1"
+        "Rwyf wedi ennill \u201cWeldio\u201d gan Coleg. Gall unrhyw un wirio ei fod yn wirioneddol: https://p.example/c/1"
     )
