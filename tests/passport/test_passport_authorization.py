@@ -164,6 +164,7 @@ OWNER_PAGES = {
     "/passport/credentials/{credential_id}/clr",
     "/passport/shares/{share_id}",
     "/passport/shares/{share_id}/renew",
+    "/passport/credentials/{credential_id}/certificate.pdf",
 }
 # Pages that refuse the stranger for another reason than whose the thing is.
 REFUSED_PAGES = {("GET", "/passport/clr/download"): (422, "validation-error")}  # an empty passport
@@ -174,6 +175,8 @@ NOT_OWNERS |= {"/passport/claim/{secret}/sign-in", "/passport/claim/{secret}/add
 NOT_OWNERS |= {"/passport/reset-password/{secret}"}  # tested in test_passwords
 # A share link's page and QR codes: whoever holds the link may see them (tested in test_sharing).
 NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/qr.svg"}
+# A shared credential's PDF certificate: the link's holder, for what it includes (test_certificate).
+NOT_OWNERS |= {"/shared/{secret}/credentials/{credential_id}/certificate.pdf"}
 SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up", "/passport/forgot-password"}
 # Forms that act on the visitor themselves (they are walked for CSRF below).
 ACTS_ON_SELF = SIGNED_OUT_PAGES | {"/passport/sign-out", "/passport/account/delete", "/passport/emails"}
