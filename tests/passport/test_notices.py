@@ -150,6 +150,10 @@ def test_expiry_reminders_are_sent_once_and_only_to_learners_who_want_them(
     assert run() == 1
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(ExpiryReminder)) == 2
+    assert sam.sign_in("sam@example.com").status_code == 303
+    exported = sam.get("/passport/account/export").json()
+    assert exported["account"]["expiry_reminders"] is True
+    assert len(exported["expiry_reminders_sent"]) == 1
     clock.advance(days=timedelta(days=30).days)
     assert run() == 0  # expired: nothing more to remind
 
