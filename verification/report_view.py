@@ -211,12 +211,14 @@ def verdict_of(
     return Verdict(kind, "bad", gettext("Could not be checked"), explanation)
 
 
-def _check_words(report: VerificationReport, check_id: CheckId, outcome: Outcome, operator: str) -> str:
+def _check_words(
+    report: VerificationReport, check_id: CheckId, outcome: Outcome, operator: str, changed: str | None
+) -> str:
     """What one check came to, from the report's data, with dates in words and no identifier."""
     if outcome is Outcome.SKIPPED:
         if check_id is CheckId.STATUS and report.status.state is StatusState.NONE:
             return gettext("It has no status entry, so it cannot be revoked.")
-        if check_id is CheckId.ISSUER_TRUST and report.trust is None:
+        if check_id is CheckId.ISSUER_TRUST and report.trust is None and not report.errors:
             return gettext("No register of quality-assured providers was consulted.")
         return gettext(_SKIPPED)
     if check_id is CheckId.PROOF and outcome is Outcome.FAILED:
@@ -231,7 +233,7 @@ def _check_words(report: VerificationReport, check_id: CheckId, outcome: Outcome
     if check_id is CheckId.VALIDITY_PERIOD:
         return _validity_words(report)
     if check_id is CheckId.STATUS:
-        return _status_words(report)
+        return _status_words(report, changed)
     if check_id is CheckId.ISSUER_TRUST:
         return _trust_words(report, outcome, operator)
     table = _PASSED if outcome in (Outcome.PASSED, Outcome.WARNING) else _FAILED
@@ -249,8 +251,9 @@ def _validity_words(report: VerificationReport) -> str:
     return gettext("It is within its validity period: it does not expire.")
 
 
-def _status_words(report: VerificationReport) -> str:
-    state, date = report.status.state, _day(report.status.date)
+def _status_words(report: VerificationReport, changed: str | None = None) -> str:
+    """The status in words; `changed`: the day it changed, in words, where the report gives none."""
+    state, date = report.status.state, _day(report.status.date) or changed
     if state is StatusState.VALID:
         return gettext("Not revoked or suspended (checked now with the issuer's status list).")
     if state is StatusState.REVOKED:
@@ -294,6 +297,7 @@ def report_view(
     (`network.naming.own_provider`, or its stored row); `operator` is the network operator's name."""
     checked = parse_datetime(report.checked_at)
     operator_name = _operator(operator)
+    changed = format_date(status_date) if status_date else None
     issuer = issuer_name(report, provider)
     view = ReportView(
         verdict=verdict_of(report, operator=operator, status_date=status_date),
@@ -308,7 +312,7 @@ def report_view(
             gettext(_LABELS[check.id]),
             check.outcome.value,
             gettext(_OUTCOMES[check.outcome]),
-            _check_words(report, check.id, check.outcome, operator_name),
+            _check_words(report, check.id, check.outcome, operator_name, changed),
         )
         for check in report.checks
     ]

@@ -244,3 +244,19 @@ def test_what_was_achieved_comes_from_the_signed_achievement_and_links_are_web_l
     assert elsewhere.image is not None
     assert elsewhere.image.src is None
     assert elsewhere.image.url == sample["credentialSubject"]["achievement"]["image"]["id"]
+
+
+def test_each_check_in_words_after_a_failed_proof_and_for_a_dated_revocation() -> None:
+    forged = report(
+        proof=failed(CheckId.PROOF),
+        issuer_trust=Check(CheckId.ISSUER_TRUST, Outcome.SKIPPED, "Not checked: the proof did not verify."),
+    )
+    words = {check.label: check.message for check in report_view(forged).checks}
+    assert words["Quality assurance"] == "Not checked: an earlier check did not pass."
+    assert words["Signature (not altered)"].startswith("The signature does not match")
+    revoked = report(
+        status_is=StatusOutcome(StatusState.REVOKED, "revocation"), status=failed(CheckId.STATUS)
+    )
+    view = report_view(revoked, status_date=datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    words = {check.label: check.message for check in view.checks}
+    assert words["Revocation and suspension"] == "Revoked on 2 March 2026."
