@@ -280,7 +280,19 @@ def _form_error(request: Request, message: str, pasted: str | None = None) -> Re
 
 #: A credential's own id here is its verification URL, ``{base}/credentials/{32 hex digits}``.
 _CREDENTIAL_ID = re.compile(r"[0-9a-f]{32}")
+#: A share link's secret (`passport.sharing`): its page is the passport's, reached by its URL alone.
+_SHARE_SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _OFFLINE_LINK = re.compile(r"#vc=([A-Za-z0-9_\-.~]+)$")
+
+
+def _own_path(text: str, base_url: str) -> list[str] | None:
+    """The path segments of a link of this site, or None when `text` is not one."""
+    if not text.startswith(("https://", "http://")) or any(char.isspace() for char in text):
+        return None
+    link, base = urlsplit(text), urlsplit(base_url)
+    if (link.scheme, link.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return None
+    return unquote(link.path).removeprefix(base.path.rstrip("/")).strip("/").split("/")
 
 
 def _own_link(text: str, base_url: str) -> str | None:
@@ -288,25 +300,27 @@ def _own_link(text: str, base_url: str) -> str | None:
     text is not such a link. Only this site's links: another site's URL is never fetched."""
     if _CREDENTIAL_ID.fullmatch(text):
         return text
-    if not text.startswith(("https://", "http://")) or any(char.isspace() for char in text):
-        return None
-    link, base = urlsplit(text), urlsplit(base_url)
-    if (link.scheme, link.netloc.lower()) != (base.scheme, base.netloc.lower()):
-        return None
-    path = unquote(link.path).removeprefix(base.path.rstrip("/"))
-    parts = path.strip("/").split("/")
-    if len(parts) == 2 and parts[0] == "credentials" and _CREDENTIAL_ID.fullmatch(parts[1]):
+    parts = _own_path(text, base_url)
+    if (
+        parts is not None
+        and len(parts) == 2
+        and parts[0] == "credentials"
+        and _CREDENTIAL_ID.fullmatch(parts[1])
+    ):
         return parts[1]
     return None
 
 
 def _pasted_link(request: Request, session: Session, text: str) -> Response | str | None:
-    """A pasted link of this site: our credential's page (303), the JWT of an offline-QR link, a form
-    error for a link to nothing; None when the text is not a link of this site."""
+    """A pasted link of this site: our credential's page or a share link's page (303), the JWT of an
+    offline-QR link, a form error for a link to nothing; None when the text is not a link."""
     base_url = services_of(request.app).get(Site).base_url
     offline = _OFFLINE_LINK.search(text)
     if offline and text.startswith(base_url.rstrip("/") + "/verify#"):
         return offline.group(1)
+    parts = _own_path(text, base_url)
+    if parts is not None and len(parts) == 2 and parts[0] == "shared" and _SHARE_SECRET.fullmatch(parts[1]):
+        return RedirectResponse(f"{base_url}/shared/{parts[1]}", status_code=303)  # its page says the rest
     credential_id = _own_link(text, base_url)
     if credential_id is None:
         if text.startswith(("https://", "http://")) and not any(char.isspace() for char in text):

@@ -197,6 +197,15 @@ def test_a_pasted_verification_link_or_id_opens_the_credentials_page(
     assert verdict(client.get(path_of(response.headers["location"])).text) == "valid"
 
 
+def test_a_pasted_share_link_of_this_site_opens_its_page(client: TestClient) -> None:
+    """The share page says whether the link exists (404), has been withdrawn or expired (410)."""
+    link = f"{BASE_URL}/shared/Abc-_0123456789abcdefghijklmnopqrstuvwxyzABCD"
+    response = client.post("/verify", data={"credential": link}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == link
+    assert client.get(path_of(link), headers={"Accept": "text/html"}).status_code == 404
+
+
 def test_a_pasted_offline_qr_link_is_verified(client: TestClient, college: dict[str, Any]) -> None:
     small = create_achievement(client, college["api_key"], FIRST_AID)
     issued = issue(client, college["api_key"], small, format="jwt")
