@@ -236,3 +236,25 @@ def test_a_pasted_link_to_nothing_is_explained_and_nothing_is_fetched(
     welsh = client.post("/verify?lang=cy", data={"credential": pasted})
     assert welsh.status_code == 422
     assert "Nid" in welsh.text.split('class="error-message">')[1][:40]
+
+
+@pytest.mark.parametrize(
+    ("pasted", "english", "welsh"),
+    [
+        ("hello", "pasted text is not a credential: a credential is JSON", "nid yw'n dystlythyr"),
+        (
+            '{"type": ["VerifiableCredential"],',
+            "has a mistake at line 1, column 35: was all",
+            "llinell 1, colofn 35",
+        ),
+    ],
+)
+def test_unreadable_text_is_explained_in_words_not_the_parsers(
+    client: TestClient, pasted: str, english: str, welsh: str
+) -> None:
+    """Before, the form said "pasted text: not valid JSON: Expecting value at line 1 column 1"."""
+    response = client.post("/verify", data={"credential": pasted})
+    assert response.status_code == 422
+    assert english in unescape(response.text)
+    assert "Expecting" not in response.text
+    assert welsh in unescape(client.post("/verify?lang=cy", data={"credential": pasted}).text)
