@@ -141,6 +141,7 @@ def create_app(
         cache_seconds=settings.verify_cache_seconds,
         registry_for=with_operator(register, scheme_operator(trust)),  # the operator's documents too
         background=background,
+        trust=trust,
     )
 
     @asynccontextmanager
