@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from network.naming import IssuerName, ProviderRecord, issuer_name
+from network.verdict import ApprovalState, approval_of
 from network.verdict import Verdict as VerdictKind
 from network.verdict import verdict_of as verdict_kind
 from vc.fields import parse_datetime
@@ -38,6 +39,24 @@ class CheckView:
     message: str
 
 
+@dataclass(frozen=True)
+class ApprovalLine:
+    """The achievement's approval under the scheme (`network.verdict.approval_of`), for the page's
+    approval block (verification_approval.html, which words it in the page's language)."""
+
+    state: str  # an ApprovalState value
+    scheme: str | None
+    date: datetime | None
+
+
+def approval_line(report: VerificationReport) -> ApprovalLine | None:
+    """None when there is nothing to say (no endorsement at all)."""
+    approval = approval_of(report)
+    if approval.state is ApprovalState.NOT_APPROVED:
+        return None
+    return ApprovalLine(approval.state.value, approval.scheme, parse_datetime(approval.date))
+
+
 @dataclass
 class ReportView:
     verdict: Verdict
@@ -47,6 +66,7 @@ class ReportView:
     accreditation_message: str | None = None
     checks: list[CheckView] = field(default_factory=list)
     checked_at: str | None = None
+    approval: ApprovalLine | None = None
 
     @property
     def issuer_logo(self) -> str | None:
@@ -142,6 +162,7 @@ def report_view(
         verdict=verdict_of(report),
         issuer=issuer_name(report, provider),
         checked_at=f"{_day(checked)}, {checked:%H:%M} UTC" if checked else None,
+        approval=approval_line(report),
     )
     view.checks = [
         CheckView(_LABELS.get(check.id, check.id.value), check.outcome.value, check.message)

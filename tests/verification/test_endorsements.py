@@ -175,3 +175,47 @@ def test_a_credential_whose_proof_fails_has_its_endorsements_skipped(
     assert report["verified"] is False
     assert report["endorsements"] == []
     assert report["approval"]["state"] == "not_approved"
+
+
+def employer_page(client: TestClient, credential_url: str, lang: str | None = None) -> str:
+    path = credential_url.removeprefix("https://passport.test")
+    response = client.get(path + (f"?lang={lang}" if lang else ""), headers={"Accept": "text/html"})
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_the_employer_page_says_approved_under_the_scheme_on_a_date(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    approved(client, provider)
+    issued = issue(client, provider["api_key"], provider["achievement_id"])
+    endorsement = issued["credential"]["credentialSubject"]["achievement"]["endorsement"][0]
+    day = datetime.fromisoformat(endorsement["validFrom"])
+    html = employer_page(client, issued["verification_url"])
+    assert 'data-approval="approved"' in html
+    assert f"Approved under Skills Passport Quality Scheme on {day.day} {day:%B %Y}" in html
+    welsh = employer_page(client, issued["verification_url"], "cy")
+    assert f"Cymeradwywyd o dan Skills Passport Quality Scheme ar {day.day} " in welsh
+    assert "Approved under" not in welsh
+
+
+def test_the_employer_page_says_a_withdrawn_approval_is_withdrawn_and_the_verdict_stands(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    approval_id = approved(client, provider)
+    issued = issue(client, provider["api_key"], provider["achievement_id"])
+    withdrawn = client.post(
+        f"/api/v1/admin/approvals/{approval_id}/withdraw", json={"reason": "x"}, headers=OPERATOR
+    )
+    assert withdrawn.status_code == 200
+    html = employer_page(client, issued["verification_url"], "en")
+    assert 'data-approval="withdrawn"' in html
+    assert "Approval under Skills Passport Quality Scheme withdrawn" in html
+    assert 'data-verdict="outside_scheme"' in html  # the credential's own verdict: as before
+
+
+def test_the_employer_page_says_nothing_of_approval_without_endorsements(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    issued = issue(client, provider["api_key"], provider["achievement_id"])
+    assert "data-approval" not in employer_page(client, issued["verification_url"])
