@@ -197,7 +197,7 @@ review_api = APIRouter(
 )
 
 
-def _approval_out(row: SchemeApproval, base_url: str) -> ApprovalOut:
+def approval_out(row: SchemeApproval, base_url: str) -> ApprovalOut:
     return ApprovalOut(
         id=row.id,
         provider_id=row.issuer_id,
@@ -225,7 +225,7 @@ def submit_approval(
     """Submit one of your achievements for approval under the scheme. Another provider's achievement is
     404; one already pending or approved is 409 (with ``approval_id`` and ``current_state``)."""
     row = approvals.submit(session, issuer, body.achievement_id, body.quality_statement, now)
-    return _approval_out(row, config.base_url)
+    return approval_out(row, config.base_url)
 
 
 @provider_approval_api.get("")
@@ -233,14 +233,14 @@ def list_own_approvals(
     issuer: CurrentIssuer, session: SessionDep, config: TrustConfigDep
 ) -> list[ApprovalOut]:
     """Your submissions, oldest first, with their decisions."""
-    return [_approval_out(row, config.base_url) for row in approvals.list_own(session, issuer)]
+    return [approval_out(row, config.base_url) for row in approvals.list_own(session, issuer)]
 
 
 @provider_approval_api.get("/{approval_id}", responses=problem_responses(NotFound))
 def get_own_approval(
     approval_id: str, issuer: CurrentIssuer, session: SessionDep, config: TrustConfigDep
 ) -> ApprovalOut:
-    return _approval_out(approvals.get_own(session, issuer, approval_id), config.base_url)
+    return approval_out(approvals.get_own(session, issuer, approval_id), config.base_url)
 
 
 @review_api.get("")
@@ -251,14 +251,14 @@ def list_approvals(
     state: approvals.State | None = None,
 ) -> list[ApprovalOut]:
     """Submissions to review (``state=pending``) and decided ones, oldest first."""
-    return [_approval_out(row, config.base_url) for row in approvals.list_all(session, reviewer, state)]
+    return [approval_out(row, config.base_url) for row in approvals.list_all(session, reviewer, state)]
 
 
 @review_api.get("/{approval_id}", responses=problem_responses(NotFound))
 def get_approval(
     approval_id: str, reviewer: ReviewerDep, session: SessionDep, config: TrustConfigDep
 ) -> ApprovalOut:
-    return _approval_out(approvals.get(session, approval_id, reviewer), config.base_url)
+    return approval_out(approvals.get(session, approval_id, reviewer), config.base_url)
 
 
 @review_api.post("/{approval_id}/approve", responses=_CHANGE)
@@ -275,7 +275,7 @@ def approve(
     the submission is no longer pending."""
     body = body or ApprovalDecision()
     row = approvals.approve(session, config, approval_id, reviewer, body.comment, now)
-    return _approval_out(row, config.base_url)
+    return approval_out(row, config.base_url)
 
 
 @review_api.post("/{approval_id}/refuse", responses=_CHANGE)
@@ -289,7 +289,7 @@ def refuse(
 ) -> ApprovalOut:
     """Pending -> refused, with reasons (each naming a criterion or ``other``)."""
     reasons = [reason.model_dump() for reason in body.reasons]
-    return _approval_out(approvals.refuse(session, approval_id, reviewer, reasons, now), config.base_url)
+    return approval_out(approvals.refuse(session, approval_id, reviewer, reasons, now), config.base_url)
 
 
 @review_api.post("/{approval_id}/withdraw", responses=_CHANGE)
@@ -304,7 +304,7 @@ def withdraw_approval(
     """Approved -> withdrawn: the endorsement is revoked on the operator's status list. Credentials that
     carry it stay valid, and verifiers report the approval as withdrawn."""
     row = approvals.withdraw(session, approval_id, reviewer, body.reason, now)
-    return _approval_out(row, config.base_url)
+    return approval_out(row, config.base_url)
 
 
 # --- public documents ---------------------------------------------------------------------------------------

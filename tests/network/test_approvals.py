@@ -232,3 +232,33 @@ def test_withdrawing_revokes_the_endorsement_and_new_credentials_no_longer_carry
     assert client.get(f"/approvals/{submitted['id']}").status_code == 200  # still published
     later = document_of(issue(client, college["api_key"], college["achievement_id"]))
     assert "endorsement" not in later["credentialSubject"]["achievement"]
+
+
+def test_the_demo_data_has_an_approved_achievement_and_a_pending_one(client: TestClient) -> None:
+    from datetime import UTC, datetime
+
+    from core.db import transaction
+    from issuers.service import IssuerConfig
+    from network.trust import TrustConfig
+    from server.seed import seed_demo
+
+    services = services_of(client.app)
+    with transaction(services.get(Database).sessions) as session:
+        keys = seed_demo(session, services.get(IssuerConfig), datetime.now(UTC), services.get(TrustConfig))
+    assert keys is not None
+    rows = client.get("/api/v1/admin/approvals", headers=OPERATOR).json()
+    assert sorted(row["state"] for row in rows) == ["approved", "pending"]
+    pending = next(row for row in rows if row["state"] == "pending")
+    assert all(criterion["met"] for criterion in pending["criteria"].values())  # ready to decide
+    college = keys["Midlands Further Education College"]["api_key"]
+    course = next(
+        item
+        for item in client.get("/api/v1/achievements", headers=auth(college)).json()
+        if item["kind"] == "course"
+    )
+    issued = document_of(issue(client, college, course["id"]))
+    (endorsement,) = issued["credentialSubject"]["achievement"]["endorsement"]
+    approved = next(row for row in rows if row["state"] == "approved")
+    assert endorsement["id"] == approved["endorsement_url"]
+    report = client.post("/credentials/verify", json={"verifiableCredential": issued}).json()
+    assert (report["trust"], report["approval"]["state"]) == ("accredited", "approved")
