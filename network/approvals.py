@@ -223,22 +223,22 @@ def approve(
             ),
             [{"loc": ["criteria", name], "msg": "not met"} for name in missing],
         )
-    status_list, index = approval_status.allocate(session, now)
-    endorsement = sign_endorsement(session, config, row, comment, now, status_list.id, index)
-    return _move(
+    # Claim the decision first (compare-and-set), then sign: of concurrent decisions, the losers stop
+    # at the 409 before drawing a status index or signing anything.
+    row = _move(
         session,
         row,
         "pending",
         "approved",
-        {
-            "decided_at": now,
-            "decided_by": reviewer.label,
-            "comment": comment,
-            "endorsement": json.dumps(endorsement),
-            "status_list_id": status_list.id,
-            "status_index": index,
-        },
+        {"decided_at": now, "decided_by": reviewer.label, "comment": comment},
     )
+    status_list, index = approval_status.allocate(session, now)
+    endorsement = sign_endorsement(session, config, row, comment, now, status_list.id, index)
+    row.endorsement = json.dumps(endorsement)
+    row.status_list_id = status_list.id
+    row.status_index = index
+    session.flush()
+    return row
 
 
 def refuse(
