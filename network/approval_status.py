@@ -37,6 +37,12 @@ def list_url(base_url: str, list_id: str) -> str:
     return f"{base_url}/operator/status/{list_id}"
 
 
+def list_urls(session: Session, base_url: str) -> list[str]:
+    """Every operator status list's public URL, for verifiers that take a snapshot to check offline."""
+    ids = session.scalars(select(OperatorStatusList.id).order_by(OperatorStatusList.created_at))
+    return [list_url(base_url, list_id) for list_id in ids]
+
+
 def allocate(session: Session, now: datetime) -> tuple[OperatorStatusList, int]:
     """A free random index on the open list (made when none is open). Approvals are few and each takes
     the list's write lock, so two never draw on one list at once."""
