@@ -10,7 +10,8 @@ about itself (its validity, its issuer's name, its keys) is trusted without a ch
 
 Each check has a message for people; the outcome is also data (`VerificationReport.proof`, ``.status``,
 ``.validity``, ``.trust``), for programs to read instead of the English. The proof check lives in
-`vc.proof_check`; the ports (`Ports`, `StatusSource`, `IssuerRegistry`) in `vc.ports`.
+`vc.proof_check`; embedded endorsements' in `vc.endorsements`; the ports (`Ports`, `StatusSource`,
+`IssuerRegistry`) in `vc.ports`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT
 from schemas.validation import SchemaValidationError, conformance_errors, schema_errors, schema_for
 
 from .did_key import VerificationMethod, did_key_for
+from .endorsements import verify_endorsements
 from .errors import (
     CRYPTOGRAPHIC_SECURITY_ERROR,
     MALFORMED_VALUE_ERROR,
@@ -39,8 +41,6 @@ from .proof_check import check_embedded_proofs, check_jwt_proof, proof_passed
 from .report import (
     Check,
     CheckId,
-    EndorsementResult,
-    EndorsementState,
     Outcome,
     ProofState,
     StatusOutcome,
@@ -101,7 +101,10 @@ def verify_credential(
     try:
         _run(report, credential, ports, now, limits)
         if endorsements and report.proof.state is ProofState.VERIFIED and report.credential is not None:
-            report.endorsements = verify_endorsements(report.credential, ports, now)
+            report.endorsements = verify_endorsements(
+                report.credential,
+                lambda endorsement: verify_credential(endorsement, ports, now, endorsements=False),
+            )
     except Exception as error:
         log.exception("verification failed unexpectedly")
         done = {check.id for check in report.checks}
@@ -440,90 +443,3 @@ def _trust_check(
     if decision.issuer_logo:
         details["issuerLogo"] = decision.issuer_logo
     return Check(CheckId.ISSUER_TRUST, outcome, decision.message, details=details)
-
-
-# --- endorsements (OB 3.0 §B.1 EndorsementCredential) ------------------------------------------------------
-
-#: At most this many embedded endorsements are verified; any more are ignored (each costs a verification).
-MAX_ENDORSEMENTS = 8
-_GENUINE = (CheckId.WELL_FORMED, CheckId.SCHEMA, CheckId.PROOF, CheckId.ISSUER_KEY_BINDING)
-
-
-def embedded_endorsements(document: Mapping[str, Any]) -> list[tuple[str, str | None, Any]]:
-    """(where, the id of what holds it, endorsement) for each endorsement the credential embeds: in its
-    achievement(s), in the credential itself and in its issuer, objects (``endorsement``) and VC-JWTs
-    (``endorsementJwt``) alike. The credential is untrusted input: anything odd is skipped."""
-    holders: list[tuple[str, Any]] = []
-    subjects = document.get("credentialSubject")
-    for subject in subjects if isinstance(subjects, list) else [subjects]:
-        if isinstance(subject, Mapping):
-            holders.append(("achievement", subject.get("achievement")))
-    holders.append(("credential", document))
-    holders.append(("issuer", document.get("issuer")))
-    found: list[tuple[str, str | None, Any]] = []
-    for where, holder in holders:
-        if not isinstance(holder, Mapping):
-            continue
-        holder_id = holder.get("id") if isinstance(holder.get("id"), str) else None
-        for name in ("endorsement", "endorsementJwt"):
-            values = holder.get(name)
-            for value in values if isinstance(values, list) else [values] if values is not None else []:
-                if isinstance(value, (Mapping, str)):
-                    found.append((where, holder_id, value))
-    return found[:MAX_ENDORSEMENTS]
-
-
-def verify_endorsements(document: Mapping[str, Any], ports: Ports, now: datetime) -> list[EndorsementResult]:
-    return [
-        _endorsement_result(where, holder_id, endorsement, ports, now)
-        for where, holder_id, endorsement in embedded_endorsements(document)
-    ]
-
-
-def _endorsement_result(
-    where: str, holder_id: str | None, endorsement: Mapping[str, Any] | str, ports: Ports, now: datetime
-) -> EndorsementResult:
-    nested = verify_credential(endorsement, ports, now, endorsements=False)
-    document = nested.credential or {}
-    subject = document.get("credentialSubject")
-    subject_id = subject.get("id") if isinstance(subject, Mapping) else None
-    subject_id = subject_id if isinstance(subject_id, str) else None
-    comment = subject.get("endorsementComment") if isinstance(subject, Mapping) else None
-    name = document.get("name")
-    trust = nested.check(CheckId.ISSUER_TRUST)
-    decided = trust is not None and trust.outcome is not Outcome.SKIPPED
-    return EndorsementResult(
-        where=where,
-        state=_endorsement_state(nested),
-        id=document.get("id") if isinstance(document.get("id"), str) else None,
-        endorser=nested.issuer_id,
-        endorser_name=trust.details.get("issuerName") if trust is not None and decided else None,
-        scheme_operator=decided and nested.scheme_operator,
-        subject=subject_id,
-        endorses_this=subject_id is not None and subject_id == holder_id,
-        name=name if isinstance(name, str) else None,
-        comment=comment if isinstance(comment, str) else None,
-        valid_from=nested.validity.valid_from,
-        status_date=nested.status.date,
-    )
-
-
-def _endorsement_state(report: VerificationReport) -> EndorsementState:
-    outcomes = {check.id: check.outcome for check in report.checks}
-    if any(outcomes.get(check_id) is not Outcome.PASSED for check_id in _GENUINE[2:]) or any(
-        outcomes.get(check_id) is Outcome.FAILED for check_id in _GENUINE[:2]
-    ):
-        return EndorsementState.NOT_VERIFIED
-    if "EndorsementCredential" not in types_of(report.credential or {}):
-        return EndorsementState.NOT_VERIFIED
-    if report.status.state is StatusState.REVOKED:
-        return EndorsementState.REVOKED
-    if report.status.state is StatusState.SUSPENDED:
-        return EndorsementState.SUSPENDED
-    if outcomes.get(CheckId.STATUS) is Outcome.FAILED:
-        return EndorsementState.UNCHECKED
-    if report.validity.state is ValidityState.EXPIRED:
-        return EndorsementState.EXPIRED
-    if report.validity.state is ValidityState.NOT_YET_VALID:
-        return EndorsementState.NOT_YET_VALID
-    return EndorsementState.VERIFIED if report.verified else EndorsementState.UNCHECKED
