@@ -26,7 +26,14 @@ from vc.keys import KeyType, PrivateKey
 from . import identity
 from .api_models import AchievementCreate, IssuerCreate, IssuerUpdate
 from .models import Achievement, ApiKey, Issuer, IssuerKey
-from .ports import CommunityRegister, IssuanceListener, NoCommunities, NoListener
+from .ports import (
+    AchievementEndorsements,
+    CommunityRegister,
+    IssuanceListener,
+    NoCommunities,
+    NoEndorsements,
+    NoListener,
+)
 
 API_KEY_PREFIX = "sk_"
 #: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
@@ -43,6 +50,8 @@ class IssuerConfig:
     listener: IssuanceListener = field(default_factory=NoListener)
     #: The network's communities of practice, which a community_of_practice achievement must name.
     communities: CommunityRegister = field(default_factory=NoCommunities)
+    #: The network's endorsements of an achievement (scheme approvals), embedded in its credentials.
+    endorsements: AchievementEndorsements = field(default_factory=NoEndorsements)
 
 
 def _sha256(secret: str) -> str:

@@ -48,6 +48,8 @@ class TrustConfig:
     keystore: Keystore
     #: The network operator's name, as verifiers' messages and the trust list show it.
     operator_name: str
+    #: The scheme achievements are approved under (`network.approvals`): the name its endorsements carry.
+    scheme_name: str = "Skills Passport Quality Scheme"
 
 
 # --- the registry's state row -------------------------------------------------------------------------------

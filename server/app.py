@@ -33,6 +33,7 @@ from issuers import api as issuers_api
 from issuers.bulk import JobWorker
 from issuers.service import IssuerConfig
 from network import api as network_api
+from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
 from network.trust import TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
@@ -81,10 +82,14 @@ def issuer_config(
     settings: Settings, passport: PassportConfig, keystore: Keystore | None = None
 ) -> IssuerConfig:
     """Issuing tells the passport about each new credential (claim links) and asks the network for its
-    communities of practice, through issuers.ports."""
+    communities of practice and its endorsements of approved achievements, through issuers.ports."""
     keystore = keystore or Keystore(settings.resolved_master_key())
     return IssuerConfig(
-        settings.base_url, keystore, listener=ClaimNotifier(passport), communities=NetworkCommunities()
+        settings.base_url,
+        keystore,
+        listener=ClaimNotifier(passport),
+        communities=NetworkCommunities(),
+        endorsements=SchemeEndorsements(),
     )
 
 
@@ -122,7 +127,7 @@ def create_app(
     keystore = Keystore(settings.resolved_master_key())
     passport = passport_config(settings, keystore, database.sessions)
     issuers = issuer_config(settings, passport, keystore)
-    trust = TrustConfig(settings.base_url, keystore, settings.operator_name)
+    trust = TrustConfig(settings.base_url, keystore, settings.operator_name, settings.scheme_name)
     jobs = JobWorker(database.sessions, issuers, signing_processes=settings.bulk_signing_processes)
     mail = mail_worker(settings, database.sessions)
     background = Background(database.sessions)  # reloads the verify caches while they are in use
@@ -136,6 +141,7 @@ def create_app(
         cache_seconds=settings.verify_cache_seconds,
         registry_for=with_operator(register, scheme_operator(trust)),  # the operator's documents too
         background=background,
+        trust=trust,
     )
 
     @asynccontextmanager

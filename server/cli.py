@@ -23,8 +23,10 @@ from core.services import services_of
 from issuers import service
 from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
+from network.trust import TrustConfig
 from passport.accounts.reminders import send_expiry_reminders
 from passport.config import PassportConfig
+from server import cli_approvals as approvals_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade
@@ -222,6 +224,7 @@ def demo(
 
 issuers_app = typer.Typer(no_args_is_help=True, help="The network operator's commands for providers.")
 app.add_typer(issuers_app, name="issuers")
+app.add_typer(approvals_cli.app, name="approvals")
 
 
 def _service_context() -> tuple[Settings, sessionmaker[Session], IssuerConfig]:
@@ -361,7 +364,9 @@ def serve(
         with transaction(sessions) as session:
             services = services_of(application)
             learner = seed_demo_learner(session, services.get(PassportConfig), datetime.now(UTC))
-            keys = seed_demo(session, services.get(IssuerConfig), datetime.now(UTC))
+            keys = seed_demo(
+                session, services.get(IssuerConfig), datetime.now(UTC), services.get(TrustConfig)
+            )
         if keys:
             typer.echo("Demo data loaded. Provider API keys (shown once):")
             for name, info in keys.items():

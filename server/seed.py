@@ -5,7 +5,11 @@ something real at once. Runs once per database.
 The network is also the operator of the trust registry: it accredits three of the four providers, each
 for a realistic scope, and leaves the university (quality-assured by its own regulator, not the network)
 unaccredited, so "outside the scheme" shows too; so does the college's competition badge, which is
-outside its accredited scope (courses only)."""
+outside its accredited scope (courses only).
+
+The network's scheme has approved the college's heat pump course (every credential of it carries the
+operator's endorsement), and the university's exchange visit waits in the operator's queue: an approved
+achievement and a pending one (`network.approvals`)."""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from issuers import issuing, lifecycle, service
 from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
-from network import trust
+from network import approvals, trust
 from network.api_models import AccreditationCreate
+from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
@@ -92,6 +97,9 @@ PROVIDERS: list[dict[str, Any]] = [
                 "name": "International Skills Exchange: Advanced Manufacturing, Germany",
                 "description": "A two-week skills-exchange visit to a partner vocational school.",
                 "criteria_narrative": "Completed the visit programme and a reflective report.",
+                "level": "RQF 4",
+                "sector": "Advanced manufacturing",
+                "credits": 10,
                 "exchange": {
                     "host_organisation": "Berufskolleg Beispielstadt",
                     "country": "DE",
@@ -122,6 +130,21 @@ PROVIDERS: list[dict[str, Any]] = [
     },
 ]
 
+#: Achievements submitted for approval under the scheme (with the provider's quality statement), and the
+#: operator's decision: approved before any credential is issued, so every one carries the endorsement.
+APPROVALS: dict[str, tuple[str, str]] = {
+    "Heat Pump Installation (Level 3)": (
+        "approved",
+        "Assessed by two qualified assessors on a live installation; internally verified each term and "
+        "externally moderated by the awarding body; content reviewed yearly with local installers.",
+    ),
+    "International Skills Exchange: Advanced Manufacturing, Germany": (
+        "pending",
+        "The host school's programme is agreed in advance; reflective reports are marked by two tutors "
+        "against published criteria, and the visit is reviewed with the funder afterwards.",
+    ),
+}
+
 LEARNERS = [("sam.learner@example.com", "Sam Learner"), ("alex.trainee@example.com", "Alex Trainee")]
 #: Has a passport with this verified address; Alex has none, so Alex's credentials get claim links.
 DEMO_LEARNER_EMAIL = LEARNERS[0][0]
@@ -137,8 +160,11 @@ def seed_demo_learner(session: Session, passport: PassportConfig, now: datetime)
     return DEMO_LEARNER_EMAIL, password
 
 
-def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> dict[str, Any] | None:
-    """Create the demo data unless providers exist already; returns API keys to try the API with."""
+def seed_demo(
+    session: Session, config: service.IssuerConfig, now: datetime, trust_config: TrustConfig | None = None
+) -> dict[str, Any] | None:
+    """Create the demo data unless providers exist already; returns API keys to try the API with. With
+    `trust_config` (the operator's key), the scheme's approvals too."""
     if service.list_issuers(session):
         return None
     keys: dict[str, Any] = {}
@@ -154,6 +180,8 @@ def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> 
             achievement = service.create_achievement(
                 session, config, issuer, AchievementCreate.model_validate(definition), now
             )
+            if trust_config is not None and definition["name"] in APPROVALS:
+                _submit(session, trust_config, issuer, achievement.id, APPROVALS[definition["name"]], now)
             for number, (email, name) in enumerate(LEARNERS):
                 request = CredentialCreate(
                     achievement_id=achievement.id,
@@ -165,6 +193,21 @@ def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> 
                     lifecycle.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
     return keys
+
+
+def _submit(
+    session: Session,
+    trust_config: TrustConfig,
+    issuer: Any,
+    achievement_id: str,
+    approval: tuple[str, str],
+    now: datetime,
+) -> None:
+    decision, statement = approval
+    row = approvals.submit(session, issuer, achievement_id, statement, now)
+    if decision == "approved":
+        comment = "Meets every criterion; strong employer involvement in assessment."
+        approvals.approve(session, trust_config, row.id, approvals.OPERATOR, comment, now)
 
 
 def _accredit(

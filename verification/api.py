@@ -23,8 +23,10 @@ from core.deps import get_now
 from core.i18n import gettext
 from core.problems import BadRequest, PayloadTooLarge, ValidationFailed, problem_responses
 from core.services import Database, Site, services_of
+from network.verdict import approval_of
 from vc.errors import ParsingError
 from vc.parsing import parse_json
+from vc.report import VerificationReport
 
 from .api_models import (
     CredentialVerificationOut,
@@ -89,6 +91,11 @@ async def verify_in_request(request: Request, work: Callable[[Session, datetime,
     return await run_in_threadpool(in_a_thread)
 
 
+def with_approval(report: VerificationReport) -> dict[str, Any]:
+    """The report, with the achievement's approval under the scheme beside the provider's ``trust``."""
+    return {**report.to_json(), "approval": approval_of(report).to_json()}
+
+
 def _json(data: dict[str, Any]) -> Response:
     return Response(orjson.dumps(data), media_type="application/json")
 
@@ -108,7 +115,7 @@ async def verify_credential(request: Request) -> Response:
     verifier = services_of(request.app).get(Verifier)
 
     def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
-        return verifier.verify_credential(session, credential, now, attempt).to_json()
+        return with_approval(verifier.verify_credential(session, credential, now, attempt))
 
     return _json(await verify_in_request(request, verify))
 
@@ -153,6 +160,6 @@ async def verify_upload(
     verifier = services_of(request.app).get(Verifier)
 
     def verify(session: Session, now: datetime, attempt: Attempt) -> dict[str, Any]:
-        return verifier.verify_credential(session, credential, now, attempt).to_json()
+        return with_approval(verifier.verify_credential(session, credential, now, attempt))
 
     return _json(await verify_in_request(request, verify))

@@ -40,6 +40,7 @@ from core.web import Templates
 from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
+from network import approval_status
 from network.naming import ProviderRecord, own_provider
 from network.trust import TrustConfig
 from vc.report import ProofState, VerificationReport
@@ -242,13 +243,15 @@ def offline_qr(credential_id: str, session: SessionDep, request: Request) -> Res
 @images.get("/snapshot-index")
 def snapshot_index(request: Request, session: SessionDep) -> dict[str, list[str]]:
     """What ``passport snapshot`` downloads besides the trust list: every provider's DID (its did:web
-    document is public) and every status list's URL (public too), so credentials can be checked offline."""
+    document is public) and every status list's URL (public too: the providers', and the operator's for
+    its scheme approvals), so credentials and their endorsements can be checked offline."""
     base_url = services_of(request.app).get(Site).base_url
     return {
         "issuers": [
             identity.issuer_did(base_url, issuer.id) for issuer in issuers_service.list_issuers(session)
         ],
-        "statusLists": issuers_status.list_urls(session, base_url),
+        "statusLists": issuers_status.list_urls(session, base_url)
+        + approval_status.list_urls(session, base_url),
     }
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from core.cache import Background
 from issuers.service import IssuerConfig
+from network.trust import TrustConfig
 from schemas.loader import OfflineDocumentLoader
 from vc import presentation as vp
 from vc import verify as vc_verify
@@ -33,7 +34,7 @@ from vc.report import VerificationReport
 
 from .fetcher import BoundedFetcher, NotCached
 from .resolvers import OwnIssuerDocuments, service_resolver
-from .status import OwnStatusLists, service_status_source
+from .status import OwnOperatorLists, OwnStatusLists, service_status_source
 
 __all__ = ["Attempt", "Deferred", "RegistryFactory", "Verifier", "no_registry"]
 
@@ -81,6 +82,7 @@ class Verifier:
     registry_for: RegistryFactory = no_registry
     loader: OfflineDocumentLoader | None = None
     background: Background | None = None
+    operator_lists: OwnOperatorLists | None = None
 
     @classmethod
     def create(
@@ -91,15 +93,20 @@ class Verifier:
         cache_seconds: float = 10.0,
         registry_for: RegistryFactory | None = None,
         background: Background | None = None,
+        trust: TrustConfig | None = None,
     ) -> Verifier:
         """`background` reloads the caches of our own issuers' documents and lists while they are in use
-        (see `verification.cache`); the verifier closes it."""
+        (see `verification.cache`); the verifier closes it. With `trust`, the network operator's status lists
+        (its endorsements') are read locally too."""
         return cls(
             fetcher=fetcher,
             own_documents=OwnIssuerDocuments(config, ttl=cache_seconds, background=background),
             own_lists=OwnStatusLists(config, ttl=cache_seconds, background=background),
             registry_for=registry_for or no_registry,
             background=background,
+            operator_lists=OwnOperatorLists(trust, ttl=cache_seconds, background=background)
+            if trust is not None
+            else None,
         )
 
     def in_memory_session(self, engine: Engine, attempt: Attempt) -> Session:
@@ -119,7 +126,9 @@ class Verifier:
         key_ports = vc_verify.Ports(resolver=resolver, loader=self.loader)
         return vc_verify.Ports(
             resolver=resolver,
-            status=service_status_source(session, self.own_lists, fetch_json, key_ports, now),
+            status=service_status_source(
+                session, self.own_lists, fetch_json, key_ports, now, self.operator_lists
+            ),
             registry=self.registry_for(session),
             loader=self.loader,
         )

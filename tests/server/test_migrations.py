@@ -7,10 +7,12 @@ import json
 import warnings
 from datetime import UTC, datetime
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
 import network.models  # noqa: F401
@@ -171,9 +173,49 @@ def test_existing_imports_are_marked_self_asserted_and_links_keep_no_name(empty_
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM imported_credential") == [(1,)]
 
 
+def test_0010_approval_adds_the_approval_tables_and_goes_back_down(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0010_approval")
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO issuer (id, name, url, created_at) VALUES ('i1', 'C', 'https://c', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO achievement (id, issuer_id, kind, definition, created_at)"
+                    " VALUES ('a1', 'i1', 'course', '{}', :now)"
+                ),
+                {"now": NOW},
+            )
+            insert = text(
+                "INSERT INTO scheme_approval (id, issuer_id, achievement_id, state, quality_statement,"
+                " criteria, submitted_at, reasons) VALUES (:id, 'i1', 'a1', :state, 'q', '{}', :now, '[]')"
+            )
+            connection.execute(insert, {"id": "s1", "state": "refused", "now": NOW})
+            connection.execute(insert, {"id": "s2", "state": "pending", "now": NOW})
+        # One open (pending or approved) submission per achievement: the partial unique index.
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert, {"id": "s3", "state": "approved", "now": NOW})
+    finally:
+        engine.dispose()
+    command.downgrade(config, "0009")
+    names = {name for (name,) in _rows(empty_database_url, _TABLES[empty_database_url.split(":")[0]])}
+    assert not {"scheme_approval", "operator_status_list"} & names
+    command.upgrade(config, "head")
+
+
+_TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "postgresql+psycopg": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+}
+
+
 def test_0010_turns_expiry_reminders_on_for_existing_learners(empty_database_url: str) -> None:
     config = alembic_config(empty_database_url)
-    command.upgrade(config, "0009")
+    command.upgrade(config, "0010_approval")
     engine = create_engine(empty_database_url)
     with engine.begin() as connection:
         connection.execute(
@@ -185,5 +227,5 @@ def test_0010_turns_expiry_reminders_on_for_existing_learners(empty_database_url
         [(True, None)],
         [(1, None)],  # SQLite has no boolean type
     )
-    command.downgrade(config, "0009")
+    command.downgrade(config, "0010_approval")
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM learner") == [(1,)]
