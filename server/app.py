@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.admission import Admission
 from core.api_docs import install_api_docs
 from core.body_limit import BodyLimit
 from core.cache import Background
@@ -47,7 +48,7 @@ from passport.verifying import PassportPorts
 from verification import api as verification_api
 from verification import pages as verification_pages
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
-from verification.service import RegistryFactory, Verifier
+from verification.service import LANES, RegistryFactory, Verifier
 
 from .settings import Settings
 
@@ -137,6 +138,7 @@ def create_app(
         registry_for=with_operator(register, scheme_operator(trust)),  # the operator's documents too
         background=background,
     )
+    admission = Admission(LANES)  # the verify API's thread pools and limits (verification.service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -147,6 +149,7 @@ def create_app(
         if mail is not None:
             mail.stop()
         jobs.stop()
+        admission.close()
         verifier.close()
         engine.dispose()
 
@@ -167,6 +170,7 @@ def create_app(
         jobs,
         trust,
         verifier,
+        admission,
         passport,
         PassportPorts(verifier=verifier),
     ):

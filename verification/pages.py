@@ -18,9 +18,10 @@ nothing (the answer goes to the victim's browser, not to the attacker): no CSRF 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import orjson
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
@@ -37,11 +38,11 @@ from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
 from network.naming import ProviderRecord, own_provider
+from vc.parsing import Limits
 from vc.report import VerificationReport
 
-from .api import verify_in_request
 from .report_view import report_view
-from .service import Verifier
+from .service import ANONYMOUS_LIMITS, Verifier, verify_request
 from .upload import UnreadableUpload, credential_in
 
 if TYPE_CHECKING:  # rows come from the issuers' services; their table is theirs
@@ -89,7 +90,6 @@ images = APIRouter(tags=["public"])  # QR codes and the snapshot index: not page
 router = APIRouter()  # images, then pages: included at the end of this module
 
 _CREDENTIAL_TYPES = ("application/vc+ld+json", "application/vc+jwt", "application/vc", "application/ld+json")
-_MAX_PASTED_CHARS = 2 * 1024 * 1024
 
 
 def _wants(request: Request) -> str:
@@ -110,18 +110,10 @@ def _provider_of(session: Session, row: IssuedCredential) -> ProviderRecord:
     return ProviderRecord(name=issuer.name, logo_url=issuer.logo_url, url=issuer.url)
 
 
-async def _verified(request: Request, credential: dict[str, Any] | str) -> VerificationReport:
-    verifier = services_of(request.app).get(Verifier)
-    return await verify_in_request(
-        request, lambda session, now, attempt: verifier.verify_credential(session, credential, now, attempt)
-    )
-
-
 @pages.get("/credentials/{credential_id}", response_model=None, responses=problem_responses(NotFound))
-async def credential_page(request: Request, credential_id: str, session: SessionDep) -> Response:
+async def credential_page(request: Request, credential_id: str) -> Response:
     """The credential's public verification page, verified live (HTML); ``Accept: application/json``
     gives the verification report. The credential itself is never published here."""
-    row = issuing.find_credential(session, credential_id)
     wants = _wants(request)
     if wants == "credential":
         raise NotAcceptable(
@@ -130,8 +122,17 @@ async def credential_page(request: Request, credential_id: str, session: Session
                 "credential, or ask for text/html or application/json (the verification report)."
             )
         )
-    provider = _provider_of(session, row)
-    report = await _verified(request, issuing.signed_document(row))
+    verifier = services_of(request.app).get(Verifier)
+
+    def verify(
+        session: Session, now: datetime, limits: Limits
+    ) -> tuple[IssuedCredential, ProviderRecord, VerificationReport]:
+        row = issuing.find_credential(session, credential_id)
+        report = verifier.verify_credential(session, issuing.signed_document(row), now, limits=limits)
+        return row, _provider_of(session, row), report
+
+    # Our own stored credential, of a size issuing allowed: the small lane, whoever asks.
+    row, provider, report = await verify_request(request, 0, verify, own_document=True)
     if wants == "report":
         return Response(orjson.dumps(report.to_json()), media_type="application/json")
     page_url = issuing.credential_url(services_of(request.app).get(Site).base_url, row.id)
@@ -234,27 +235,36 @@ def _form_error(request: Request, message: str, pasted: str | None = None) -> Re
 @pages.post("/verify", response_model=None)
 async def verify_submitted(
     request: Request,
-    session: SessionDep,
     credential: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Check a pasted or uploaded credential (the file wins when both are given); bad input is shown on
-    the form with what was wrong."""
+    """Check a pasted or uploaded credential (the file wins when both are given), as an anonymous caller
+    of the verify API would (`verification.service`); bad input is shown on the form with what was
+    wrong."""
     text = credential.strip()
     upload = await file.read() if file is not None else b""
-    try:
-        if upload:
-            found = credential_in(file.filename if file is not None else None, upload)
-        elif text:
-            if len(text) > _MAX_PASTED_CHARS:
-                return _form_error(request, "The pasted text is too long to be a credential.")
-            found = credential_in("pasted text", text.encode("utf-8"))
-        else:
+    name, data = (file.filename if file is not None else None, upload) if upload else ("pasted text", b"")
+    if not upload:
+        if not text:
             return _form_error(request, "Paste a credential or choose a file to check.")
+        if len(text) > ANONYMOUS_LIMITS.max_document_bytes:
+            return _form_error(request, "The pasted text is too long to be a credential.")
+        data = text.encode("utf-8")
+    if len(data) > ANONYMOUS_LIMITS.max_document_bytes:
+        return too_large_form(request, ANONYMOUS_LIMITS.max_document_bytes)
+    verifier = services_of(request.app).get(Verifier)
+    base_url = services_of(request.app).get(Site).base_url
+
+    def verify(
+        session: Session, now: datetime, limits: Limits
+    ) -> tuple[VerificationReport, ProviderRecord | None]:
+        report = verifier.verify_credential(session, credential_in(name, data), now, limits=limits)
+        return report, own_provider(session, base_url, report)
+
+    try:
+        report, provider = await verify_request(request, len(data), verify)
     except UnreadableUpload as error:
         return _form_error(request, error.detail, pasted=text[:20000] or None)
-    report = await _verified(request, found)
-    provider = own_provider(session, services_of(request.app).get(Site).base_url, report)
     return render(request, "verification_result.html", view=report_view(report, provider=provider))
 
 

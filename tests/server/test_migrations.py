@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
-import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
+import core.changes  # noqa: F401  - the tables server/migrations/env.py registers
+import issuers.models  # noqa: F401
 import network.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base
@@ -169,3 +170,18 @@ def test_existing_imports_are_marked_self_asserted_and_links_keep_no_name(empty_
     assert _rows(empty_database_url, "SELECT shared_by FROM share_link") == [(None,)]
     command.downgrade(config, "0007")
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM imported_credential") == [(1,)]
+
+
+def test_0010_adds_the_change_counter_at_zero_and_removes_it_going_down(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
+    config = alembic_config(empty_database_url)
+    command.downgrade(config, "0009")
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            assert "change_counter" not in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
