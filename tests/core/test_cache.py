@@ -154,7 +154,7 @@ class Counter:
 
     def see(self) -> int:
         with_session = type("FakeSession", (), {"info": {}, "scalar": lambda _self, _q: self.committed})()
-        return self.changes.observe(with_session)  # type: ignore[arg-type]
+        return self.changes.observe(with_session)
 
 
 def test_an_entry_read_before_a_change_is_a_miss_once_any_reader_has_seen_the_change(clock: Clock) -> None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.changes import Changes, current_version, record_change
 from core.db import make_engine, session_factory, transaction
+
+
+def fail_after_recording(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        record_change(session)
+        raise RuntimeError("the change fails")
 
 
 def test_a_change_bumps_the_counter_in_its_own_commit_and_a_rollback_does_not(database_url: str) -> None:
@@ -18,9 +24,8 @@ def test_a_change_bumps_the_counter_in_its_own_commit_and_a_rollback_does_not(da
         with transaction(sessions) as session:
             record_change(session)
             record_change(session)  # twice in one transaction: one change
-        with pytest.raises(RuntimeError), transaction(sessions) as session:
-            record_change(session)
-            raise RuntimeError("the change fails")
+        with pytest.raises(RuntimeError):
+            fail_after_recording(sessions)
         with transaction(sessions) as session:
             pass  # a later transaction of another session records nothing
         with transaction(sessions) as session:
@@ -36,7 +41,8 @@ def test_a_process_remembers_the_newest_counter_any_session_read(database_url: s
     try:
         with transaction(sessions) as stale:
             version = changes.observe(stale)
-            assert changes.version_of(stale) == version and changes.current(version)
+            assert changes.version_of(stale) == version
+            assert changes.current(version)
             with transaction(sessions) as writer:
                 record_change(writer)
             with Session(engine) as reader:

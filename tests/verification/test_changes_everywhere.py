@@ -92,7 +92,8 @@ def test_suspension_and_reinstatement_are_seen_by_the_other_instance_at_once(
     assert status_state(verify(other, issued["credential"])) == "valid"
     # The employer page of the other instance, too (the same verifier, through the page's path).
     page = other.get(f"/credentials/{issued['id']}", headers={"Accept": "application/json"})
-    assert page.status_code == 200 and page.json()["status"]["state"] == "valid"
+    assert page.status_code == 200
+    assert page.json()["status"]["state"] == "valid"
     change(other, college, issued["id"], "suspend")
     page = one.get(f"/credentials/{issued['id']}", headers={"Accept": "application/json"})
     assert page.json()["status"]["state"] == "suspended"
