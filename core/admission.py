@@ -19,7 +19,10 @@ the loop competes with, not only how much memory waits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import functools
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -30,7 +33,7 @@ from typing import ClassVar, TypeVar
 from .i18n import N_, gettext
 from .problems import TooManyRequests
 
-__all__ = ["Admission", "Busy", "Lane"]
+__all__ = ["Admission", "Busy", "Lane", "Ticket"]
 
 Result = TypeVar("Result")
 
@@ -44,6 +47,15 @@ class Lane:
     queue: int
     per_client: int
     retry_after: int  # seconds, for the 429: about how long a slot takes to free
+    nice: int = 0  # the threads' scheduling priority (Linux: per thread), added to the process's
+
+
+def _lower_priority(nice: int) -> None:
+    """On Linux a thread has its own nice value: the OS then runs the event loop's thread first."""
+    if not nice:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + nice)
 
 
 class Busy(TooManyRequests):
@@ -53,13 +65,32 @@ class Busy(TooManyRequests):
     title: ClassVar[str] = N_("The service is busy")
 
 
+class Ticket:
+    """One admitted job's place in its lane, given back once."""
+
+    def __init__(self, admission: Admission, lane: str, client: str) -> None:
+        self.lane, self.client = lane, client
+        self._admission: Admission | None = admission
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            admission, self._admission = self._admission, None
+        if admission is not None:
+            admission._release(self.lane, self.client)  # the ticket is the admission's own
+
+
 class Admission:
     """The lanes of one process; `run` admits a job, runs it in its lane's pool, and awaits the result."""
 
     def __init__(self, lanes: Mapping[str, Lane]) -> None:
         self.lanes = dict(lanes)
         self._pools = {
-            name: ThreadPoolExecutor(max_workers=lane.threads, thread_name_prefix=f"{name}-lane")
+            name: ThreadPoolExecutor(
+                max_workers=lane.threads,
+                thread_name_prefix=f"{name}-lane",
+                initializer=functools.partial(_lower_priority, lane.nice),
+            )
             for name, lane in self.lanes.items()
         }
         self._admitted: Counter[str] = Counter()
@@ -71,8 +102,9 @@ class Admission:
         with self._lock:
             return self._admitted[lane] if client is None else self._by_client[(lane, client)]
 
-    def admit(self, lane_name: str, client: str) -> None:
-        """Count a job in, or `Busy`."""
+    def admit(self, lane_name: str, client: str) -> Ticket:
+        """Count a job in, or `Busy`: admitted before its input is even read, so a refusal costs nothing.
+        The ticket is given back by `run_admitted` when the job has run, or by `Ticket.release`."""
         lane = self.lanes[lane_name]
         with self._lock:
             if self._by_client[(lane_name, client)] >= lane.per_client:
@@ -95,29 +127,33 @@ class Admission:
                 )
             self._admitted[lane_name] += 1
             self._by_client[(lane_name, client)] += 1
+        return Ticket(self, lane_name, client)
 
-    def release(self, lane_name: str, client: str) -> None:
+    def _release(self, lane_name: str, client: str) -> None:
         with self._lock:
             self._admitted[lane_name] -= 1
             self._by_client[(lane_name, client)] -= 1
             if self._by_client[(lane_name, client)] <= 0:
                 del self._by_client[(lane_name, client)]
 
-    def submit(self, lane_name: str, client: str, work: Callable[[], Result]) -> Future[Result]:
-        """Admit `work` (or `Busy`) and start it in the lane's pool, in the caller's context (its language,
-        among others); it counts until it has run."""
-        self.admit(lane_name, client)
+    def submit(self, ticket: Ticket, work: Callable[[], Result]) -> Future[Result]:
+        """Start admitted `work` in its lane's pool, in the caller's context (its language, among others);
+        the ticket is given back when it has run."""
         try:
-            future = self._pools[lane_name].submit(contextvars.copy_context().run, work)
+            future = self._pools[ticket.lane].submit(contextvars.copy_context().run, work)
         except BaseException:
-            self.release(lane_name, client)
+            ticket.release()
             raise
-        future.add_done_callback(lambda _: self.release(lane_name, client))
+        future.add_done_callback(lambda _: ticket.release())
         return future
 
-    async def run(self, lane_name: str, client: str, work: Callable[[], Result]) -> Result:
+    async def run_admitted(self, ticket: Ticket, work: Callable[[], Result]) -> Result:
         """`submit`, awaited without blocking the event loop; `work`'s exception is raised here."""
-        return await asyncio.wrap_future(self.submit(lane_name, client, work))
+        return await asyncio.wrap_future(self.submit(ticket, work))
+
+    async def run(self, lane_name: str, client: str, work: Callable[[], Result]) -> Result:
+        """`admit`, then `run_admitted`."""
+        return await self.run_admitted(self.admit(lane_name, client), work)
 
     def close(self) -> None:
         for pool in self._pools.values():

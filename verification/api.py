@@ -32,7 +32,7 @@ from .api_models import (
     PresentationVerificationOut,
     PresentationVerifyRequest,
 )
-from .service import Verifier, verify_request
+from .service import Verifier, Work, verify_body, verify_request
 from .upload import UnreadableUpload, credential_in
 
 router = APIRouter(tags=["verification"])
@@ -77,15 +77,17 @@ async def verify_credential(request: Request) -> Response:
 
     Always 200 for a well-formed request: ``verified`` is the answer, ``checks`` say why.
     """
-    raw = await request.body()
     services = services_of(request.app)
     verifier, max_bytes = services.get(Verifier), services.get(Site).max_body_bytes
 
-    def verify(session: Session, now: datetime, limits: Limits) -> bytes:
-        credential = _parsed(CredentialVerifyRequest, raw, max_bytes).verifiableCredential
-        return orjson.dumps(verifier.verify_credential(session, credential, now, limits=limits).to_json())
+    def work(raw: bytes) -> Work[bytes]:
+        def verify(session: Session, now: datetime, limits: Limits) -> bytes:
+            credential = _parsed(CredentialVerifyRequest, raw, max_bytes).verifiableCredential
+            return orjson.dumps(verifier.verify_credential(session, credential, now, limits=limits).to_json())
 
-    return _json(await verify_request(request, len(raw), verify))
+        return verify
+
+    return _json(await verify_body(request, work))
 
 
 @router.post(
@@ -97,19 +99,25 @@ async def verify_credential(request: Request) -> Response:
 async def verify_presentation(request: Request) -> Response:
     """Verify a presentation: the holder's proof (authentication; challenge and domain when given), then
     each credential inside with the same checks as ``/credentials/verify``."""
-    raw = await request.body()
     services = services_of(request.app)
     verifier, max_bytes = services.get(Verifier), services.get(Site).max_body_bytes
 
-    def verify(session: Session, now: datetime, limits: Limits) -> bytes:
-        parsed = _parsed(PresentationVerifyRequest, raw, max_bytes)
-        options = parsed.options
-        report = verifier.verify_presentation(
-            session, parsed.verifiablePresentation, now, challenge=options.challenge, domain=options.domain
-        )
-        return orjson.dumps(report.to_json())
+    def work(raw: bytes) -> Work[bytes]:
+        def verify(session: Session, now: datetime, limits: Limits) -> bytes:
+            parsed = _parsed(PresentationVerifyRequest, raw, max_bytes)
+            options = parsed.options
+            report = verifier.verify_presentation(
+                session,
+                parsed.verifiablePresentation,
+                now,
+                challenge=options.challenge,
+                domain=options.domain,
+            )
+            return orjson.dumps(report.to_json())
 
-    return _json(await verify_request(request, len(raw), verify))
+        return verify
+
+    return _json(await verify_body(request, work))
 
 
 @router.post(

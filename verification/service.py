@@ -3,7 +3,8 @@
 Every verification the public routes run (``POST /credentials/verify``, ``/presentations/verify``,
 ``/credentials/verify/upload``, the employer page, the check form) goes the same way:
 
-1. The route reads the body (I/O: on the event loop) and hands `verify_request` its size and the work.
+1. The route hands `verify_body` the work (the JSON routes: admitted on ``Content-Length`` before the body
+   is read), or reads the body itself (multipart uploads, forms) and hands `verify_request` its size.
 2. **Limits** (`limits_for`): an anonymous request gets `ANONYMOUS_LIMITS`, smaller than the
    `AUTHENTICATED_LIMITS` a provider's API key or the operator's token gets; a body too large for an
    anonymous caller is a 413 before anything else. Our own stored credentials (the employer page) are
@@ -33,7 +34,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from core.admission import Admission, Lane
+from core.admission import Admission, Lane, Ticket
 from core.cache import Background
 from core.changes import Changes
 from core.clients import client_address
@@ -61,8 +62,10 @@ __all__ = [
     "LARGE_BYTES",
     "RegistryFactory",
     "Verifier",
+    "Work",
     "limits_for",
     "no_registry",
+    "verify_body",
     "verify_request",
 ]
 
@@ -76,7 +79,7 @@ LARGE_BYTES = 96 * 1024
 #: Per process. A small verification takes ~10-50 ms of CPU, a 600 KB one ~1 s.
 LANES = {
     "small": Lane("small", threads=2, queue=30, per_client=8, retry_after=1),
-    "large": Lane("large", threads=1, queue=2, per_client=1, retry_after=2),
+    "large": Lane("large", threads=1, queue=16, per_client=2, retry_after=5, nice=10),
 }
 
 #: The trust registry for a request's session; None means "no registry: the trust check is skipped".
@@ -189,24 +192,59 @@ def _too_large(limit: int) -> PayloadTooLarge:
     )
 
 
-async def verify_request(
-    request: Request, size: int, work: Work[Result], *, own_document: bool = False
-) -> Result:
-    """Run `work` for a request whose document is `size` bytes: limits, admission, then a lane's thread
-    with one transaction (see the module docstring). `own_document`: a credential this service stored,
-    verified under the authenticated limits whoever asks."""
+def _declared_size(request: Request) -> int | None:
+    declared = request.headers.get("content-length", "")
+    return int(declared) if declared.isdigit() else None
+
+
+def _admit(request: Request, size: int, own_document: bool) -> Ticket:
+    """The anonymous size limit (413), then a place in the lane for `size` (429: `core.admission`)."""
     if not own_document and size > ANONYMOUS_LIMITS.max_document_bytes and _bearer(request) is None:
         raise _too_large(ANONYMOUS_LIMITS.max_document_bytes)
+    lane = "large" if size > LARGE_BYTES else "small"
+    return services_of(request.app).get(Admission).admit(lane, client_address(request))
+
+
+async def _run(request: Request, ticket: Ticket, size: int, work: Work[Result], own_document: bool) -> Result:
     services = services_of(request.app)
     sessions = services.get(Database).sessions
     now = get_now()
 
     def in_a_thread() -> Result:
+        limits = AUTHENTICATED_LIMITS
+        if not own_document:
+            # A transaction of its own: checking a key writes its last use, and a write held through a
+            # second of verification would hold SQLite's one write lock as long.
+            with transaction(sessions) as session:
+                limits = limits_for(request, session, now)
+        if size > limits.max_document_bytes:  # a key that turned out unknown is a 401 before this
+            raise _too_large(limits.max_document_bytes)
         with transaction(sessions) as session:
-            limits = AUTHENTICATED_LIMITS if own_document else limits_for(request, session, now)
-            if size > limits.max_document_bytes:  # a key that turned out unknown is a 401 before this
-                raise _too_large(limits.max_document_bytes)
             return work(session, now, limits)
 
-    lane = "large" if size > LARGE_BYTES else "small"
-    return await services.get(Admission).run(lane, client_address(request), in_a_thread)
+    return await services.get(Admission).run_admitted(ticket, in_a_thread)
+
+
+async def verify_body(request: Request, work: Callable[[bytes], Work[Result]]) -> Result:
+    """The JSON routes: admitted on the declared ``Content-Length`` *before* the body is read, so a
+    refused request costs no more than its headers; then `work(body)` as in `verify_request`."""
+    declared = _declared_size(request)
+    ticket = _admit(request, declared, own_document=False) if declared is not None else None
+    try:
+        raw = await request.body()
+        if ticket is None:  # chunked: admitted on what arrived (BodyLimit bounds it)
+            ticket = _admit(request, len(raw), own_document=False)
+    except BaseException:
+        if ticket is not None:
+            ticket.release()
+        raise
+    return await _run(request, ticket, len(raw), work(raw), own_document=False)
+
+
+async def verify_request(
+    request: Request, size: int, work: Work[Result], *, own_document: bool = False
+) -> Result:
+    """Run `work` for a request whose document (already read) is `size` bytes: limits, admission, then a
+    lane's thread with one transaction (see the module docstring). `own_document`: a credential this
+    service stored, verified under the authenticated limits whoever asks."""
+    return await _run(request, _admit(request, size, own_document), size, work, own_document)
