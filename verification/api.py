@@ -112,6 +112,7 @@ async def verify_presentation(request: Request) -> Response:
                 now,
                 challenge=options.challenge,
                 domain=options.domain,
+                limits=limits,
             )
             return orjson.dumps(report.to_json())
 

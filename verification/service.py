@@ -155,9 +155,12 @@ class Verifier:
         *,
         challenge: str | None = None,
         domain: str | None = None,
+        limits: Limits = AUTHENTICATED_LIMITS,
     ) -> vp.PresentationReport:
         ports = self.ports(session, now)
-        return vp.verify_presentation(presentation, ports, now, challenge=challenge, domain=domain)
+        return vp.verify_presentation(
+            presentation, ports, now, challenge=challenge, domain=domain, limits=limits
+        )
 
     def close(self) -> None:
         if self.background is not None:

@@ -23,6 +23,9 @@ from server.settings import Settings
 from tests.conftest import ADMIN_TOKEN, BASE_URL
 from tests.issuers.conftest import auth
 from tests.verification.conftest import ExternalIssuer, FakeWeb, assert_problem
+from vc.did_key import did_key_for, did_key_verification_method_id
+from vc.keys import KeyType, PrivateKey
+from vc.presentation_jwt import sign_presentation_jwt
 from verification.service import ANONYMOUS_LIMITS, Verifier
 
 pytestmark = pytest.mark.anyio
@@ -269,3 +272,87 @@ async def test_anonymous_callers_get_the_lower_statement_limit(app: FastAPI, web
         )
         proof = next(check for check in authenticated.json()["checks"] if check["id"] == "proof")
         assert proof["outcome"] == "passed", proof
+
+
+async def test_a_presentations_credentials_get_the_anonymous_statement_limit_too(
+    app: FastAPI, web: FakeWeb
+) -> None:
+    college = ExternalIssuer(web)
+    college.publish()
+    credential = college.credential()
+    credential["credentialSubject"]["achievement"]["alignment"] = [
+        {"type": ["Alignment"], "targetName": "n", "targetUrl": f"https://e.org/{number}", "targetCode": "c"}
+        for number in range(1_300)
+    ]
+    holder = PrivateKey.generate(KeyType.ED25519)
+    token = sign_presentation_jwt(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": [college.sign(credential)],
+        },
+        holder,
+        did_key_verification_method_id(holder.public_key),
+        did_key_for(holder.public_key),
+        challenge="n-1",
+    )
+    body = {"verifiablePresentation": token, "options": {"challenge": "n-1"}}
+
+    async def proof_of_the_credential(headers: dict[str, str]) -> dict[str, Any]:
+        async with client_of(app) as client:
+            answer = await client.post("/presentations/verify", json=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+        checks = answer.json()["credentialResults"][0]["checks"]
+        found: dict[str, Any] = next(check for check in checks if check["id"] == "proof")
+        return found
+
+    anonymous = await proof_of_the_credential({})
+    assert anonymous["outcome"] == "failed"
+    assert "5000" in anonymous["message"] or "5,000" in anonymous["message"], anonymous["message"]
+    assert (await proof_of_the_credential(auth(ADMIN_TOKEN)))["outcome"] == "passed"
+
+
+async def test_a_request_beyond_the_bounds_is_refused_before_its_body_is_read(
+    app: FastAPI, gate: Gate
+) -> None:
+    """At the ASGI level: the refused request's body is never received (a flood costs only headers)."""
+    admission = services_of(app).get(Admission)
+    found: list[httpx.Response] = []
+    with anyio.fail_after(20):
+        async with client_of(app) as client, anyio.create_task_group() as tasks:
+            for _ in range(2):
+                tasks.start_soon(post_into, client, found, SMALL)
+            await until(lambda: admission.admitted("small") == 2)
+
+            received: list[str] = []
+            sent: list[dict[str, Any]] = []
+
+            async def receive() -> dict[str, Any]:
+                received.append("body")
+                return {"type": "http.request", "body": b"{}", "more_body": False}
+
+            async def send(message: dict[str, Any]) -> None:
+                sent.append(message)
+
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": "/credentials/verify",
+                "raw_path": b"/credentials/verify",
+                "query_string": b"",
+                "root_path": "",
+                "headers": [
+                    (b"host", b"passport.test"),
+                    (b"content-type", b"application/json"),
+                    (b"content-length", b"2"),
+                ],
+                "client": ("203.0.113.7", 40000),
+                "server": ("passport.test", 80),
+            }
+            await app(scope, receive, send)
+            gate.open()
+    assert sent[0]["status"] == 429
+    assert received == []
