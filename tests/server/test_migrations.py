@@ -11,10 +11,11 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
+import core.changes  # noqa: F401  - the tables server/migrations/env.py registers
+import issuers.models  # noqa: F401
 import network.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base
@@ -211,3 +212,18 @@ _TABLES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
     "postgresql+psycopg": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
 }
+
+
+def test_0011_adds_the_change_counter_at_zero_and_removes_it_going_down(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
+    config = alembic_config(empty_database_url)
+    command.downgrade(config, "0010_approval")
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            assert "change_counter" not in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
