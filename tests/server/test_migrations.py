@@ -13,7 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
-import network.models  # noqa: F401
+import network.models
+import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base
 from server.migrate import alembic_config, upgrade
