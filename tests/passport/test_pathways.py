@@ -113,7 +113,8 @@ def test_the_public_sees_each_step_and_who_offers_it(client: TestClient, network
     assert retrofit["after"] == ["heat"]
     page = client.get(f"/pathways/{pathway['id']}")
     assert page.status_code == 200
-    assert "Midlands University" in page.text and "Solar PV (Level 3)" in page.text
+    assert "Midlands University" in page.text
+    assert "Solar PV (Level 3)" in page.text
     assert pathway["title"] in client.get("/pathways").text
 
 
@@ -171,10 +172,12 @@ def test_completing_the_last_step_issues_the_milestone_once(
     issue_to(client, college, network["heat"], SAM)
     progress = client.get(f"/api/v1/passport/pathways/{pathway['id']}", headers=token).json()
     assert [s["state"] for s in progress["steps"]] == ["done", "next", "next"]
-    assert progress["steps_done"] == 1 and progress["milestone"] is None
+    assert progress["steps_done"] == 1
+    assert progress["milestone"] is None
     sam.sign_in(SAM)  # a day later: the browser's session has ended
     home = sam.get("/passport")
-    assert "Your pathways" in home.text and "1 of 3 steps done" in home.text
+    assert "Your pathways" in home.text
+    assert "1 of 3 steps done" in home.text
     assert "Midlands College" in sam.get(f"/passport/pathways/{pathway['id']}").text
 
     missing = client.post(f"/api/v1/passport/pathways/{pathway['id']}/milestone", headers=token)
@@ -208,7 +211,8 @@ def test_completing_the_last_step_issues_the_milestone_once(
     assert verified["verified"] is True, verified
     sam.sign_in(SAM)
     download = sam.get(f"/passport/pathways/{pathway['id']}/milestone.json")
-    assert download.status_code == 200 and download.json()["id"] == credential["id"]
+    assert download.status_code == 200
+    assert download.json()["id"] == credential["id"]
 
 
 def test_a_new_version_does_not_change_what_learners_completed(
@@ -228,7 +232,9 @@ def test_a_new_version_does_not_change_what_learners_completed(
     assert changed.status_code == 200, changed.text
     assert changed.json()["version"] == 2
     mine = client.get(f"/api/v1/passport/pathways/{pathway['id']}", headers=bearer(sam.token(SAM))).json()
-    assert mine["complete"] and mine["version"] == 1 and len(mine["steps"]) == 1
+    assert mine["complete"]
+    assert mine["version"] == 1
+    assert len(mine["steps"]) == 1
 
     alex = Browser.open(app)
     alex.sign_up("alex@example.com")
@@ -236,7 +242,9 @@ def test_a_new_version_does_not_change_what_learners_completed(
     theirs = client.get(
         f"/api/v1/passport/pathways/{pathway['id']}", headers=bearer(alex.token("alex@example.com"))
     ).json()
-    assert not theirs["complete"] and theirs["version"] == 2 and len(theirs["steps"]) == 3
+    assert not theirs["complete"]
+    assert theirs["version"] == 2
+    assert len(theirs["steps"]) == 3
     old = client.get(f"{ADMIN}/{pathway['id']}/versions/1", headers=OPERATOR).json()
     assert len(old["steps"]) == 1
 
