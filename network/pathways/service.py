@@ -243,18 +243,16 @@ def describe(option: rules.Option, names: Mapping[str, str]) -> str:
     assert rule is not None
     parts = []
     if rule.code is not None:
-        parts.append(
-            gettext(
-                "aligned to %(code)s", code=f"{rule.framework} {rule.code}" if rule.framework else rule.code
-            )
-        )
+        code = f"{rule.framework} {rule.code}" if rule.framework else rule.code
+        parts.append(gettext("aligned to %(code)s", code=code))
     if rule.min_level is not None:
         level = f"{rule.min_level[0]} {'Entry' if rule.min_level[1] == 0 else rule.min_level[1]}"
         parts.append(gettext("at %(level)s or above", level=level))
     if rule.sector is not None:
         parts.append(gettext("in %(sector)s", sector=rule.sector))
     if rule.min_credits is not None:
-        parts.append(gettext("%(credits)s credits in all", credits=f"{rule.min_credits:g}"))
+        credits = f"{rule.min_credits:g}"
+        parts.append(gettext("%(credits)s credits in all", credits=credits))
     return gettext("From an accredited provider: %(conditions)s", conditions=", ".join(parts))
 
 

@@ -170,3 +170,32 @@ def test_existing_imports_are_marked_self_asserted_and_links_keep_no_name(empty_
     assert _rows(empty_database_url, "SELECT shared_by FROM share_link") == [(None,)]
     command.downgrade(config, "0007")
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM imported_credential") == [(1,)]
+
+
+def test_pathway_tables_come_and_go(empty_database_url: str) -> None:
+    """0010_pathways adds the pathway tables; going down removes them and leaves the rest."""
+    config = alembic_config(empty_database_url)
+    upgrade(empty_database_url)
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO pathway (id, owner, title, description, current_version, state, created_at,"
+                " updated_at) VALUES ('p1', 'operator', 'Net Zero', '', 1, 'published', :now, :now)"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+    assert _rows(empty_database_url, "SELECT title FROM pathway") == [("Net Zero",)]
+    command.downgrade(config, "0009")
+    tables = "SELECT COUNT(*) FROM learner"
+    assert _rows(empty_database_url, tables) == [(0,)]
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            names = set(connection.dialect.get_table_names(connection))
+    finally:
+        engine.dispose()
+    assert not names & {"pathway", "pathway_version", "pathway_completion"}
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM pathway") == [(0,)]
