@@ -10,8 +10,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from core.db import transaction
 from core.services import Database, services_of
+from issuers.service import IssuerConfig
 from network.pathways.models import PathwayCompletion
+from passport.config import PassportConfig
+from server.seed import seed_demo, seed_demo_learner
 from tests.conftest import ADMIN_TOKEN
 from tests.passport.conftest import (
     COURSE,
@@ -255,3 +259,30 @@ def test_a_withdrawn_pathway_is_not_public(client: TestClient, network: dict[str
     assert response.json()["state"] == "withdrawn"
     assert client.get("/pathways", headers={"Accept": "application/json"}).json() == []
     assert client.get(f"/pathways/{pathway['id']}", headers={"Accept": "application/json"}).status_code == 404
+
+
+def test_the_demo_learner_is_part_way_along_the_net_zero_pathway(app: FastAPI, clock: Clock) -> None:
+    now = clock.now
+    with transaction(services_of(app).get(Database).sessions) as session:
+        created = seed_demo_learner(session, services_of(app).get(PassportConfig), now)
+        assert seed_demo(session, services_of(app).get(IssuerConfig), now) is not None
+    assert created is not None
+    sam = Browser.open(app)
+    sam.sign_in(*created)
+    home = sam.get("/passport").text
+    assert "Net Zero: from heat pump installer to retrofit coordinator" in home
+    assert "2 of 3 steps done" in home
+    assert "University of the Midlands" in home  # who offers the next step
+    pathways = TestClient(app).get("/pathways", headers={"Accept": "application/json"}).json()
+    providers = {
+        offer["provider"]["name"]
+        for step in pathways[0]["steps"]
+        for option in step["options"]
+        for offer in option["offered_by"]
+    }
+    assert providers >= {
+        "Midlands Further Education College",
+        "Northern Institute of Technology",
+        "University of the Midlands",
+    }
+    assert completions(app) == []
