@@ -381,6 +381,7 @@ class FactIndex:
     by_sector: dict[str, list[Facts]] = field(default_factory=lambda: defaultdict(list))
     by_framework: dict[str, list[Facts]] = field(default_factory=lambda: defaultdict(list))
     accredited: list[Facts] = field(default_factory=list)
+    _candidates: dict[Option, list[Facts]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for facts in sorted(self.facts, key=lambda f: (f.issued_at, f.id)):
@@ -397,7 +398,14 @@ class FactIndex:
                 self.by_framework[facts.level[0]].append(facts)
 
     def candidates(self, option: Option) -> list[Facts]:
-        """Credentials that satisfy the option on their own (earliest first)."""
+        """Credentials that satisfy the option on their own (earliest first); kept for the next pathway
+        that has the same option."""
+        found = self._candidates.get(option)
+        if found is None:
+            found = self._candidates[option] = self._find(option)
+        return found
+
+    def _find(self, option: Option) -> list[Facts]:
         if option.achievement is not None:
             return self.by_achievement.get(option.achievement, [])
         rule = option.rule

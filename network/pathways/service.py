@@ -10,17 +10,19 @@ never reads the passport's tables.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from core.i18n import gettext
 from core.problems import NotFound, ValidationFailed
@@ -265,18 +267,35 @@ class Held:
 
     id: str  #: its id in the passport
     text: str  #: exactly as stored (JSON text or the compact VC-JWT): what its digest is of
-    credential: Mapping[str, Any]  #: the credential itself (a VC-JWT's payload)
     issued_at: datetime
 
     @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.text.encode()).hexdigest()
+    def credential(self) -> Mapping[str, Any]:
+        """The credential itself (a VC-JWT's payload), read without checks: the passport verified it."""
+        return _decoded(self.text)
 
 
+def _decoded(text: str) -> Mapping[str, Any]:
+    try:
+        if text.lstrip().startswith("{"):
+            parsed = orjson.loads(text)
+        else:
+            part = text.split(".")[1]
+            parsed = orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+            if isinstance(parsed, dict) and "credentialSubject" not in parsed:
+                parsed = parsed.get("vc")  # a VC 1.1 VC-JWT
+    except (IndexError, ValueError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+@lru_cache(maxsize=8192)
 def _facts(
-    held: Held, base_url: str, entries: Mapping[str, list[RegistryEntry]], now: datetime
-) -> rules.Facts:
-    credential = held.credential
+    held_id: str, text: str, issued_at: datetime, base_url: str
+) -> tuple[rules.Facts, Mapping[str, Any], Mapping[str, Any]]:
+    """What rules see of a credential (``accredited`` still False), the credential and its achievement.
+    Kept per process: a stored credential never changes (its accreditation does: decided per request)."""
+    credential = _decoded(text)
     subject = credential.get("credentialSubject")
     subject = subject[0] if isinstance(subject, list) and subject else subject
     achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
@@ -287,21 +306,32 @@ def _facts(
     achievement_url = achievement.get("id")
     prefix = f"{base_url}/achievements/"
     own = isinstance(achievement_url, str) and achievement_url.startswith(prefix)
-    return rules.Facts(
-        id=held.id,
-        digest=held.digest,
-        url=str(credential.get("id") or held.id),
+    facts = rules.Facts(
+        id=held_id,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
+        url=str(credential.get("id") or held_id),
         issuer=issuer_id,
-        issued_at=held.issued_at,
-        accredited=_accredited(entries, issuer_id, credential, now),
+        issued_at=issued_at,
+        accredited=False,
         achievement=achievement_url.removeprefix(prefix) if own else None,  # type: ignore[union-attr]
         **_achievement_facts(achievement),
     )
+    return facts, credential, achievement
 
 
 def learner_index(session: Session, base_url: str, held: Iterable[Held], now: datetime) -> rules.FactIndex:
+    """The learner's credentials as rules see them, each issuer's accreditation decided now: once per
+    issuer and achievement (the credentials of one achievement share its scope)."""
     entries = registry_entries(session)
-    return rules.FactIndex([_facts(item, base_url, entries, now) for item in held])
+    decisions: dict[tuple[str, str], bool] = {}
+    found = []
+    for item in held:
+        facts, credential, achievement = _facts(item.id, item.text, item.issued_at, base_url)
+        key = (facts.issuer, str(achievement.get("id") or item.id))
+        if key not in decisions:
+            decisions[key] = _accredited(entries, facts.issuer, credential, now)
+        found.append(replace(facts, accredited=True) if decisions[key] else facts)
+    return rules.FactIndex(found)
 
 
 @dataclass(frozen=True)
@@ -314,8 +344,27 @@ class LearnerPathway:
 
 
 def completions(session: Session, learner_id: str) -> dict[str, PathwayCompletion]:
-    rows = session.scalars(select(PathwayCompletion).where(PathwayCompletion.learner_id == learner_id))
+    """The learner's completions (their milestone document and components loaded only when read)."""
+    rows = session.scalars(
+        select(PathwayCompletion)
+        .where(PathwayCompletion.learner_id == learner_id)
+        .options(defer(PathwayCompletion.document), defer(PathwayCompletion.components))
+    )
     return {row.pathway_id: row for row in rows}
+
+
+_definitions: dict[tuple[str, int], rules.Definition] = {}
+
+
+def _definition(session: Session, pathway_id: str, version: int) -> rules.Definition:
+    """A version's definition, parsed once per process (a version never changes)."""
+    found = _definitions.get((pathway_id, version))
+    if found is None:
+        found = definition_of(session, pathway_id, version)
+        if len(_definitions) > 10_000:
+            _definitions.clear()
+        _definitions[(pathway_id, version)] = found
+    return found
 
 
 def learner_progress(
@@ -327,25 +376,19 @@ def learner_progress(
     pathway_id: str | None = None,
 ) -> list[LearnerPathway]:
     """The learner's progress on every published pathway (or one), against the version they completed,
-    else the current one. Four queries, whatever the number of pathways and credentials."""
+    else the current one. Three queries, whatever the number of pathways and credentials (and one per
+    version this process has not read yet)."""
     index = learner_index(session, base_url, held, now)
-    query = (
-        select(Pathway, PathwayVersion)
-        .join(PathwayVersion, PathwayVersion.pathway_id == Pathway.id)
-        .where(Pathway.state == "published")
-        .order_by(Pathway.title, Pathway.id, PathwayVersion.version)
-    )
+    query = select(Pathway).where(Pathway.state == "published").order_by(Pathway.title, Pathway.id)
     if pathway_id is not None:
         query = query.where(Pathway.id == pathway_id)
     done = completions(session, learner_id)
     result = []
-    for pathway, version in session.execute(query).all():
+    for pathway in session.scalars(query):
         completion = done.get(pathway.id)
-        wanted = completion.version if completion is not None else pathway.current_version
-        if version.version != wanted:
-            continue
-        definition = parsed(version.definition)
+        version = completion.version if completion is not None else pathway.current_version
+        definition = _definition(session, pathway.id, version)
         result.append(
-            LearnerPathway(pathway, wanted, definition, rules.progress(definition, index), completion)
+            LearnerPathway(pathway, version, definition, rules.progress(definition, index), completion)
         )
     return result

@@ -9,17 +9,15 @@ gets its milestone in the same transaction, so within the request that brought t
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from core.services import provide
-from issuers.recipients import RecipientCredential
+from issuers.recipients import credentials_for_recipients
 from network.pathways import milestones, service
 from network.pathways.service import Catalogue, Held, LearnerPathway
 from network.trust import TrustConfig
@@ -28,35 +26,20 @@ from passport.accounts import addresses
 from passport.models import Learner
 
 
-def _payload(credential: RecipientCredential) -> dict[str, Any]:
-    """Our providers' own signed output, read as `issuers.recipients` reads it."""
-    try:
-        if credential.format == "jwt":
-            part = credential.document.split(".")[1]
-            parsed = orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-            if isinstance(parsed, dict) and "credentialSubject" not in parsed:
-                parsed = parsed.get("vc")
-        else:
-            parsed = orjson.loads(credential.document)
-    except (IndexError, ValueError):
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
-
-
 def held(session: Session, learner: Learner, now: datetime) -> list[Held]:
-    """The learner's credentials that count towards pathways now."""
-    result = []
-    added = {row.id: row for row in imports.imported(session, learner)}
-    for item in credentials.items(session, learner, now):
-        if item.status is not credentials.Status.VALID:
-            continue
-        credential = item.credential
-        if item.source == "imported":
-            row = added.get(credential.id)
-            document = dict(imports.decoded(row)) if row is not None else {}
-        else:
-            document = _payload(credential)
-        result.append(Held(credential.id, credential.document, document, credential.issued_at))
+    """The learner's credentials that count towards pathways now: those issued to a confirmed address
+    and valid now, and those they imported, as verified then and within their validity period."""
+    emails = addresses.verified_emails(session, learner.id)
+    result = [
+        Held(credential.id, credential.document, credential.issued_at)
+        for credential in credentials_for_recipients(session, emails)
+        if credentials.status_of(credential, now) is credentials.Status.VALID
+    ]
+    for row in imports.imported(session, learner):
+        if (row.valid_from is None or row.valid_from <= now) and (
+            row.valid_until is None or now < row.valid_until
+        ):
+            result.append(Held(row.id, row.document, row.imported_at))
     return result
 
 
