@@ -19,6 +19,7 @@ from server.seed import seed_demo, seed_demo_learner
 from tests.conftest import ADMIN_TOKEN
 from tests.passport.conftest import (
     COURSE,
+    PASSWORD,
     Browser,
     Clock,
     assert_problem,
@@ -251,6 +252,22 @@ def test_a_new_version_does_not_change_what_learners_completed(
     assert len(theirs["steps"]) == 3
     old = client.get(f"{ADMIN}/{pathway['id']}/versions/1", headers=OPERATOR).json()
     assert len(old["steps"]) == 1
+
+
+def test_deleting_the_passport_deletes_its_completions(
+    app: FastAPI, client: TestClient, network: dict[str, Any]
+) -> None:
+    body = net_zero(network)
+    body["steps"] = body["steps"][:1]
+    create(client, body)
+    sam = Browser.open(app)
+    sam.sign_up(SAM)
+    token = bearer(sam.token(SAM))
+    issue_to(client, network["college"]["api_key"], network["heat"], SAM)
+    assert len(completions(app)) == 1
+    deleted = client.post("/api/v1/passport/account/delete", json={"password": PASSWORD}, headers=token)
+    assert deleted.status_code in (200, 204), deleted.text
+    assert completions(app) == []
 
 
 def test_a_withdrawn_pathway_is_not_public(client: TestClient, network: dict[str, Any]) -> None:
