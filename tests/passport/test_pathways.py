@@ -3,6 +3,7 @@ their progress, and completing one issues the milestone credential once, in the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,10 +14,13 @@ from sqlalchemy import select
 from core.db import transaction
 from core.services import Database, services_of
 from issuers.service import IssuerConfig
+from network.pathways import milestones
 from network.pathways.models import PathwayCompletion
 from passport.config import PassportConfig
+from passport.models import Learner
+from passport.pathways.progress import PathwayMilestones, progress
 from server.seed import seed_demo, seed_demo_learner
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, BASE_URL
 from tests.passport.conftest import (
     COURSE,
     PASSWORD,
@@ -303,3 +307,35 @@ def test_the_demo_learner_is_part_way_along_the_net_zero_pathway(app: FastAPI, c
         "University of the Midlands",
     }
     assert completions(app) == []
+
+
+def test_a_milestone_racing_another_request_keeps_the_first(
+    app: FastAPI, client: TestClient, network: dict[str, Any], monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    """Two requests complete the same pathway at once: the unique constraint decides, the second request
+    gets the first one's milestone, and its own insert leaves nothing behind."""
+    body = net_zero(network)
+    body["steps"] = body["steps"][:1]
+    pathway = create(client, body)
+    sam = Browser.open(app)
+    sam.sign_up(SAM)
+    issue_to(client, network["college"]["api_key"], network["heat"], SAM)
+    [first] = completions(app)
+    hook = services_of(app).get(PathwayMilestones)
+    checked: list[str] = []
+    original = milestones.completion_of
+
+    def not_yet(session: Any, pathway_id: str, learner_id: str) -> PathwayCompletion | None:
+        """The first check happens before the other request committed; later ones see it."""
+        checked.append(pathway_id)
+        return None if len(checked) == 1 else original(session, pathway_id, learner_id)
+
+    monkeypatch.setattr(milestones, "completion_of", not_yet)
+    with transaction(services_of(app).get(Database).sessions) as session:
+        learner = session.get(Learner, first.learner_id)
+        assert learner is not None
+        [item] = progress(session, BASE_URL, learner, clock.now, pathway["id"])
+        item = replace(item, completion=None)  # as the racing request saw it
+        again = milestones.issue(session, hook.config, learner.id, SAM, item, clock.now)
+        assert again.id == first.id
+    assert [c.id for c in completions(app)] == [first.id]
