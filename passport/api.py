@@ -34,7 +34,7 @@ from passport.api_models import (
     summaries_json,
 )
 from passport.deps import ClientDep, CurrentLearner, PassportConfigDep
-from passport.exports import clr, downloads
+from passport.exports import certificates, clr, downloads
 from passport.models import LearnerEmail, LearnerToken
 from passport.pathways import api as pathways_api
 from passport.sharing import api as sharing_api
@@ -209,5 +209,6 @@ router = APIRouter()
 router.include_router(api)
 router.include_router(sharing_api.api)
 router.include_router(downloads.api)
+router.include_router(certificates.api)
 router.include_router(clr.api)
 router.include_router(pathways_api.api)
