@@ -37,6 +37,7 @@ from issuers.service import IssuerConfig
 from network import api as network_api
 from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
+from network.pathways import api as pathways_api
 from network.trust import TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
 from network.trust_policy import with_operator
@@ -46,6 +47,7 @@ from passport.accounts.claims import ClaimNotifier
 from passport.accounts.mail import MailWorker, SmtpSender
 from passport.accounts.ratelimit import DatabaseFailures, SignInLimiter
 from passport.config import PassportConfig
+from passport.pathways.progress import PathwayMilestones
 from passport.verifying import PassportPorts
 from verification import api as verification_api
 from verification import pages as verification_pages
@@ -81,15 +83,21 @@ def passport_config(
 
 
 def issuer_config(
-    settings: Settings, passport: PassportConfig, keystore: Keystore | None = None
+    settings: Settings,
+    passport: PassportConfig,
+    keystore: Keystore | None = None,
+    milestones: PathwayMilestones | None = None,
 ) -> IssuerConfig:
-    """Issuing tells the passport about each new credential (claim links) and asks the network for its
-    communities of practice and its endorsements of approved achievements, through issuers.ports."""
+    """Issuing tells the passport about each new credential (claim links, and the milestones of the
+    pathways it completes) and asks the network for its communities of practice and its endorsements
+    of approved achievements, through issuers.ports."""
     keystore = keystore or Keystore(settings.resolved_master_key())
+    if milestones is None:
+        milestones = PathwayMilestones(TrustConfig(settings.base_url, keystore, settings.operator_name))
     return IssuerConfig(
         settings.base_url,
         keystore,
-        listener=ClaimNotifier(passport),
+        listener=ClaimNotifier(passport, milestones),
         communities=NetworkCommunities(),
         endorsements=SchemeEndorsements(),
     )
@@ -128,8 +136,9 @@ def create_app(
     database = Database(engine, session_factory(engine))
     keystore = Keystore(settings.resolved_master_key())
     passport = passport_config(settings, keystore, database.sessions)
-    issuers = issuer_config(settings, passport, keystore)
     trust = TrustConfig(settings.base_url, keystore, settings.operator_name, settings.scheme_name)
+    milestones = PathwayMilestones(trust)
+    issuers = issuer_config(settings, passport, keystore, milestones)
     jobs = JobWorker(database.sessions, issuers, signing_processes=settings.bulk_signing_processes)
     mail = mail_worker(settings, database.sessions)
     background = Background(database.sessions)  # reloads the verify caches while they are in use
@@ -180,6 +189,7 @@ def create_app(
         admission,
         passport,
         PassportPorts(verifier=verifier),
+        milestones,
     ):
         services.add(service)
     app.state.services = services  # read through core.services.services_of and provide(Class)
@@ -206,6 +216,7 @@ def create_app(
     if not settings.is_production:
         app.include_router(passport_pages.dev_router, dependencies=[Depends(loopback_only)])
     app.include_router(network_api.router)
+    app.include_router(pathways_api.router)
     app.include_router(verification_pages.router)
 
     app.mount("/static", static_files("verification", "passport"), name="static")

@@ -7,7 +7,8 @@ from sqlalchemy.engine import Connection
 
 import core.changes  # noqa: F401  - registers the tables
 import issuers.models  # noqa: F401
-import network.models  # noqa: F401
+import network.models
+import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base, make_engine
 
