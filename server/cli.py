@@ -25,10 +25,10 @@ from core.services import services_of
 from issuers import service
 from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
-from network.trust import TrustConfig
 from network.pathways import service as pathways
 from network.pathways.api_models import PathwayCreate, PathwayUpdate
 from network.pathways.models import Pathway
+from network.trust import TrustConfig
 from passport.config import PassportConfig
 from server import cli_approvals as approvals_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config

@@ -22,9 +22,9 @@ from issuers import issuing, lifecycle, service
 from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
 from network import approvals, trust
 from network.api_models import AccreditationCreate
-from network.trust import TrustConfig
 from network.pathways import service as pathways
 from network.pathways.api_models import PathwayCreate
+from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig

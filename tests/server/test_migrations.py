@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 import core.changes  # noqa: F401  - the tables server/migrations/env.py registers
 import issuers.models  # noqa: F401
-import network.models  # noqa: F401
+import network.models
 import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base
