@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.db import new_id
 from core.i18n import gettext
 from core.keystore import Keystore
@@ -96,6 +97,7 @@ def update_issuer(session: Session, issuer_id: str, data: IssuerUpdate) -> Issue
     for name in ("name", "url", "ukprn", "logo_url", "contact_email", "description", "suspension_enabled"):
         if name in changes:
             setattr(issuer, name, changes[name])
+    record_change(session)  # rare: verify caches read again rather than reason about what it touches
     session.flush()
     return issuer
 
@@ -197,7 +199,9 @@ def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> IssuerKey
 def rotate_key(
     session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
 ) -> IssuerKey:
-    """New credentials use the new key; the retired key stays published so old credentials verify."""
+    """New credentials use the new key; the retired key stays published so old credentials verify. Cached
+    DID documents are read again from the commit on (`core.changes`)."""
+    record_change(session)
     for key in signing_keys(session, issuer.id):
         if key.key_type == key_type.value and key.retired_at is None:
             key.retired_at = now

@@ -38,6 +38,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.db import new_id
 from core.i18n import gettext
 from core.problems import Conflict, Forbidden, NotFound, ValidationFailed
@@ -274,6 +275,7 @@ def withdraw(
     assert row.status_list_id is not None
     assert row.status_index is not None
     approval_status.revoke(session, row.status_list_id, row.status_index, now)
+    record_change(session)  # every process's cached copy of the operator's lists is read again
     return row
 
 

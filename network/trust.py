@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.db import new_id, write_lock
 from core.i18n import N_, gettext
 from core.keystore import Keystore
@@ -78,7 +79,9 @@ def _record(
     actor: str | None,
     now: datetime,
 ) -> None:
-    """One change of the registry: a new version, and its events in the history."""
+    """One change of the registry: a new version, and its events in the history; verification's cached
+    accreditations are read again from the commit on (`core.changes`)."""
+    record_change(session)
     state.version += 1
     state.updated_at = now
     row.updated_at = now

@@ -27,6 +27,8 @@ from passport.credentials import status_words
 from passport.deps import ClientDep
 from passport.exports import certificates, downloads, linkedin
 from passport.exports import pages as export_pages
+from passport.pathways import pages as pathway_pages
+from passport.pathways.progress import MilestonesDep
 from passport.sharing import pages as sharing_pages
 from passport.verifying import VerifierDep
 from passport.web import (
@@ -174,7 +176,12 @@ def sign_out(who: FormVisitor, session: SessionDep) -> Response:
 
 @pages.get("/passport")
 def passport(
-    request: Request, who: VisitorDep, session: SessionDep, verifier: VerifierDep, now: NowDep
+    request: Request,
+    who: VisitorDep,
+    session: SessionDep,
+    verifier: VerifierDep,
+    now: NowDep,
+    hook: MilestonesDep,
 ) -> HTMLResponse:
     learner = who.require_learner(request)
     entries = credentials.items(session, learner, now, verifier)
@@ -189,6 +196,7 @@ def passport(
         facets=listing.facets(entries),
         image_of=listing.inline_image,
         logo_of=listing.inline_logo,
+        pathways=pathway_pages.home_section(session, hook, learner, now),
         words=status_words(),
         done=done_message(request),
         done_tone=done_tone(request),
@@ -316,5 +324,6 @@ router.include_router(certificates.pages)
 router.include_router(certificates.public)
 router.include_router(address_pages.router)
 router.include_router(password_pages.router)
+router.include_router(pathway_pages.pages)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev

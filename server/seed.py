@@ -22,6 +22,8 @@ from issuers import issuing, lifecycle, service
 from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
 from network import approvals, trust
 from network.api_models import AccreditationCreate
+from network.pathways import service as pathways
+from network.pathways.api_models import PathwayCreate
 from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
@@ -93,6 +95,16 @@ PROVIDERS: list[dict[str, Any]] = [
         },
         "achievements": [
             {
+                "kind": "course",
+                "name": "Domestic Retrofit Coordination (Level 5)",
+                "description": "Assess homes, plan and coordinate whole-house retrofit to PAS 2035.",
+                "criteria_narrative": "A retrofit assessment and plan for a real home, assessed in practice.",
+                "level": "RQF 5",
+                "sector": "Building services engineering",
+                "credits": 15,
+                "demo_issued": False,  # the demo learner's next step on the Net Zero pathway
+            },
+            {
                 "kind": "exchange_visit",
                 "name": "International Skills Exchange: Advanced Manufacturing, Germany",
                 "description": "A two-week skills-exchange visit to a partner vocational school.",
@@ -108,7 +120,7 @@ PROVIDERS: list[dict[str, Any]] = [
                     "funder": "Turing Scheme",
                     "bursary": "Learner bursary",
                 },
-            }
+            },
         ],
     },
     {
@@ -168,6 +180,7 @@ def seed_demo(
     if service.list_issuers(session):
         return None
     keys: dict[str, Any] = {}
+    achievements: dict[str, str] = {}
     revoked = False
     for provider in PROVIDERS:
         issuer, secret = service.create_issuer(
@@ -177,12 +190,15 @@ def seed_demo(
         if "accreditation" in provider:
             _accredit(session, config, issuer.id, provider["accreditation"], now)
         for definition in provider["achievements"]:
+            definition = dict(definition)
+            issued = definition.pop("demo_issued", True)
             achievement = service.create_achievement(
                 session, config, issuer, AchievementCreate.model_validate(definition), now
             )
+            achievements[definition["name"]] = achievement.id
             if trust_config is not None and definition["name"] in APPROVALS:
                 _submit(session, trust_config, issuer, achievement.id, APPROVALS[definition["name"]], now)
-            for number, (email, name) in enumerate(LEARNERS):
+            for number, (email, name) in enumerate(LEARNERS if issued else []):
                 request = CredentialCreate(
                     achievement_id=achievement.id,
                     recipient={"email": email, "name": name},  # type: ignore[arg-type]
@@ -192,6 +208,7 @@ def seed_demo(
                 if not revoked and number == 1:
                     lifecycle.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
+    _net_zero_pathway(session, config, achievements, now)
     return keys
 
 
@@ -208,6 +225,52 @@ def _submit(
     if decision == "approved":
         comment = "Meets every criterion; strong employer involvement in assessment."
         approvals.approve(session, trust_config, row.id, approvals.OPERATOR, comment, now)
+
+
+def _net_zero_pathway(
+    session: Session, config: service.IssuerConfig, achievements: dict[str, str], now: datetime
+) -> None:
+    """A Net Zero pathway across the college, the Institute of Technology and the university; the demo
+    learner has done the first two steps (a course and the community of practice) and not the third."""
+    heat = achievements["Heat Pump Installation (Level 3)"]
+    community = achievements["Net Zero Community of Practice: Active Member 2026"]
+    retrofit = achievements["Domestic Retrofit Coordination (Level 5)"]
+    body = PathwayCreate.model_validate(
+        {
+            "title": "Net Zero: from heat pump installer to retrofit coordinator",
+            "description": (
+                "Install low-carbon heating at college, share practice in the network's Net Zero community, "
+                "then coordinate whole-house retrofit at university level."
+            ),
+            "region": "Midlands",
+            "sector": "Net Zero",
+            "steps": [
+                {"key": "heating", "title": "Low-carbon heating", "options": [{"achievement": heat}]},
+                {
+                    "key": "practice",
+                    "title": "Net Zero practice",
+                    "choose": 1,
+                    "options": [
+                        {"achievement": community},
+                        {
+                            "rule": {
+                                "sector": "Building services engineering",
+                                "min_level": "RQF 2",
+                                "min_credits": 6,
+                            }
+                        },
+                    ],
+                },
+                {
+                    "key": "retrofit",
+                    "title": "Retrofit coordination",
+                    "after": ["heating"],
+                    "options": [{"achievement": retrofit}],
+                },
+            ],
+        }
+    )
+    pathways.create(session, config.base_url, body, now)
 
 
 def _accredit(

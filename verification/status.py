@@ -8,8 +8,9 @@ This module only supplies the list: our own lists are read through the issuers s
 and so are the network operator's (the endorsements of its scheme approvals: `network.approval_status`);
 other issuers' lists through the bounded fetcher (which caches them as their Cache-Control allows).
 
-Our own signed lists are kept `ttl` seconds in memory. A revocation therefore shows within `ttl` seconds
-in this process; the public list endpoint tells every other verifier it may cache for five minutes.
+Our own signed lists are kept `ttl` seconds in memory, and read again as soon as any status change has
+been committed (`core.changes`): a revocation shows in the next verification of every process. The public
+list endpoint tells every other verifier it may cache for five minutes.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ class OwnStatusLists:
     def signed_list(self, session: Session, url: str, now: datetime) -> Any:
         document = self._lists.get(url)
         if document is None:
+            version = self._lists.version_of(session)  # before the read: it dates what is read
             document = self._read(session, url, now)
-            self._lists.put(url, document)
+            self._lists.put(url, document, version)
         return document
 
     def _read(self, session: Session, url: str, now: datetime | None = None) -> Any:

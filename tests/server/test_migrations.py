@@ -11,11 +11,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
-import network.models  # noqa: F401
+import core.changes  # noqa: F401  - the tables server/migrations/env.py registers
+import issuers.models  # noqa: F401
+import network.models
+import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base
 from server.migrate import alembic_config, upgrade
@@ -215,7 +217,7 @@ _TABLES = {
 
 def test_0010_turns_expiry_reminders_on_for_existing_learners(empty_database_url: str) -> None:
     config = alembic_config(empty_database_url)
-    command.upgrade(config, "0010_approval")
+    command.upgrade(config, "0012")
     engine = create_engine(empty_database_url)
     with engine.begin() as connection:
         connection.execute(
@@ -227,5 +229,49 @@ def test_0010_turns_expiry_reminders_on_for_existing_learners(empty_database_url
         [(True, None)],
         [(1, None)],  # SQLite has no boolean type
     )
-    command.downgrade(config, "0010_approval")
+    command.downgrade(config, "0012")
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM learner") == [(1,)]
+
+
+def test_0011_adds_the_change_counter_at_zero_and_removes_it_going_down(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
+    config = alembic_config(empty_database_url)
+    command.downgrade(config, "0010_approval")
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            assert "change_counter" not in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
+
+
+def test_pathway_tables_come_and_go(empty_database_url: str) -> None:
+    """0012 adds the pathway tables; going down removes them and leaves the rest."""
+    config = alembic_config(empty_database_url)
+    upgrade(empty_database_url)
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO pathway (id, owner, title, description, current_version, state, created_at,"
+                " updated_at) VALUES ('p1', 'operator', 'Net Zero', '', 1, 'published', :now, :now)"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+    assert _rows(empty_database_url, "SELECT title FROM pathway") == [("Net Zero",)]
+    command.downgrade(config, "0011")
+    tables = "SELECT COUNT(*) FROM learner"
+    assert _rows(empty_database_url, tables) == [(0,)]
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            names = set(connection.dialect.get_table_names(connection))
+    finally:
+        engine.dispose()
+    assert not names & {"pathway", "pathway_version", "pathway_completion"}
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM pathway") == [(0,)]

@@ -1,7 +1,7 @@
 """passport: expiry reminders (the learner's setting, and which were sent), when a password changed
 
 Revision ID: 0010_learner
-Revises: 0010_approval
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import core.db
 
 revision = "0010_learner"
-down_revision = "0010_approval"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
