@@ -5,6 +5,7 @@ that a credential was issued, and which communities of practice the network has.
 passport sends claim links through it). The listener runs inside the issuing transaction, after the
 credential row is flushed: what it records commits with the credential or not at all, so nobody is told
 about a credential that was rolled back. Idempotent replays of an issue request are not announced again.
+A status change (revoked, suspended, reinstated) is told the same way, in the transaction that makes it.
 
 **Endorsements.** An achievement the network operator approved under its scheme carries the approval's
 signed EndorsementCredential in the ``endorsement`` of the Achievement of every credential issued from
@@ -35,14 +36,33 @@ class IssuedNotice:
     issued_at: datetime
 
 
+@dataclass(frozen=True)
+class StatusNotice:
+    """A credential's status changed (`issuers.lifecycle`): ``status`` is ``revoked``, ``suspended`` or
+    ``valid`` (a suspension lifted)."""
+
+    credential_id: str
+    issuer_name: str
+    achievement_name: str
+    recipient_email: str
+    status: str
+    reason: str | None
+    changed_at: datetime
+
+
 class IssuanceListener(Protocol):
     def credential_issued(self, session: Session, notice: IssuedNotice) -> None: ...
+
+    def credential_status_changed(self, session: Session, notice: StatusNotice) -> None: ...
 
 
 class NoListener:
     """The default: issuing works on its own, with nobody told."""
 
     def credential_issued(self, session: Session, notice: IssuedNotice) -> None:
+        return None
+
+    def credential_status_changed(self, session: Session, notice: StatusNotice) -> None:
         return None
 
 
