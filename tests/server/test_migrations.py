@@ -224,7 +224,7 @@ def test_0010_turns_expiry_reminders_on_for_existing_learners(empty_database_url
             text("INSERT INTO learner (id, password_hash, created_at) VALUES ('l1', 'x', :now)"), {"now": NOW}
         )
     engine.dispose()
-    command.upgrade(config, "0010_learner")
+    command.upgrade(config, "0013")
     assert _rows(empty_database_url, "SELECT expiry_reminders, password_changed_at FROM learner") in (
         [(True, None)],
         [(1, None)],  # SQLite has no boolean type

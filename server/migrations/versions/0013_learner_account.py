@@ -1,6 +1,6 @@
 """passport: expiry reminders (the learner's setting, and which were sent), when a password changed
 
-Revision ID: 0010_learner
+Revision ID: 0013
 Revises: 0012
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import core.db
 
-revision = "0010_learner"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
