@@ -35,6 +35,7 @@ from vc.status_list import REVOKED, SUSPENDED, VALID
 
 from . import issuing, status
 from .models import IssuedCredential, Issuer
+from .staff import audit
 
 
 class State(StrEnum):
@@ -111,6 +112,7 @@ def change(
     """Move the credential along `transition`, writing `record` (the columns of the new state) and its
     status entry in the caller's transaction; `StateConflict` if its current state does not allow it."""
     row = issuing.get_credential(session, issuer, credential_id)
+    before = state_of(row)
     status_list = status.get_list(session, row.revocation_list_id)
     if transition is SUSPEND:  # switched off later, what is suspended can still be reinstated
         _check_suspension(issuer, status_list.purpose)
@@ -128,6 +130,17 @@ def change(
         raise StateConflict(transition, state_of(row))
     value = _MESSAGE_VALUES[transition.target] if status_list.purpose == status.MESSAGE else 1
     status.set_status(session, row.revocation_list_id, row.revocation_index, value, now)
+    reason = record.get("revocation_reason") or record.get("suspension_reason")
+    audit.record(
+        session,
+        f"credential.{transition.name}",
+        "credential",
+        row.id,
+        now,
+        provider_id=issuer.id,
+        before={"status": before.value},
+        after={"status": transition.target.value} | ({"reason": reason} if reason else {}),
+    )
     return row
 
 
