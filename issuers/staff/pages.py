@@ -6,8 +6,8 @@ two-step sign-in). The operator's administrators also invite a provider's staff.
 A provider's staff reach only their own provider's rows: every lookup names the provider of the
 signed-in member (another provider's staff member is a 404)."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: the routes' dependency types are local to `build`, and
+# FastAPI reads annotations when a route is added, so they must be objects, not strings.
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
