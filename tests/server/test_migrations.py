@@ -11,8 +11,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
+from sqlalchemy import inspect as sa_inspect
 
-import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
+import issuers.models  # the tables server/migrations/env.py registers (with the imports below)
+import issuers.staff.models  # noqa: F401
 import network.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base
@@ -169,3 +171,46 @@ def test_existing_imports_are_marked_self_asserted_and_links_keep_no_name(empty_
     assert _rows(empty_database_url, "SELECT shared_by FROM share_link") == [(None,)]
     command.downgrade(config, "0007")
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM imported_credential") == [(1,)]
+
+
+def test_0010_staff_tables_go_up_and_down_keeping_the_providers(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0009")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO issuer (id, name, url, created_at) VALUES ('i1', 'College', 'https://c', :now)"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+    command.upgrade(config, "0010_staff")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO staff_member (id, provider_id, email, name, role, created_at)"
+                " VALUES ('s1', 'i1', 'ada@c', 'Ada', 'admin', :now)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO audit_event (id, at, provider_id, actor_kind, actor_label, action, subject_kind)"
+                " VALUES ('e1', :now, 'i1', 'system', 'system', 'staff.invite', 'staff_member')"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+    assert _rows(empty_database_url, "SELECT totp_enabled FROM staff_member") in ([(False,)], [(0,)])
+    command.downgrade(config, "0009")
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM issuer") == [(1,)]
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            tables = set(sa_inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert not tables & {"staff_member", "staff_invitation", "staff_session", "audit_event"}
+    upgrade(empty_database_url)  # and up again
