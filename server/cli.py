@@ -23,11 +23,12 @@ from core.services import services_of
 from issuers import service
 from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
+from issuers.staff.accounts import StaffConfig
 from passport.config import PassportConfig
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade
-from server.seed import seed_demo, seed_demo_learner
+from server.seed import seed_demo, seed_demo_learner, seed_demo_staff
 from server.settings import ConfigurationError, Settings
 from server.workers import PortInUse, serve_workers, uvicorn_options
 from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
@@ -354,6 +355,12 @@ def serve(
             services = services_of(application)
             learner = seed_demo_learner(session, services.get(PassportConfig), datetime.now(UTC))
             keys = seed_demo(session, services.get(IssuerConfig), datetime.now(UTC))
+            college = next(iter(keys.values()))["id"] if keys else None
+            staff = (
+                seed_demo_staff(session, services.get(StaffConfig), college, datetime.now(UTC))
+                if college
+                else []
+            )
         if keys:
             typer.echo("Demo data loaded. Provider API keys (shown once):")
             for name, info in keys.items():
@@ -361,6 +368,10 @@ def serve(
         if learner:
             typer.echo(f"Demo learner (shown once): {learner[0]} / {learner[1]}")
             typer.echo(f"  sign in at {settings.base_url}/passport/sign-in")
+        if staff:
+            typer.echo("Demo staff (shown once; the college's, then the network operator's):")
+            for realm, role, email, password in staff:
+                typer.echo(f"  {role}: {email} / {password}  at {settings.base_url}/{realm}/sign-in")
         if not settings.is_production:
             typer.echo(f"Outgoing email (development outbox): {settings.base_url}/dev/outbox")
     token_source = "PASSPORT_ADMIN_TOKEN" if settings.admin_token else settings.admin_token_file

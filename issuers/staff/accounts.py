@@ -143,6 +143,39 @@ def invite(
     return member, url
 
 
+def enrol(
+    session: Session,
+    config: StaffConfig,
+    provider_id: str | None,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    now: datetime,
+) -> StaffMember:
+    """A member with a password already, no invitation: the demo data's staff (`server.seed`)."""
+    member = StaffMember(
+        provider_id=provider_id,
+        email=email.strip().lower(),
+        name=name,
+        role=role,
+        password_hash=config.passwords.hash(password),
+        created_at=now,
+    )
+    session.add(member)
+    session.flush()
+    audit.record(
+        session,
+        "staff.enrol",
+        "staff_member",
+        member.id,
+        now,
+        provider_id=provider_id,
+        after=_snapshot(member),
+    )
+    return member
+
+
 def _new_invitation(
     session: Session, config: StaffConfig, member: StaffMember, provider_name: str, now: datetime
 ) -> str:
