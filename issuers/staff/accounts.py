@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from core.actors import Actor, acting_as
 from core.i18n import N_, gettext, ngettext
 from core.passwords import Passwords, digest, new_secret, password_problem
 from core.problems import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
@@ -227,6 +228,7 @@ def accept(session: Session, config: StaffConfig, secret: str, password: str, no
         raise InvitationUsed(gettext("Sign in with the password you chose, or ask for a new invitation."))
     member.password_hash = config.passwords.hash(password)
     session.flush()
+    acting_as(session, Actor("staff", member.id, member.email))  # they act for themselves from now on
     audit.record(session, "staff.accept", "staff_member", member.id, now, provider_id=member.provider_id)
     return member
 
