@@ -177,6 +177,30 @@ def enrol(
     return member
 
 
+def reinvite(
+    session: Session,
+    config: StaffConfig,
+    provider_id: str | None,
+    organisation: str,
+    member_id: str,
+    now: datetime,
+) -> StaffMember:
+    """A new invitation for a member who has not accepted yet (theirs expired, or went astray); the
+    earlier links stop working."""
+    member = get_member(session, provider_id, member_id)
+    if member.password_hash is not None:
+        raise Conflict(gettext("this member has accepted their invitation already"))
+    session.execute(
+        update(StaffInvitation)
+        .where(StaffInvitation.staff_member_id == member.id, StaffInvitation.used_at.is_(None))
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    _new_invitation(session, config, member, organisation, now)
+    audit.record(session, "staff.reinvite", "staff_member", member.id, now, provider_id=provider_id)
+    return member
+
+
 def _new_invitation(
     session: Session, config: StaffConfig, member: StaffMember, provider_name: str, now: datetime
 ) -> str:
@@ -416,13 +440,24 @@ def confirm_totp(session: Session, member: StaffMember, code: str, now: datetime
 
 
 def change_password(
-    session: Session, config: StaffConfig, member: StaffMember, current: str, new: str, now: datetime
+    session: Session,
+    config: StaffConfig,
+    member: StaffMember,
+    current: str,
+    new: str,
+    now: datetime,
+    keep: StaffSession | None = None,
 ) -> None:
+    """Set a new password; every other session of the member ends (`keep`: this browser's)."""
     if not config.passwords.check(member.password_hash, current):
         raise SignInFailed(gettext("Your current password is not right."))
     problem = password_problem(new)
     if problem:
         raise _invalid("password", problem)
     member.password_hash = config.passwords.hash(new)
+    others = delete(StaffSession).where(StaffSession.staff_member_id == member.id)
+    if keep is not None:
+        others = others.where(StaffSession.secret_sha256 != keep.secret_sha256)
+    session.execute(others)
     session.flush()
     audit.record(session, "staff.password", "staff_member", member.id, now, provider_id=member.provider_id)

@@ -294,6 +294,15 @@ def build(realm: Realm) -> APIRouter:
         accounts.change_role(session, member.provider_id, member_id, role, now)
         return redirect(f"{p}/staff?done=role")
 
+    @router.post(f"{p}/staff/{{member_id}}/reinvite")
+    def reinvite(
+        request: Request, member_id: str, who: FormVisitor, session: SessionDep, now: NowDep
+    ) -> Response:
+        member = who.require(request, admin_role)
+        organisation = _organisation(session, who.config, member.provider_id)
+        accounts.reinvite(session, who.config, member.provider_id, organisation, member_id, now)
+        return redirect(f"{p}/staff?done=invited")
+
     @router.post(f"{p}/staff/{{member_id}}/remove")
     def remove(
         request: Request, member_id: str, who: FormVisitor, session: SessionDep, now: NowDep
@@ -394,7 +403,9 @@ def build(realm: Realm) -> APIRouter:
             errors = {"password_confirmation": gettext("The two passwords are not the same.")}
             raise ShowPage(_account_page(request, who, 422, errors))
         try:
-            accounts.change_password(session, who.config, member, current_password, password, now)
+            accounts.change_password(
+                session, who.config, member, current_password, password, now, keep=who.session_row
+            )
         except Unauthorized as problem:
             raise ShowPage(
                 _account_page(request, who, 422, {"current_password": problem.detail or ""})

@@ -248,3 +248,75 @@ def test_the_only_admin_cannot_be_demoted_or_removed(app: FastAPI, client: TestC
     ).json()[0]["id"]
     last = bea.submit("/console/staff", f"/console/staff/{bea_id}/role", role="viewer")
     assert_page_problem(last, 409, "conflict")
+
+
+def _member_id(client: TestClient, provider_id: str, email: str) -> str:
+    listed = client.get(
+        f"/api/v1/admin/issuers/{provider_id}/staff",
+        headers={"Authorization": "Bearer op_test-operator-token"},
+    ).json()
+    found: str = next(member["id"] for member in listed if member["email"] == email)
+    return found
+
+
+def test_an_admin_sends_a_new_invitation_and_the_old_link_stops(
+    app: FastAPI, client: TestClient, clock: Clock
+) -> None:
+    provider = create_provider(client)
+    admin = provider_staff(app, client, provider["id"], "ada@college.example", "admin")
+    admin.submit("/console/staff", "/console/staff", name="Ivor", email="ivor@college.example", role="issuer")
+    old = emailed_link(app, "ivor@college.example", "/console/invitations/")
+    clock.advance(hours=1)  # it went astray
+    ivor = _member_id(client, provider["id"], "ivor@college.example")
+    resent = admin.submit("/console/staff", f"/console/staff/{ivor}/reinvite")
+    assert resent.headers["location"] == "/console/staff?done=invited"
+    new = emailed_link(app, "ivor@college.example", "/console/invitations/")
+    assert new != old
+    assert_page_problem(Browser.open(app).get(old), 410, "invitation-expired")
+    accept(app, "ivor@college.example")
+    again = admin.submit("/console/staff", f"/console/staff/{ivor}/reinvite")
+    assert_page_problem(again, 409, "conflict")  # accepted already
+
+
+def test_a_new_password_ends_the_members_other_sessions(app: FastAPI, client: TestClient) -> None:
+    provider = create_provider(client)
+    here = provider_staff(app, client, provider["id"], "ada@college.example", "admin")
+    elsewhere = Browser.open(app, "10.0.0.2")
+    assert elsewhere.sign_in("console", "ada@college.example").status_code == 303
+    new = "a different passphrase"
+    changed = here.submit(
+        "/console/account",
+        "/console/account/password",
+        current_password=PASSWORD,
+        password=new,
+        password_confirmation=new,
+    )
+    assert changed.status_code == 303
+    assert here.get("/console").status_code == 200
+    assert elsewhere.get("/console").headers["location"].startswith("/console/sign-in")
+
+
+def test_wrong_codes_are_throttled_too(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    provider = create_provider(client)
+    admin = provider_staff(app, client, provider["id"], "ada@college.example", "admin")
+    setup = admin.submit("/console/account", "/console/account/two-step")
+    secret = setup.text.split("Or enter this key by hand:")[1].split("<code>")[1].split("</code>")[0]
+    csrf = admin.csrf("/console/account")
+    code = pyotp.TOTP(secret).at(clock.now)
+    admin.http.post("/console/account/two-step/confirm", data={"csrf_token": csrf, "code": code})
+    clock.advance(minutes=2)
+    browser = Browser.open(app, "10.0.0.7")
+    browser.sign_in("console", "ada@college.example")
+    wrong = "000000" if pyotp.TOTP(secret).at(clock.now) != "000000" else "111111"
+    for _ in range(3):
+        assert browser.submit("/console/sign-in/code", "/console/sign-in/code", code=wrong).status_code == 401
+    refused = browser.submit(
+        "/console/sign-in/code", "/console/sign-in/code", code=pyotp.TOTP(secret).at(clock.now)
+    )
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "1"
+    clock.advance(seconds=1)
+    accepted = browser.submit(
+        "/console/sign-in/code", "/console/sign-in/code", code=pyotp.TOTP(secret).at(clock.now)
+    )
+    assert accepted.headers["location"] == "/console"
