@@ -43,7 +43,7 @@ def console_member(request: Request, session: Session, now: datetime) -> StaffMe
     secret = request.cookies.get(session_cookie)
     if not secret:
         return None
-    found = find_member(session, config, CONSOLE, secret, now)
+    found = find_member(session, CONSOLE, secret, now)
     if found is None or found[1].second_factor_due:
         raise Unauthorized(gettext("your console session has ended: sign in again"))
     member, row = found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -93,7 +94,7 @@ def staff_config(request: Request) -> StaffConfig:
 
 
 def find_member(
-    session: Session, config: StaffConfig, realm: Realm, secret: str | None, now: Any
+    session: Session, realm: Realm, secret: str | None, now: datetime
 ) -> tuple[StaffMember, StaffSession] | None:
     """The member of a session cookie of this realm (a provider's staff in the console, the operator's
     in the operator's pages)."""
@@ -106,10 +107,10 @@ def find_member(
     return member, row
 
 
-def visit(request: Request, session: Session, now: Any, realm: Realm) -> StaffVisitor:
+def visit(request: Request, session: Session, now: datetime, realm: Realm) -> StaffVisitor:
     config = staff_config(request)
     session_cookie, csrf_cookie = cookie_names(config, realm)
-    found = find_member(session, config, realm, request.cookies.get(session_cookie), now)
+    found = find_member(session, realm, request.cookies.get(session_cookie), now)
     if found is not None:
         member, row = found
         if not row.second_factor_due:

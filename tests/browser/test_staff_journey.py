@@ -144,3 +144,7 @@ def test_operator_staff_journey(live_server: str, page: Page) -> None:
     check(page, "operator-audit")
     page.goto(f"{live_server}/operator/staff")
     check(page, "operator-staff")
+    page.goto(f"{live_server}/operator/staff?lang=cy")  # and in Welsh
+    assert page.inner_text("h1") == "Staff National Skills Network"
+    assert "Gwahodd rhywun" in page.inner_text("main")
+    check(page, "operator-staff-cy")
