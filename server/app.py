@@ -91,7 +91,7 @@ def issuer_config(
     )
 
 
-def staff_config(settings: Settings, passport: PassportConfig) -> StaffConfig:
+def staff_config(settings: Settings, passport: PassportConfig, keystore: Keystore) -> StaffConfig:
     """Staff sign-in shares the learners' throttle (its failures, counted in the database) and password
     hashing; invitations go out through the passport's outbox."""
     return StaffConfig(
@@ -99,6 +99,7 @@ def staff_config(settings: Settings, passport: PassportConfig) -> StaffConfig:
         passwords=passport.passwords,
         limiter=passport.limiter,
         mailer=OutboxMailer(passport),
+        keystore=keystore,
         session_ttl=timedelta(hours=settings.session_hours),
         invitation_ttl=timedelta(hours=settings.staff_invitation_hours),
         operator_name=settings.operator_name,
@@ -186,7 +187,7 @@ def create_app(
         verifier,
         passport,
         PassportPorts(verifier=verifier),
-        staff_config(settings, passport),
+        staff_config(settings, passport, keystore),
     ):
         services.add(service)
     app.state.services = services  # read through core.services.services_of and provide(Class)

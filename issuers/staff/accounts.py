@@ -10,6 +10,7 @@ never locked out. Every change to staff is in the audit trail."""
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.actors import Actor, acting_as
 from core.i18n import N_, gettext, ngettext
+from core.keystore import Keystore
 from core.passwords import Passwords, digest, new_secret, password_problem
 from core.problems import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from core.throttle import SignInLimiter
@@ -48,6 +50,8 @@ class StaffConfig:
     passwords: Passwords = field(default_factory=Passwords)
     limiter: SignInLimiter = field(default_factory=SignInLimiter)
     mailer: StaffMailer = field(default_factory=NoMail)
+    #: Seals the members' TOTP secrets at rest (the service's master key); a random key when not wired.
+    keystore: Keystore = field(default_factory=lambda: Keystore(secrets.token_bytes(32)))
     session_ttl: timedelta = timedelta(hours=12)
     invitation_ttl: timedelta = timedelta(hours=72)
     #: The name authenticator apps show beside the account.
@@ -393,10 +397,9 @@ def second_factor(
     """Complete a sign-in with the TOTP code; throttled like the password."""
     member = session.get(StaffMember, row.staff_member_id)
     assert member is not None
-    assert member.totp_secret is not None
     account = f"staff-totp:{member.id}"
     _throttle(config, account, client, now)
-    step = verify(member.totp_secret, code, now, member.totp_last_step)
+    step = verify(totp_secret(config, member), code, now, member.totp_last_step)
     if step is None:
         config.limiter.failed(account, client, now)
         raise SignInFailed(gettext("That code is not right. Use the newest code your app shows."))
@@ -410,19 +413,29 @@ def second_factor(
 # --- the member's own account -------------------------------------------------------------------------------
 
 
-def begin_totp(session: Session, member: StaffMember) -> str:
+def totp_secret(config: StaffConfig, member: StaffMember) -> str:
+    """The member's TOTP secret, unsealed (set-up must have begun)."""
+    if member.totp_secret_sealed is None:
+        raise Conflict(gettext("start setting up two-step sign-in first"))
+    return config.keystore.open_secret(member.totp_secret_sealed, f"totp:{member.id}").decode()
+
+
+def begin_totp(session: Session, config: StaffConfig, member: StaffMember) -> str:
     """A new secret to set up in an authenticator app; the factor is on once a code is confirmed."""
     if member.totp_enabled:
         raise Conflict(gettext("two-step sign-in is already on"))
-    member.totp_secret = new_totp_secret()
+    secret = new_totp_secret()
+    member.totp_secret_sealed = config.keystore.seal_secret(secret.encode(), f"totp:{member.id}")
     session.flush()
-    return member.totp_secret
+    return secret
 
 
-def confirm_totp(session: Session, member: StaffMember, code: str, now: datetime) -> None:
-    if member.totp_enabled or member.totp_secret is None:
-        raise Conflict(gettext("start setting up two-step sign-in first"))
-    step = verify(member.totp_secret, code, now, member.totp_last_step)
+def confirm_totp(
+    session: Session, config: StaffConfig, member: StaffMember, code: str, now: datetime
+) -> None:
+    if member.totp_enabled:
+        raise Conflict(gettext("two-step sign-in is already on"))
+    step = verify(totp_secret(config, member), code, now, member.totp_last_step)
     if step is None:
         raise _invalid("code", gettext("That code is not right. Use the newest code your app shows."))
     member.totp_enabled, member.totp_last_step = True, step

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, new_id
@@ -28,8 +28,9 @@ class StaffMember(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    #: The RFC 6238 secret, base32; ``totp_enabled`` once a code from it was confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The RFC 6238 secret (base32), sealed by the keystore (`core.keystore`, context ``totp:<id>``);
+    #: ``totp_enabled`` once a code from it was confirmed.
+    totp_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The last time step a code was accepted for: no code is accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)

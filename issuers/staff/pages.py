@@ -417,7 +417,7 @@ def build(realm: Realm) -> APIRouter:
     @router.post(f"{p}/account/two-step")
     def begin_two_step(request: Request, who: FormVisitor, session: SessionDep) -> Response:
         member = who.require(request)
-        secret = accounts.begin_totp(session, member)
+        secret = accounts.begin_totp(session, who.config, member)
         uri = provisioning_uri(secret, member.email, who.config.totp_issuer)
         return _account_page(request, who, totp_qr=qr_svg(uri), totp_secret=secret)
 
@@ -431,9 +431,9 @@ def build(realm: Realm) -> APIRouter:
     ) -> Response:
         member = who.require(request)
         try:
-            accounts.confirm_totp(session, member, code, now)
+            accounts.confirm_totp(session, who.config, member, code, now)
         except ValidationFailed as problem:
-            secret = member.totp_secret or ""
+            secret = accounts.totp_secret(who.config, member)
             uri = provisioning_uri(secret, member.email, who.config.totp_issuer)
             raise ShowPage(
                 _account_page(request, who, 422, {"code": problem.detail or ""}, qr_svg(uri), secret)

@@ -6,7 +6,9 @@ import base64
 from datetime import UTC, datetime
 
 import pyotp
+import pytest
 
+from core.keystore import Keystore, KeystoreError
 from core.totp import STEP_SECONDS, new_totp_secret, provisioning_uri, qr_svg, verify
 
 # RFC 6238 Appendix B: the SHA-1 seed "12345678901234567890"; at T = 59 s the 8-digit code is 94287082,
@@ -55,3 +57,14 @@ def test_the_setup_uri_and_its_qr_code() -> None:
     assert uri.startswith("otpauth://totp/Skills%20Passport:ada%40college.example?secret=")
     assert "issuer=Skills%20Passport" in uri
     assert qr_svg(uri).startswith("data:image/svg+xml")
+
+
+def test_a_sealed_secret_opens_only_under_its_own_context_and_key() -> None:
+    keystore = Keystore(bytes(range(32)))
+    sealed = keystore.seal_secret(b"JBSWY3DPEHPK3PXP", "totp:member-1")
+    assert b"JBSWY3DPEHPK3PXP" not in sealed
+    assert keystore.open_secret(sealed, "totp:member-1") == b"JBSWY3DPEHPK3PXP"
+    with pytest.raises(KeystoreError):
+        keystore.open_secret(sealed, "totp:member-2")  # copied onto another member's row
+    with pytest.raises(KeystoreError):
+        Keystore(bytes(32)).open_secret(sealed, "totp:member-1")  # another master key

@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=True),
-        sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("totp_secret_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("totp_enabled", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("totp_last_step", sa.Integer(), nullable=True),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
