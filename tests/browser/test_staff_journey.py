@@ -102,14 +102,27 @@ def test_provider_staff_journey(live_server: str, page: Page) -> None:
     page.click("text=Sign out")
     page.wait_for_url(f"{live_server}/console/sign-in?done=signed-out")
     check(page, "console-sign-in")
-    page.fill("#email", "ada@college.example")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    # Signing in with the keyboard only: Tab to each field, Enter to send.
+    tab_to(page, "email")
+    page.keyboard.type("ada@college.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/console/sign-in/code")
     check(page, "console-code")
-    page.fill("#code", totp.at(time.time() + 30))  # the next step: this one was used to switch it on
-    page.click("button[type=submit]")
+    tab_to(page, "code")
+    page.keyboard.type(totp.at(time.time() + 30))  # the next step: this one was used to switch it on
+    page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/console")
+
+
+def tab_to(page: Page, element_id: str) -> None:
+    """Press Tab from the top of the page until the element has the focus (at most 20 times)."""
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} cannot be reached with Tab")
 
 
 def test_operator_staff_journey(live_server: str, page: Page) -> None:
