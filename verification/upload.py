@@ -1,4 +1,5 @@
-"""What an uploaded file holds: a JSON credential, a compact VC-JWT, or a baked badge (OB 3.0 §Baking).
+"""What an uploaded file holds: a JSON credential, a compact VC-JWT, a baked badge (OB 3.0 §Baking), or a
+PDF certificate with the signed credential attached (`vc.pdf`: exactly one attached file).
 
 The kind is told by content, never by name (`vc.baking.image_kind`); but a file *named* ``.png`` or
 ``.svg`` that is not that kind of image is refused with a clear problem rather than read as something else,
@@ -16,6 +17,7 @@ from vc.baking import image_kind, unbake
 from vc.errors import VcError
 from vc.jwt import looks_like_jwt
 from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
+from vc.pdf import PdfError, PdfRefusal, credential_in_pdf, is_pdf
 
 __all__ = ["UnreadableUpload", "credential_in"]
 
@@ -34,6 +36,8 @@ _IMAGE_SUFFIXES = {".png": "png", ".svg": "svg"}
 def credential_in(filename: str | None, data: bytes) -> dict[str, Any] | str:
     """The credential in an uploaded file, or `UnreadableUpload`."""
     name = PurePath(filename or "upload").name[:100]
+    if is_pdf(data) or PurePath(name).suffix.lower() == ".pdf":
+        return _pdf_credential(name, data)
     kind = image_kind(data)
     named = _IMAGE_SUFFIXES.get(PurePath(name).suffix.lower())
     if named is not None and kind != named:
@@ -61,6 +65,33 @@ def credential_in(filename: str | None, data: bytes) -> dict[str, Any] | str:
         return _text_credential(name, data)
     except VcError as error:
         raise UnreadableUpload(f"{name}: {error.message}") from None  # the library's words: not translated
+
+
+def _pdf_credential(name: str, data: bytes) -> dict[str, Any] | str:
+    """A PDF certificate's attached credential; each refusal in the visitor's language."""
+    try:
+        return credential_in_pdf(data)
+    except PdfError as error:
+        raise UnreadableUpload(gettext(PDF_REFUSALS[error.reason], file=name)) from None
+
+
+#: Why a PDF gives no credential (`vc.pdf.PdfRefusal`), in words for the person who uploaded it.
+PDF_REFUSALS = {
+    PdfRefusal.TOO_LARGE: N_("%(file)s is too large for a PDF certificate"),
+    PdfRefusal.NOT_PDF: N_("%(file)s is named like a PDF but its content is not a PDF"),
+    PdfRefusal.UNREADABLE: N_("%(file)s is a PDF that cannot be read: it may be damaged"),
+    PdfRefusal.ENCRYPTED: N_(
+        "%(file)s is a password-protected PDF, so its attached credential cannot be read"
+    ),
+    PdfRefusal.NO_ATTACHMENT: N_(
+        "%(file)s is a PDF with no credential attached. Upload the PDF certificate downloaded from a skills "
+        "passport (it carries the signed credential), or the credential itself"
+    ),
+    PdfRefusal.SEVERAL_ATTACHMENTS: N_(
+        "%(file)s is a PDF with more than one attached file; a certificate carries exactly one credential"
+    ),
+    PdfRefusal.NOT_A_CREDENTIAL: N_("%(file)s is a PDF whose attached file is not a credential"),
+}
 
 
 def _text_credential(name: str, data: bytes) -> dict[str, Any] | str:
