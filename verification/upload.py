@@ -8,18 +8,22 @@ so a mislabelled file is noticed by the person who uploaded it.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
 from core.i18n import N_, gettext
 from core.problems import Problem
 from vc.baking import image_kind, unbake
-from vc.errors import VcError
+from vc.errors import ParsingError, VcError
 from vc.jwt import looks_like_jwt
 from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
 from vc.pdf import PdfError, PdfRefusal, credential_in_pdf, is_pdf
 
 __all__ = ["UnreadableUpload", "credential_in"]
+
+#: Where `vc.parsing.parse_json` found a JSON syntax error (told in words, not the parser's).
+_JSON_MISTAKE = re.compile(r"^not valid JSON: .* at line (\d+) column (\d+)$")
 
 
 class UnreadableUpload(Problem):
@@ -107,7 +111,29 @@ def _text_credential(name: str, data: bytes) -> dict[str, Any] | str:
         ) from None
     if looks_like_jwt(text):
         return text
-    document = parse_json(text)
+    if not text.startswith(("{", "[")):
+        raise UnreadableUpload(
+            gettext(
+                "%(file)s is not a credential: a credential is JSON (it starts with {) or a VC-JWT "
+                "(it starts with eyJ).",
+                file=name,
+            )
+        )
+    try:
+        document = parse_json(text)
+    except ParsingError as error:
+        where = _JSON_MISTAKE.search(error.message)
+        if where is None:
+            raise
+        raise UnreadableUpload(
+            gettext(
+                "%(file)s looks like JSON but has a mistake at line %(line)s, column %(column)s: "
+                "was all of it copied?",
+                file=name,
+                line=where.group(1),
+                column=where.group(2),
+            )
+        ) from None
     if not isinstance(document, dict):
         raise UnreadableUpload(
             gettext("%(file)s is JSON but not an object, so it is not a credential", file=name)
