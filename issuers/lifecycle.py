@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.i18n import N_, gettext
 from core.problems import Conflict
 from vc.status_list import REVOKED, SUSPENDED, VALID
@@ -141,6 +142,7 @@ def change(
         before={"status": before.value},
         after={"status": transition.target.value} | ({"reason": reason} if reason else {}),
     )
+    record_change(session)  # every verify cache, in every process, sees it from the commit on
     return row
 
 

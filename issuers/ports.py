@@ -6,6 +6,10 @@ passport sends claim links through it). The listener runs inside the issuing tra
 credential row is flushed: what it records commits with the credential or not at all, so nobody is told
 about a credential that was rolled back. Idempotent replays of an issue request are not announced again.
 
+**Endorsements.** An achievement the network operator approved under its scheme carries the approval's
+signed EndorsementCredential in the ``endorsement`` of the Achievement of every credential issued from
+then on (`network.approvals` implements the port; OB 3.0 §B.1 Achievement.endorsement).
+
 **Communities.** A ``community_of_practice`` achievement names one of the network's communities, a list
 the network operator keeps (`network.communities` implements the register).
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -50,4 +54,15 @@ class NoCommunities:
     """The default: no register wired, so no achievement can name a community."""
 
     def community_names(self, session: Session) -> Sequence[str]:
+        return ()
+
+
+class AchievementEndorsements(Protocol):
+    def endorsements(self, session: Session, achievement_id: str) -> Sequence[dict[str, Any]]: ...
+
+
+class NoEndorsements:
+    """The default: no scheme wired, so no achievement carries an endorsement."""
+
+    def endorsements(self, session: Session, achievement_id: str) -> Sequence[dict[str, Any]]:
         return ()

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.db import new_id
 from core.i18n import gettext
 from core.keystore import Keystore
@@ -26,7 +27,14 @@ from vc.keys import KeyType, PrivateKey
 from . import identity
 from .api_models import AchievementCreate, IssuerCreate, IssuerUpdate
 from .models import Achievement, ApiKey, Issuer, IssuerKey
-from .ports import CommunityRegister, IssuanceListener, NoCommunities, NoListener
+from .ports import (
+    AchievementEndorsements,
+    CommunityRegister,
+    IssuanceListener,
+    NoCommunities,
+    NoEndorsements,
+    NoListener,
+)
 from .staff import audit
 
 API_KEY_PREFIX = "sk_"
@@ -44,6 +52,8 @@ class IssuerConfig:
     listener: IssuanceListener = field(default_factory=NoListener)
     #: The network's communities of practice, which a community_of_practice achievement must name.
     communities: CommunityRegister = field(default_factory=NoCommunities)
+    #: The network's endorsements of an achievement (scheme approvals), embedded in its credentials.
+    endorsements: AchievementEndorsements = field(default_factory=NoEndorsements)
 
 
 def _sha256(secret: str) -> str:
@@ -97,6 +107,7 @@ def update_issuer(session: Session, issuer_id: str, data: IssuerUpdate) -> Issue
     for name in ("name", "url", "ukprn", "logo_url", "contact_email", "description", "suspension_enabled"):
         if name in changes:
             setattr(issuer, name, changes[name])
+    record_change(session)  # rare: verify caches read again rather than reason about what it touches
     session.flush()
     return issuer
 
@@ -216,7 +227,9 @@ def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> IssuerKey
 def rotate_key(
     session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
 ) -> IssuerKey:
-    """New credentials use the new key; the retired key stays published so old credentials verify."""
+    """New credentials use the new key; the retired key stays published so old credentials verify. Cached
+    DID documents are read again from the commit on (`core.changes`)."""
+    record_change(session)
     retired = []
     for key in signing_keys(session, issuer.id):
         if key.key_type == key_type.value and key.retired_at is None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import issuers.models  # registers the tables (with the imports below)
+import core.changes  # noqa: F401  - registers the tables
+import issuers.models
 import issuers.staff.models  # noqa: F401
-import network.models  # noqa: F401
+import network.models
+import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base, make_engine
 

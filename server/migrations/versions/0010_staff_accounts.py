@@ -2,7 +2,7 @@
 audit trail
 
 Revision ID: 0010_staff
-Revises: 0009
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import core.db
 
 revision = "0010_staff"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
