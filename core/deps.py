@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from .actors import Actor, acting_as
 from .db import transaction
 from .i18n import N_, gettext
 from .problems import Unauthorized
@@ -41,10 +42,13 @@ def bearer_token(request: Request, missing: str = N_("send Authorization: Bearer
     return token.strip()
 
 
-def operator(request: Request) -> None:
+def operator(request: Request, session: SessionDep) -> None:
+    """The network operator's token, or 401; the request then acts as the operator (`core.actors`)."""
     expected = services_of(request.app).get(OperatorToken).value
     if not hmac.compare_digest(bearer_token(request).encode(), expected.encode()):
         raise Unauthorized(gettext("the network operator's token is required"))
+    acting_as(session, OPERATOR_TOKEN)
 
 
+OPERATOR_TOKEN = Actor("operator", None, "operator token")
 Operator = Depends(operator)

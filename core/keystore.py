@@ -1,7 +1,9 @@
-"""Private signing keys encrypted at rest: AES-256-GCM under the master key.
+"""Private signing keys, and other secrets kept for later use (staff members' TOTP seeds), encrypted at
+rest: AES-256-GCM under the master key.
 
-The key's own id is bound in as associated data, so a ciphertext copied onto another key's row does not
-decrypt. Private keys are never logged and never returned by the API.
+The key's own id (a secret's context, e.g. ``totp:<member id>``) is bound in as associated data, so a
+ciphertext copied onto another row does not decrypt. Private keys are never logged and never returned by
+the API.
 """
 
 from __future__ import annotations
@@ -42,6 +44,16 @@ class Keystore:
         if len(self._opened) < 1024:
             self._opened[(key_id, sealed)] = key
         return key
+
+    def seal_secret(self, secret: bytes, context: str) -> bytes:
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, secret, context.encode())
+
+    def open_secret(self, sealed: bytes, context: str) -> bytes:
+        try:
+            return self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context.encode())
+        except InvalidTag:
+            raise KeystoreError(f"the secret of {context} cannot be decrypted with this master key") from None
 
     def _open(self, sealed: bytes, key_id: str) -> PrivateKey:
         try:

@@ -39,6 +39,7 @@ from vc.parsing import parse_json
 from . import identity, issuing, service, signing, status
 from .api_models import CredentialCreate, Recipient
 from .models import Achievement, BulkJob, IssuedCredential, Issuer, StatusListRow
+from .staff import audit
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +263,15 @@ def create_job(
     )
     session.add(job)
     session.flush()
+    audit.record(
+        session,
+        "credentials.bulk_issue",
+        "job",
+        job.id,
+        now,
+        provider_id=issuer.id,
+        after={"achievement_id": achievement_id, "format": credential_format, "total": job.total},
+    )
     return job
 
 

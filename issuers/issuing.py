@@ -45,6 +45,7 @@ from . import identity, service, signing, status
 from .api_models import CredentialCreate
 from .models import Achievement, IssuedCredential, Issuer, IssuerKey
 from .ports import IssuedNotice
+from .staff import audit
 
 
 def credential_url(base_url: str, credential_id: str) -> str:
@@ -177,6 +178,15 @@ def issue(
     outcome = signing.check_and_sign(unsigned, signer, now, request.format)
     row.document = raise_if_not_conformant(outcome)
     session.flush()
+    audit.record(
+        session,
+        "credential.issue",
+        "credential",
+        row.id,
+        now,
+        provider_id=issuer.id,
+        after={"achievement_id": achievement.id, "format": request.format, "status": "valid"},
+    )
     announce(session, config, issuer, achievement, row)
     return row
 

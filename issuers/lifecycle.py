@@ -37,6 +37,7 @@ from vc.status_list import REVOKED, SUSPENDED, VALID
 from . import issuing, status
 from .models import Achievement, IssuedCredential, Issuer
 from .ports import IssuanceListener, StatusNotice
+from .staff import audit
 
 
 class State(StrEnum):
@@ -115,6 +116,7 @@ def change(
     status entry in the caller's transaction; `StateConflict` if its current state does not allow it.
     `listener` (the passport, which emails the learner) is told in the same transaction."""
     row = issuing.get_credential(session, issuer, credential_id)
+    before = state_of(row)
     status_list = status.get_list(session, row.revocation_list_id)
     if transition is SUSPEND:  # switched off later, what is suspended can still be reinstated
         _check_suspension(issuer, status_list.purpose)
@@ -132,6 +134,17 @@ def change(
         raise StateConflict(transition, state_of(row))
     value = _MESSAGE_VALUES[transition.target] if status_list.purpose == status.MESSAGE else 1
     status.set_status(session, row.revocation_list_id, row.revocation_index, value, now)
+    reason = record.get("revocation_reason") or record.get("suspension_reason")
+    audit.record(
+        session,
+        f"credential.{transition.name}",
+        "credential",
+        row.id,
+        now,
+        provider_id=issuer.id,
+        before={"status": before.value},
+        after={"status": transition.target.value} | ({"reason": reason} if reason else {}),
+    )
     record_change(session)  # every verify cache, in every process, sees it from the commit on
     if listener is not None:
         achievement = session.get(Achievement, row.achievement_id)

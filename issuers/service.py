@@ -35,6 +35,7 @@ from .ports import (
     NoEndorsements,
     NoListener,
 )
+from .staff import audit
 
 API_KEY_PREFIX = "sk_"
 #: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
@@ -76,6 +77,15 @@ def create_issuer(
     )
     session.add(issuer)
     session.flush()
+    audit.record(
+        session,
+        "provider.create",
+        "provider",
+        issuer.id,
+        now,
+        provider_id=issuer.id,
+        after={"name": issuer.name},
+    )
     for key_type in KEY_TYPES:
         add_signing_key(session, config, issuer, key_type, now)
     _, secret = create_api_key(session, issuer, "initial", now)
@@ -116,6 +126,9 @@ def create_api_key(session: Session, issuer: Issuer, label: str | None, now: dat
     )
     session.add(api_key)
     session.flush()
+    audit.record(
+        session, "api_key.create", "api_key", api_key.id, now, provider_id=issuer.id, after={"label": label}
+    )
     return api_key, secret
 
 
@@ -133,18 +146,33 @@ def revoke_api_key(session: Session, issuer: Issuer, key_id: str, now: datetime)
         raise Conflict(gettext("this API key is already revoked"))
     api_key.revoked_at = now
     session.flush()
+    audit.record(
+        session,
+        "api_key.revoke",
+        "api_key",
+        api_key.id,
+        now,
+        provider_id=issuer.id,
+        before={"revoked": False},
+        after={"revoked": True},
+    )
     return api_key
 
 
 def authenticate(session: Session, secret: str, now: datetime) -> Issuer:
     """The provider a bearer API key belongs to; unknown and revoked keys are both 401."""
+    return authenticate_key(session, secret, now)[0]
+
+
+def authenticate_key(session: Session, secret: str, now: datetime) -> tuple[Issuer, ApiKey]:
+    """The provider a bearer API key belongs to, and the key; unknown and revoked keys are both 401."""
     digest = _sha256(secret)
     api_key = session.scalar(select(ApiKey).where(ApiKey.secret_sha256 == digest))
     # The lookup is by digest; compare again in constant time so timing says nothing about near misses.
     if api_key is None or not hmac.compare_digest(api_key.secret_sha256, digest) or api_key.revoked_at:
         raise Unauthorized(gettext("the API key is missing, unknown or revoked"))
     api_key.last_used_at = now
-    return get_issuer(session, api_key.issuer_id)
+    return get_issuer(session, api_key.issuer_id), api_key
 
 
 # --- signing keys -------------------------------------------------------------------------------------------
@@ -202,10 +230,23 @@ def rotate_key(
     """New credentials use the new key; the retired key stays published so old credentials verify. Cached
     DID documents are read again from the commit on (`core.changes`)."""
     record_change(session)
+    retired = []
     for key in signing_keys(session, issuer.id):
         if key.key_type == key_type.value and key.retired_at is None:
             key.retired_at = now
-    return add_signing_key(session, config, issuer, key_type, now)
+            retired.append(key.id)
+    key = add_signing_key(session, config, issuer, key_type, now)
+    audit.record(
+        session,
+        "signing_key.rotate",
+        "signing_key",
+        key.id,
+        now,
+        provider_id=issuer.id,
+        before={"active": retired},
+        after={"active": [key.id], "key_type": key_type.value},
+    )
+    return key
 
 
 def private_key(config: IssuerConfig, key: IssuerKey) -> PrivateKey:

@@ -11,7 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 
-from core.deps import NowDep, Operator, SessionDep, bearer_token
+from core.actors import acting_as
+from core.deps import OPERATOR_TOKEN, NowDep, Operator, SessionDep, bearer_token
 from core.i18n import gettext
 from core.problems import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed, problem_responses
 from core.services import OperatorToken, provide, services_of
@@ -173,12 +174,14 @@ def create_community(body: CommunityCreate, session: SessionDep, now: NowDep) ->
 # --- scheme approvals ---------------------------------------------------------------------------------------
 
 
-def current_reviewer(request: Request) -> approvals.Reviewer:
-    """The operator's token reviews any submission. A provider's key is 403: providers submit, they never
-    decide. (Assessors appointed by the operator plug in here, as `approvals.Reviewer`s of their own.)"""
+def current_reviewer(request: Request, session: SessionDep) -> approvals.Reviewer:
+    """The operator's token reviews any submission (and the request acts as the operator, `core.actors`).
+    A provider's key is 403: providers submit, they never decide. (Assessors appointed by the operator plug
+    in here, as `approvals.Reviewer`s of their own.)"""
     token = bearer_token(request)
     expected = services_of(request.app).get(OperatorToken).value
     if hmac.compare_digest(token.encode(), expected.encode()):
+        acting_as(session, OPERATOR_TOKEN)
         return approvals.OPERATOR
     if token.startswith(API_KEY_PREFIX):
         raise approvals.forbid_provider()

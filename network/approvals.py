@@ -44,6 +44,7 @@ from core.i18n import gettext
 from core.problems import Conflict, Forbidden, NotFound, ValidationFailed
 from issuers import identity
 from issuers import service as issuers_service
+from issuers.staff import audit
 from schemas.models import (
     BitstringStatusListEntry,
     EndorsementCredential,
@@ -188,9 +189,10 @@ def get(session: Session, approval_id: str, reviewer: Reviewer | None = None) ->
 
 
 def _move(
-    session: Session, row: SchemeApproval, start: State, end: State, values: dict[str, Any]
+    session: Session, row: SchemeApproval, start: State, end: State, values: dict[str, Any], now: datetime
 ) -> SchemeApproval:
-    """Compare-and-set: ``start`` -> ``end`` only if the row is still in ``start`` (else 409)."""
+    """Compare-and-set: ``start`` -> ``end`` only if the row is still in ``start`` (else 409); the audit
+    trail records who moved it, in the same transaction."""
     changed = session.execute(
         update(SchemeApproval)
         .where(SchemeApproval.id == row.id, SchemeApproval.state == start)
@@ -201,6 +203,16 @@ def _move(
         session.refresh(row)
         raise Conflict(gettext("this submission is %(state)s", state=row.state), current_state=row.state)
     session.refresh(row)
+    audit.record(
+        session,
+        f"approval.{end}",
+        "scheme_approval",
+        row.id,
+        now,
+        provider_id=row.issuer_id,
+        before={"state": start},
+        after={"state": end, "achievement_id": row.achievement_id},
+    )
     return row
 
 
@@ -232,6 +244,7 @@ def approve(
         "pending",
         "approved",
         {"decided_at": now, "decided_by": reviewer.label, "comment": comment},
+        now,
     )
     status_list, index = approval_status.allocate(session, now)
     endorsement = sign_endorsement(session, config, row, comment, now, status_list.id, index)
@@ -256,6 +269,7 @@ def refuse(
         "pending",
         "refused",
         {"decided_at": now, "decided_by": reviewer.label, "reasons": [dict(reason) for reason in reasons]},
+        now,
     )
 
 
@@ -271,6 +285,7 @@ def withdraw(
         "approved",
         "withdrawn",
         {"withdrawn_at": now, "withdrawn_by": reviewer.label, "withdrawn_reason": reason},
+        now,
     )
     assert row.status_list_id is not None
     assert row.status_index is not None

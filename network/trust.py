@@ -30,6 +30,7 @@ from core.keystore import Keystore
 from core.problems import Conflict, NotFound, ValidationFailed
 from issuers import identity
 from issuers import service as issuers_service
+from issuers.staff import audit
 from vc.verify import TrustDecision
 
 from .api_models import AccreditationCreate, AccreditationUpdate, ScopeIn
@@ -97,10 +98,28 @@ def _record(
                 registry_version=state.version,
             )
         )
+        audit.record(
+            session,
+            f"accreditation.{event}",
+            "accreditation",
+            row.id,
+            now,
+            provider_id=_provider_of(row.issuer_id),
+            after={"changes": changes, "reason": reason, "by": actor},
+        )
     session.flush()
 
 
 # --- accreditations -----------------------------------------------------------------------------------------
+
+
+def _provider_of(issuer_id: str) -> str | None:
+    """The provider id in a did:web DID of this service's providers (``...:issuers:<id>``), for the audit
+    trail: the provider's admins see what the operator changed about them."""
+    if not issuer_id.startswith("did:web:") or ":issuers:" not in issuer_id:
+        return None
+    candidate = issuer_id.rsplit(":issuers:", 1)[1]
+    return candidate if len(candidate) == 32 and candidate.isalnum() else None
 
 
 def _own_provider(session: Session, base_url: str, issuer_id: str) -> Issuer | None:

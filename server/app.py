@@ -34,6 +34,9 @@ from core.web import Templates, static_files
 from issuers import api as issuers_api
 from issuers.bulk import JobWorker
 from issuers.service import IssuerConfig
+from issuers.staff import api as staff_api
+from issuers.staff import pages as staff_pages
+from issuers.staff.accounts import StaffConfig
 from network import api as network_api
 from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
@@ -44,7 +47,7 @@ from network.trust_policy import with_operator
 from passport import api as passport_api
 from passport import pages as passport_pages
 from passport.accounts.claims import ClaimNotifier
-from passport.accounts.mail import MailWorker, SmtpSender
+from passport.accounts.mail import MailWorker, OutboxMailer, SmtpSender
 from passport.accounts.ratelimit import DatabaseFailures, SignInLimiter
 from passport.config import PassportConfig
 from passport.pathways.progress import PathwayMilestones
@@ -100,6 +103,21 @@ def issuer_config(
         listener=ClaimNotifier(passport, milestones),
         communities=NetworkCommunities(),
         endorsements=SchemeEndorsements(),
+    )
+
+
+def staff_config(settings: Settings, passport: PassportConfig, keystore: Keystore) -> StaffConfig:
+    """Staff sign-in shares the learners' throttle (its failures, counted in the database) and password
+    hashing; invitations go out through the passport's outbox."""
+    return StaffConfig(
+        base_url=settings.base_url,
+        passwords=passport.passwords,
+        limiter=passport.limiter,
+        mailer=OutboxMailer(passport),
+        keystore=keystore,
+        session_ttl=timedelta(hours=settings.session_hours),
+        invitation_ttl=timedelta(hours=settings.staff_invitation_hours),
+        operator_name=settings.operator_name,
     )
 
 
@@ -190,6 +208,7 @@ def create_app(
         passport,
         PassportPorts(verifier=verifier),
         milestones,
+        staff_config(settings, passport, keystore),
     ):
         services.add(service)
     app.state.services = services  # read through core.services.services_of and provide(Class)
@@ -211,6 +230,9 @@ def create_app(
     # the busiest, comes first.
     app.include_router(verification_api.router)
     app.include_router(issuers_api.router)
+    app.include_router(staff_api.router)
+    app.include_router(staff_pages.console)
+    app.include_router(staff_pages.operator)
     app.include_router(passport_api.router)
     app.include_router(passport_pages.router)
     if not settings.is_production:

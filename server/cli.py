@@ -25,6 +25,7 @@ from core.services import services_of
 from issuers import service
 from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
+from issuers.staff.accounts import StaffConfig
 from network.pathways import service as pathways
 from network.pathways.api_models import PathwayCreate, PathwayUpdate
 from network.pathways.models import Pathway
@@ -35,7 +36,7 @@ from server import cli_approvals as approvals_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade
-from server.seed import seed_demo, seed_demo_learner
+from server.seed import seed_demo, seed_demo_learner, seed_demo_staff
 from server.settings import ConfigurationError, Settings
 from server.workers import PortInUse, serve_workers, uvicorn_options
 from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
@@ -451,6 +452,12 @@ def serve(
             keys = seed_demo(
                 session, services.get(IssuerConfig), datetime.now(UTC), services.get(TrustConfig)
             )
+            college = next(iter(keys.values()))["id"] if keys else None
+            staff = (
+                seed_demo_staff(session, services.get(StaffConfig), college, datetime.now(UTC))
+                if college
+                else []
+            )
         if keys:
             typer.echo("Demo data loaded. Provider API keys (shown once):")
             for name, info in keys.items():
@@ -458,6 +465,10 @@ def serve(
         if learner:
             typer.echo(f"Demo learner (shown once): {learner[0]} / {learner[1]}")
             typer.echo(f"  sign in at {settings.base_url}/passport/sign-in")
+        if staff:
+            typer.echo("Demo staff (shown once; the college's, then the network operator's):")
+            for realm, role, email, password in staff:
+                typer.echo(f"  {role}: {email} / {password}  at {settings.base_url}/{realm}/sign-in")
         if not settings.is_production:
             typer.echo(f"Outgoing email (development outbox): {settings.base_url}/dev/outbox")
     token_source = "PASSPORT_ADMIN_TOKEN" if settings.admin_token else settings.admin_token_file

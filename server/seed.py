@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from issuers import issuing, lifecycle, service
 from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
+from issuers.staff import accounts as staff_accounts
+from issuers.staff.accounts import StaffConfig
 from network import approvals, trust
 from network.api_models import AccreditationCreate
 from network.pathways import service as pathways
@@ -170,6 +172,29 @@ def seed_demo_learner(session: Session, passport: PassportConfig, now: datetime)
     password = new_secret()[:16]
     accounts.create_learner(session, passport.passwords.hash(password), DEMO_LEARNER_EMAIL, now)
     return DEMO_LEARNER_EMAIL, password
+
+
+#: The college's staff, one of each role, and the operator's administrator: (email, name, role, realm).
+DEMO_STAFF = [
+    ("ada.admin@college.example.ac.uk", "Ada Admin", "admin", "console"),
+    ("ivor.issuer@college.example.ac.uk", "Ivor Issuer", "issuer", "console"),
+    ("vera.viewer@college.example.ac.uk", "Vera Viewer", "viewer", "console"),
+    ("olu.operator@skills-network.example.org.uk", "Olu Operator", "operator_admin", "operator"),
+]
+
+
+def seed_demo_staff(
+    session: Session, config: StaffConfig, college_id: str, now: datetime
+) -> list[tuple[str, str, str, str]]:
+    """Staff to sign in as: the college's admin, issuer and viewer, and an operator administrator.
+    Returns (realm, role, email, password) for each, to print once."""
+    made = []
+    for email, name, role, realm in DEMO_STAFF:
+        password = new_secret()[:16]
+        provider_id = college_id if realm == "console" else None
+        staff_accounts.enrol(session, config, provider_id, email, name, role, password, now)
+        made.append((realm, role, email, password))
+    return made
 
 
 def seed_demo(

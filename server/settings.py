@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1)
     #: How long sign-up and address-verification links work.
     email_link_hours: int = Field(default=24, ge=1)
+    #: How long a staff invitation link works (single use).
+    staff_invitation_hours: int = Field(default=72, ge=1, le=24 * 14)
     #: How long a claim link (sent when a credential is issued to an address with no passport) works.
     claim_link_days: int = Field(default=30, ge=1)
     #: How long a learner API token works.

@@ -66,6 +66,17 @@ def queue(
     return message
 
 
+class OutboxMailer:
+    """The outbox as a port for other domains' email (`issuers.staff.accounts.StaffMailer`: invitations),
+    queued in the caller's transaction like the passport's own."""
+
+    def __init__(self, config: PassportConfig) -> None:
+        self.config = config
+
+    def send(self, session: Session, to_email: str, subject: str, body: str, now: datetime) -> None:
+        queue(session, self.config, to_email, subject, body, now)
+
+
 def language_of(session: Session, learner_id: str | None) -> str | None:
     """The language a learner chose for their email; None when they have not (or for no learner)."""
     if learner_id is None:

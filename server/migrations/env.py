@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import core.changes  # noqa: F401  - registers the tables
-import issuers.models  # noqa: F401
+import issuers.models
+import issuers.staff.models  # noqa: F401
 import network.models
 import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401

@@ -15,7 +15,14 @@ from tests.issuers.test_api import issue
 from tests.issuers.test_bulk import csv_rows, upload
 
 # Routes that act on the caller itself (not on another provider's resources) and what they may return.
-SELF_ROUTES = {"/api/v1/issuer", "/api/v1/api-keys", "/api/v1/signing-keys", "/api/v1/signing-keys/rotate"}
+SELF_ROUTES = {
+    "/api/v1/issuer",
+    "/api/v1/api-keys",
+    "/api/v1/signing-keys",
+    "/api/v1/signing-keys/rotate",
+    "/api/v1/audit",  # its own audit trail (it was onboarded, its first key made)
+    "/api/v1/staff",
+}
 
 
 def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> None:

@@ -15,7 +15,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import core.changes  # noqa: F401  - the tables server/migrations/env.py registers
-import issuers.models  # noqa: F401
+import issuers.models
+import issuers.staff.models  # noqa: F401
 import network.models
 import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
@@ -275,3 +276,46 @@ def test_pathway_tables_come_and_go(empty_database_url: str) -> None:
     assert not names & {"pathway", "pathway_version", "pathway_completion"}
     upgrade(empty_database_url)
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM pathway") == [(0,)]
+
+
+def test_0014_staff_tables_go_up_and_down_keeping_the_providers(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0013")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO issuer (id, name, url, created_at) VALUES ('i1', 'College', 'https://c', :now)"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+    command.upgrade(config, "0014")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO staff_member (id, provider_id, email, name, role, created_at)"
+                " VALUES ('s1', 'i1', 'ada@c', 'Ada', 'admin', :now)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO audit_event (id, at, provider_id, actor_kind, actor_label, action, subject_kind)"
+                " VALUES ('e1', :now, 'i1', 'system', 'system', 'staff.invite', 'staff_member')"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+    assert _rows(empty_database_url, "SELECT totp_enabled FROM staff_member") in ([(False,)], [(0,)])
+    command.downgrade(config, "0013")
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM issuer") == [(1,)]
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert not tables & {"staff_member", "staff_invitation", "staff_session", "audit_event"}
+    upgrade(empty_database_url)  # and up again

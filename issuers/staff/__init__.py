@@ -1,0 +1,1 @@
+"""Staff of the providers and of the network operator: accounts, roles, sign-in, and the audit trail."""
