@@ -6,17 +6,18 @@ profiles, status lists)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Header, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, Operator, SessionDep
-from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.problems import BadRequest, Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
 from core.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 from vc.keys import KeyType
 
-from . import badges, bulk, identity, issuing, lifecycle, service
+from . import badges, bulk, identity, issuing, lifecycle, listing, service
 from . import status as status_lists
 from .api_models import (
     AchievementCreate,
@@ -27,12 +28,16 @@ from .api_models import (
     CredentialCreate,
     CredentialCreated,
     CredentialOut,
+    CredentialPageOut,
     CredentialStatusOut,
+    CredentialSummaryOut,
     IssuerCreate,
     IssuerCreated,
     IssuerOut,
     IssuerUpdate,
+    JobCredentialsOut,
     JobOut,
+    JobPageOut,
     RevokeRequest,
     SigningKeyOut,
     SuspendRequest,
@@ -261,9 +266,86 @@ def issue_bulk(
     return _job_out(job)
 
 
+@api.get("/jobs", tags=["credentials"], responses=problem_responses(BadRequest))
+def list_jobs(
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> JobPageOut:
+    """The provider's bulk jobs, newest first, a page at a time."""
+    page = listing.list_jobs(session, issuer, limit=limit, cursor=cursor)
+    return JobPageOut(items=[_job_out(job) for job in page.items], next_cursor=page.next_cursor)
+
+
 @api.get("/jobs/{job_id}", tags=["credentials"], responses=problem_responses(NotFound))
 def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
     return _job_out(bulk.get_job(session, issuer, job_id))
+
+
+@api.get("/jobs/{job_id}/credentials", tags=["credentials"], responses=problem_responses(NotFound))
+def job_credentials(
+    job_id: str,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    config: ConfigDep,
+    after_row: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = 100,
+) -> JobCredentialsOut:
+    """The credentials the job issued so far, in the cohort file's row order, each with its id (to
+    fetch, revoke or suspend it)."""
+    job = bulk.get_job(session, issuer, job_id)
+    page = listing.job_credentials(session, issuer, job, after_row=after_row, limit=limit)
+    return JobCredentialsOut(
+        job=_job_out(job),
+        items=[_summary_out(config, item) for item in page.items],
+        next_after_row=page.next_after_row,
+    )
+
+
+def _summary_out(config: service.IssuerConfig, item: listing.CredentialSummary) -> CredentialSummaryOut:
+    return CredentialSummaryOut(
+        **vars(item),
+        url=f"/api/v1/credentials/{item.id}",
+        verification_url=issuing.credential_url(config.base_url, item.id),
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A moment without a timezone is read as UTC (a date alone is its midnight)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+@api.get("/credentials", tags=["credentials"], responses=problem_responses(BadRequest))
+def list_credentials(
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    config: ConfigDep,
+    email: Annotated[str | None, Query(max_length=254, description="The whole address, any case")] = None,
+    name: Annotated[str | None, Query(max_length=200, description="Part of the name, any case")] = None,
+    learner_id: Annotated[str | None, Query(max_length=200)] = None,
+    achievement_id: Annotated[str | None, Query(max_length=64)] = None,
+    issued_from: Annotated[datetime | None, Query(description="Issued at or after (UTC if no zone)")] = None,
+    issued_until: Annotated[datetime | None, Query(description="Issued before (UTC if no zone)")] = None,
+    status: Annotated[Literal["valid", "suspended", "revoked"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> CredentialPageOut:
+    """The provider's credentials, newest first, filtered, a page at a time: pass the answer's
+    ``next_cursor`` as ``cursor`` (with the same filters) for the next page."""
+    where = listing.CredentialFilter(
+        email=email or None,
+        name=name or None,
+        learner_id=learner_id or None,
+        achievement_id=achievement_id or None,
+        issued_from=_aware(issued_from),
+        issued_until=_aware(issued_until),
+        status=status,
+    )
+    page = listing.list_credentials(session, issuer, where, limit=limit, cursor=cursor)
+    return CredentialPageOut(
+        items=[_summary_out(config, item) for item in page.items], next_cursor=page.next_cursor
+    )
 
 
 def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:

@@ -259,3 +259,43 @@ class RevokeRequest(Strict):
 
 class SuspendRequest(Strict):
     reason: str = Field(min_length=1, max_length=1000)
+
+
+# --- the provider's lists -----------------------------------------------------------------------------------
+
+
+class CredentialSummaryOut(BaseModel):
+    """One credential in the provider's list: who it was issued to and its state, not its document."""
+
+    id: str
+    achievement_id: str
+    achievement_name: str
+    achievement_version: int
+    recipient_email: str
+    recipient_name: str | None
+    learner_id: str | None
+    format: str
+    status: CredentialState
+    issued_at: datetime
+    revoked_at: datetime | None
+    suspended_at: datetime | None
+    bulk_job_id: str | None
+    bulk_row: int | None
+    url: str = Field(description="This credential in the provider API")
+    verification_url: str
+
+
+class CredentialPageOut(BaseModel):
+    items: list[CredentialSummaryOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+
+
+class JobPageOut(BaseModel):
+    items: list[JobOut]
+    next_cursor: str | None
+
+
+class JobCredentialsOut(BaseModel):
+    job: JobOut
+    items: list[CredentialSummaryOut] = Field(description="In the cohort file's row order")
+    next_after_row: int | None = Field(description="Pass as `after_row` for the next page; null on the last")

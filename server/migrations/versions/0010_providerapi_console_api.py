@@ -1,0 +1,87 @@
+"""issuers: achievement versions and archiving, the provider's credential list indexes, activity counters
+
+Revision ID: 0010_providerapi
+Revises: 0009
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from core.db import UTCDateTime
+
+revision = "0010_providerapi"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("achievement") as table:
+        table.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+        table.add_column(sa.Column("updated_at", UTCDateTime(), nullable=True))
+        table.add_column(sa.Column("archived_at", UTCDateTime(), nullable=True))
+    op.create_table(
+        "achievement_version",
+        sa.Column("achievement_id", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("definition", sa.JSON(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["achievement_id"],
+            ["achievement.id"],
+            name=op.f("fk_achievement_version_achievement_id_achievement"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("achievement_id", "version", name=op.f("pk_achievement_version")),
+    )
+    # Not in batch mode: SQLite adds a column in place, and a copied table would lose the expression index
+    # on lower(recipient_email), which SQLite cannot reflect.
+    op.add_column(
+        "issued_credential",
+        sa.Column("achievement_version", sa.Integer(), server_default="1", nullable=False),
+    )
+    op.create_index(
+        "ix_issued_credential_issuer_issued", "issued_credential", ["issuer_id", "issued_at", "id"]
+    )
+    op.create_index("ix_issued_credential_issuer_learner", "issued_credential", ["issuer_id", "learner_id"])
+    with op.batch_alter_table("bulk_job") as table:
+        table.add_column(sa.Column("achievement_version", sa.Integer(), server_default="1", nullable=False))
+    op.create_table(
+        "credential_activity",
+        sa.Column("issuer_id", sa.String(length=32), nullable=False),
+        sa.Column("achievement_id", sa.String(length=32), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["achievement_id"],
+            ["achievement.id"],
+            name=op.f("fk_credential_activity_achievement_id_achievement"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["issuer_id"],
+            ["issuer.id"],
+            name=op.f("fk_credential_activity_issuer_id_issuer"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "issuer_id", "achievement_id", "month", "kind", name=op.f("pk_credential_activity")
+        ),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("credential_activity")
+    with op.batch_alter_table("bulk_job") as table:
+        table.drop_column("achievement_version")
+    op.drop_index("ix_issued_credential_issuer_learner", table_name="issued_credential")
+    op.drop_index("ix_issued_credential_issuer_issued", table_name="issued_credential")
+    op.drop_column("issued_credential", "achievement_version")  # SQLite 3.35+ drops a column in place
+    op.drop_table("achievement_version")
+    with op.batch_alter_table("achievement") as table:
+        table.drop_column("archived_at")
+        table.drop_column("updated_at")
+        table.drop_column("version")
