@@ -6,16 +6,20 @@ passport sends claim links through it). The listener runs inside the issuing tra
 credential row is flushed: what it records commits with the credential or not at all, so nobody is told
 about a credential that was rolled back. Idempotent replays of an issue request are not announced again.
 
+**The scheme's answer.** Before and when a credential is issued, the provider is told whether it will
+be inside its accreditation's scope: the network's trust policy decides (`network.trust.ProviderScope`),
+from the achievement as the credential will carry it, exactly as verification will decide later.
+
 **Communities.** A ``community_of_practice`` achievement names one of the network's communities, a list
 the network operator keeps (`network.communities` implements the register).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -51,3 +55,28 @@ class NoCommunities:
 
     def community_names(self, session: Session) -> Sequence[str]:
         return ()
+
+
+@dataclass(frozen=True)
+class ScopeAnswer:
+    """Will a credential be inside the provider's accreditation? ``reason`` says why, in plain words."""
+
+    inside: bool
+    reason: str
+    #: The trust policy's answer: accredited, outside_scheme or not_trustworthy (`vc.report.Trust`).
+    trust: Literal["accredited", "outside_scheme", "not_trustworthy"]
+
+
+class SchemeScope(Protocol):
+    def scope_answer(
+        self, session: Session, issuer_did: str, credential: Mapping[str, Any], now: datetime
+    ) -> ScopeAnswer: ...
+
+
+class NoScheme:
+    """The default: no scheme wired, so no credential is inside one."""
+
+    def scope_answer(
+        self, session: Session, issuer_did: str, credential: Mapping[str, Any], now: datetime
+    ) -> ScopeAnswer:
+        return ScopeAnswer(False, "No quality-assurance scheme is configured.", "outside_scheme")

@@ -26,7 +26,7 @@ from vc.keys import KeyType, PrivateKey
 from . import identity
 from .api_models import AchievementCreate, IssuerCreate, IssuerUpdate
 from .models import Achievement, ApiKey, Issuer, IssuerKey
-from .ports import CommunityRegister, IssuanceListener, NoCommunities, NoListener
+from .ports import CommunityRegister, IssuanceListener, NoCommunities, NoListener, NoScheme, SchemeScope
 
 API_KEY_PREFIX = "sk_"
 #: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
@@ -43,6 +43,8 @@ class IssuerConfig:
     listener: IssuanceListener = field(default_factory=NoListener)
     #: The network's communities of practice, which a community_of_practice achievement must name.
     communities: CommunityRegister = field(default_factory=NoCommunities)
+    #: The network's answer to "will this credential be inside the provider's accreditation?"
+    scheme: SchemeScope = field(default_factory=NoScheme)
 
 
 def _sha256(secret: str) -> str:
@@ -208,7 +210,7 @@ def create_achievement(
     session: Session, config: IssuerConfig, issuer: Issuer, data: AchievementCreate, now: datetime
 ) -> Achievement:
     if data.community is not None:
-        _check_community(session, config, data.community)
+        check_community(session, config, data.community)
     achievement = Achievement(
         id=new_id(),
         issuer_id=issuer.id,
@@ -221,7 +223,7 @@ def create_achievement(
     return achievement
 
 
-def _check_community(session: Session, config: IssuerConfig, community: str) -> None:
+def check_community(session: Session, config: IssuerConfig, community: str) -> None:
     """The community must be one the network lists (422 otherwise, worded as a field error)."""
     names = list(config.communities.community_names(session))
     if community not in names:

@@ -30,11 +30,12 @@ from core.response_headers import NoSniff
 from core.services import Database, OperatorToken, Services, Site
 from core.web import Templates, static_files
 from issuers import api as issuers_api
+from issuers import pages as issuers_pages
 from issuers.bulk import JobWorker
 from issuers.service import IssuerConfig
 from network import api as network_api
 from network.communities import NetworkCommunities
-from network.trust import TrustConfig, scheme_operator
+from network.trust import ProviderScope, TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
 from network.trust_policy import with_operator
 from passport import api as passport_api
@@ -81,10 +82,15 @@ def issuer_config(
     settings: Settings, passport: PassportConfig, keystore: Keystore | None = None
 ) -> IssuerConfig:
     """Issuing tells the passport about each new credential (claim links) and asks the network for its
-    communities of practice, through issuers.ports."""
+    communities of practice and whether a credential is inside the provider's accreditation, through
+    issuers.ports."""
     keystore = keystore or Keystore(settings.resolved_master_key())
     return IssuerConfig(
-        settings.base_url, keystore, listener=ClaimNotifier(passport), communities=NetworkCommunities()
+        settings.base_url,
+        keystore,
+        listener=ClaimNotifier(passport),
+        communities=NetworkCommunities(),
+        scheme=ProviderScope(settings.operator_name),
     )
 
 
@@ -190,6 +196,7 @@ def create_app(
     # the busiest, comes first.
     app.include_router(verification_api.router)
     app.include_router(issuers_api.router)
+    app.include_router(issuers_pages.router)
     app.include_router(passport_api.router)
     app.include_router(passport_pages.router)
     if not settings.is_production:
