@@ -17,10 +17,11 @@ from core.problems import BadRequest, Conflict, NotFound, Unauthorized, Validati
 from core.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 from vc.keys import KeyType
 
-from . import achievements, badges, bulk, identity, issuing, lifecycle, listing, service
+from . import achievements, badges, bulk, identity, issuing, lifecycle, listing, service, statistics
 from . import status as status_lists
 from .api_models import (
     AchievementCreate,
+    AchievementFiguresOut,
     AchievementOut,
     AchievementUpdate,
     AchievementVersionOut,
@@ -35,6 +36,7 @@ from .api_models import (
     CredentialPageOut,
     CredentialStatusOut,
     CredentialSummaryOut,
+    FiguresOut,
     IssuePreviewOut,
     IssuerCreate,
     IssuerCreated,
@@ -43,6 +45,11 @@ from .api_models import (
     JobCredentialsOut,
     JobOut,
     JobPageOut,
+    KindSectorMonthOut,
+    Month,
+    MonthFiguresOut,
+    NetworkStatisticsOut,
+    ProviderStatisticsOut,
     RevokeRequest,
     ScopeOut,
     SigningKeyOut,
@@ -573,6 +580,69 @@ def reinstate_credential(
 ) -> CredentialStatusOut:
     """Lift a suspension. 409 unless the credential is suspended (a revoked one stays revoked)."""
     return _status_out(session, lifecycle.reinstate(session, issuer, credential_id, now))
+
+
+# --- statistics ---------------------------------------------------------------------------------------------
+
+
+def _figures(figures: statistics.Figures) -> dict[str, int]:
+    return {name: getattr(figures, name) for name in statistics.FIGURES}
+
+
+def _months(months: dict[str, statistics.Figures]) -> list[MonthFiguresOut]:
+    return [MonthFiguresOut(month=month, **_figures(figures)) for month, figures in sorted(months.items())]
+
+
+@api.get("/statistics", tags=["provider"])
+def provider_statistics(
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    since: Annotated[Month | None, Query(description="First month counted")] = None,
+    until: Annotated[Month | None, Query(description="Last month counted")] = None,
+) -> ProviderStatisticsOut:
+    """The provider's credentials issued, claimed, shared, viewed, verified and revoked: in total, per
+    month and per achievement and month."""
+    stats, names = statistics.provider_statistics(session, issuer, since, until)
+    per_achievement: dict[str, dict[str, statistics.Figures]] = {}
+    for (achievement_id, month), figures in stats.cells.items():
+        per_achievement.setdefault(achievement_id, {})[month] = figures
+    totals = stats.by_achievement()
+    return ProviderStatisticsOut(
+        totals=FiguresOut(**_figures(stats.totals)),
+        months=_months(stats.by_month()),
+        achievements=[
+            AchievementFiguresOut(
+                achievement_id=achievement_id,
+                achievement_name=names.get(achievement_id, ""),
+                months=_months(months),
+                **_figures(totals[achievement_id]),
+            )
+            for achievement_id, months in sorted(
+                per_achievement.items(), key=lambda item: names.get(item[0], "").casefold()
+            )
+        ],
+    )
+
+
+@api.get("/admin/statistics", dependencies=[Operator], tags=["operator"])
+def network_statistics(
+    session: SessionDep,
+    since: Annotated[Month | None, Query(description="First month counted")] = None,
+    until: Annotated[Month | None, Query(description="Last month counted")] = None,
+) -> NetworkStatisticsOut:
+    """The network's figures for the operator: providers, and credentials issued, claimed, shared,
+    viewed, verified and revoked per month; issued by achievement kind, sector and month. Counts only."""
+    stats = statistics.network_statistics(session, since, until)
+    return NetworkStatisticsOut(
+        providers=stats.providers,
+        providers_issuing=stats.providers_issuing,
+        totals=FiguresOut(**_figures(stats.totals)),
+        months=_months(stats.by_month),
+        issued_by_kind_sector_month=[
+            KindSectorMonthOut(kind=kind, sector=sector or None, month=month, issued=issued)
+            for kind, sector, month, issued in stats.issued_by_kind_sector_month
+        ],
+    )
 
 
 # --- public documents ---------------------------------------------------------------------------------------

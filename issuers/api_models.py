@@ -380,3 +380,52 @@ class CohortPreviewOut(BaseModel):
     )
     scope: ScopeOut
     rows: list[CohortRowOut]
+
+
+# --- statistics ---------------------------------------------------------------------------------------------
+
+Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+
+
+class FiguresOut(BaseModel):
+    issued: int
+    claimed: int = Field(description="Reached a learner's passport (its address verified by one)")
+    shared: int = Field(description="Put in a share link by its learner")
+    viewed: int = Field(description="Shown on an opened share link")
+    verified: int = Field(description="Checked on its verification page or through the verify API")
+    revoked: int
+
+
+class MonthFiguresOut(FiguresOut):
+    month: str
+
+
+class AchievementFiguresOut(FiguresOut):
+    achievement_id: str
+    achievement_name: str
+    months: list[MonthFiguresOut]
+
+
+class ProviderStatisticsOut(BaseModel):
+    """Counts only (UTC months; a month with nothing is left out)."""
+
+    totals: FiguresOut
+    months: list[MonthFiguresOut]
+    achievements: list[AchievementFiguresOut]
+
+
+class KindSectorMonthOut(BaseModel):
+    kind: str
+    sector: str | None
+    month: str
+    issued: int
+
+
+class NetworkStatisticsOut(BaseModel):
+    """The whole network's counts: no provider's learners, no personal data."""
+
+    providers: int
+    providers_issuing: int = Field(description="Providers that have issued at least one credential")
+    totals: FiguresOut
+    months: list[MonthFiguresOut]
+    issued_by_kind_sector_month: list[KindSectorMonthOut]

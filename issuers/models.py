@@ -148,9 +148,7 @@ class IssuedCredential(Base):
         UniqueConstraint("issuer_id", "idempotency_key"),
         UniqueConstraint("bulk_job_id", "bulk_row"),
         Index("ix_issued_credential_recipient_email", "recipient_email"),
-        # The provider's list, newest first, a page at a time (`issuers.listing`), and its filters.
-        Index("ix_issued_credential_issuer_issued", "issuer_id", "issued_at", "id"),
-        Index("ix_issued_credential_issuer_learner", "issuer_id", "learner_id"),
+        Index("ix_issued_credential_issuer_learner", "issuer_id", "learner_id", "issued_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -178,10 +176,33 @@ class IssuedCredential(Base):
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str | None] = mapped_column(Text)
+    #: When the credential first reached a learner's passport (its address verified by one): statistics.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # The passport finds a learner's credentials by address, case-insensitively (issuers.recipients).
 Index("ix_issued_credential_recipient_email_lower", func.lower(IssuedCredential.recipient_email))
+# The provider's list, newest first, a page at a time (`issuers.listing`), and its searches: each index
+# gives the matching rows in the list's order, so a page is one range scan that stops when the page is
+# full. The list's own index also holds every other filtered column, so a filter matching few rows (a
+# name, a status, an achievement) is checked on index entries without reading the table's rows.
+Index(
+    "ix_issued_credential_issuer_issued",
+    IssuedCredential.issuer_id,
+    IssuedCredential.issued_at,
+    IssuedCredential.id,
+    IssuedCredential.achievement_id,
+    func.lower(IssuedCredential.recipient_name),
+    IssuedCredential.revoked_at,
+    IssuedCredential.suspended_at,
+)
+Index(
+    "ix_issued_credential_issuer_email",
+    IssuedCredential.issuer_id,
+    func.lower(IssuedCredential.recipient_email),
+    IssuedCredential.issued_at,
+    IssuedCredential.id,
+)
 
 
 class BulkJob(Base):
@@ -206,8 +227,8 @@ class BulkJob(Base):
 
 
 class CredentialActivity(Base):
-    """How often a provider's credentials of one achievement were claimed, shared, viewed or verified in a
-    month: counters, no personal data (`issuers.statistics`). Issued and revoked are counted from the
+    """How often a provider's credentials of one achievement were shared, viewed or verified in a month:
+    counters, no personal data (`issuers.statistics`). Issued, claimed and revoked are counted from the
     credentials themselves."""
 
     __tablename__ = "credential_activity"
@@ -217,5 +238,5 @@ class CredentialActivity(Base):
         ForeignKey("achievement.id", ondelete="CASCADE"), primary_key=True
     )
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # claimed | shared | viewed | verified
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # shared | viewed | verified
     count: Mapped[int] = mapped_column(Integer, default=0)

@@ -27,13 +27,13 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from core.deps import SessionDep
+from core.deps import NowDep, SessionDep
 from core.i18n import N_, gettext
 from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
 from core.services import Site, services_of
 from core.web import Templates
-from issuers import identity, issuing
+from issuers import identity, issuing, statistics
 from issuers import service as issuers_service
 from issuers import status as issuers_status
 from network.naming import ProviderRecord, own_provider
@@ -118,7 +118,7 @@ async def _verified(request: Request, credential: dict[str, Any] | str) -> Verif
 
 
 @pages.get("/credentials/{credential_id}", response_model=None, responses=problem_responses(NotFound))
-async def credential_page(request: Request, credential_id: str, session: SessionDep) -> Response:
+async def credential_page(request: Request, credential_id: str, session: SessionDep, now: NowDep) -> Response:
     """The credential's public verification page, verified live (HTML); ``Accept: application/json``
     gives the verification report. The credential itself is never published here."""
     row = issuing.find_credential(session, credential_id)
@@ -131,6 +131,7 @@ async def credential_page(request: Request, credential_id: str, session: Session
             )
         )
     provider = _provider_of(session, row)
+    statistics.record(session, row.id, "verified", now)  # the provider's figures: a count, nothing else
     report = await _verified(request, issuing.signed_document(row))
     if wants == "report":
         return Response(orjson.dumps(report.to_json()), media_type="application/json")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.i18n import gettext, use_locale
 from core.problems import Conflict
+from issuers import statistics
 from issuers.ports import IssuedNotice
 from issuers.recipients import RecipientCredential, credential_for_recipients
 from passport.accounts import accounts, addresses, letters, links, mail
@@ -34,6 +35,7 @@ class ClaimNotifier:
         email, now = notice.recipient_email.strip().lower(), notice.issued_at
         owner = addresses.verified_owner(session, email)
         if owner is not None:
+            statistics.mark_claimed(session, email, now)  # it is in the owner's passport already
             with use_locale(mail.language_of(session, owner.learner_id)):
                 subject, body = letters.new_credential(
                     notice.issuer_name, notice.achievement_name, f"{self.config.base_url}/passport"

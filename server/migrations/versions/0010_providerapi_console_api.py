@@ -1,4 +1,5 @@
-"""issuers: achievement versions and archiving, the provider's credential list indexes, activity counters
+"""issuers: achievement versions and archiving, the provider's credential list indexes, statistics (when
+each credential was claimed; monthly counts of shares, views and verifications)
 
 Revision ID: 0010_providerapi
 Revises: 0009
@@ -42,10 +43,42 @@ def upgrade() -> None:
         "issued_credential",
         sa.Column("achievement_version", sa.Integer(), server_default="1", nullable=False),
     )
-    op.create_index(
-        "ix_issued_credential_issuer_issued", "issued_credential", ["issuer_id", "issued_at", "id"]
+    op.add_column("issued_credential", sa.Column("claimed_at", UTCDateTime(), nullable=True))
+    # Credentials already in a passport were claimed when their address was verified (or issued, if later).
+    op.execute(
+        """
+        UPDATE issued_credential SET claimed_at = (
+            SELECT CASE WHEN learner_email.verified_at > issued_credential.issued_at
+                        THEN learner_email.verified_at ELSE issued_credential.issued_at END
+            FROM learner_email
+            WHERE learner_email.email = lower(issued_credential.recipient_email)
+              AND learner_email.verified_at IS NOT NULL
+        )
+        """
     )
-    op.create_index("ix_issued_credential_issuer_learner", "issued_credential", ["issuer_id", "learner_id"])
+    op.create_index(
+        "ix_issued_credential_issuer_issued",
+        "issued_credential",
+        [
+            "issuer_id",
+            "issued_at",
+            "id",
+            "achievement_id",
+            sa.text("lower(recipient_name)"),
+            "revoked_at",
+            "suspended_at",
+        ],
+    )
+    op.create_index(
+        "ix_issued_credential_issuer_learner",
+        "issued_credential",
+        ["issuer_id", "learner_id", "issued_at", "id"],
+    )
+    op.create_index(
+        "ix_issued_credential_issuer_email",
+        "issued_credential",
+        ["issuer_id", sa.text("lower(recipient_email)"), "issued_at", "id"],
+    )
     with op.batch_alter_table("bulk_job") as table:
         table.add_column(sa.Column("achievement_version", sa.Integer(), server_default="1", nullable=False))
     op.create_table(
@@ -77,8 +110,10 @@ def downgrade() -> None:
     op.drop_table("credential_activity")
     with op.batch_alter_table("bulk_job") as table:
         table.drop_column("achievement_version")
+    op.drop_index("ix_issued_credential_issuer_email", table_name="issued_credential")
     op.drop_index("ix_issued_credential_issuer_learner", table_name="issued_credential")
     op.drop_index("ix_issued_credential_issuer_issued", table_name="issued_credential")
+    op.drop_column("issued_credential", "claimed_at")
     op.drop_column("issued_credential", "achievement_version")  # SQLite 3.35+ drops a column in place
     op.drop_table("achievement_version")
     with op.batch_alter_table("achievement") as table:
