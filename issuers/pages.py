@@ -64,11 +64,16 @@ def _facts(definition: dict[str, Any]) -> dict[str, Any]:
         "level": definition.get("level"),
         "sector": definition.get("sector"),
         "community": definition.get("community"),
-        "credits": definition.get("credits"),
+        "credits": _number(definition.get("credits")),
         "alignments": definition.get("alignments", []),
         "exchange": definition.get("exchange"),
         "tags": definition.get("tags", []),
     }
+
+
+def _number(value: float | None) -> float | int | None:
+    """6.0 shows as 6; 7.5 as 7.5."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 @router.get(
