@@ -6,10 +6,9 @@ profiles, status lists)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, Operator, SessionDep
@@ -17,11 +16,10 @@ from core.problems import BadRequest, Conflict, NotFound, Unauthorized, Validati
 from core.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 from vc.keys import KeyType
 
-from . import achievements, badges, bulk, identity, issuing, lifecycle, listing, service, statistics
+from . import achievements, badges, bulk, identity, issuing, lifecycle, service
 from . import status as status_lists
 from .api_models import (
     AchievementCreate,
-    AchievementFiguresOut,
     AchievementOut,
     AchievementUpdate,
     AchievementVersionOut,
@@ -33,30 +31,20 @@ from .api_models import (
     CredentialCreate,
     CredentialCreated,
     CredentialOut,
-    CredentialPageOut,
     CredentialStatusOut,
-    CredentialSummaryOut,
-    FiguresOut,
     IssuePreviewOut,
     IssuerCreate,
     IssuerCreated,
     IssuerOut,
     IssuerUpdate,
-    JobCredentialsOut,
     JobOut,
-    JobPageOut,
-    KindSectorMonthOut,
-    Month,
-    MonthFiguresOut,
-    NetworkStatisticsOut,
-    ProviderStatisticsOut,
     RevokeRequest,
     ScopeOut,
     SigningKeyOut,
     SuspendRequest,
 )
 from .deps import ConfigDep, CurrentIssuer, JobsDep
-from .models import Achievement, ApiKey, BulkJob, IssuedCredential, IssuerKey
+from .models import Achievement, ApiKey, IssuedCredential, IssuerKey
 
 AUTH = problem_responses(Unauthorized)
 api = APIRouter(prefix="/api/v1", responses=AUTH)
@@ -327,20 +315,6 @@ def _credential_out(config: service.IssuerConfig, row: IssuedCredential) -> Cred
     )
 
 
-def _job_out(job: BulkJob) -> JobOut:
-    return JobOut(
-        id=job.id,
-        state=job.state,  # type: ignore[arg-type]
-        done=job.done,
-        total=job.total,
-        achievement_id=job.achievement_id,
-        format=job.format,
-        error=job.error,
-        created_at=job.created_at,
-        updated_at=job.updated_at,
-    )
-
-
 @api.post(
     "/credentials/bulk",
     status_code=status.HTTP_202_ACCEPTED,
@@ -364,7 +338,7 @@ def issue_bulk(
     job = bulk.create_job(session, config, issuer, achievement_id, format, file.filename or "", content, now)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     jobs.wake()
-    return _job_out(job)
+    return bulk.job_out(job)
 
 
 @api.post(
@@ -398,86 +372,9 @@ def preview_bulk(
     )
 
 
-@api.get("/jobs", tags=["credentials"], responses=problem_responses(BadRequest))
-def list_jobs(
-    issuer: CurrentIssuer,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> JobPageOut:
-    """The provider's bulk jobs, newest first, a page at a time."""
-    page = listing.list_jobs(session, issuer, limit=limit, cursor=cursor)
-    return JobPageOut(items=[_job_out(job) for job in page.items], next_cursor=page.next_cursor)
-
-
 @api.get("/jobs/{job_id}", tags=["credentials"], responses=problem_responses(NotFound))
 def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
-    return _job_out(bulk.get_job(session, issuer, job_id))
-
-
-@api.get("/jobs/{job_id}/credentials", tags=["credentials"], responses=problem_responses(NotFound))
-def job_credentials(
-    job_id: str,
-    issuer: CurrentIssuer,
-    session: SessionDep,
-    config: ConfigDep,
-    after_row: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = 100,
-) -> JobCredentialsOut:
-    """The credentials the job issued so far, in the cohort file's row order, each with its id (to
-    fetch, revoke or suspend it)."""
-    job = bulk.get_job(session, issuer, job_id)
-    page = listing.job_credentials(session, issuer, job, after_row=after_row, limit=limit)
-    return JobCredentialsOut(
-        job=_job_out(job),
-        items=[_summary_out(config, item) for item in page.items],
-        next_after_row=page.next_after_row,
-    )
-
-
-def _summary_out(config: service.IssuerConfig, item: listing.CredentialSummary) -> CredentialSummaryOut:
-    return CredentialSummaryOut(
-        **vars(item),
-        url=f"/api/v1/credentials/{item.id}",
-        verification_url=issuing.credential_url(config.base_url, item.id),
-    )
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """A moment without a timezone is read as UTC (a date alone is its midnight)."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
-@api.get("/credentials", tags=["credentials"], responses=problem_responses(BadRequest))
-def list_credentials(
-    issuer: CurrentIssuer,
-    session: SessionDep,
-    config: ConfigDep,
-    email: Annotated[str | None, Query(max_length=254, description="The whole address, any case")] = None,
-    name: Annotated[str | None, Query(max_length=200, description="Part of the name, any case")] = None,
-    learner_id: Annotated[str | None, Query(max_length=200)] = None,
-    achievement_id: Annotated[str | None, Query(max_length=64)] = None,
-    issued_from: Annotated[datetime | None, Query(description="Issued at or after (UTC if no zone)")] = None,
-    issued_until: Annotated[datetime | None, Query(description="Issued before (UTC if no zone)")] = None,
-    status: Annotated[Literal["valid", "suspended", "revoked"] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> CredentialPageOut:
-    """The provider's credentials, newest first, filtered, a page at a time: pass the answer's
-    ``next_cursor`` as ``cursor`` (with the same filters) for the next page."""
-    where = listing.CredentialFilter(
-        email=email or None,
-        name=name or None,
-        learner_id=learner_id or None,
-        achievement_id=achievement_id or None,
-        issued_from=_aware(issued_from),
-        issued_until=_aware(issued_until),
-        status=status,
-    )
-    page = listing.list_credentials(session, issuer, where, limit=limit, cursor=cursor)
-    return CredentialPageOut(
-        items=[_summary_out(config, item) for item in page.items], next_cursor=page.next_cursor
-    )
+    return bulk.job_out(bulk.get_job(session, issuer, job_id))
 
 
 def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:
@@ -580,69 +477,6 @@ def reinstate_credential(
 ) -> CredentialStatusOut:
     """Lift a suspension. 409 unless the credential is suspended (a revoked one stays revoked)."""
     return _status_out(session, lifecycle.reinstate(session, issuer, credential_id, now))
-
-
-# --- statistics ---------------------------------------------------------------------------------------------
-
-
-def _figures(figures: statistics.Figures) -> dict[str, int]:
-    return {name: getattr(figures, name) for name in statistics.FIGURES}
-
-
-def _months(months: dict[str, statistics.Figures]) -> list[MonthFiguresOut]:
-    return [MonthFiguresOut(month=month, **_figures(figures)) for month, figures in sorted(months.items())]
-
-
-@api.get("/statistics", tags=["provider"])
-def provider_statistics(
-    issuer: CurrentIssuer,
-    session: SessionDep,
-    since: Annotated[Month | None, Query(description="First month counted")] = None,
-    until: Annotated[Month | None, Query(description="Last month counted")] = None,
-) -> ProviderStatisticsOut:
-    """The provider's credentials issued, claimed, shared, viewed, verified and revoked: in total, per
-    month and per achievement and month."""
-    stats, names = statistics.provider_statistics(session, issuer, since, until)
-    per_achievement: dict[str, dict[str, statistics.Figures]] = {}
-    for (achievement_id, month), figures in stats.cells.items():
-        per_achievement.setdefault(achievement_id, {})[month] = figures
-    totals = stats.by_achievement()
-    return ProviderStatisticsOut(
-        totals=FiguresOut(**_figures(stats.totals)),
-        months=_months(stats.by_month()),
-        achievements=[
-            AchievementFiguresOut(
-                achievement_id=achievement_id,
-                achievement_name=names.get(achievement_id, ""),
-                months=_months(months),
-                **_figures(totals[achievement_id]),
-            )
-            for achievement_id, months in sorted(
-                per_achievement.items(), key=lambda item: names.get(item[0], "").casefold()
-            )
-        ],
-    )
-
-
-@api.get("/admin/statistics", dependencies=[Operator], tags=["operator"])
-def network_statistics(
-    session: SessionDep,
-    since: Annotated[Month | None, Query(description="First month counted")] = None,
-    until: Annotated[Month | None, Query(description="Last month counted")] = None,
-) -> NetworkStatisticsOut:
-    """The network's figures for the operator: providers, and credentials issued, claimed, shared,
-    viewed, verified and revoked per month; issued by achievement kind, sector and month. Counts only."""
-    stats = statistics.network_statistics(session, since, until)
-    return NetworkStatisticsOut(
-        providers=stats.providers,
-        providers_issuing=stats.providers_issuing,
-        totals=FiguresOut(**_figures(stats.totals)),
-        months=_months(stats.by_month),
-        issued_by_kind_sector_month=[
-            KindSectorMonthOut(kind=kind, sector=sector or None, month=month, issued=issued)
-            for kind, sector, month, issued in stats.issued_by_kind_sector_month
-        ],
-    )
 
 
 # --- public documents ---------------------------------------------------------------------------------------

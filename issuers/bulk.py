@@ -38,7 +38,7 @@ from vc.keys import KeyType
 from vc.parsing import parse_json
 
 from . import achievements, identity, issuing, service, signing, status
-from .api_models import CredentialCreate, Recipient
+from .api_models import CredentialCreate, JobOut, Recipient
 from .models import Achievement, BulkJob, IssuedCredential, Issuer, StatusListRow
 from .ports import ScopeAnswer
 
@@ -377,6 +377,21 @@ def get_job(session: Session, issuer: Issuer, job_id: str) -> BulkJob:
     if job is None:
         raise NotFound(gettext("no bulk job %(id)r", id=job_id))
     return job
+
+
+def job_out(job: BulkJob) -> JobOut:
+    """The job as the API shows it (without its rows)."""
+    return JobOut(
+        id=job.id,
+        state=job.state,  # type: ignore[arg-type]
+        done=job.done,
+        total=job.total,
+        achievement_id=job.achievement_id,
+        format=job.format,
+        error=job.error,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
 
 
 def run_job(

@@ -182,9 +182,9 @@ class IssuedCredential(Base):
 
 # The passport finds a learner's credentials by address, case-insensitively (issuers.recipients).
 Index("ix_issued_credential_recipient_email_lower", func.lower(IssuedCredential.recipient_email))
-# The provider's list, newest first, a page at a time (`issuers.listing`), and its searches: each index
-# gives the matching rows in the list's order, so a page is one range scan that stops when the page is
-# full. The list's own index also holds every other filtered column, so a filter matching few rows (a
+# The provider's list, newest first, a page at a time (`issuers.reports.listing`), and its searches: each
+# index gives the matching rows in the list's order, so a page is one range scan that stops when the page
+# is full. The list's own index also holds every other filtered column, so a filter matching few rows (a
 # name, a status, an achievement) is checked on index entries without reading the table's rows.
 Index(
     "ix_issued_credential_issuer_issued",
@@ -228,8 +228,8 @@ class BulkJob(Base):
 
 class CredentialActivity(Base):
     """How often a provider's credentials of one achievement were shared, viewed or verified in a month:
-    counters, no personal data (`issuers.statistics`). Issued, claimed and revoked are counted from the
-    credentials themselves."""
+    counters, no personal data (`issuers.reports.statistics`). Issued, claimed and revoked are counted
+    from the credentials themselves."""
 
     __tablename__ = "credential_activity"
 

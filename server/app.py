@@ -32,6 +32,7 @@ from core.web import Templates, static_files
 from issuers import api as issuers_api
 from issuers import pages as issuers_pages
 from issuers.bulk import JobWorker
+from issuers.reports import api as issuers_reports
 from issuers.service import IssuerConfig
 from network import api as network_api
 from network.communities import NetworkCommunities
@@ -196,6 +197,7 @@ def create_app(
     # the busiest, comes first.
     app.include_router(verification_api.router)
     app.include_router(issuers_api.router)
+    app.include_router(issuers_reports.router)
     app.include_router(issuers_pages.router)
     app.include_router(passport_api.router)
     app.include_router(passport_pages.router)

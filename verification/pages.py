@@ -33,9 +33,10 @@ from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
 from core.services import Site, services_of
 from core.web import Templates
-from issuers import identity, issuing, statistics
+from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
+from issuers.reports import statistics
 from network.naming import ProviderRecord, own_provider
 from vc.report import VerificationReport
 

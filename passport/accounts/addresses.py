@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.db import new_id
 from core.i18n import N_, gettext, use_locale
 from core.problems import Conflict, NotFound, TooManyRequests
-from issuers import statistics
+from issuers.reports import statistics
 from passport.accounts import letters, links, mail
 from passport.accounts.links import LinkNotFound, Purpose
 from passport.config import PassportConfig

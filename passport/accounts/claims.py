@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from core.i18n import gettext, use_locale
 from core.problems import Conflict
-from issuers import statistics
 from issuers.ports import IssuedNotice
 from issuers.recipients import RecipientCredential, credential_for_recipients
+from issuers.reports import statistics
 from passport.accounts import accounts, addresses, letters, links, mail
 from passport.accounts.links import Purpose
 from passport.config import PassportConfig

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.i18n import N_, format_date, gettext
 from core.problems import Gone, NotFound, ValidationFailed
-from issuers import statistics
+from issuers.reports import statistics
 from network.naming import IssuerName
 from passport import credentials
 from passport.accounts.security import digest, new_secret

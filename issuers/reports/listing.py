@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session, defer
 
 from core.i18n import gettext
 from core.problems import BadRequest
-
-from .models import Achievement, BulkJob, IssuedCredential, Issuer
+from issuers.models import Achievement, BulkJob, IssuedCredential, Issuer
 
 Status = Literal["valid", "suspended", "revoked"]
 MAX_PAGE = 200

@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from .models import Achievement, CredentialActivity, IssuedCredential, Issuer
+from issuers.models import Achievement, CredentialActivity, IssuedCredential, Issuer
 
 Activity = Literal["shared", "viewed", "verified"]
 FIGURES = ("issued", "claimed", "shared", "viewed", "verified", "revoked")
