@@ -253,3 +253,34 @@ def test_an_archived_achievements_page_says_so(client: TestClient, provider: dic
     page = client.get(f"/achievements/{provider['achievement']}", params={"lang": "en"})
     assert page.status_code == 200
     assert "no longer issues this achievement" in page.text
+
+
+def test_edits_racing_issues_never_mix_versions(client: TestClient, provider: dict[str, Any]) -> None:
+    """Ten issues and five edits released together: each credential is wholly the version it records,
+    and of the edits of one version only one applies (the others are 409)."""
+    from tests.issuers.test_races import together, warm
+
+    key, achievement_id = provider["api_key"], provider["achievement"]
+    warm(client, key)
+
+    def act(number: int) -> tuple[str, int]:
+        if number % 3 == 0:
+            edit = patch(client, key, achievement_id, {"name": f"Edited {number}"})
+            return "edit", edit.status_code
+        issued = issue(client, key, achievement_id, f"learner{number}@example.com")
+        assert issued.status_code == 201, issued.text
+        return issued.json()["id"], issued.status_code
+
+    results = together(15, act)
+    edits = [status for kind, status in results if kind == "edit"]
+    assert set(edits) <= {200, 409}
+    assert 200 in edits
+    versions = client.get(f"/api/v1/achievements/{achievement_id}/versions", headers=auth(key)).json()
+    names = {version["version"]: version["definition"]["name"] for version in versions}
+    assert len(names) == 1 + edits.count(200)
+    listed = client.get("/api/v1/credentials", params={"limit": 200}, headers=auth(key)).json()["items"]
+    assert len(listed) == 10
+    for item in listed:
+        document = client.get(f"/api/v1/credentials/{item['id']}", headers=auth(key)).json()["credential"]
+        assert achievement_in(document)["name"] == names[item["achievement_version"]]
+        assert achievement_in(document).get("version", "1") == str(item["achievement_version"])
