@@ -132,8 +132,10 @@ async def credential_page(request: Request, credential_id: str, session: Session
             )
         )
     provider = _provider_of(session, row)
-    statistics.record(session, row.id, "verified", now)  # the provider's figures: a count, nothing else
     report = await _verified(request, issuing.signed_document(row))
+    # The provider's figures (a count, nothing else), written after verifying: on SQLite a write taken
+    # earlier would hold the database's one write lock while verification's own transaction waits for it.
+    statistics.record(session, row.id, "verified", now)
     if wants == "report":
         return Response(orjson.dumps(report.to_json()), media_type="application/json")
     page_url = issuing.credential_url(services_of(request.app).get(Site).base_url, row.id)
