@@ -9,8 +9,9 @@ Setup: a fresh SQLite file (or a fresh schema on the given PostgreSQL server), m
 (`issuers.service.create_issuer`) with five achievements; ``--credentials`` credential rows written
 straight into ``issued_credential`` in batches (the list reads only the row's columns, never the signed
 document, so the rows hold a placeholder document: signing 100,000 credentials would take an hour and
-measure nothing the list does), spread over a year, over the five achievements, 5,000 distinct
-addresses, 1 in 50 revoked, 2 in 3 claimed.
+measure nothing the list does), with the monthly counters that issuing, claiming and revoking keep;
+spread over a year, over the five achievements, 5,000 distinct addresses, 1 in 50 revoked, 2 in 3
+claimed.
 
 Then ``passport serve --workers 1`` in production configuration (`bench.serving`), asked over loopback by
 one httpx client, sequentially, after one warm-up request of each: ``--requests`` times each of
@@ -46,7 +47,8 @@ from core.db import new_id, transaction
 from core.services import Database, services_of
 from issuers import service
 from issuers.api_models import AchievementCreate, IssuerCreate
-from issuers.models import IssuedCredential, StatusListRow
+from issuers.models import CredentialActivity, IssuedCredential, StatusListRow
+from issuers.reports import statistics
 from issuers.service import IssuerConfig
 from server.app import create_app
 from server.migrate import upgrade
@@ -89,6 +91,7 @@ def seed(app: object, count: int) -> tuple[str, list[str]]:
         key_id = service.signing_keys(session, issuer.id)[0].id
         issuer_id = issuer.id
     lists: list[str] = []
+    counts: dict[tuple[str, str, str], int] = {}
     per_list = 65_536
     for first in range(0, count, 10_000):
         with transaction(sessions) as session:
@@ -133,6 +136,23 @@ def seed(app: object, count: int) -> tuple[str, list[str]]:
                     }
                 )
             session.execute(insert(IssuedCredential), rows)
+            for row in rows:  # the figures, as issuing, claiming and revoking count them
+                for kind, moment in (
+                    ("issued", row["issued_at"]),
+                    ("claimed", row["claimed_at"]),
+                    ("revoked", row["revoked_at"]),
+                ):
+                    if moment is not None:
+                        key = (row["achievement_id"], statistics.month_of(moment), kind)
+                        counts[key] = counts.get(key, 0) + 1
+    with transaction(sessions) as session:
+        session.execute(
+            insert(CredentialActivity),
+            [
+                {"issuer_id": issuer_id, "achievement_id": a, "month": m, "kind": k, "count": n}
+                for (a, m, k), n in counts.items()
+            ],
+        )
     return api_key, achievements
 
 

@@ -41,6 +41,7 @@ from . import achievements, identity, issuing, service, signing, status
 from .api_models import CredentialCreate, JobOut, Recipient
 from .models import Achievement, BulkJob, IssuedCredential, Issuer, StatusListRow
 from .ports import ScopeAnswer
+from .reports import statistics
 
 log = logging.getLogger(__name__)
 
@@ -488,6 +489,7 @@ def _issue_chunk(
         row.document = issuing.raise_if_not_conformant(outcome)
     session.add_all(credentials)
     session.flush()
+    statistics.count(session, issuer.id, achievement.id, now, "issued", len(credentials))
     for row in credentials:
         issuing.announce(session, config, issuer, achievement, row)
 

@@ -44,6 +44,7 @@ from . import achievements, identity, service, signing, status
 from .api_models import CredentialCreate
 from .models import Achievement, IssuedCredential, Issuer, IssuerKey, StatusListRow
 from .ports import IssuedNotice, ScopeAnswer
+from .reports import statistics
 
 
 def credential_url(base_url: str, credential_id: str) -> str:
@@ -174,6 +175,7 @@ def issue(
     outcome = signing.check_and_sign(unsigned, signer, now, request.format)
     row.document = raise_if_not_conformant(outcome)
     session.flush()
+    statistics.count(session, issuer.id, achievement.id, now, "issued")
     announce(session, config, issuer, achievement, row)
     return row
 

@@ -35,6 +35,7 @@ from vc.status_list import REVOKED, SUSPENDED, VALID
 
 from . import issuing, status
 from .models import IssuedCredential, Issuer
+from .reports import statistics
 
 
 class State(StrEnum):
@@ -148,7 +149,9 @@ def revoke(
 ) -> IssuedCredential:
     """Final: a revoked credential stays revoked (a suspended one may be revoked)."""
     record = {"revoked_at": now, "revocation_reason": reason, "suspended_at": None, "suspension_reason": None}
-    return change(session, issuer, credential_id, REVOKE, record, now)
+    row = change(session, issuer, credential_id, REVOKE, record, now)
+    statistics.count(session, row.issuer_id, row.achievement_id, now, "revoked")
+    return row
 
 
 def suspend(

@@ -227,9 +227,8 @@ class BulkJob(Base):
 
 
 class CredentialActivity(Base):
-    """How often a provider's credentials of one achievement were shared, viewed or verified in a month:
-    counters, no personal data (`issuers.reports.statistics`). Issued, claimed and revoked are counted
-    from the credentials themselves."""
+    """How many of a provider's credentials of one achievement were issued, claimed, shared, viewed,
+    verified or revoked in a month: counters, no personal data (`issuers.reports.statistics`)."""
 
     __tablename__ = "credential_activity"
 
@@ -238,5 +237,5 @@ class CredentialActivity(Base):
         ForeignKey("achievement.id", ondelete="CASCADE"), primary_key=True
     )
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # shared | viewed | verified
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # statistics.FIGURES
     count: Mapped[int] = mapped_column(Integer, default=0)

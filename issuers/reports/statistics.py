@@ -1,18 +1,19 @@
 """A provider's figures, and the network's: issued, claimed, shared, viewed, verified by employers and
 revoked, per achievement and per month. Counts only: no address, name or credential id leaves here.
 
-What is counted, and where it is recorded:
+Every figure is a monthly counter per provider and achievement (``credential_activity``), added to in
+the transaction of the event it counts, so it commits with the event or not at all; a dashboard reads a
+few hundred counters however many credentials there are:
 
-* **issued** and **revoked**: the credentials themselves (``issued_at``, ``revoked_at``);
-* **claimed**: ``claimed_at``, set once when the credential first reaches a passport: it is issued to an
-  address a passport has verified, or its address is verified later (`mark_claimed`, called by the
+* **issued** (`issuers.issuing`, a bulk chunk at once) and **revoked** (`issuers.lifecycle`);
+* **claimed**: ``claimed_at`` is set once when the credential first reaches a passport: it is issued to
+  an address a passport has verified, or its address is verified later (`mark_claimed`, called by the
   passport when it verifies an address, and by its issuing listener);
 * **shared**: a learner puts the credential in a share link; **viewed**: someone opens a share link
-  showing it; **verified**: its public verification page is opened, or it is checked through the verify
-  API (`record`, called by the passport and the verifier). These three are monthly counters per
-  provider and achievement (``credential_activity``): one upsert each, nothing stored per event.
+  showing it; **verified**: its public verification page is opened (`record`, called by the passport
+  and the verifier).
 
-Months are UTC calendar months, ``"2026-12"``.
+Months are UTC calendar months, ``"2026-12"``. Migration 0010 counted what existed before.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from issuers.models import Achievement, CredentialActivity, IssuedCredential, Issuer
 
@@ -37,6 +38,21 @@ def month_of(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m")
 
 
+def count(
+    session: Session, issuer_id: str, achievement_id: str, moment: datetime, kind: str, number: int = 1
+) -> None:
+    """Add `number` to the month's counter (one upsert: concurrent events all count)."""
+    key = {"issuer_id": issuer_id, "achievement_id": achievement_id, "month": month_of(moment), "kind": kind}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(CredentialActivity).values(**key, count=number)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key), set_={"count": CredentialActivity.count + number}
+        )
+    )
+
+
 def record(session: Session, credential_id: str, kind: Activity, now: datetime) -> None:
     """Count one share, view or verification of a credential this service issued (others: nothing)."""
     row = session.execute(
@@ -44,42 +60,32 @@ def record(session: Session, credential_id: str, kind: Activity, now: datetime) 
             IssuedCredential.id == credential_id
         )
     ).first()
-    if row is None:
-        return
-    key = {
-        "issuer_id": row.issuer_id,
-        "achievement_id": row.achievement_id,
-        "month": month_of(now),
-        "kind": kind,
-    }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(CredentialActivity).values(**key, count=1)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(key), set_={"count": CredentialActivity.count + 1}
-        )
-    )
+    if row is not None:
+        count(session, row.issuer_id, row.achievement_id, now, kind)
 
 
 def mark_claimed(session: Session, email: str, now: datetime) -> None:
     """The credentials issued to `email` are in a passport from `now` (those already claimed keep their
-    moment)."""
+    moment, and are not counted again)."""
+    unclaimed = (
+        func.lower(IssuedCredential.recipient_email) == email.strip().lower(),
+        IssuedCredential.claimed_at.is_(None),
+    )
+    groups = session.execute(
+        select(IssuedCredential.issuer_id, IssuedCredential.achievement_id, func.count())
+        .where(*unclaimed)
+        .group_by(IssuedCredential.issuer_id, IssuedCredential.achievement_id)
+    ).all()
+    if not groups:
+        return
     session.execute(
         update(IssuedCredential)
-        .where(
-            func.lower(IssuedCredential.recipient_email) == email.strip().lower(),
-            IssuedCredential.claimed_at.is_(None),
-        )
+        .where(*unclaimed)
         .values(claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-
-
-def _month(session: Session, column: InstrumentedAttribute[Any]) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+    for issuer_id, achievement_id, number in groups:
+        count(session, issuer_id, achievement_id, now, "claimed", number)
 
 
 @dataclass
@@ -124,37 +130,21 @@ def _counted(
     """Every figure per (achievement, month), for one provider or (None) the whole network, for the months
     from `since` to `until` inclusive (either may be None)."""
     stats = Statistics()
-
-    def keep(month: str | None) -> bool:
-        return month is not None and (since is None or month >= since) and (until is None or month <= until)
-
-    for figure, column in (
-        ("issued", IssuedCredential.issued_at),
-        ("claimed", IssuedCredential.claimed_at),
-        ("revoked", IssuedCredential.revoked_at),
-    ):
-        month = _month(session, column)
-        query = select(IssuedCredential.achievement_id, month, func.count()).where(column.is_not(None))
-        if issuer_id is not None:
-            query = query.where(IssuedCredential.issuer_id == issuer_id)
-        for achievement_id, at, count in session.execute(
-            query.group_by(IssuedCredential.achievement_id, month)
-        ):
-            if keep(at):
-                cell = stats.cells[(achievement_id, at)]
-                setattr(cell, figure, getattr(cell, figure) + count)
-    activity = select(
+    query = select(
         CredentialActivity.achievement_id,
         CredentialActivity.month,
         CredentialActivity.kind,
         CredentialActivity.count,
-    )
+    ).where(CredentialActivity.kind.in_(FIGURES))
     if issuer_id is not None:
-        activity = activity.where(CredentialActivity.issuer_id == issuer_id)
-    for achievement_id, at, kind, count in session.execute(activity):
-        if keep(at) and kind in FIGURES:
-            cell = stats.cells[(achievement_id, at)]
-            setattr(cell, kind, getattr(cell, kind) + count)
+        query = query.where(CredentialActivity.issuer_id == issuer_id)
+    if since is not None:
+        query = query.where(CredentialActivity.month >= since)
+    if until is not None:
+        query = query.where(CredentialActivity.month <= until)
+    for achievement_id, month, kind, number in session.execute(query):
+        cell = stats.cells[(achievement_id, month)]
+        setattr(cell, kind, getattr(cell, kind) + number)
     for figures in stats.cells.values():
         stats.totals.add(figures)
     return stats
@@ -203,7 +193,9 @@ def network_statistics(
         if figures.issued:
             kind, sector = kinds.get(achievement_id, ("", ""))
             issued[(kind, sector, month)] += figures.issued
-    issuing = select(func.count(func.distinct(IssuedCredential.issuer_id)))
+    issuing = select(func.count(func.distinct(CredentialActivity.issuer_id))).where(
+        CredentialActivity.kind == "issued"
+    )
     return NetworkStatistics(
         providers=session.scalar(select(func.count()).select_from(Issuer)) or 0,
         providers_issuing=session.scalar(issuing) or 0,

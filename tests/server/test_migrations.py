@@ -227,6 +227,8 @@ def test_0010_keeps_credentials_at_version_1_and_dates_claims_from_verified_addr
     assert [(row[0], row[1]) for row in claimed] == [("c0", 1), ("c1", 1)]
     assert str(claimed[0][2]).startswith("2026-11-20")
     assert claimed[1][2] is None
+    counted = _rows(empty_database_url, "SELECT month, kind, count FROM credential_activity ORDER BY kind")
+    assert counted == [("2026-11", "claimed", 1), ("2026-11", "issued", 2)]
     command.downgrade(config, "0009")
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM issued_credential") == [(2,)]
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM achievement") == [(1,)]

@@ -7,6 +7,8 @@ Revises: 0009
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -104,6 +106,49 @@ def upgrade() -> None:
             "issuer_id", "achievement_id", "month", "kind", name=op.f("pk_credential_activity")
         ),
     )
+    _count_existing()
+
+
+def _count_existing() -> None:
+    """The monthly counters of what was issued, claimed and revoked before this revision."""
+    connection = op.get_bind()
+    credentials = sa.table(
+        "issued_credential",
+        sa.column("issuer_id"),
+        sa.column("achievement_id"),
+        sa.column("issued_at", UTCDateTime()),
+        sa.column("claimed_at", UTCDateTime()),
+        sa.column("revoked_at", UTCDateTime()),
+    )
+    counts: dict[tuple[str, str, str, str], int] = {}
+    query = sa.select(
+        credentials.c.issuer_id,
+        credentials.c.achievement_id,
+        credentials.c.issued_at,
+        credentials.c.claimed_at,
+        credentials.c.revoked_at,
+    )
+    for issuer_id, achievement_id, *moments in connection.execute(query):
+        for kind, moment in zip(("issued", "claimed", "revoked"), moments, strict=True):
+            if moment is not None:
+                key = (issuer_id, achievement_id, moment.astimezone(UTC).strftime("%Y-%m"), kind)
+                counts[key] = counts.get(key, 0) + 1
+    if counts:
+        activity = sa.table(
+            "credential_activity",
+            sa.column("issuer_id"),
+            sa.column("achievement_id"),
+            sa.column("month"),
+            sa.column("kind"),
+            sa.column("count"),
+        )
+        op.bulk_insert(
+            activity,
+            [
+                {"issuer_id": i, "achievement_id": a, "month": m, "kind": k, "count": n}
+                for (i, a, m, k), n in counts.items()
+            ],
+        )
 
 
 def downgrade() -> None:
