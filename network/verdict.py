@@ -4,7 +4,9 @@ The employer's pages (`verification.report_view`) and the passport (`passport.ve
 "can I rely on this credential now?" with this function, each in its own words.
 
 The most serious answer wins, in the order `vc.verify` runs its checks (VC DM 2.0 §7.1, OB 3.0 §9.1):
-not genuine (envelope, schema, proof, or a key the issuer does not control), then the status (revoked
+not genuine (envelope, schema, proof, or a key the issuer does not control) -- except a proof that could
+not be checked because the issuer's key could not be resolved, a fault of set-up (a did:web under a changed
+or unreachable address) rather than evidence of tampering, and said so -- then the status (revoked
 outranks suspended: Bitstring Status List 1.0 §3), then the validity period (VC DM 2.0 §4.9), then the
 quality-assurance scheme (`network.trust_policy`).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from vc.report import CheckId, Outcome, StatusState, Trust, ValidityState, VerificationReport
+from vc.report import CheckId, Outcome, ProofState, StatusState, Trust, ValidityState, VerificationReport
 
 __all__ = ["Verdict", "verdict_of"]
 
@@ -29,12 +31,17 @@ class Verdict(StrEnum):
     NOT_YET_VALID = "not_yet_valid"
     NOT_TRUSTWORTHY = "not_trustworthy"  # the issuer's accreditation is suspended, withdrawn or expired
     NOT_VALID = "not_valid"  # not genuine: altered, not signed by its issuer, or not a credential
+    KEYS_UNAVAILABLE = (
+        "keys_unavailable"  # the issuer's keys could not be fetched: not checked, not relied on
+    )
     UNCHECKED = "unchecked"  # something could not be established (e.g. its status list was unreachable)
 
 
 def verdict_of(report: VerificationReport) -> Verdict:
     outcomes = {check.id: check.outcome for check in report.checks}
     if any(outcomes.get(check_id) is Outcome.FAILED for check_id in _AUTHENTICITY):
+        if outcomes.get(CheckId.SCHEMA) is Outcome.PASSED and report.proof.state is ProofState.KEY_UNRESOLVED:
+            return Verdict.KEYS_UNAVAILABLE
         return Verdict.NOT_VALID
     if report.status.state is StatusState.REVOKED:
         return Verdict.REVOKED

@@ -34,7 +34,7 @@ from passport.api_models import (
     summaries_json,
 )
 from passport.deps import ClientDep, CurrentLearner, PassportConfigDep
-from passport.exports import clr, downloads
+from passport.exports import certificates, clr, downloads
 from passport.models import LearnerEmail, LearnerToken
 from passport.sharing import api as sharing_api
 from passport.verifying import VerifierDep
@@ -208,4 +208,5 @@ router = APIRouter()
 router.include_router(api)
 router.include_router(sharing_api.api)
 router.include_router(downloads.api)
+router.include_router(certificates.api)
 router.include_router(clr.api)

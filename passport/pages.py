@@ -24,7 +24,7 @@ from passport.accounts.links import Purpose
 from passport.api_models import normalise_email
 from passport.credentials import status_words
 from passport.deps import ClientDep
-from passport.exports import downloads
+from passport.exports import certificates, downloads, linkedin
 from passport.sharing import pages as sharing_pages
 from passport.verifying import VerifierDep
 from passport.web import (
@@ -203,6 +203,7 @@ def credential(
     # An issued credential's id is its public verification page (what its QR code opens); an imported
     # one's belongs to its own issuer.
     public = credential_url(who.config.base_url, entry.id) if entry.source == "issued" else None
+    organisation = entry.issuer.name if entry.issuer.confirmed else None  # network.naming: proven names only
     return page(
         request,
         who,
@@ -211,6 +212,17 @@ def credential(
         words=status_words(),
         document=shown,
         public_url=public,
+        linkedin_url=linkedin.add_to_profile_url(
+            name=entry.credential.achievement_name,
+            organization_name=organisation,
+            issued=entry.credential.issued_at
+            if entry.source == "issued"
+            else entry.credential.valid_from or entry.credential.issued_at,
+            expires=entry.credential.valid_until,
+            cert_url=public,
+            cert_id=entry.id,
+        ),
+        share_text=linkedin.share_text(entry.credential.achievement_name, organisation, public),
     )
 
 
@@ -268,6 +280,8 @@ router.include_router(pages)
 router.include_router(sharing_pages.router)
 router.include_router(sharing_pages.public)
 router.include_router(downloads.pages)
+router.include_router(certificates.pages)
+router.include_router(certificates.public)
 router.include_router(address_pages.router)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev

@@ -163,7 +163,9 @@ def signed_out(response: Response, config: PassportConfig) -> Response:
     return response
 
 
-def problem_page(request: Request, problem: Problem) -> HTMLResponse:
+def problem_page(request: Request, problem: Problem, *, public: bool = False) -> HTMLResponse:
+    """A problem as a page; `public`: a page for anyone (a share link's visitor, an employer), which
+    points to the credential check rather than to a passport they do not have."""
     config = get_passport_config(request)
     response = render(
         request,
@@ -172,6 +174,7 @@ def problem_page(request: Request, problem: Problem) -> HTMLResponse:
         problem=problem,
         problem_type=f"{config.base_url}/problems/{problem.slug}",
         visitor=None,
+        public=public,
     )
     if isinstance(problem, TooManyRequests):
         response.headers["Retry-After"] = str(problem.retry_after)

@@ -206,7 +206,7 @@ def create_app(
     app.include_router(network_api.router)
     app.include_router(verification_pages.router)
 
-    app.mount("/static", static_files("verification"), name="static")
+    app.mount("/static", static_files("verification", "passport"), name="static")
     install_api_docs(app, app.title)
 
     @app.get("/", include_in_schema=False)

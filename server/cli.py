@@ -1,7 +1,7 @@
 """The ``passport`` command line.
 
 Exit status of ``passport verify``: 0 verified, 1 not verified, 2 the input is unusable (including an image
-that is not a PNG or SVG, or holds no baked credential).
+that is not a PNG or SVG, or holds no baked credential, and a PDF without exactly one attached credential).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
 from vc.errors import BakingError, VcError
 from vc.jwt import looks_like_jwt
 from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
+from vc.pdf import PdfError, credential_in_pdf, is_pdf
 from vc.ports import ChainResolver, DidKeyResolver
 from vc.report import CheckId, Outcome, VerificationReport
 from vc.verify import Ports, verify_credential
@@ -58,12 +59,18 @@ class UnusableInput(Exception):
 
 
 def read_input(path: str) -> dict[str, Any] | str:
-    """Read a credential from a file or standard input: a JSON object, a compact VC-JWT, or a baked badge
-    (a PNG or SVG image, told apart by its content; a file named .png or .svg must be one)."""
+    """Read a credential from a file or standard input: a JSON object, a compact VC-JWT, a baked badge
+    (a PNG or SVG image, told apart by its content; a file named .png or .svg must be one), or a PDF
+    certificate (the credential attached to it, `vc.pdf`; a file named .pdf must be one)."""
     try:
         raw = sys.stdin.buffer.read(MAX_IMAGE_BYTES + 1) if path == "-" else _read_file(Path(path))
     except OSError as error:
         raise UnusableInput(f"cannot read {path}: {error.strerror or error}") from None
+    if is_pdf(raw) or Path(path).suffix.lower() == ".pdf":  # a PDF certificate: its attached credential
+        try:
+            return credential_in_pdf(raw)
+        except PdfError as error:
+            raise UnusableInput(f"{path}: {error.message}") from None
     if image_kind(raw) is not None or Path(path).suffix.lower() in (".png", ".svg"):
         try:
             return unbake(raw)
@@ -128,7 +135,7 @@ def verify(
         str,
         typer.Argument(
             help="A JSON credential, a compact VC-JWT (or the text of an offline QR code), a baked badge "
-            "(.png or .svg), or - for standard input."
+            "(.png or .svg), a PDF certificate with the credential attached, or - for standard input."
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,

@@ -17,18 +17,22 @@ nothing (the answer goes to the victim's browser, not to the attacker): no CSRF 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from urllib.parse import unquote, urlsplit
 
 import orjson
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
-from core.i18n import N_, gettext
+from core.i18n import N_, format_number, gettext
 from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
 from core.services import Site, services_of
@@ -38,10 +42,11 @@ from issuers import service as issuers_service
 from issuers import status as issuers_status
 from issuers.reports import statistics
 from network.naming import ProviderRecord, own_provider
-from vc.report import VerificationReport
+from network.trust import TrustConfig
+from vc.report import ProofState, VerificationReport
 
 from .api import verify_in_request
-from .report_view import report_view
+from .report_view import ReportView, report_view
 from .service import Verifier
 from .upload import UnreadableUpload, credential_in
 
@@ -50,8 +55,7 @@ if TYPE_CHECKING:  # rows come from the issuers' services; their table is theirs
 
 __all__ = ["router", "too_large_form"]
 
-# Its templates' own words are English until they are translated (README, "Translations").
-render = Templates(Path(__file__).parent / "templates", english_only=True).render
+render = Templates(Path(__file__).parent / "templates").render
 
 
 class NotAcceptable(Problem):
@@ -142,10 +146,50 @@ async def credential_page(request: Request, credential_id: str, session: Session
     return render(
         request,
         "verification_credential.html",
-        view=report_view(report, provider=provider, recipient_name=row.recipient_name),
+        view=_view(request, report, provider, row),
         page_url=page_url,
         qr_png_url=f"{page_url}/qr.png",
     )
+
+
+def _status_date(row: IssuedCredential | None) -> datetime | None:
+    """When the provider's own record says the credential was revoked (or else suspended)."""
+    return (row.revoked_at or row.suspended_at) if row is not None else None
+
+
+def _view(
+    request: Request,
+    report: VerificationReport,
+    provider: ProviderRecord | None,
+    row: IssuedCredential | None = None,
+    *,
+    with_name: bool = True,
+) -> ReportView:
+    """The page's words for `report`. `row` is our stored credential when the report is about it: its
+    recipient's name (`with_name`) and status dates are the provider's record."""
+    services = services_of(request.app)
+    return report_view(
+        report,
+        provider=provider,
+        recipient_name=row.recipient_name if row is not None and with_name else None,
+        operator=services.get(TrustConfig).operator_name,
+        status_date=_status_date(row),
+        base_url=services.get(Site).base_url,
+    )
+
+
+def _stored_row(session: Session, base_url: str, report: VerificationReport) -> IssuedCredential | None:
+    """Our stored row of a pasted credential proven to be signed by the provider that issued the row
+    (`own_provider` proved the key; the row must be that provider's): for its revocation date."""
+    credential_id = report.credential.get("id") if isinstance(report.credential, dict) else None
+    found = _own_link(credential_id, base_url) if isinstance(credential_id, str) else None
+    if found is None or report.proof.state is not ProofState.VERIFIED:
+        return None
+    try:
+        row = issuing.find_credential(session, found)
+    except NotFound:
+        return None
+    return row if identity.issuer_did(base_url, row.issuer_id) == report.issuer_id else None
 
 
 def _image(data: bytes, image_format: ImageFormat) -> Response:
@@ -227,12 +271,77 @@ def too_large_form(request: Request, max_bytes: int) -> Response:
         request,
         "verification_form.html",
         status_code=413,
-        error=f"That is too large to be a credential: at most {max_bytes // 1024} KB.",
+        error=gettext(
+            "That is too large to be a credential: at most %(size)s KB.",
+            size=format_number(max_bytes // 1024),
+        ),
     )
 
 
 def _form_error(request: Request, message: str, pasted: str | None = None) -> Response:
     return render(request, "verification_form.html", status_code=422, error=message, pasted=pasted)
+
+
+#: A credential's own id here is its verification URL, ``{base}/credentials/{32 hex digits}``.
+_CREDENTIAL_ID = re.compile(r"[0-9a-f]{32}")
+#: A share link's secret (`passport.sharing`): its page is the passport's, reached by its URL alone.
+_SHARE_SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_OFFLINE_LINK = re.compile(r"#vc=([A-Za-z0-9_\-.~]+)$")
+
+
+def _own_path(text: str, base_url: str) -> list[str] | None:
+    """The path segments of a link of this site, or None when `text` is not one."""
+    if not text.startswith(("https://", "http://")) or any(char.isspace() for char in text):
+        return None
+    link, base = urlsplit(text), urlsplit(base_url)
+    if (link.scheme, link.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return None
+    return unquote(link.path).removeprefix(base.path.rstrip("/")).strip("/").split("/")
+
+
+def _own_link(text: str, base_url: str) -> str | None:
+    """The credential id in a pasted verification link of this site (or a bare id), or None when the
+    text is not such a link. Only this site's links: another site's URL is never fetched."""
+    if _CREDENTIAL_ID.fullmatch(text):
+        return text
+    parts = _own_path(text, base_url)
+    if (
+        parts is not None
+        and len(parts) == 2
+        and parts[0] == "credentials"
+        and _CREDENTIAL_ID.fullmatch(parts[1])
+    ):
+        return parts[1]
+    return None
+
+
+def _pasted_link(request: Request, session: Session, text: str) -> Response | str | None:
+    """A pasted link of this site: our credential's page or a share link's page (303), the JWT of an
+    offline-QR link, a form error for a link to nothing; None when the text is not a link."""
+    base_url = services_of(request.app).get(Site).base_url
+    offline = _OFFLINE_LINK.search(text)
+    if offline and text.startswith(base_url.rstrip("/") + "/verify#"):
+        return offline.group(1)
+    parts = _own_path(text, base_url)
+    if parts is not None and len(parts) == 2 and parts[0] == "shared" and _SHARE_SECRET.fullmatch(parts[1]):
+        return RedirectResponse(f"{base_url}/shared/{parts[1]}", status_code=303)  # its page says the rest
+    credential_id = _own_link(text, base_url)
+    if credential_id is None:
+        if text.startswith(("https://", "http://")) and not any(char.isspace() for char in text):
+            return _form_error(
+                request,
+                gettext(
+                    "That link is not a credential's verification link on this site. Paste the credential "
+                    "itself (JSON or a VC-JWT), or its link from this site."
+                ),
+                pasted=text[:2000],
+            )
+        return None
+    try:
+        row = issuing.find_credential(session, credential_id)
+    except NotFound:
+        return _form_error(request, gettext("No credential here has that link or ID."), pasted=text[:2000])
+    return RedirectResponse(issuing.credential_url(base_url, row.id), status_code=303)
 
 
 @pages.post("/verify", response_model=None)
@@ -242,8 +351,9 @@ async def verify_submitted(
     credential: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Check a pasted or uploaded credential (the file wins when both are given); bad input is shown on
-    the form with what was wrong."""
+    """Check a pasted or uploaded credential (the file wins when both are given), or go to the page of
+    a pasted verification link or credential id of this site; bad input is shown on the form with what
+    was wrong."""
     text = credential.strip()
     upload = await file.read() if file is not None else b""
     try:
@@ -251,15 +361,21 @@ async def verify_submitted(
             found = credential_in(file.filename if file is not None else None, upload)
         elif text:
             if len(text) > _MAX_PASTED_CHARS:
-                return _form_error(request, "The pasted text is too long to be a credential.")
-            found = credential_in("pasted text", text.encode("utf-8"))
+                return _form_error(request, gettext("The pasted text is too long to be a credential."))
+            linked = _pasted_link(request, session, text) if len(text) <= 20000 else None
+            if isinstance(linked, Response):
+                return linked
+            found = linked or credential_in(gettext("pasted text"), text.encode("utf-8"))
         else:
-            return _form_error(request, "Paste a credential or choose a file to check.")
+            return _form_error(request, gettext("Paste a credential or choose a file to check."))
     except UnreadableUpload as error:
         return _form_error(request, error.detail, pasted=text[:20000] or None)
     report = await _verified(request, found)
-    provider = own_provider(session, services_of(request.app).get(Site).base_url, report)
-    return render(request, "verification_result.html", view=report_view(report, provider=provider))
+    base_url = services_of(request.app).get(Site).base_url
+    provider = own_provider(session, base_url, report)
+    row = _stored_row(session, base_url, report) if provider is not None else None
+    view = _view(request, report, provider, row, with_name=False)
+    return render(request, "verification_result.html", view=view)
 
 
 router.include_router(images)

@@ -28,7 +28,7 @@ from passport.holder_binding import Recipient
 from passport.imports import NotAuthentic, UnreadableImport
 from passport.sharing import sharing
 from passport.verifying import LIVE_WORDS, VerifierDep
-from passport.web import FormVisitor, PageRoute, Visitor, VisitorDep, page, redirect, show
+from passport.web import FormVisitor, PageRoute, Visitor, VisitorDep, page, problem_page, redirect, show
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -114,7 +114,8 @@ class SharedRoute(PageRoute):
     """The share page's problems: a page for browsers, RFC 9457 JSON for a client asking for JSON."""
 
     def render_problem(self, request: Request, problem: Problem) -> Response | None:  # type: ignore[override]
-        return None if _wants_json(request) else super().render_problem(request, problem)
+        # A share link's visitor (an employer) has no passport to go to: the page points to the check.
+        return None if _wants_json(request) else problem_page(request, problem, public=True)
 
 
 public = APIRouter(route_class=SharedRoute, tags=["passport"])

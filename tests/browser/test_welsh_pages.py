@@ -20,7 +20,7 @@ WIDTHS = (390, 1280)
 #: A heading of each page, in each language.
 HEADINGS = {
     "/": {"en": "Skills Passport", "cy": "Pasbort Sgiliau"},
-    "/verify": None,  # its own words are English until verification/templates is translated
+    "/verify": {"en": "Check a credential", "cy": "Gwirio tystlythyr"},
     "/passport": {"en": "Your passport", "cy": "Eich pasbort"},
     "/passport/emails": {"en": "Email addresses", "cy": "Cyfeiriadau e-bost"},
     "/passport/account/delete": {"en": "Delete your passport", "cy": "Dileu eich pasbort"},

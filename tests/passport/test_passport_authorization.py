@@ -159,6 +159,7 @@ OWNER_PAGES = {
     "/passport/credentials/{credential_id}/download",
     "/passport/credentials/{credential_id}/baked.png",
     "/passport/credentials/{credential_id}/baked.svg",
+    "/passport/credentials/{credential_id}/certificate.pdf",
 }
 # Links whose holder is authorised by holding them (they were emailed to that address), and forms a
 # stranger may legitimately post (acting on themselves).
@@ -166,6 +167,8 @@ NOT_OWNERS = {"/passport/confirm/{secret}", "/passport/claim/{secret}", "/passpo
 NOT_OWNERS |= {"/passport/claim/{secret}/sign-in", "/passport/claim/{secret}/add"}
 # A share link's page and QR codes: whoever holds the link may see them (tested in test_sharing).
 NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/qr.svg"}
+# A shared credential's PDF certificate: the link's holder, for what it includes (test_certificate).
+NOT_OWNERS |= {"/shared/{secret}/credentials/{credential_id}/certificate.pdf"}
 SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up"}
 # Forms that act on the visitor themselves (they are walked for CSRF below).
 ACTS_ON_SELF = SIGNED_OUT_PAGES | {"/passport/sign-out", "/passport/account/delete", "/passport/emails"}

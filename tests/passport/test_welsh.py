@@ -246,11 +246,15 @@ NOT_YET_WELSH = "Nid yw'r dudalen hon ar gael yn Gymraeg eto"
 
 
 def test_a_page_not_translated_yet_says_so_and_marks_its_english(app: FastAPI) -> None:
-    """The verifier's and the sharing pages' own words are English for now: a Welsh reader is told,
-    and their main content is marked as English for screen readers (WCAG 2.2 SC 3.1.2)."""
+    """The sharing pages' own words are English for now: a Welsh reader is told, and their main content
+    is marked as English for screen readers (WCAG 2.2 SC 3.1.2). The verifier's pages are translated."""
     browser = Browser.open(app)
     browser.sign_up("sam@example.com")
-    for path in ("/verify", "/passport/shares"):
+    verify = browser.get("/verify?lang=cy").text
+    assert '<main id="main" tabindex="-1">' in verify
+    assert "translation-notice" not in verify
+    assert "<h1>Gwirio tystlythyr</h1>" in verify
+    for path in ("/passport/shares",):
         welsh = browser.get(f"{path}?lang=cy").text
         assert '<html lang="cy">' in welsh
         assert '<main id="main" tabindex="-1" lang="en-GB">' in welsh

@@ -7,12 +7,14 @@ from __future__ import annotations
 import copy
 import json
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
+from core.i18n import format_date
 from issuers.badges import badge_png
 from tests.core.test_qr import decode
 from tests.issuers.conftest import BASE_URL, create_achievement, create_provider
@@ -106,7 +108,10 @@ def test_a_revoked_credential_page_says_revoked(
     assert revoked.status_code == 200, revoked.text
     html = page(client, issued["verification_url"])
     assert verdict(html) == "revoked"
-    assert "<dt>Revocation</dt><dd>The credential has been revoked.</dd>" in html
+    # The date is the provider's record of the revocation, in words.
+    day = format_date(datetime.fromisoformat(revoked.json()["revoked_at"]))
+    assert f"<dt>Revocation</dt><dd>Revoked on {day}</dd>" in html
+    assert f"The issuer revoked it on {day}" in html
 
 
 def test_an_expired_credential_page_says_expired(
