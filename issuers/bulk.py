@@ -359,7 +359,7 @@ def _check_signable(
     placeholder = StatusListRow(id=new_id(), purpose=purpose, status_size=size)  # never stored
     credential = issuing.build_credential(
         config,
-        issuing.credential_parts(config, issuer, did, achievement),
+        issuing.credential_parts(config, issuer, did, achievement, session),
         issuing.credential_row(issuer, achievement, key, request, now),
         request,
         now,
@@ -449,7 +449,7 @@ def _issue_chunk(
     key = signing.SigningKey(
         key_row.id, service.private_key(config, key_row), identity.verification_method_id(did, key_row)
     )
-    parts = issuing.credential_parts(config, issuer, did, achievement)
+    parts = issuing.credential_parts(config, issuer, did, achievement, session)
     status_list, indexes = status.allocate(session, issuer, len(batch), now)
     credentials: list[IssuedCredential] = []
     checked_shapes: set[bool] = set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,7 +53,10 @@ def credential_url(base_url: str, credential_id: str) -> str:
 
 
 def _achievement_model(
-    config: service.IssuerConfig, achievement: Achievement, issuer: Profile
+    config: service.IssuerConfig,
+    achievement: Achievement,
+    issuer: Profile,
+    endorsements: Sequence[dict[str, Any]] = (),
 ) -> AchievementModel:
     d = achievement.definition
     url = service.achievement_url(config, achievement)
@@ -105,6 +109,7 @@ def _achievement_model(
         tag=tags,
         creator=issuer,
         version=str(achievement.version) if achievement.version > 1 else None,
+        endorsement=list(endorsements),
     )
 
 
@@ -163,7 +168,7 @@ def issue(
         return stored
     unsigned = build_credential(
         config,
-        credential_parts(config, issuer, did, achievement),
+        credential_parts(config, issuer, did, achievement, session),
         row,
         request,
         now,
@@ -239,7 +244,7 @@ def preview(
     placeholder = StatusListRow(id=new_id(), purpose=purpose, status_size=size)  # never stored
     credential = build_credential(
         config,
-        credential_parts(config, issuer, did, achievement),
+        credential_parts(config, issuer, did, achievement, session),
         credential_row(issuer, achievement, key, request, now),
         request,
         now,
@@ -257,7 +262,7 @@ def scope_of(
     """The scheme's answer for a credential of `achievement` (at its version) issued by `issuer` now: the
     trust policy reads only the achievement the credential carries (kind, level, sector)."""
     did = service.did_of(config, issuer.id)
-    parts = credential_parts(config, issuer, did, achievement)
+    parts = credential_parts(config, issuer, did, achievement, session)
     credential = {"issuer": did, "credentialSubject": {"achievement": parts.achievement.to_json()}}
     return config.scheme.scope_answer(session, did, credential, now)
 
@@ -281,11 +286,16 @@ class CredentialParts:
 
 
 def credential_parts(
-    config: service.IssuerConfig, issuer: Issuer, did: str, achievement: Achievement
+    config: service.IssuerConfig, issuer: Issuer, did: str, achievement: Achievement, session: Session
 ) -> CredentialParts:
+    """With the network's endorsements of the achievement (its scheme approval), as signed by the
+    operator: they become part of the document the provider signs."""
     profile_json = identity.profile(config.base_url, issuer, did)
     profile = Profile.model_validate({key: value for key, value in profile_json.items() if key != "@context"})
-    return CredentialParts(profile, _achievement_model(config, achievement, profile), achievement.definition)
+    endorsements = config.endorsements.endorsements(session, achievement.id)
+    return CredentialParts(
+        profile, _achievement_model(config, achievement, profile, endorsements), achievement.definition
+    )
 
 
 def build_credential(

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.i18n import N_, gettext
 from core.problems import Conflict
 from vc.status_list import REVOKED, SUSPENDED, VALID
@@ -129,6 +130,7 @@ def change(
         raise StateConflict(transition, state_of(row))
     value = _MESSAGE_VALUES[transition.target] if status_list.purpose == status.MESSAGE else 1
     status.set_status(session, row.revocation_list_id, row.revocation_index, value, now)
+    record_change(session)  # every verify cache, in every process, sees it from the commit on
     return row
 
 

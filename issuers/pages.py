@@ -99,7 +99,7 @@ def achievement_page(
     shown = achievements.at_version(session, current, version or current.version)
     issuer = service.get_issuer(session, shown.issuer_id)
     did = service.did_of(config, issuer.id)
-    model = issuing.credential_parts(config, issuer, did, shown).achievement
+    model = issuing.credential_parts(config, issuer, did, shown, session).achievement
     if _wants_json(request):
         document = {
             "@context": [

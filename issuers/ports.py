@@ -9,6 +9,9 @@ about a credential that was rolled back. Idempotent replays of an issue request 
 **The scheme's answer.** Before and when a credential is issued, the provider is told whether it will
 be inside its accreditation's scope: the network's trust policy decides (`network.trust.ProviderScope`),
 from the achievement as the credential will carry it, exactly as verification will decide later.
+**Endorsements.** An achievement the network operator approved under its scheme carries the approval's
+signed EndorsementCredential in the ``endorsement`` of the Achievement of every credential issued from
+then on (`network.approvals` implements the port; OB 3.0 §B.1 Achievement.endorsement).
 
 **Communities.** A ``community_of_practice`` achievement names one of the network's communities, a list
 the network operator keeps (`network.communities` implements the register).
@@ -80,3 +83,14 @@ class NoScheme:
         self, session: Session, issuer_did: str, credential: Mapping[str, Any], now: datetime
     ) -> ScopeAnswer:
         return ScopeAnswer(False, "No quality-assurance scheme is configured.", "outside_scheme")
+
+
+class AchievementEndorsements(Protocol):
+    def endorsements(self, session: Session, achievement_id: str) -> Sequence[dict[str, Any]]: ...
+
+
+class NoEndorsements:
+    """The default: no scheme wired, so no achievement carries an endorsement."""
+
+    def endorsements(self, session: Session, achievement_id: str) -> Sequence[dict[str, Any]]:
+        return ()

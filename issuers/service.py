@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.db import new_id
 from core.i18n import gettext
 from core.keystore import Keystore
@@ -26,7 +27,16 @@ from vc.keys import KeyType, PrivateKey
 from . import identity
 from .api_models import AchievementCreate, IssuerCreate, IssuerUpdate
 from .models import Achievement, ApiKey, Issuer, IssuerKey
-from .ports import CommunityRegister, IssuanceListener, NoCommunities, NoListener, NoScheme, SchemeScope
+from .ports import (
+    AchievementEndorsements,
+    CommunityRegister,
+    IssuanceListener,
+    NoCommunities,
+    NoEndorsements,
+    NoListener,
+    NoScheme,
+    SchemeScope,
+)
 
 API_KEY_PREFIX = "sk_"
 #: Each provider gets one key of each type: Ed25519 for Data Integrity, RSA (RS256, the OB 3.0 JWT
@@ -45,6 +55,8 @@ class IssuerConfig:
     communities: CommunityRegister = field(default_factory=NoCommunities)
     #: The network's answer to "will this credential be inside the provider's accreditation?"
     scheme: SchemeScope = field(default_factory=NoScheme)
+    #: The network's endorsements of an achievement (scheme approvals), embedded in its credentials.
+    endorsements: AchievementEndorsements = field(default_factory=NoEndorsements)
 
 
 def _sha256(secret: str) -> str:
@@ -89,6 +101,7 @@ def update_issuer(session: Session, issuer_id: str, data: IssuerUpdate) -> Issue
     for name in ("name", "url", "ukprn", "logo_url", "contact_email", "description", "suspension_enabled"):
         if name in changes:
             setattr(issuer, name, changes[name])
+    record_change(session)  # rare: verify caches read again rather than reason about what it touches
     session.flush()
     return issuer
 
@@ -190,7 +203,9 @@ def active_key(session: Session, issuer: Issuer, key_type: KeyType) -> IssuerKey
 def rotate_key(
     session: Session, config: IssuerConfig, issuer: Issuer, key_type: KeyType, now: datetime
 ) -> IssuerKey:
-    """New credentials use the new key; the retired key stays published so old credentials verify."""
+    """New credentials use the new key; the retired key stays published so old credentials verify. Cached
+    DID documents are read again from the commit on (`core.changes`)."""
+    record_change(session)
     for key in signing_keys(session, issuer.id):
         if key.key_type == key_type.value and key.retired_at is None:
             key.retired_at = now

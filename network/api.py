@@ -1,23 +1,33 @@
-"""The network operator's HTTP API: accreditations and communities of practice (operator token), the
-public trust list and the operator's DID document."""
+"""The network operator's HTTP API: accreditations and communities of practice (operator token), scheme
+approvals (providers submit with their key; the operator decides), the public trust list, the
+operator's DID document, the published approvals and the operator's status lists."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 
-from core.deps import NowDep, Operator, SessionDep
-from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
-from core.services import provide
+from core.deps import NowDep, Operator, SessionDep, bearer_token
+from core.i18n import gettext
+from core.problems import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.services import OperatorToken, provide, services_of
+from issuers.deps import CurrentIssuer
+from issuers.service import API_KEY_PREFIX
 
-from . import communities, operator, trust
+from . import approval_status, approvals, communities, operator, trust
 from .api_models import (
     AccreditationCreate,
     AccreditationOut,
     AccreditationUpdate,
+    ApprovalDecision,
+    ApprovalOut,
+    ApprovalRefusal,
+    ApprovalSubmit,
+    ApprovalWithdrawal,
     CommunityCreate,
     CommunityOut,
     EventOut,
@@ -25,7 +35,7 @@ from .api_models import (
     ScopeOut,
     StateChange,
 )
-from .models import Accreditation, AccreditationEvent, Community
+from .models import Accreditation, AccreditationEvent, Community, SchemeApproval
 from .trust_policy import State
 
 TrustConfigDep = Annotated[trust.TrustConfig, Depends(provide(trust.TrustConfig))]
@@ -160,6 +170,143 @@ def create_community(body: CommunityCreate, session: SessionDep, now: NowDep) ->
     return _community_out(communities.create_community(session, body.name, now))
 
 
+# --- scheme approvals ---------------------------------------------------------------------------------------
+
+
+def current_reviewer(request: Request) -> approvals.Reviewer:
+    """The operator's token reviews any submission. A provider's key is 403: providers submit, they never
+    decide. (Assessors appointed by the operator plug in here, as `approvals.Reviewer`s of their own.)"""
+    token = bearer_token(request)
+    expected = services_of(request.app).get(OperatorToken).value
+    if hmac.compare_digest(token.encode(), expected.encode()):
+        return approvals.OPERATOR
+    if token.startswith(API_KEY_PREFIX):
+        raise approvals.forbid_provider()
+    raise Unauthorized(gettext("the network operator's token is required"))
+
+
+ReviewerDep = Annotated[approvals.Reviewer, Depends(current_reviewer)]
+
+provider_approval_api = APIRouter(
+    prefix="/api/v1/approvals", tags=["approvals"], responses=problem_responses(Unauthorized)
+)
+review_api = APIRouter(
+    prefix="/api/v1/admin/approvals",
+    tags=["operator"],
+    responses=problem_responses(Unauthorized, Forbidden),
+)
+
+
+def approval_out(row: SchemeApproval, base_url: str) -> ApprovalOut:
+    return ApprovalOut(
+        id=row.id,
+        provider_id=row.issuer_id,
+        achievement_id=row.achievement_id,
+        state=row.state,  # type: ignore[arg-type]
+        quality_statement=row.quality_statement,
+        criteria=row.criteria,
+        submitted_at=row.submitted_at,
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+        comment=row.comment,
+        reasons=row.reasons,
+        endorsement_url=approvals.approval_url(base_url, row.id) if row.endorsement else None,
+        withdrawn_at=row.withdrawn_at,
+        withdrawn_reason=row.withdrawn_reason,
+    )
+
+
+@provider_approval_api.post(
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(NotFound, Conflict, ValidationFailed)
+)
+def submit_approval(
+    body: ApprovalSubmit, issuer: CurrentIssuer, session: SessionDep, config: TrustConfigDep, now: NowDep
+) -> ApprovalOut:
+    """Submit one of your achievements for approval under the scheme. Another provider's achievement is
+    404; one already pending or approved is 409 (with ``approval_id`` and ``current_state``)."""
+    row = approvals.submit(session, issuer, body.achievement_id, body.quality_statement, now)
+    return approval_out(row, config.base_url)
+
+
+@provider_approval_api.get("")
+def list_own_approvals(
+    issuer: CurrentIssuer, session: SessionDep, config: TrustConfigDep
+) -> list[ApprovalOut]:
+    """Your submissions, oldest first, with their decisions."""
+    return [approval_out(row, config.base_url) for row in approvals.list_own(session, issuer)]
+
+
+@provider_approval_api.get("/{approval_id}", responses=problem_responses(NotFound))
+def get_own_approval(
+    approval_id: str, issuer: CurrentIssuer, session: SessionDep, config: TrustConfigDep
+) -> ApprovalOut:
+    return approval_out(approvals.get_own(session, issuer, approval_id), config.base_url)
+
+
+@review_api.get("")
+def list_approvals(
+    reviewer: ReviewerDep,
+    session: SessionDep,
+    config: TrustConfigDep,
+    state: approvals.State | None = None,
+) -> list[ApprovalOut]:
+    """Submissions to review (``state=pending``) and decided ones, oldest first."""
+    return [approval_out(row, config.base_url) for row in approvals.list_all(session, reviewer, state)]
+
+
+@review_api.get("/{approval_id}", responses=problem_responses(NotFound))
+def get_approval(
+    approval_id: str, reviewer: ReviewerDep, session: SessionDep, config: TrustConfigDep
+) -> ApprovalOut:
+    return approval_out(approvals.get(session, approval_id, reviewer), config.base_url)
+
+
+@review_api.post("/{approval_id}/approve", responses=_CHANGE)
+def approve(
+    approval_id: str,
+    reviewer: ReviewerDep,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+    body: ApprovalDecision | None = None,
+) -> ApprovalOut:
+    """Pending -> approved: signs the EndorsementCredential, published at ``endorsement_url`` and carried
+    by every credential of the achievement issued from now on. 422 when a criterion is not met; 409 when
+    the submission is no longer pending."""
+    body = body or ApprovalDecision()
+    row = approvals.approve(session, config, approval_id, reviewer, body.comment, now)
+    return approval_out(row, config.base_url)
+
+
+@review_api.post("/{approval_id}/refuse", responses=_CHANGE)
+def refuse(
+    approval_id: str,
+    body: ApprovalRefusal,
+    reviewer: ReviewerDep,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+) -> ApprovalOut:
+    """Pending -> refused, with reasons (each naming a criterion or ``other``)."""
+    reasons = [reason.model_dump() for reason in body.reasons]
+    return approval_out(approvals.refuse(session, approval_id, reviewer, reasons, now), config.base_url)
+
+
+@review_api.post("/{approval_id}/withdraw", responses=_CHANGE)
+def withdraw_approval(
+    approval_id: str,
+    body: ApprovalWithdrawal,
+    reviewer: ReviewerDep,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+) -> ApprovalOut:
+    """Approved -> withdrawn: the endorsement is revoked on the operator's status list. Credentials that
+    carry it stay valid, and verifiers report the approval as withdrawn."""
+    row = approvals.withdraw(session, approval_id, reviewer, body.reason, now)
+    return approval_out(row, config.base_url)
+
+
 # --- public documents ---------------------------------------------------------------------------------------
 
 
@@ -189,6 +336,27 @@ def operator_did_document(session: SessionDep, config: TrustConfigDep, now: NowD
     )
 
 
+@public.get("/approvals/{approval_id}", responses=problem_responses(NotFound))
+def published_approval(approval_id: str, session: SessionDep) -> Response:
+    """An approval's signed EndorsementCredential (its stable ``id``); a withdrawn one stays published,
+    and its status entry says it is revoked."""
+    return Response(
+        approvals.published(session, approval_id),
+        media_type="application/vc+ld+json",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+@public.get("/operator/status/{list_id}", responses=problem_responses(NotFound))
+def operator_status_list(list_id: str, session: SessionDep, config: TrustConfigDep, now: NowDep) -> Response:
+    """The operator's signed Bitstring Status List credential (the approvals' endorsements)."""
+    document, version = approval_status.signed_list(session, config, list_id, now)
+    headers = {"Cache-Control": "public, max-age=300", "ETag": f'"{version}"'}
+    return Response(document, media_type="application/vc+ld+json", headers=headers)
+
+
 router.include_router(api)
 router.include_router(public)
 router.include_router(community_api)
+router.include_router(provider_approval_api)
+router.include_router(review_api)

@@ -155,3 +155,60 @@ class CommunityOut(BaseModel):
     id: str
     name: str
     created_at: datetime
+
+
+# --- scheme approvals ---------------------------------------------------------------------------------------
+
+Criterion = Literal["level", "sector", "credits", "quality_statement", "other"]
+
+
+class ApprovalSubmit(Strict):
+    """Submit one of your achievements for approval under the network's scheme."""
+
+    achievement_id: str = Field(min_length=1, max_length=64)
+    quality_statement: str = Field(
+        min_length=20,
+        max_length=5000,
+        description="How the achievement's quality is assured (assessment, moderation, employer input).",
+    )
+
+
+class ApprovalDecision(Strict):
+    comment: str | None = Field(
+        default=None, min_length=1, max_length=1000, description="Carried in the endorsement."
+    )
+
+
+class RefusalReason(Strict):
+    criterion: Criterion
+    reason: Reason
+
+
+class ApprovalRefusal(Strict):
+    reasons: list[RefusalReason] = Field(min_length=1, max_length=20)
+
+
+class ApprovalWithdrawal(Strict):
+    reason: Reason
+
+
+class CriterionOut(BaseModel):
+    met: bool
+    value: Any = None
+
+
+class ApprovalOut(BaseModel):
+    id: str
+    provider_id: str
+    achievement_id: str
+    state: Literal["pending", "approved", "refused", "withdrawn"]
+    quality_statement: str
+    criteria: dict[str, CriterionOut]
+    submitted_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    comment: str | None
+    reasons: list[dict[str, str]]
+    endorsement_url: str | None = Field(description="Where the signed EndorsementCredential is published")
+    withdrawn_at: datetime | None
+    withdrawn_reason: str | None

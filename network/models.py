@@ -1,5 +1,6 @@
-"""Tables of the network operator's scheme: the trust registry and the communities of practice. Other
-domains use `network.trust`, `network.operator` and `network.communities`, never these tables directly.
+"""Tables of the network operator's scheme: the trust registry, the communities of practice and the scheme
+approvals (with the operator's status list). Other domains use `network.trust`, `network.operator`,
+`network.communities` and `network.approvals`, never these tables directly.
 
 An accreditation names its issuer by the issuer id credentials carry (a DID or an https URL), not by a
 foreign key: the network operator can accredit providers that issue elsewhere too. Every change appends
@@ -111,3 +112,64 @@ class Community(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SchemeApproval(Base):
+    """A provider's achievement submitted for approval under the network's scheme (`network.approvals`).
+
+    ``pending`` -> ``approved`` | ``refused``; ``approved`` -> ``withdrawn`` (its endorsement revoked on the
+    operator's status list). An achievement has at most one submission that is pending or approved; a
+    refused or withdrawn one stays, as history, and the achievement may be submitted again.
+    """
+
+    __tablename__ = "scheme_approval"
+    __table_args__ = (
+        Index(
+            "uq_scheme_approval_open_achievement",
+            "achievement_id",
+            unique=True,
+            sqlite_where=text("state IN ('pending', 'approved')"),
+            postgresql_where=text("state IN ('pending', 'approved')"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievement.id", ondelete="CASCADE"), index=True)
+    #: pending | approved | refused | withdrawn
+    state: Mapped[str] = mapped_column(String(16))
+    #: The provider's statement of how the achievement's quality is assured.
+    quality_statement: Mapped[str] = mapped_column(Text)
+    #: The scheme's criteria as assessed when submitted: {criterion: {"met": bool, "value": ...}}.
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Who decided (the operator, or an assessor it appointed), as "kind:id".
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    #: Approval: the reviewer's comment; refusal: the reasons, [{"criterion": ..., "reason": ...}].
+    comment: Mapped[str | None] = mapped_column(Text)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: The signed EndorsementCredential (JSON text), published at /approvals/{id}.
+    endorsement: Mapped[str | None] = mapped_column(Text)
+    status_list_id: Mapped[str | None] = mapped_column(ForeignKey("operator_status_list.id"))
+    status_index: Mapped[int | None] = mapped_column(Integer)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class OperatorStatusList(Base):
+    """A Bitstring Status List (revocation) of the operator's own credentials: the approvals'
+    endorsements. Indexes are drawn at random like the providers' (`issuers.status`)."""
+
+    __tablename__ = "operator_status_list"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    length: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signed_document: Mapped[str | None] = mapped_column(Text)
+    signed_version: Mapped[int | None] = mapped_column(Integer)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.db import new_id
 from issuers import identity
 from vc import data_integrity
@@ -69,6 +70,7 @@ def operator_key(session: Session, config: TrustConfig, now: datetime) -> Operat
         created_at=now,
     )
     session.add(key)
+    record_change(session)  # a cached operator DID document without a key is read again
     session.flush()
     return key
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.db import new_id, write_lock
 from core.i18n import N_, gettext
 from core.keystore import Keystore
@@ -50,6 +51,8 @@ class TrustConfig:
     keystore: Keystore
     #: The network operator's name, as verifiers' messages and the trust list show it.
     operator_name: str
+    #: The scheme achievements are approved under (`network.approvals`): the name its endorsements carry.
+    scheme_name: str = "Skills Passport Quality Scheme"
 
 
 # --- the registry's state row -------------------------------------------------------------------------------
@@ -78,7 +81,9 @@ def _record(
     actor: str | None,
     now: datetime,
 ) -> None:
-    """One change of the registry: a new version, and its events in the history."""
+    """One change of the registry: a new version, and its events in the history; verification's cached
+    accreditations are read again from the commit on (`core.changes`)."""
+    record_change(session)
     state.version += 1
     state.updated_at = now
     row.updated_at = now

@@ -2,10 +2,10 @@
 
 `network.trust.DatabaseTrustRegistry` reads the register on every verification. The verify service
 keeps each issuer's accreditations `ttl` seconds (``PASSPORT_VERIFY_CACHE_SECONDS``), reloaded in the
-background while in use (`verification.cache`), so a verification of an issuer already seen needs no
-database (see the in-memory attempts in `verification.service`). The decision itself is
-`network.trust_policy.decide`, the same function both registries use; a suspension or withdrawal
-therefore shows within `ttl` seconds.
+background while in use (`core.cache`), so a verification of an issuer already seen reads no
+accreditation. Every change of the register records a change (`core.changes`), after which each process
+reads the accreditations again: a suspension or withdrawal shows in the next verification anywhere. The
+decision itself is `network.trust_policy.decide`, the same function both registries use.
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ class CachedAccreditations:
     def entries(self, session: Session, issuer_id: str) -> tuple[RegistryEntry, ...]:
         found = self._entries.get(issuer_id)
         if found is None:
+            version = self._entries.version_of(session)  # before the read: it dates what is read
             found = self._read(session, issuer_id)
-            self._entries.put(issuer_id, found)
+            self._entries.put(issuer_id, found, version)
         return found
 
     @staticmethod

@@ -285,6 +285,7 @@ def operator_decision(operator: Operator) -> TrustDecision:
         Trust.ACCREDITED,
         f"Issued by the network operator, {operator.name}: the quality-assurance scheme's own document.",
         issuer_name=operator.name,
+        scheme_operator=True,
     )
 
 

@@ -36,6 +36,7 @@ from passport.api_models import (
 from passport.deps import ClientDep, CurrentLearner, PassportConfigDep
 from passport.exports import certificates, clr, downloads
 from passport.models import LearnerEmail, LearnerToken
+from passport.pathways import api as pathways_api
 from passport.sharing import api as sharing_api
 from passport.verifying import VerifierDep
 
@@ -210,3 +211,4 @@ router.include_router(sharing_api.api)
 router.include_router(downloads.api)
 router.include_router(certificates.api)
 router.include_router(clr.api)
+router.include_router(pathways_api.api)

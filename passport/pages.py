@@ -25,6 +25,8 @@ from passport.api_models import normalise_email
 from passport.credentials import status_words
 from passport.deps import ClientDep
 from passport.exports import certificates, downloads, linkedin
+from passport.pathways import pages as pathway_pages
+from passport.pathways.progress import MilestonesDep
 from passport.sharing import pages as sharing_pages
 from passport.verifying import VerifierDep
 from passport.web import (
@@ -172,7 +174,12 @@ def sign_out(who: FormVisitor, session: SessionDep) -> Response:
 
 @pages.get("/passport")
 def passport(
-    request: Request, who: VisitorDep, session: SessionDep, verifier: VerifierDep, now: NowDep
+    request: Request,
+    who: VisitorDep,
+    session: SessionDep,
+    verifier: VerifierDep,
+    now: NowDep,
+    hook: MilestonesDep,
 ) -> HTMLResponse:
     learner = who.require_learner(request)
     entries = credentials.items(session, learner, now, verifier)
@@ -181,6 +188,7 @@ def passport(
         who,
         "passport_home.html",
         items=entries,
+        pathways=pathway_pages.home_section(session, hook, learner, now),
         words=status_words(),
         done=done_message(request),
         done_tone=done_tone(request),
@@ -283,5 +291,6 @@ router.include_router(downloads.pages)
 router.include_router(certificates.pages)
 router.include_router(certificates.public)
 router.include_router(address_pages.router)
+router.include_router(pathway_pages.pages)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev

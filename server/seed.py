@@ -5,7 +5,11 @@ something real at once. Runs once per database.
 The network is also the operator of the trust registry: it accredits three of the four providers, each
 for a realistic scope, and leaves the university (quality-assured by its own regulator, not the network)
 unaccredited, so "outside the scheme" shows too; so does the college's competition badge, which is
-outside its accredited scope (courses only)."""
+outside its accredited scope (courses only).
+
+The network's scheme has approved the college's heat pump course (every credential of it carries the
+operator's endorsement), and the university's exchange visit waits in the operator's queue: an approved
+achievement and a pending one (`network.approvals`)."""
 
 from __future__ import annotations
 
@@ -16,8 +20,11 @@ from sqlalchemy.orm import Session
 
 from issuers import issuing, lifecycle, service
 from issuers.api_models import AchievementCreate, CredentialCreate, IssuerCreate
-from network import trust
+from network import approvals, trust
 from network.api_models import AccreditationCreate
+from network.pathways import service as pathways
+from network.pathways.api_models import PathwayCreate
+from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
@@ -88,10 +95,23 @@ PROVIDERS: list[dict[str, Any]] = [
         },
         "achievements": [
             {
+                "kind": "course",
+                "name": "Domestic Retrofit Coordination (Level 5)",
+                "description": "Assess homes, plan and coordinate whole-house retrofit to PAS 2035.",
+                "criteria_narrative": "A retrofit assessment and plan for a real home, assessed in practice.",
+                "level": "RQF 5",
+                "sector": "Building services engineering",
+                "credits": 15,
+                "demo_issued": False,  # the demo learner's next step on the Net Zero pathway
+            },
+            {
                 "kind": "exchange_visit",
                 "name": "International Skills Exchange: Advanced Manufacturing, Germany",
                 "description": "A two-week skills-exchange visit to a partner vocational school.",
                 "criteria_narrative": "Completed the visit programme and a reflective report.",
+                "level": "RQF 4",
+                "sector": "Advanced manufacturing",
+                "credits": 10,
                 "exchange": {
                     "host_organisation": "Berufskolleg Beispielstadt",
                     "country": "DE",
@@ -100,7 +120,7 @@ PROVIDERS: list[dict[str, Any]] = [
                     "funder": "Turing Scheme",
                     "bursary": "Learner bursary",
                 },
-            }
+            },
         ],
     },
     {
@@ -122,6 +142,21 @@ PROVIDERS: list[dict[str, Any]] = [
     },
 ]
 
+#: Achievements submitted for approval under the scheme (with the provider's quality statement), and the
+#: operator's decision: approved before any credential is issued, so every one carries the endorsement.
+APPROVALS: dict[str, tuple[str, str]] = {
+    "Heat Pump Installation (Level 3)": (
+        "approved",
+        "Assessed by two qualified assessors on a live installation; internally verified each term and "
+        "externally moderated by the awarding body; content reviewed yearly with local installers.",
+    ),
+    "International Skills Exchange: Advanced Manufacturing, Germany": (
+        "pending",
+        "The host school's programme is agreed in advance; reflective reports are marked by two tutors "
+        "against published criteria, and the visit is reviewed with the funder afterwards.",
+    ),
+}
+
 LEARNERS = [("sam.learner@example.com", "Sam Learner"), ("alex.trainee@example.com", "Alex Trainee")]
 #: Has a passport with this verified address; Alex has none, so Alex's credentials get claim links.
 DEMO_LEARNER_EMAIL = LEARNERS[0][0]
@@ -137,11 +172,15 @@ def seed_demo_learner(session: Session, passport: PassportConfig, now: datetime)
     return DEMO_LEARNER_EMAIL, password
 
 
-def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> dict[str, Any] | None:
-    """Create the demo data unless providers exist already; returns API keys to try the API with."""
+def seed_demo(
+    session: Session, config: service.IssuerConfig, now: datetime, trust_config: TrustConfig | None = None
+) -> dict[str, Any] | None:
+    """Create the demo data unless providers exist already; returns API keys to try the API with. With
+    `trust_config` (the operator's key), the scheme's approvals too."""
     if service.list_issuers(session):
         return None
     keys: dict[str, Any] = {}
+    achievements: dict[str, str] = {}
     revoked = False
     for provider in PROVIDERS:
         issuer, secret = service.create_issuer(
@@ -151,10 +190,15 @@ def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> 
         if "accreditation" in provider:
             _accredit(session, config, issuer.id, provider["accreditation"], now)
         for definition in provider["achievements"]:
+            definition = dict(definition)
+            issued = definition.pop("demo_issued", True)
             achievement = service.create_achievement(
                 session, config, issuer, AchievementCreate.model_validate(definition), now
             )
-            for number, (email, name) in enumerate(LEARNERS):
+            achievements[definition["name"]] = achievement.id
+            if trust_config is not None and definition["name"] in APPROVALS:
+                _submit(session, trust_config, issuer, achievement.id, APPROVALS[definition["name"]], now)
+            for number, (email, name) in enumerate(LEARNERS if issued else []):
                 request = CredentialCreate(
                     achievement_id=achievement.id,
                     recipient={"email": email, "name": name},  # type: ignore[arg-type]
@@ -164,7 +208,69 @@ def seed_demo(session: Session, config: service.IssuerConfig, now: datetime) -> 
                 if not revoked and number == 1:
                     lifecycle.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
+    _net_zero_pathway(session, config, achievements, now)
     return keys
+
+
+def _submit(
+    session: Session,
+    trust_config: TrustConfig,
+    issuer: Any,
+    achievement_id: str,
+    approval: tuple[str, str],
+    now: datetime,
+) -> None:
+    decision, statement = approval
+    row = approvals.submit(session, issuer, achievement_id, statement, now)
+    if decision == "approved":
+        comment = "Meets every criterion; strong employer involvement in assessment."
+        approvals.approve(session, trust_config, row.id, approvals.OPERATOR, comment, now)
+
+
+def _net_zero_pathway(
+    session: Session, config: service.IssuerConfig, achievements: dict[str, str], now: datetime
+) -> None:
+    """A Net Zero pathway across the college, the Institute of Technology and the university; the demo
+    learner has done the first two steps (a course and the community of practice) and not the third."""
+    heat = achievements["Heat Pump Installation (Level 3)"]
+    community = achievements["Net Zero Community of Practice: Active Member 2026"]
+    retrofit = achievements["Domestic Retrofit Coordination (Level 5)"]
+    body = PathwayCreate.model_validate(
+        {
+            "title": "Net Zero: from heat pump installer to retrofit coordinator",
+            "description": (
+                "Install low-carbon heating at college, share practice in the network's Net Zero community, "
+                "then coordinate whole-house retrofit at university level."
+            ),
+            "region": "Midlands",
+            "sector": "Net Zero",
+            "steps": [
+                {"key": "heating", "title": "Low-carbon heating", "options": [{"achievement": heat}]},
+                {
+                    "key": "practice",
+                    "title": "Net Zero practice",
+                    "choose": 1,
+                    "options": [
+                        {"achievement": community},
+                        {
+                            "rule": {
+                                "sector": "Building services engineering",
+                                "min_level": "RQF 2",
+                                "min_credits": 6,
+                            }
+                        },
+                    ],
+                },
+                {
+                    "key": "retrofit",
+                    "title": "Retrofit coordination",
+                    "after": ["heating"],
+                    "options": [{"achievement": retrofit}],
+                },
+            ],
+        }
+    )
+    pathways.create(session, config.base_url, body, now)
 
 
 def _accredit(

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     admin_token_file: Path = Path("var/admin.token")
     #: The network operator's name: it signs the trust list and verifiers' messages name it.
     operator_name: str = "National Skills Network"
+    #: The operator's scheme achievements are approved under, as approvals' endorsements name it.
+    scheme_name: str = "Skills Passport Quality Scheme"
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
     #: Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR ranges, comma-separated):

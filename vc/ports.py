@@ -117,6 +117,8 @@ class TrustDecision:
     message: str
     issuer_name: str | None = None  # from the registry, never from the credential
     issuer_logo: str | None = None  # a logo URL, from the registry too
+    #: The issuer is the scheme's own operator (its documents, its endorsements), not a provider.
+    scheme_operator: bool = False
 
 
 class IssuerRegistry(Protocol):

@@ -31,7 +31,7 @@ from .errors import (
 )
 from .fields import types_of
 from .keys import KeyType, PrivateKey, multibase_encode_base58btc
-from .parsing import check_depth, check_json_value
+from .parsing import ORDINARY_LIMITS, Limits, check_depth, check_json_value
 from .ports import AUTHENTICATION, KeyResolver
 from .presentation_jwt import decode_presentation_jwt, verify_presentation_jwt
 from .presentation_report import (
@@ -240,16 +240,19 @@ def verify_presentation(
     *,
     challenge: str | None = None,
     domain: str | None = None,
+    limits: Limits = ORDINARY_LIMITS,
 ) -> PresentationReport:
     """Verify the holder's proof, then each credential inside. Never raises for a bad presentation.
 
     `presentation` is a JSON object with an embedded proof, or a compact JWS (`vc.presentation_jwt`).
+    `limits` bound each credential inside as `vc.verify.verify_credential`'s do (smaller ones for an
+    anonymous caller).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     report = PresentationReport(checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     try:
-        _run(report, presentation, ports, now, challenge, domain)
+        _run(report, presentation, ports, now, challenge, domain, limits)
     except Exception as error:  # a bug, or a port that raised: reported as a failure, never as a pass
         log.exception("presentation verification failed unexpectedly")
         done = {check.id for check in report.checks}
@@ -268,6 +271,7 @@ def _run(
     now: datetime,
     challenge: str | None,
     domain: str | None,
+    limits: Limits = ORDINARY_LIMITS,
 ) -> None:
     try:
         document = (
@@ -310,7 +314,9 @@ def _run(
             f"The holder {report.holder} signed the presentation.{replay}",
         )
     )
-    report.credentials = [verify_credential(credential, ports, now) for credential in credentials]
+    report.credentials = [
+        verify_credential(credential, ports, now, limits=limits) for credential in credentials
+    ]
     report.holder_bindings = [holder_binding(report.holder, result) for result in report.credentials]
     failing = [str(index + 1) for index, result in enumerate(report.credentials) if not result.verified]
     if failing:

@@ -4,7 +4,8 @@ A bad credential is a report, not an exception: callers (CLI, API, pages) render
 each check's message (English, for people), the report carries the outcome as data for programs to read:
 the proof (`ProofOutcome`, one `ProofResult` per proof of the set), the status (`StatusOutcome`: valid,
 revoked, suspended, ... with the date when the source gives one), the validity period
-(`ValidityOutcome`: current, expired or not yet valid, with the dates) and the trust decision.
+(`ValidityOutcome`: current, expired or not yet valid, with the dates), the trust decision, and the
+embedded endorsements, each verified on its own (`EndorsementResult`).
 """
 
 from __future__ import annotations
@@ -136,6 +137,53 @@ class ValidityOutcome:
         }
 
 
+class EndorsementState(StrEnum):
+    """What an embedded endorsement (OB 3.0 EndorsementCredential) came to, verified on its own."""
+
+    VERIFIED = "verified"  # genuine, current, and not revoked
+    REVOKED = "revoked"  # its endorser revoked it (e.g. a withdrawn scheme approval)
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    NOT_VERIFIED = "not_verified"  # not genuine, not signed by its endorser, or not an endorsement
+    UNCHECKED = "unchecked"  # something could not be established (e.g. its status list)
+
+
+@dataclass(frozen=True)
+class EndorsementResult:
+    """One endorsement the credential embeds, verified with the same checks as a credential (its own
+    proof, key binding, validity, status, and the trust registry's word on its endorser)."""
+
+    where: str  # "achievement", "credential" or "issuer": whose ``endorsement`` holds it
+    state: EndorsementState
+    id: str | None = None
+    endorser: str | None = None  # the endorsement's issuer id (a claim until `state` is verified)
+    endorser_name: str | None = None  # the trust registry's name for the endorser, never the document's
+    scheme_operator: bool = False  # the registry says the endorser is the scheme's operator
+    subject: str | None = None  # credentialSubject.id: what it endorses
+    endorses_this: bool = False  # the subject is the achievement, credential or issuer it is embedded in
+    name: str | None = None
+    comment: str | None = None  # endorsementComment
+    valid_from: str | None = None
+    status_date: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "where": self.where,
+            "state": self.state.value,
+            "id": self.id,
+            "endorser": self.endorser,
+            "endorserName": self.endorser_name,
+            "schemeOperator": self.scheme_operator,
+            "subject": self.subject,
+            "endorsesThis": self.endorses_this,
+            "name": self.name,
+            "comment": self.comment,
+            "validFrom": self.valid_from,
+            "statusDate": self.status_date,
+        }
+
+
 # Checks that must pass (or pass with a warning) for `verified`; the others must merely not fail.
 REQUIRED = frozenset({CheckId.WELL_FORMED, CheckId.SCHEMA, CheckId.PROOF, CheckId.VALIDITY_PERIOD})
 
@@ -165,10 +213,15 @@ class VerificationReport:
     issuer_id: str | None = None
     verification_method: str | None = None
     trust: Trust | None = None
+    #: The trust registry said the issuer is the scheme's own operator (`TrustDecision.scheme_operator`).
+    scheme_operator: bool = False
     checked_at: str | None = None
     proof: ProofOutcome = field(default_factory=ProofOutcome)
     status: StatusOutcome = field(default_factory=StatusOutcome)
     validity: ValidityOutcome = field(default_factory=ValidityOutcome)
+    #: The endorsements the credential embeds, each verified on its own: data, never a check of the
+    #: credential (an endorsement revoked or forged does not make the credential less genuine).
+    endorsements: list[EndorsementResult] = field(default_factory=list)
 
     def add(self, check: Check) -> Check:
         self.checks.append(check)
@@ -206,6 +259,7 @@ class VerificationReport:
                 "proof": self.proof.to_json(),
                 "status": self.status.to_json(),
                 "validity": self.validity.to_json(),
+                "endorsements": [endorsement.to_json() for endorsement in self.endorsements],
                 "checks": [check.to_json() for check in self.checks],
                 "errors": [check.to_json() for check in self.errors],
                 "warnings": [check.to_json() for check in self.warnings],

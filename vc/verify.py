@@ -10,7 +10,8 @@ about itself (its validity, its issuer's name, its keys) is trusted without a ch
 
 Each check has a message for people; the outcome is also data (`VerificationReport.proof`, ``.status``,
 ``.validity``, ``.trust``), for programs to read instead of the English. The proof check lives in
-`vc.proof_check`; the ports (`Ports`, `StatusSource`, `IssuerRegistry`) in `vc.ports`.
+`vc.proof_check`; embedded endorsements' in `vc.endorsements`; the ports (`Ports`, `StatusSource`,
+`IssuerRegistry`) in `vc.ports`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from schemas.loader import VC_V1_CONTEXT, VC_V2_CONTEXT
 from schemas.validation import SchemaValidationError, conformance_errors, schema_errors, schema_for
 
 from .did_key import VerificationMethod, did_key_for
+from .endorsements import verify_endorsements
 from .errors import (
     CRYPTOGRAPHIC_SECURITY_ERROR,
     MALFORMED_VALUE_ERROR,
@@ -40,6 +42,7 @@ from .report import (
     Check,
     CheckId,
     Outcome,
+    ProofState,
     StatusOutcome,
     StatusState,
     Trust,
@@ -78,6 +81,7 @@ def verify_credential(
     now: datetime,
     *,
     limits: Limits = ORDINARY_LIMITS,
+    endorsements: bool = True,
 ) -> VerificationReport:
     """Verify a credential given as a JSON object (embedded proof) or a compact VC-JWT string.
 
@@ -87,12 +91,20 @@ def verify_credential(
     ``limits`` bound the VC-JWT payload and the canonicalised document. Only `vc.clr.verify_clr` passes
     larger ones, and they apply to a ``ClrCredential`` alone: any other document verified under them
     is not well-formed, so the ordinary bounds can never be stretched for an ordinary credential.
+
+    A credential whose proof verifies has its embedded endorsements verified too (``endorsements``;
+    an endorsement's own endorsements are not followed): `VerificationReport.endorsements`.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     report = VerificationReport(checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     try:
         _run(report, credential, ports, now, limits)
+        if endorsements and report.proof.state is ProofState.VERIFIED and report.credential is not None:
+            report.endorsements = verify_endorsements(
+                report.credential,
+                lambda endorsement: verify_credential(endorsement, ports, now, endorsements=False),
+            )
     except Exception as error:
         log.exception("verification failed unexpectedly")
         done = {check.id for check in report.checks}
@@ -418,6 +430,7 @@ def _trust_check(
             f"The trust registry could not be consulted: {error.message}",
         )
     report.trust = decision.trust
+    report.scheme_operator = decision.scheme_operator
     outcome = {
         Trust.ACCREDITED: Outcome.PASSED,
         Trust.OUTSIDE_SCHEME: Outcome.WARNING,

@@ -101,6 +101,41 @@ class ValidityOut(BaseModel):
     )
 
 
+class EndorsementOut(BaseModel):
+    """An endorsement the credential embeds (OB 3.0 EndorsementCredential), verified on its own: data, not
+    a check of the credential."""
+
+    where: Literal["achievement", "credential", "issuer"] = Field(
+        description="Whose endorsement property holds it"
+    )
+    state: Literal[
+        "verified", "revoked", "suspended", "expired", "not_yet_valid", "not_verified", "unchecked"
+    ] = Field(description="verified: genuine, current and not revoked; revoked: e.g. a withdrawn approval")
+    id: str | None
+    endorser: str | None = Field(description="The endorsement's issuer id")
+    endorserName: str | None = Field(description="The trust registry's name for the endorser")
+    schemeOperator: bool = Field(description="The endorser is the quality-assurance scheme's operator")
+    subject: str | None = Field(description="What it endorses (credentialSubject.id)")
+    endorsesThis: bool = Field(description="It endorses what it is embedded in")
+    name: str | None
+    comment: str | None = Field(description="endorsementComment")
+    validFrom: str | None
+    statusDate: str | None
+
+
+class ApprovalOut(BaseModel):
+    """Whether the achievement is approved under the network's scheme (`network.verdict.approval_of`):
+    a separate answer from ``trust``, which is about the provider."""
+
+    state: Literal["approved", "withdrawn", "not_approved", "not_trusted"] = Field(
+        description="approved: the operator's endorsement verifies; withdrawn: the operator revoked it "
+        "(the credential itself is unaffected); not_trusted: endorsements there, none the operator's"
+    )
+    scheme: str | None
+    date: str | None = Field(description="When it was approved (or withdrawn, when known)")
+    endorser: str | None
+
+
 class CredentialVerificationOut(BaseModel):
     verified: bool
     format: Literal["ldp", "jwt"] | None
@@ -113,6 +148,10 @@ class CredentialVerificationOut(BaseModel):
     proof: ProofOut
     status: StatusOut
     validity: ValidityOut
+    endorsements: list[EndorsementOut] = Field(description="Embedded endorsements, each verified")
+    approval: ApprovalOut | None = Field(
+        default=None, description="The achievement's approval under the scheme (credential endpoints)"
+    )
     checks: list[CheckOut]
     errors: list[CheckOut]
     warnings: list[CheckOut]

@@ -40,7 +40,7 @@ from cachetools import TLRUCache
 from vc.errors import KeyResolutionError
 from vc.parsing import parse_json
 
-__all__ = ["BoundedFetcher", "FetchError", "FetchPolicy", "HostResolver", "NotCached", "system_resolver"]
+__all__ = ["BoundedFetcher", "FetchError", "FetchPolicy", "HostResolver", "system_resolver"]
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +61,6 @@ class FetchError(KeyResolutionError):
     """A document could not be fetched within the bounds; the message says why, in plain words."""
 
     code = "fetch_error"
-
-
-class NotCached(FetchError):
-    """`cached_only` was asked and the document is not in the cache (nothing was fetched)."""
-
-    code = "not_cached"
 
 
 @dataclass(frozen=True)
@@ -142,30 +136,27 @@ class BoundedFetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch_json(self, url: str, *, cached_only: bool = False) -> Any:
+    def fetch_json(self, url: str) -> Any:
         """The JSON document at `url` (parsed with the project's bounded parser), from the cache if fresh.
 
-        The parsed document is shared by every caller until it expires: read it, never change it. With
-        `cached_only`, a document that is not in the cache raises `NotCached` instead of a fetch.
+        The parsed document is shared by every caller until it expires: read it, never change it.
         """
-        cached = self._entry(url, cached_only)
+        cached = self._entry(url)
         if cached.parsed is None:
             assert cached.body is not None
             cached.parsed = parse_json(cached.body, max_bytes=self.policy.max_bytes)
         return cached.parsed
 
-    def fetch_bytes(self, url: str, *, cached_only: bool = False) -> bytes:
-        body = self._entry(url, cached_only).body
+    def fetch_bytes(self, url: str) -> bytes:
+        body = self._entry(url).body
         assert body is not None
         return body
 
-    def _entry(self, url: str, cached_only: bool) -> _Cached:
+    def _entry(self, url: str) -> _Cached:
         """A fresh cache entry holding a body; a remembered failure is raised again."""
         with self._lock:
             cached = self._cache.get(url)
         if cached is None:
-            if cached_only:
-                raise NotCached(f"{_short(url)} is not in the cache")
             cached = self._fetch(url)
             with self._lock:
                 self._cache[url] = cached

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import orjson
@@ -30,24 +30,27 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from core.db import transaction
 from core.deps import NowDep, SessionDep
 from core.i18n import N_, format_number, gettext
 from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
-from core.services import Site, services_of
+from core.services import Database, Site, services_of
 from core.web import Templates
 from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
 from issuers.reports import statistics
+from network import approval_status
 from network.naming import ProviderRecord, own_provider
 from network.trust import TrustConfig
+from vc.parsing import Limits
 from vc.report import ProofState, VerificationReport
 
-from .api import verify_in_request
 from .report_view import ReportView, report_view
-from .service import Verifier
+from .service import ANONYMOUS_LIMITS, Verifier, verify_request
 from .upload import UnreadableUpload, credential_in
 
 if TYPE_CHECKING:  # rows come from the issuers' services; their table is theirs
@@ -94,7 +97,6 @@ images = APIRouter(tags=["public"])  # QR codes and the snapshot index: not page
 router = APIRouter()  # images, then pages: included at the end of this module
 
 _CREDENTIAL_TYPES = ("application/vc+ld+json", "application/vc+jwt", "application/vc", "application/ld+json")
-_MAX_PASTED_CHARS = 2 * 1024 * 1024
 
 
 def _wants(request: Request) -> str:
@@ -115,18 +117,10 @@ def _provider_of(session: Session, row: IssuedCredential) -> ProviderRecord:
     return ProviderRecord(name=issuer.name, logo_url=issuer.logo_url, url=issuer.url)
 
 
-async def _verified(request: Request, credential: dict[str, Any] | str) -> VerificationReport:
-    verifier = services_of(request.app).get(Verifier)
-    return await verify_in_request(
-        request, lambda session, now, attempt: verifier.verify_credential(session, credential, now, attempt)
-    )
-
-
 @pages.get("/credentials/{credential_id}", response_model=None, responses=problem_responses(NotFound))
-async def credential_page(request: Request, credential_id: str, session: SessionDep, now: NowDep) -> Response:
+async def credential_page(request: Request, credential_id: str, now: NowDep) -> Response:
     """The credential's public verification page, verified live (HTML); ``Accept: application/json``
     gives the verification report. The credential itself is never published here."""
-    row = issuing.find_credential(session, credential_id)
     wants = _wants(request)
     if wants == "credential":
         raise NotAcceptable(
@@ -135,11 +129,18 @@ async def credential_page(request: Request, credential_id: str, session: Session
                 "credential, or ask for text/html or application/json (the verification report)."
             )
         )
-    provider = _provider_of(session, row)
-    report = await _verified(request, issuing.signed_document(row))
-    # The provider's figures (a count, nothing else), written after verifying: on SQLite a write taken
-    # earlier would hold the database's one write lock while verification's own transaction waits for it.
-    statistics.record(session, row.id, "verified", now)
+    verifier = services_of(request.app).get(Verifier)
+
+    def verify(
+        session: Session, now: datetime, limits: Limits
+    ) -> tuple[IssuedCredential, ProviderRecord, VerificationReport]:
+        row = issuing.find_credential(session, credential_id)
+        report = verifier.verify_credential(session, issuing.signed_document(row), now, limits=limits)
+        return row, _provider_of(session, row), report
+
+    # Our own stored credential, of a size issuing allowed: the small lane, whoever asks.
+    row, provider, report = await verify_request(request, 0, verify, own_document=True)
+    await run_in_threadpool(_count_check, request, row.id, now)
     if wants == "report":
         return Response(orjson.dumps(report.to_json()), media_type="application/json")
     page_url = issuing.credential_url(services_of(request.app).get(Site).base_url, row.id)
@@ -150,6 +151,13 @@ async def credential_page(request: Request, credential_id: str, session: Session
         page_url=page_url,
         qr_png_url=f"{page_url}/qr.png",
     )
+
+
+def _count_check(request: Request, credential_id: str, now: datetime) -> None:
+    """The provider's figures (a count, nothing else): in a short transaction of its own, after verifying,
+    so verification itself stays free of writes."""
+    with transaction(services_of(request.app).get(Database).sessions) as session:
+        statistics.record(session, credential_id, "verified", now)
 
 
 def _status_date(row: IssuedCredential | None) -> datetime | None:
@@ -246,13 +254,15 @@ def offline_qr(credential_id: str, session: SessionDep, request: Request) -> Res
 @images.get("/snapshot-index")
 def snapshot_index(request: Request, session: SessionDep) -> dict[str, list[str]]:
     """What ``passport snapshot`` downloads besides the trust list: every provider's DID (its did:web
-    document is public) and every status list's URL (public too), so credentials can be checked offline."""
+    document is public) and every status list's URL (public too: the providers', and the operator's for
+    its scheme approvals), so credentials and their endorsements can be checked offline."""
     base_url = services_of(request.app).get(Site).base_url
     return {
         "issuers": [
             identity.issuer_did(base_url, issuer.id) for issuer in issuers_service.list_issuers(session)
         ],
-        "statusLists": issuers_status.list_urls(session, base_url),
+        "statusLists": issuers_status.list_urls(session, base_url)
+        + approval_status.list_urls(session, base_url),
     }
 
 
@@ -351,28 +361,39 @@ async def verify_submitted(
     credential: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Check a pasted or uploaded credential (the file wins when both are given), or go to the page of
-    a pasted verification link or credential id of this site; bad input is shown on the form with what
-    was wrong."""
+    """Check a pasted or uploaded credential (the file wins when both are given), as an anonymous caller
+    of the verify API would (`verification.service`), or go to the page of a pasted verification link or
+    credential id of this site; bad input is shown on the form with what was wrong."""
     text = credential.strip()
     upload = await file.read() if file is not None else b""
-    try:
-        if upload:
-            found = credential_in(file.filename if file is not None else None, upload)
-        elif text:
-            if len(text) > _MAX_PASTED_CHARS:
-                return _form_error(request, gettext("The pasted text is too long to be a credential."))
-            linked = _pasted_link(request, session, text) if len(text) <= 20000 else None
-            if isinstance(linked, Response):
-                return linked
-            found = linked or credential_in(gettext("pasted text"), text.encode("utf-8"))
-        else:
+    linked: str | None = None
+    if upload:
+        name, data = (file.filename if file is not None else None), upload
+    else:
+        if not text:
             return _form_error(request, gettext("Paste a credential or choose a file to check."))
+        if len(text) > ANONYMOUS_LIMITS.max_document_bytes:
+            return _form_error(request, gettext("The pasted text is too long to be a credential."))
+        found_link = _pasted_link(request, session, text)
+        if isinstance(found_link, Response):
+            return found_link
+        linked, name, data = found_link, gettext("pasted text"), text.encode("utf-8")
+    if len(data) > ANONYMOUS_LIMITS.max_document_bytes:
+        return too_large_form(request, ANONYMOUS_LIMITS.max_document_bytes)
+    verifier = services_of(request.app).get(Verifier)
+    base_url = services_of(request.app).get(Site).base_url
+
+    def verify(
+        session: Session, now: datetime, limits: Limits
+    ) -> tuple[VerificationReport, ProviderRecord | None]:
+        found = linked or credential_in(name, data)
+        report = verifier.verify_credential(session, found, now, limits=limits)
+        return report, own_provider(session, base_url, report)
+
+    try:
+        report, provider = await verify_request(request, len(data), verify)
     except UnreadableUpload as error:
         return _form_error(request, error.detail, pasted=text[:20000] or None)
-    report = await _verified(request, found)
-    base_url = services_of(request.app).get(Site).base_url
-    provider = own_provider(session, base_url, report)
     row = _stored_row(session, base_url, report) if provider is not None else None
     view = _view(request, report, provider, row, with_name=False)
     return render(request, "verification_result.html", view=view)

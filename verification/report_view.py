@@ -20,6 +20,7 @@ from datetime import datetime
 
 from core.i18n import N_, format_date, format_datetime, gettext
 from network.naming import IssuerName, ProviderRecord, issuer_name
+from network.verdict import ApprovalState, approval_of
 from network.verdict import Verdict as VerdictKind
 from network.verdict import verdict_of as verdict_kind
 from vc.fields import parse_datetime
@@ -46,6 +47,24 @@ class CheckView:
     message: str
 
 
+@dataclass(frozen=True)
+class ApprovalLine:
+    """The achievement's approval under the scheme (`network.verdict.approval_of`), for the page's
+    approval block (verification_approval.html, which words it in the page's language)."""
+
+    state: str  # an ApprovalState value
+    scheme: str | None
+    date: datetime | None
+
+
+def approval_line(report: VerificationReport) -> ApprovalLine | None:
+    """None when there is nothing to say (no endorsement at all)."""
+    approval = approval_of(report)
+    if approval.state is ApprovalState.NOT_APPROVED:
+        return None
+    return ApprovalLine(approval.state.value, approval.scheme, parse_datetime(approval.date))
+
+
 @dataclass
 class ReportView:
     verdict: Verdict
@@ -59,6 +78,7 @@ class ReportView:
     technical: list[tuple[str, str]] = field(default_factory=list)
     checked_at: str | None = None
     issuer_image: Image | None = None
+    approval: ApprovalLine | None = None
 
     @property
     def issuer_logo(self) -> str | None:
@@ -306,6 +326,7 @@ def report_view(
         issuer_image=image_of(issuer.logo_url, gettext("%(name)s logo", name=issuer.name), base_url)
         if issuer.confirmed and issuer.logo_url
         else None,
+        approval=approval_line(report),
     )
     view.checks = [
         CheckView(

@@ -12,8 +12,8 @@ cannot lend a key to someone else); and the method must be listed under the proo
   and ``/did.json`` is appended; fetched through the bounded fetcher.
 - ``https://`` key URLs (OB 3.0 §8.3.2 allows them): the controller document is fetched the same way.
 - The service's own issuers (did:web DIDs under `PASSPORT_BASE_URL`) are read through the issuers service,
-  never over HTTP, and kept in memory for a short time (retired keys stay in a document, so a cached
-  document can only lack a key newer than itself: a miss reads again).
+  never over HTTP, and kept in memory for a short time, until a key rotation is committed anywhere
+  (`core.changes`); retired keys stay in a document, and a key newer than a cached document reads again.
 """
 
 from __future__ import annotations
@@ -191,9 +191,10 @@ class OwnIssuerDocuments:
             cached = self._documents.get(did)
             if cached is not None:
                 return cached
+        version = self._documents.version_of(session)  # before the read: it dates what is read
         document = self._read(session, did)
         if document is not None:
-            self._documents.put(did, document)
+            self._documents.put(did, document, version)
         return document
 
     def _read(self, session: Session, did: str) -> dict[str, Any] | None:

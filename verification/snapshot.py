@@ -113,6 +113,8 @@ def load_snapshot(data: Any) -> Snapshot:
     except (TrustListError, VcError) as error:
         raise SnapshotError(f"the snapshot's trust list does not verify: {error}") from None
     documents = {did_web_url(str(did)): doc for did, doc in dict(data.get("didDocuments") or {}).items()}
+    # The operator's key also signs its endorsements (scheme approvals) and their status lists.
+    documents[did_web_url(operator_id)] = data.get("operatorDidDocument") or {}
     lists = dict(data.get("statusLists") or {})
 
     def did_document(url: str) -> Any:

@@ -5,10 +5,12 @@ to `vc.status_list.BitstringStatusSource`, which verifies the list credential wi
 credential (a forged or unverifiable list fails the check) and reads the bits; a ``1EdTechRevocationList``
 entry to `vc.revocation_list`.
 This module only supplies the list: our own lists are read through the issuers service (never over HTTP),
+and so are the network operator's (the endorsements of its scheme approvals: `network.approval_status`);
 other issuers' lists through the bounded fetcher (which caches them as their Cache-Control allows).
 
-Our own signed lists are kept `ttl` seconds in memory. A revocation therefore shows within `ttl` seconds
-in this process; the public list endpoint tells every other verifier it may cache for five minutes.
+Our own signed lists are kept `ttl` seconds in memory, and read again as soon as any status change has
+been committed (`core.changes`): a revocation shows in the next verification of every process. The public
+list endpoint tells every other verifier it may cache for five minutes.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from core.cache import Background, refresh_ahead
 from core.problems import NotFound
 from issuers import service as issuers
 from issuers import status as status_lists
+from network import approval_status
+from network.trust import TrustConfig
 from vc.parsing import parse_json
 from vc.status_list import StatusError
 from vc.status_sources import standard_status_source
 from vc.verify import Ports, StatusSource
 
-__all__ = ["OwnStatusLists", "service_status_source"]
+__all__ = ["OwnOperatorLists", "OwnStatusLists", "service_status_source"]
 
 FetchJson = Callable[[str], Any]
 
@@ -53,8 +57,9 @@ class OwnStatusLists:
     def signed_list(self, session: Session, url: str, now: datetime) -> Any:
         document = self._lists.get(url)
         if document is None:
+            version = self._lists.version_of(session)  # before the read: it dates what is read
             document = self._read(session, url, now)
-            self._lists.put(url, document)
+            self._lists.put(url, document, version)
         return document
 
     def _read(self, session: Session, url: str, now: datetime | None = None) -> Any:
@@ -67,14 +72,43 @@ class OwnStatusLists:
         return parse_json(text)
 
 
+class OwnOperatorLists(OwnStatusLists):
+    """The network operator's signed status lists (its endorsements' status), kept like the providers'."""
+
+    def __init__(
+        self, config: TrustConfig, ttl: float = 10.0, maxsize: int = 64, background: Background | None = None
+    ) -> None:
+        self.trust = config
+        self.prefix = approval_status.list_url(config.base_url, "")
+        self._lists = refresh_ahead(ttl, maxsize, self._read, background)
+
+    def _read(self, session: Session, url: str, now: datetime | None = None) -> Any:
+        list_id = url.removeprefix(self.prefix)
+        try:
+            text, _version = approval_status.signed_list(
+                session, self.trust, list_id, now or datetime.now(UTC)
+            )
+        except NotFound:
+            raise StatusError(f"this service has no status list {url[:200]}") from None
+        return parse_json(text)
+
+
 def service_status_source(
-    session: Session, own: OwnStatusLists, fetch_json: FetchJson, ports: Ports, now: datetime
+    session: Session,
+    own: OwnStatusLists,
+    fetch_json: FetchJson,
+    ports: Ports,
+    now: datetime,
+    operator: OwnOperatorLists | None = None,
 ) -> StatusSource:
-    """The status port for one request: own lists locally, others through the bounded fetcher."""
+    """The status port for one request: own lists (the providers' and the operator's) locally, others
+    through the bounded fetcher."""
 
     def fetch(url: str) -> Any:
         if own.owns(url):
             return own.signed_list(session, url, now)
+        if operator is not None and operator.owns(url):
+            return operator.signed_list(session, url, now)
         return fetch_json(url)
 
     return standard_status_source(fetch, ports)

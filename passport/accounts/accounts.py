@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.db import new_id
 from core.i18n import N_, get_choice, get_locale, gettext, ngettext, use_locale
 from core.problems import Conflict, NotFound, TooManyRequests, Unauthorized
+from network.pathways import milestones
 from passport.accounts import addresses, letters, links, mail
 from passport.accounts.links import Purpose
 from passport.accounts.security import LEARNER_TOKEN_PREFIX, digest, new_secret
@@ -277,5 +278,6 @@ def delete_account(session: Session, learner: Learner) -> None:
         HolderKey,
     ):
         session.execute(delete(table).where(table.learner_id == learner.id))
+    milestones.forget_learner(session, learner.id)  # their pathway completions and milestones
     session.execute(delete(Learner).where(Learner.id == learner.id))
     session.expunge_all()  # nothing loaded in this request may be written back

@@ -16,6 +16,7 @@ from passport.accounts.accounts import TooManyAttempts
 from passport.accounts.links import LinkNotFound, Purpose
 from passport.api_models import normalise_email
 from passport.deps import ClientDep
+from passport.pathways.progress import MilestonesDep
 from passport.web import (
     EmailField,
     FormVisitor,
@@ -198,6 +199,7 @@ def claim_sign_in(
     session: SessionDep,
     client: ClientDep,
     now: NowDep,
+    milestones: MilestonesDep,
     email: EmailField = "",
     password: PasswordField = "",
 ) -> Response:
@@ -216,6 +218,7 @@ def claim_sign_in(
             sign_in_email=email,
         ) from None
     claims.claim_into(session, learner, link, now)
+    milestones.learner_changed(session, learner.id, now)  # a claimed credential may complete a pathway
     if who.session_row is not None:
         accounts.end_session(session, who.session_row)
     _, cookie = accounts.start_session(session, who.config, learner, now)
@@ -223,10 +226,18 @@ def claim_sign_in(
 
 
 @router.post("/passport/claim/{secret}/add")
-def claim_add(request: Request, secret: str, who: FormVisitor, session: SessionDep, now: NowDep) -> Response:
+def claim_add(
+    request: Request,
+    secret: str,
+    who: FormVisitor,
+    session: SessionDep,
+    now: NowDep,
+    milestones: MilestonesDep,
+) -> Response:
     learner = who.require_learner(request)
     link, _ = claims.open_claim(session, secret, now)
     claims.claim_into(session, learner, link, now)
+    milestones.learner_changed(session, learner.id, now)  # a claimed credential may complete a pathway
     return redirect("/passport?done=claimed")
 
 

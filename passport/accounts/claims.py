@@ -13,6 +13,7 @@ issued to it appears.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -27,9 +28,16 @@ from passport.config import PassportConfig
 from passport.models import EmailLink, Learner
 
 
+class LearnerChanged(Protocol):
+    """Told when a learner's passport gains a credential (`passport.pathways.PathwayMilestones`)."""
+
+    def learner_changed(self, session: Session, learner_id: str, now: datetime) -> None: ...
+
+
 class ClaimNotifier:
-    def __init__(self, config: PassportConfig) -> None:
+    def __init__(self, config: PassportConfig, milestones: LearnerChanged | None = None) -> None:
         self.config = config
+        self.milestones = milestones
 
     def credential_issued(self, session: Session, notice: IssuedNotice) -> None:
         email, now = notice.recipient_email.strip().lower(), notice.issued_at
@@ -41,6 +49,8 @@ class ClaimNotifier:
                     notice.issuer_name, notice.achievement_name, f"{self.config.base_url}/passport"
                 )
                 mail.queue(session, self.config, email, subject, body, now, learner_id=owner.learner_id)
+            if self.milestones is not None:  # the credential may complete a pathway
+                self.milestones.learner_changed(session, owner.learner_id, now)
             return
         link, url = links.create(
             session,

@@ -24,6 +24,7 @@ from passport.api_models import (
 from passport.deps import CurrentLearner, PassportConfigDep
 from passport.imports import NotAuthentic, UnreadableImport
 from passport.models import ShareLink, ShareLinkItem
+from passport.pathways.progress import MilestonesDep, PathwayMilestones
 from passport.sharing import sharing
 from passport.sharing.sharing import share_url
 from passport.verifying import VerifierDep
@@ -95,8 +96,11 @@ def _imported(
     verifier: VerifierDep,
     now: NowDep,
     response: Response,
+    milestones: PathwayMilestones,
 ) -> ImportOut:
     row, report, created = imports.import_credential(session, verifier, learner, credential, now)
+    if created:
+        milestones.learner_changed(session, learner.id, now)  # it may complete a pathway
     entry = credentials.item(session, learner, row.id, now, verifier)  # its issuer and recipient too
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return ImportOut(created=created, item=CredentialSummary.of(entry), report=report.to_json())
@@ -113,6 +117,7 @@ def import_credential(
     verifier: VerifierDep,
     now: NowDep,
     response: Response,
+    milestones: MilestonesDep,
 ) -> ImportOut:
     """Add a credential issued elsewhere (OB 3.0 JSON or a compact VC-JWT). It is verified first, with the
     public verifier's report: a forgery is 422 ``credential-not-authentic`` (with the report) and nothing
@@ -122,7 +127,7 @@ def import_credential(
     credential = (
         imports.read_credential(body.credential) if isinstance(body.credential, str) else body.credential
     )
-    return _imported(credential, learner, session, verifier, now, response)
+    return _imported(credential, learner, session, verifier, now, response, milestones)
 
 
 @api.post("/imports/upload", status_code=status.HTTP_201_CREATED, responses=IMPORT_PROBLEMS)
@@ -133,10 +138,11 @@ def import_upload(
     verifier: VerifierDep,
     now: NowDep,
     response: Response,
+    milestones: MilestonesDep,
 ) -> ImportOut:
     """The same as ``POST /imports``, from a file (at most ``PASSPORT_MAX_BODY_BYTES``: larger is 413)."""
     data = file.file.read(imports.MAX_IMPORT_BYTES + 1)
-    return _imported(imports.read_credential(data), learner, session, verifier, now, response)
+    return _imported(imports.read_credential(data), learner, session, verifier, now, response, milestones)
 
 
 @api.delete(

@@ -26,6 +26,7 @@ from passport.api_models import SharedOut
 from passport.config import PassportConfig
 from passport.holder_binding import Recipient
 from passport.imports import NotAuthentic, UnreadableImport
+from passport.pathways.progress import MilestonesDep
 from passport.sharing import sharing
 from passport.verifying import LIVE_WORDS, VerifierDep
 from passport.web import FormVisitor, PageRoute, Visitor, VisitorDep, page, problem_page, redirect, show
@@ -195,6 +196,7 @@ def import_credential(
     session: SessionDep,
     verifier: VerifierDep,
     now: NowDep,
+    milestones: MilestonesDep,
     file: Annotated[UploadFile | None, File()] = None,
     pasted: Annotated[str, Form(max_length=imports.MAX_IMPORT_BYTES)] = "",
 ) -> Response:
@@ -214,6 +216,7 @@ def import_credential(
         raise show(request, who, "passport_import.html", 422, error=problem.detail, report=None) from None
     if not created:
         return redirect("/passport?done=already")
+    milestones.learner_changed(session, learner.id, now)  # it may complete a pathway
     entry = credentials.item(session, learner, row.id, now)  # as verified just now
     return redirect(f"/passport?done={IMPORTED[entry.recipient]}")
 

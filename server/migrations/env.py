@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import issuers.models  # noqa: F401  - registers the tables
-import network.models  # noqa: F401
+import core.changes  # noqa: F401  - registers the tables
+import issuers.models  # noqa: F401
+import network.models
+import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base, make_engine
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from core.cache import RefreshAheadCache
+from core.changes import Changes
 
 
 class Clock:
@@ -45,7 +46,9 @@ def queue() -> Queue:
 def cache_with(
     clock: Clock, queue: Queue, reload: Callable[[str], str | None]
 ) -> RefreshAheadCache[str, str]:
-    return RefreshAheadCache(ttl=10, maxsize=8, reload=reload, submit=queue, timer=clock)
+    return RefreshAheadCache(
+        ttl=10, maxsize=8, reload=lambda key: (reload(key), 0), submit=queue, timer=clock, changes=Changes()
+    )
 
 
 def test_an_entry_read_in_its_second_half_is_reloaded_and_outlives_its_ttl(
@@ -140,3 +143,52 @@ def test_without_a_reloader_it_is_a_plain_ttl_cache(clock: Clock) -> None:
     assert cache.get("list") == "v1"
     clock.now += 1
     assert cache.get("list") is None
+
+
+class Counter:
+    """A `Changes` whose database is a number the test sets (`observe` reads it, like a session would)."""
+
+    def __init__(self) -> None:
+        self.changes = Changes()
+        self.committed = 0
+
+    def see(self) -> int:
+        with_session = type("FakeSession", (), {"info": {}, "scalar": lambda _self, _q: self.committed})()
+        return self.changes.observe(with_session)
+
+
+def test_an_entry_read_before_a_change_is_a_miss_once_any_reader_has_seen_the_change(clock: Clock) -> None:
+    counter = Counter()
+    cache: RefreshAheadCache[str, str] = RefreshAheadCache(
+        ttl=10, maxsize=8, timer=clock, changes=counter.changes
+    )
+    cache.put("list", "v1", version=counter.see())
+    assert cache.get("list") == "v1"
+
+    counter.committed = 1  # another process committed a revocation: this one has not looked yet
+    assert cache.get("list") == "v1"
+    counter.see()  # the next verification reads the counter first
+    assert cache.get("list") is None
+
+
+def test_a_value_read_under_an_older_counter_is_never_served(clock: Clock, queue: Queue) -> None:
+    counter = Counter()
+    source = {"list": "v1"}
+    cache: RefreshAheadCache[str, str] = RefreshAheadCache(
+        ttl=10,
+        maxsize=8,
+        reload=lambda key: (source.get(key), 0),  # a reload that read before the change
+        submit=queue,
+        timer=clock,
+        changes=counter.changes,
+    )
+    cache.put("list", "v1", version=counter.see())
+    clock.now += 6
+    assert cache.get("list") == "v1"  # starts a reload
+    counter.committed = 1
+    counter.see()
+    source["list"] = "v2"
+    queue.run()  # the reload stores what it read under counter 0
+    assert cache.get("list") is None
+    cache.put("list", "v2", version=1)  # read under the new counter
+    assert cache.get("list") == "v2"

@@ -1,6 +1,7 @@
 """Walk every provider endpoint with another provider's key: nothing of the owner's is visible or
 changeable (404, or an empty listing), and the operator's routes (listing, reading and updating
-providers) refuse provider keys (401)."""
+providers) refuse provider keys (401); deciding scheme approvals is 403 to a provider's key (providers
+submit, never decide)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
             "data": {"achievement_id": achievement_id},
             "files": {"file": ("c.csv", csv_rows(1), "text/csv")},
         },
+        "/api/v1/approvals": {
+            "json": {"achievement_id": achievement_id, "quality_statement": "Moderated by two assessors."}
+        },
     }
     walked = 0
     paths = client.get("/openapi.json").json()["paths"]  # every route, as the API declares them
@@ -70,7 +74,9 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
             response = client.request(method, url, headers=auth(stranger["api_key"]), **kwargs)
             walked += 1
             where = f"{method} {path}: {response.status_code} {response.text[:200]}"
-            if path.startswith("/api/v1/admin/"):
+            if path.startswith("/api/v1/admin/approvals"):
+                assert response.status_code == 403, where
+            elif path.startswith("/api/v1/admin/"):
                 assert response.status_code == 401, where
             elif path.startswith("/api/v1/passport/"):
                 # Learners' routes: a provider key opens none (422: sign-in wants a body; see

@@ -373,6 +373,7 @@ def test_demo_data_accredits_three_providers_and_shows_every_answer(client: Test
         ("Midlands Further Education College", "competition"): Trust.OUTSIDE_SCHEME,  # courses only
         ("Northern Institute of Technology", "community_of_practice"): Trust.ACCREDITED,
         ("Northern Institute of Technology", "event"): Trust.ACCREDITED,
+        ("University of the Midlands", "course"): Trust.OUTSIDE_SCHEME,  # the Net Zero pathway's last step
         ("University of the Midlands", "exchange_visit"): Trust.OUTSIDE_SCHEME,  # not accredited
         ("National Skills Network", "community_of_practice"): Trust.ACCREDITED,
     }

@@ -39,7 +39,20 @@ class Owner:
         self.token = self.browser.token("owner@example.com")
         provider = create_provider(client)
         achievement = create_achievement(client, provider["api_key"])
+        pathway = client.post(
+            "/api/v1/admin/pathways",
+            json={
+                "title": "One step",
+                "region": "Wales",
+                "steps": [{"title": "It", "options": [{"achievement": achievement}]}],
+            },
+            headers=bearer(ADMIN_TOKEN),
+        )
+        assert pathway.status_code == 201, pathway.text
+        self.pathway_id = pathway.json()["id"]
         self.credential_id = issue_to(client, provider["api_key"], achievement, "owner@example.com")
+        progress = client.get(f"/api/v1/passport/pathways/{self.pathway_id}", headers=bearer(self.token))
+        self.milestone_id = progress.json()["milestone"]["id"]  # completed by that credential
         self.browser.add_address("owner.work@example.com")
         self.verify_secret = last_link(client, "owner.work@example.com", "/passport/verify/").rsplit("/", 1)[
             1
@@ -60,7 +73,7 @@ class Owner:
         self.share_id = share.json()["id"]
         self.share_secret = share.json()["url"].rsplit("/", 1)[1]
         self.secrets = [self.credential_id, self.address_id, self.token_id, "owner@example.com", "owner.work"]
-        self.secrets += [self.share_id, self.share_secret, "Owner's application"]
+        self.secrets += [self.share_id, self.share_secret, "Owner's application", self.milestone_id]
 
     def assert_untouched(self, client: TestClient) -> None:
         items = client.get("/api/v1/passport/credentials", headers=bearer(self.token)).json()
@@ -95,6 +108,7 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
         "address_id": owner.address_id,
         "token_id": owner.token_id,
         "share_id": owner.share_id,
+        "pathway_id": owner.pathway_id,
     }
     bodies: dict[str, Any] = {
         "/api/v1/passport/tokens": {"email": "owner@example.com", "password": "a guess"},
@@ -107,13 +121,19 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
         "/api/v1/passport/clr": {"credential_ids": [owner.credential_id]},
     }
     # Routes that refuse the stranger's request for a reason other than whose the thing is.
-    refused = {
+    refused: dict[tuple[str, str], tuple[int, str | None]] = {
         ("POST", "/api/v1/passport/shares"): (404, "not-found"),
         ("POST", "/api/v1/passport/presentations"): (404, "not-found"),
         ("POST", "/api/v1/passport/clr"): (404, "not-found"),
         ("GET", "/api/v1/passport/clr"): (422, "validation-error"),  # the stranger's passport is empty
         ("POST", "/api/v1/passport/imports"): (422, "unreadable-credential"),
         ("POST", "/api/v1/passport/imports/upload"): (422, "validation-error"),  # no file was sent
+        # A published pathway is public: the answer is about the stranger's own passport.
+        ("GET", "/api/v1/passport/pathways/{pathway_id}"): (200, None),
+        ("POST", "/api/v1/passport/pathways/{pathway_id}/milestone"): (
+            409,
+            "conflict",
+        ),  # not theirs to claim
     }
     walked = 0
     paths = client.get("/openapi.json").json()["paths"]
@@ -136,12 +156,16 @@ def test_every_api_route_needs_a_learner_token_and_reaches_only_its_own_passport
             for secret in owner.secrets:
                 if secret not in url:  # a 404 may repeat what was asked for
                     assert secret not in text, f"{where} shows the owner's {secret}: {text[:300]}"
-            if "{" in path:
+            if (method, path) in refused:
+                status, slug = refused[(method, path)]
+                if slug is None:
+                    assert response.status_code == status, f"{where}: {response.status_code} {text[:300]}"
+                else:
+                    assert_problem(response, status, slug)
+            elif "{" in path:
                 assert_problem(response, 404, "not-found")
             elif path == "/api/v1/passport/account/delete":
                 assert_problem(response, 401, "sign-in-failed")
-            elif (method, path) in refused:
-                assert_problem(response, *refused[(method, path)])
             else:
                 assert response.status_code in (200, 201), f"{where}: {response.status_code} {text[:300]}"
     assert walked >= 26
@@ -159,6 +183,7 @@ OWNER_PAGES = {
     "/passport/credentials/{credential_id}/download",
     "/passport/credentials/{credential_id}/baked.png",
     "/passport/credentials/{credential_id}/baked.svg",
+    "/passport/pathways/{pathway_id}/milestone.json",
     "/passport/credentials/{credential_id}/certificate.pdf",
 }
 # Links whose holder is authorised by holding them (they were emailed to that address), and forms a
@@ -205,6 +230,7 @@ def test_every_page_is_the_visitors_own(client: TestClient, app: FastAPI, clock:
         "address_id": owner.address_id,
         "secret": owner.verify_secret,
         "share_id": owner.share_id,
+        "pathway_id": owner.pathway_id,  # a public pathway: its page shows the stranger's own progress
     }
     walked = 0
     for method, path in _page_routes(app):

@@ -181,3 +181,35 @@ def test_issuers_create_can_enable_suspension(tmp_path: Path, monkeypatch: pytes
     assert (created["suspension_enabled"], created["api_key"][:3]) == (True, "sk_")
     plain = runner.invoke(app, ["issuers", "create", "--name", "Plain College", "--url", "https://p.example"])
     assert json.loads(plain.output)["suspension_enabled"] is False
+
+
+def test_pathways_create_list_and_refuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PASSPORT_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("PASSPORT_MASTER_KEY_FILE", str(tmp_path / "master.key"))
+    monkeypatch.setenv("PASSPORT_ADMIN_TOKEN_FILE", str(tmp_path / "admin.token"))
+    steps = [
+        {"key": "a", "title": "Level 2", "options": [{"rule": {"min_level": "RQF 2", "sector": "Energy"}}]},
+        {"key": "b", "title": "Level 3", "after": ["a"], "options": [{"rule": {"min_level": "RQF 3"}}]},
+    ]
+    good = tmp_path / "pathway.json"
+    good.write_text(json.dumps({"title": "Energy", "region": "Wales", "steps": steps}))
+    created = runner.invoke(app, ["pathways", "create", str(good)])
+    assert created.exit_code == 0, created.output
+    pathway = json.loads(created.output)
+    assert pathway["version"] == 1
+    assert pathway["state"] == "published"
+
+    steps[0]["after"] = ["b"]
+    cycle = tmp_path / "cycle.json"
+    cycle.write_text(json.dumps({"title": "Loop", "region": "Wales", "steps": steps}))
+    refused = runner.invoke(app, ["pathways", "create", str(cycle)])
+    assert refused.exit_code == 2
+    assert "cycle" in refused.output
+    assert "a -> b -> a" in refused.output
+
+    change = tmp_path / "change.json"
+    change.write_text(json.dumps({"title": "Energy in Wales"}))
+    updated = runner.invoke(app, ["pathways", "update", pathway["id"], str(change)])
+    assert json.loads(updated.output)["version"] == 2
+    listed = runner.invoke(app, ["pathways", "list"])
+    assert [json.loads(line)["title"] for line in listed.output.splitlines()] == ["Energy in Wales"]

@@ -7,13 +7,17 @@ import json
 import warnings
 from datetime import UTC, datetime
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
-import issuers.models  # noqa: F401  - the tables server/migrations/env.py registers
-import network.models  # noqa: F401
+import core.changes  # noqa: F401  - the tables server/migrations/env.py registers
+import issuers.models  # noqa: F401
+import network.models
+import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
 from core.db import Base
 from server.migrate import alembic_config, upgrade
@@ -233,3 +237,87 @@ def test_0010_keeps_credentials_at_version_1_and_dates_claims_from_verified_addr
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM issued_credential") == [(2,)]
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM achievement") == [(1,)]
     upgrade(empty_database_url)
+
+
+def test_0010_approval_adds_the_approval_tables_and_goes_back_down(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0010_approval")
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO issuer (id, name, url, created_at) VALUES ('i1', 'C', 'https://c', :now)"),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO achievement (id, issuer_id, kind, definition, created_at)"
+                    " VALUES ('a1', 'i1', 'course', '{}', :now)"
+                ),
+                {"now": NOW},
+            )
+            insert = text(
+                "INSERT INTO scheme_approval (id, issuer_id, achievement_id, state, quality_statement,"
+                " criteria, submitted_at, reasons) VALUES (:id, 'i1', 'a1', :state, 'q', '{}', :now, '[]')"
+            )
+            connection.execute(insert, {"id": "s1", "state": "refused", "now": NOW})
+            connection.execute(insert, {"id": "s2", "state": "pending", "now": NOW})
+        # One open (pending or approved) submission per achievement: the partial unique index.
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert, {"id": "s3", "state": "approved", "now": NOW})
+    finally:
+        engine.dispose()
+    command.downgrade(config, "0009")
+    names = {name for (name,) in _rows(empty_database_url, _TABLES[empty_database_url.split(":")[0]])}
+    assert not {"scheme_approval", "operator_status_list"} & names
+    command.upgrade(config, "head")
+
+
+_TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "postgresql+psycopg": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+}
+
+
+def test_0011_adds_the_change_counter_at_zero_and_removes_it_going_down(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
+    config = alembic_config(empty_database_url)
+    command.downgrade(config, "0010_approval")
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            assert "change_counter" not in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
+
+
+def test_pathway_tables_come_and_go(empty_database_url: str) -> None:
+    """0012 adds the pathway tables; going down removes them and leaves the rest."""
+    config = alembic_config(empty_database_url)
+    upgrade(empty_database_url)
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO pathway (id, owner, title, description, current_version, state, created_at,"
+                " updated_at) VALUES ('p1', 'operator', 'Net Zero', '', 1, 'published', :now, :now)"
+            ),
+            {"now": NOW},
+        )
+    engine.dispose()
+    assert _rows(empty_database_url, "SELECT title FROM pathway") == [("Net Zero",)]
+    command.downgrade(config, "0011")
+    tables = "SELECT COUNT(*) FROM learner"
+    assert _rows(empty_database_url, tables) == [(0,)]
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            names = set(connection.dialect.get_table_names(connection))
+    finally:
+        engine.dispose()
+    assert not names & {"pathway", "pathway_version", "pathway_completion"}
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM pathway") == [(0,)]

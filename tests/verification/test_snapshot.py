@@ -139,3 +139,35 @@ def test_a_file_that_is_not_a_snapshot_is_unusable_input(tmp_path: Path) -> None
     result = runner.invoke(cli, ["verify", str(credential), "--snapshot", str(not_a_snapshot)])
     assert result.exit_code == 2
     assert "not a verification snapshot" in result.output
+
+
+def test_an_approval_verifies_offline_from_the_snapshot(live_server: str, tmp_path: Path) -> None:  # noqa: F811
+    from datetime import UTC, datetime
+
+    from network.verdict import ApprovalState, approval_of
+    from tests.conftest import ADMIN_TOKEN
+    from vc.verify import verify_credential
+    from verification.snapshot import load_snapshot
+
+    with httpx.Client(base_url=live_server, timeout=30) as api:
+        college = provider(api, "Midlands College", {"kinds": ["course"]})
+        key = {"Authorization": f"Bearer {college['api_key']}"}
+        achievement_id = api.post("/api/v1/achievements", json=COURSE, headers=key).json()["id"]
+        statement = {
+            "achievement_id": achievement_id,
+            "quality_statement": "Moderated by two assessors each term.",
+        }
+        approval = api.post("/api/v1/approvals", json=statement, headers=key).json()
+        operator = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        assert (
+            api.post(f"/api/v1/admin/approvals/{approval['id']}/approve", headers=operator).status_code == 200
+        )
+        body = {"achievement_id": achievement_id, "recipient": {"email": "sam@example.com"}}
+        credential = api.post("/api/v1/credentials", json=body, headers=key).json()["credential"]
+    snapshot = tmp_path / "snapshot.json"
+    take(live_server, snapshot)
+    loaded = load_snapshot(json.loads(snapshot.read_text()))
+    report = verify_credential(credential, loaded.ports, datetime.now(UTC))
+    assert report.verified
+    assert report.endorsements[0].state.value == "verified"
+    assert approval_of(report).state is ApprovalState.APPROVED
