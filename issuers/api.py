@@ -447,11 +447,18 @@ def baked_svg(credential_id: str, issuer: CurrentIssuer, session: SessionDep) ->
     responses=problem_responses(NotFound, Conflict),
 )
 def revoke_credential(
-    credential_id: str, body: RevokeRequest, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+    credential_id: str,
+    body: RevokeRequest,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
 ) -> CredentialStatusOut:
     """Revoke for good, with a reason (a suspended credential too): the status list changes and is
     re-signed on next fetch. Revoking a revoked credential is 409."""
-    return _status_out(session, lifecycle.revoke(session, issuer, credential_id, body.reason, now))
+    return _status_out(
+        session, lifecycle.revoke(session, issuer, credential_id, body.reason, now, config.listener)
+    )
 
 
 @api.post(
@@ -460,11 +467,18 @@ def revoke_credential(
     responses=problem_responses(NotFound, Conflict),
 )
 def suspend_credential(
-    credential_id: str, body: SuspendRequest, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+    credential_id: str,
+    body: SuspendRequest,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
 ) -> CredentialStatusOut:
     """Suspend, with a reason, until reinstated. 409 if the provider has not enabled suspension, the
     credential was issued without it, or it is already suspended or revoked."""
-    return _status_out(session, lifecycle.suspend(session, issuer, credential_id, body.reason, now))
+    return _status_out(
+        session, lifecycle.suspend(session, issuer, credential_id, body.reason, now, config.listener)
+    )
 
 
 @api.post(
@@ -473,10 +487,10 @@ def suspend_credential(
     responses=problem_responses(NotFound, Conflict),
 )
 def reinstate_credential(
-    credential_id: str, issuer: CurrentIssuer, session: SessionDep, now: NowDep
+    credential_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep, now: NowDep
 ) -> CredentialStatusOut:
     """Lift a suspension. 409 unless the credential is suspended (a revoked one stays revoked)."""
-    return _status_out(session, lifecycle.reinstate(session, issuer, credential_id, now))
+    return _status_out(session, lifecycle.reinstate(session, issuer, credential_id, now, config.listener))
 
 
 # --- public documents ---------------------------------------------------------------------------------------

@@ -35,7 +35,8 @@ from core.problems import Conflict
 from vc.status_list import REVOKED, SUSPENDED, VALID
 
 from . import issuing, status
-from .models import IssuedCredential, Issuer
+from .models import Achievement, IssuedCredential, Issuer
+from .ports import IssuanceListener, StatusNotice
 from .reports import statistics
 
 
@@ -109,9 +110,11 @@ def change(
     transition: Transition,
     record: Mapping[str, Any],
     now: datetime,
+    listener: IssuanceListener | None = None,
 ) -> IssuedCredential:
     """Move the credential along `transition`, writing `record` (the columns of the new state) and its
-    status entry in the caller's transaction; `StateConflict` if its current state does not allow it."""
+    status entry in the caller's transaction; `StateConflict` if its current state does not allow it.
+    `listener` (the passport, which emails the learner) is told in the same transaction."""
     row = issuing.get_credential(session, issuer, credential_id)
     status_list = status.get_list(session, row.revocation_list_id)
     if transition is SUSPEND:  # switched off later, what is suspended can still be reinstated
@@ -131,6 +134,20 @@ def change(
     value = _MESSAGE_VALUES[transition.target] if status_list.purpose == status.MESSAGE else 1
     status.set_status(session, row.revocation_list_id, row.revocation_index, value, now)
     record_change(session)  # every verify cache, in every process, sees it from the commit on
+    if listener is not None:
+        achievement = session.get(Achievement, row.achievement_id)
+        listener.credential_status_changed(
+            session,
+            StatusNotice(
+                credential_id=row.id,
+                issuer_name=issuer.name,
+                achievement_name=achievement.definition["name"] if achievement is not None else "",
+                recipient_email=row.recipient_email,
+                status=transition.target.value,
+                reason=row.revocation_reason if transition is REVOKE else record.get("suspension_reason"),
+                changed_at=now,
+            ),
+        )
     return row
 
 
@@ -147,24 +164,40 @@ def _check_suspension(issuer: Issuer, purpose: str) -> None:
 
 
 def revoke(
-    session: Session, issuer: Issuer, credential_id: str, reason: str, now: datetime
+    session: Session,
+    issuer: Issuer,
+    credential_id: str,
+    reason: str,
+    now: datetime,
+    listener: IssuanceListener | None = None,
 ) -> IssuedCredential:
     """Final: a revoked credential stays revoked (a suspended one may be revoked)."""
     record = {"revoked_at": now, "revocation_reason": reason, "suspended_at": None, "suspension_reason": None}
-    row = change(session, issuer, credential_id, REVOKE, record, now)
+    row = change(session, issuer, credential_id, REVOKE, record, now, listener)
     statistics.count(session, row.issuer_id, row.achievement_id, now, "revoked")
     return row
 
 
 def suspend(
-    session: Session, issuer: Issuer, credential_id: str, reason: str, now: datetime
+    session: Session,
+    issuer: Issuer,
+    credential_id: str,
+    reason: str,
+    now: datetime,
+    listener: IssuanceListener | None = None,
 ) -> IssuedCredential:
     """Temporarily invalid (status 0x1 of the credential's ``message`` entry); reversible by `reinstate`."""
     record = {"suspended_at": now, "suspension_reason": reason}
-    return change(session, issuer, credential_id, SUSPEND, record, now)
+    return change(session, issuer, credential_id, SUSPEND, record, now, listener)
 
 
-def reinstate(session: Session, issuer: Issuer, credential_id: str, now: datetime) -> IssuedCredential:
+def reinstate(
+    session: Session,
+    issuer: Issuer,
+    credential_id: str,
+    now: datetime,
+    listener: IssuanceListener | None = None,
+) -> IssuedCredential:
     """Lift a suspension: the entry says valid (0x0) again."""
     record = {"suspended_at": None, "suspension_reason": None}
-    return change(session, issuer, credential_id, REINSTATE, record, now)
+    return change(session, issuer, credential_id, REINSTATE, record, now, listener)

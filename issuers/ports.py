@@ -5,6 +5,7 @@ that a credential was issued, and which communities of practice the network has.
 passport sends claim links through it). The listener runs inside the issuing transaction, after the
 credential row is flushed: what it records commits with the credential or not at all, so nobody is told
 about a credential that was rolled back. Idempotent replays of an issue request are not announced again.
+A status change (revoked, suspended, reinstated) is told the same way, in the transaction that makes it.
 
 **The scheme's answer.** Before and when a credential is issued, the provider is told whether it will
 be inside its accreditation's scope: the network's trust policy decides (`network.trust.ProviderScope`),
@@ -38,14 +39,33 @@ class IssuedNotice:
     issued_at: datetime
 
 
+@dataclass(frozen=True)
+class StatusNotice:
+    """A credential's status changed (`issuers.lifecycle`): ``status`` is ``revoked``, ``suspended`` or
+    ``valid`` (a suspension lifted)."""
+
+    credential_id: str
+    issuer_name: str
+    achievement_name: str
+    recipient_email: str
+    status: str
+    reason: str | None
+    changed_at: datetime
+
+
 class IssuanceListener(Protocol):
     def credential_issued(self, session: Session, notice: IssuedNotice) -> None: ...
+
+    def credential_status_changed(self, session: Session, notice: StatusNotice) -> None: ...
 
 
 class NoListener:
     """The default: issuing works on its own, with nobody told."""
 
     def credential_issued(self, session: Session, notice: IssuedNotice) -> None:
+        return None
+
+    def credential_status_changed(self, session: Session, notice: StatusNotice) -> None:
         return None
 
 

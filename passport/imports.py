@@ -24,13 +24,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.i18n import N_, gettext
+from core.i18n import N_, format_number, gettext
 from core.problems import NotFound, Problem
 from network.naming import IssuerName, NameSource
 from passport.models import ImportedCredential, Learner
 from passport.verifying import LiveChecker, authentic
 from vc.baking import image_kind, unbake
-from vc.errors import VcError
+from vc.errors import BakingError, VcError
 from vc.fields import issuer_id, parse_datetime
 from vc.jwt import decode_jwt, looks_like_jwt
 from vc.parsing import MAX_DOCUMENT_BYTES, parse_json
@@ -59,34 +59,68 @@ class NotAuthentic(Problem):
         self.report = report
 
 
+#: What a learner is told about a file or text that holds no readable credential: plain words, no parser
+#: jargon (the parser's own reason stays in the problem's ``reason``, in English, for developers).
+NOT_CREDENTIAL_TEXT = N_(
+    "This is not a credential we can read. Paste the whole credential (its JSON text, or a VC-JWT that"
+    " starts with \u201ceyJ\u201d), or upload its file."
+)
+NOT_A_BADGE = N_(
+    "This image could not be read as a badge: it may be damaged, or not a badge image. Upload the badge"
+    " file your provider sent (PNG or SVG) without changing it."
+)
+NO_BAKED_CREDENTIAL = N_(
+    "This image has no credential inside it. Only a badge image with an Open Badges 3.0 credential baked"
+    " into it can be added: ask your provider for that file, or for the credential itself."
+)
+OPEN_BADGES_2 = N_(
+    "This badge is an older Open Badges 2.0 badge, which this passport cannot check. Ask your provider"
+    " for an Open Badges 3.0 credential."
+)
+TOO_LARGE = N_("The file is too large to be a credential: at most %(size)s.")
+
+
+def _unreadable(words: str, reason: str, **values: Any) -> UnreadableImport:
+    problem = UnreadableImport(gettext(words, **values))
+    problem.extensions["reason"] = reason
+    return problem
+
+
 def read_credential(data: bytes | str) -> dict[str, Any] | str:
     """The credential in a file or pasted text: a baked PNG/SVG (told by content), a compact VC-JWT, or
-    a JSON object; anything else is `UnreadableImport`."""
+    a JSON object; anything else is `UnreadableImport`, which says so in plain words."""
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > MAX_IMPORT_BYTES:
-        raise UnreadableImport(gettext("the credential is larger than %(num)d bytes", num=MAX_IMPORT_BYTES))
+        raise _unreadable(TOO_LARGE, "too large", size=_size(MAX_IMPORT_BYTES))
     if not raw.strip():
-        raise UnreadableImport(gettext("nothing was given: upload a file or paste a credential"))
+        raise _unreadable(N_("Nothing was given: upload a file or paste a credential."), "empty")
+    image = image_kind(raw) == "png" or raw.lstrip().startswith(b"<")
     try:
-        if image_kind(raw) == "png" or raw.lstrip().startswith(b"<"):
+        if image:
             return unbake(raw)
         if len(raw) > MAX_DOCUMENT_BYTES:
-            raise UnreadableImport(
-                gettext("a JSON credential or VC-JWT is at most %(num)d bytes", num=MAX_DOCUMENT_BYTES)
-            )
+            raise _unreadable(TOO_LARGE, "too large", size=_size(MAX_DOCUMENT_BYTES))
         text = raw.decode("utf-8").strip()
         if looks_like_jwt(text):
             return text
         document = parse_json(text)
     except UnicodeDecodeError:
-        raise UnreadableImport(
-            gettext("this is not a PNG or SVG badge, and not UTF-8 text (JSON or a JWT)")
-        ) from None
+        raise _unreadable(NOT_CREDENTIAL_TEXT, "not UTF-8 text, and not a PNG or SVG image") from None
+    except BakingError as error:
+        if "Open Badges 2.0" in error.message:
+            raise _unreadable(OPEN_BADGES_2, error.message) from None
+        if "no baked credential" in error.message or "holds no" in error.message:
+            raise _unreadable(NO_BAKED_CREDENTIAL, error.message) from None
+        raise _unreadable(NOT_A_BADGE, error.message) from None
     except VcError as error:
-        raise UnreadableImport(error.message) from None
+        raise _unreadable(NOT_A_BADGE if image else NOT_CREDENTIAL_TEXT, error.message) from None
     if not isinstance(document, dict):
-        raise UnreadableImport(gettext("this is JSON but not an object, so it is not a credential"))
+        raise _unreadable(NOT_CREDENTIAL_TEXT, "JSON, but not an object")
     return document
+
+
+def _size(limit: int) -> str:
+    return gettext("%(num)s MB", num=format_number(limit / (1024 * 1024)))
 
 
 def _stored_text(credential: Mapping[str, Any] | str) -> tuple[str, str]:

@@ -28,6 +28,11 @@ class Learner(Base):
     #: The language the learner chose (``cy``, ``en``: `core.i18n.LOCALES`), for their email and pages;
     #: None until they choose, and then email goes out in the language of the request that sends it.
     language: Mapped[str | None] = mapped_column(String(8))
+    #: Email a reminder before a credential expires (`passport.accounts.reminders`); the learner can turn
+    #: it off on the account page. Revocation and suspension notices are always sent.
+    expiry_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    #: When the password last changed (reset or change); None since sign-up.
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LearnerEmail(Base):
@@ -96,13 +101,14 @@ class EmailLink(Base):
     ``sign_up``: creates the account (holds the chosen password's hash until then);
     ``verify``: confirms an address a signed-in learner added (``learner_id``);
     ``claim``: sent when a credential is issued to an address no passport has verified yet
-    (``credential_id`` says which; no foreign key: that table belongs to the issuers).
+    (``credential_id`` says which; no foreign key: that table belongs to the issuers);
+    ``reset``: sets a new password for ``learner_id`` (`passport.accounts.passwords`).
     """
 
     __tablename__ = "email_link"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    purpose: Mapped[str] = mapped_column(String(16))  # sign_up | verify | claim
+    purpose: Mapped[str] = mapped_column(String(16))  # sign_up | verify | claim | reset
     secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str] = mapped_column(String(320), index=True)
     learner_id: Mapped[str | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
@@ -206,6 +212,18 @@ class HolderKey(Base):
     did: Mapped[str] = mapped_column(String(200))
     encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExpiryReminder(Base):
+    """A reminder sent before a credential expires: one per learner, credential and expiry date, so the
+    reminder job can run as often as it likes (and a credential re-dated by its issuer is reminded again)."""
+
+    __tablename__ = "expiry_reminder"
+
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SignInFailure(Base):

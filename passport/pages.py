@@ -16,15 +16,17 @@ from core.deps import NowDep, SessionDep
 from core.i18n import gettext
 from core.problems import Unauthorized
 from core.web import PAGE_HEADERS
+from issuers.badges import badge_svg
 from issuers.issuing import credential_url
-from passport import credentials
-from passport.accounts import accounts, address_pages, data_export, links
+from passport import credentials, listing
+from passport.accounts import accounts, address_pages, data_export, links, password_pages
 from passport.accounts.accounts import TooManyAttempts
 from passport.accounts.links import Purpose
 from passport.api_models import normalise_email
 from passport.credentials import status_words
 from passport.deps import ClientDep
 from passport.exports import certificates, downloads, linkedin
+from passport.exports import pages as export_pages
 from passport.pathways import pages as pathway_pages
 from passport.pathways.progress import MilestonesDep
 from passport.sharing import pages as sharing_pages
@@ -183,11 +185,17 @@ def passport(
 ) -> HTMLResponse:
     learner = who.require_learner(request)
     entries = credentials.items(session, learner, now, verifier)
+    query = listing.ListQuery.from_params(request.query_params)
     return page(
         request,
         who,
         "passport_home.html",
-        items=entries,
+        items=listing.choose(entries, query),
+        total=len(entries),
+        query=query,
+        facets=listing.facets(entries),
+        image_of=listing.inline_image,
+        logo_of=listing.inline_logo,
         pathways=pathway_pages.home_section(session, hook, learner, now),
         words=status_words(),
         done=done_message(request),
@@ -234,13 +242,36 @@ def credential(
     )
 
 
+@pages.get("/passport/credentials/{credential_id}/badge.svg")
+def badge_image(
+    request: Request, credential_id: str, who: VisitorDep, session: SessionDep, now: NowDep
+) -> Response:
+    """The default badge drawn with the achievement's name and kind, for cards and the credential page
+    (an image the service draws itself; nothing is fetched)."""
+    entry = credentials.item(session, who.require_learner(request), credential_id, now)
+    svg = badge_svg(entry.credential.achievement_name, entry.kind)
+    headers = {
+        **PAGE_HEADERS,
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "Cache-Control": "private, max-age=3600",
+    }
+    return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
 # --- the account: export and deletion -----------------------------------------------------------------------
 
 
 @pages.get("/passport/account")
 def account(request: Request, who: VisitorDep, session: SessionDep) -> HTMLResponse:
     learner = who.require_learner(request)
-    return page(request, who, "passport_account.html", tokens=accounts.list_tokens(session, learner))
+    return page(
+        request,
+        who,
+        "passport_account.html",
+        tokens=accounts.list_tokens(session, learner),
+        learner=learner,
+        done=done_message(request),
+    )
 
 
 @pages.get("/passport/account/export")
@@ -288,9 +319,11 @@ router.include_router(pages)
 router.include_router(sharing_pages.router)
 router.include_router(sharing_pages.public)
 router.include_router(downloads.pages)
+router.include_router(export_pages.pages)
 router.include_router(certificates.pages)
 router.include_router(certificates.public)
 router.include_router(address_pages.router)
+router.include_router(password_pages.router)
 router.include_router(pathway_pages.pages)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev

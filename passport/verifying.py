@@ -17,6 +17,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from core.i18n import N_, gettext
 from core.services import services_of
 from network.naming import IssuerName, issuer_name, own_provider
 from network.verdict import Verdict, verdict_of
@@ -42,15 +43,22 @@ class LiveStatus(StrEnum):
     NOT_VERIFIED = "not_verified"  # not genuine, its status not established, or its issuer not trustworthy
 
 
+#: Marked for translation: pages show them through `live_words()` in the request's language.
 LIVE_WORDS = {
-    LiveStatus.VALID: "Verified",
-    LiveStatus.NOT_YET_VALID: "Not yet valid",
-    LiveStatus.EXPIRED: "This credential has expired",
-    LiveStatus.SUSPENDED: "Suspended by its issuer",
-    LiveStatus.REVOKED: "Revoked by its issuer",
-    LiveStatus.OUTSIDE_SCHEME: "Authentic, but its issuer is outside the quality-assurance scheme",
-    LiveStatus.NOT_VERIFIED: "Could not be verified",
+    LiveStatus.VALID: N_("Verified"),
+    LiveStatus.NOT_YET_VALID: N_("Not yet valid"),
+    LiveStatus.EXPIRED: N_("This credential has expired"),
+    LiveStatus.SUSPENDED: N_("Suspended by its issuer"),
+    LiveStatus.REVOKED: N_("Revoked by its issuer"),
+    LiveStatus.OUTSIDE_SCHEME: N_("Authentic, but its issuer is outside the quality-assurance scheme"),
+    LiveStatus.NOT_VERIFIED: N_("Could not be verified"),
 }
+
+
+def live_words() -> dict[LiveStatus, str]:
+    """Each live status in words, in the current language."""
+    return {status: gettext(words) for status, words in LIVE_WORDS.items()}
+
 
 _LIVE = {
     Verdict.VALID: LiveStatus.VALID,

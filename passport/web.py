@@ -37,9 +37,7 @@ from passport.config import PassportConfig
 from passport.deps import get_passport_config
 from passport.models import Learner, LearnerSession
 
-#: The sharing pages' own words are English until they are translated (README, "Translations").
-SHARING_PAGES = {"passport_share_created.html", "passport_shared.html", "passport_shares.html"}
-render = Templates(Path(__file__).parent / "templates", english_only=SHARING_PAGES).render
+render = Templates(Path(__file__).parent / "templates").render
 
 
 class CsrfFailed(Forbidden):
@@ -214,6 +212,12 @@ DONE = {
         " name one of your confirmed addresses), and share links will say so."
     ),
     "already": N_("That credential was already in your passport."),
+    "password-reset": N_(
+        "Your new password is set, and you are signed in. Every other browser and app was signed out."
+    ),
+    "password-changed": N_("Password changed. Every other browser and app was signed out."),
+    "reminders-on": N_("We will email you a month before a credential expires."),
+    "reminders-off": N_("Expiry reminders are off. We will still tell you if a credential is revoked."),
 }
 
 

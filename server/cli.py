@@ -12,7 +12,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +31,7 @@ from network.pathways import service as pathways
 from network.pathways.api_models import PathwayCreate, PathwayUpdate
 from network.pathways.models import Pathway
 from network.trust import TrustConfig
+from passport.accounts.reminders import send_expiry_reminders
 from passport.config import PassportConfig
 from server import cli_approvals as approvals_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
@@ -550,6 +551,20 @@ def serve(
         typer.echo(f"passport serve: {error}", err=True)
         raise typer.Exit(2) from None
     raise typer.Exit(status)
+
+
+@app.command("reminders")
+def reminders(
+    days: Annotated[int, typer.Option(min=1, max=365, help="Remind this many days before expiry.")] = 30,
+) -> None:
+    """Email learners whose credentials expire within DAYS, once per credential (run it daily, e.g. from
+    cron; SMTP mail is delivered by the serving process's mail worker)."""
+    settings, sessions, _ = _service_context()
+    with transaction(sessions) as session:
+        count = send_expiry_reminders(
+            session, passport_config(settings), datetime.now(UTC), timedelta(days=days)
+        )
+    typer.echo(f"{count} expiry reminder{'s' if count != 1 else ''} queued.")
 
 
 @app.callback()

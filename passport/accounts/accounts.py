@@ -23,6 +23,7 @@ from passport.accounts.security import LEARNER_TOKEN_PREFIX, digest, new_secret
 from passport.config import PassportConfig
 from passport.models import (
     EmailLink,
+    ExpiryReminder,
     HolderKey,
     ImportedCredential,
     Learner,
@@ -260,8 +261,8 @@ def revoke_token(session: Session, learner: Learner, token_id: str) -> None:
 
 def delete_account(session: Session, learner: Learner) -> None:
     """Everything the passport holds about the learner goes: addresses, sessions, tokens, links, mail,
-    share links, imported credentials and the holder key. Credentials issued to them stay with their
-    issuers, still valid: deletion is not revocation."""
+    share links, imported credentials, the holder key and the expiry reminders sent. Credentials issued
+    to them stay with their issuers, still valid: deletion is not revocation."""
     owned = addresses.verified_emails(session, learner.id)
     if owned:
         # Claim links and mail sent to their addresses before those joined this passport.
@@ -276,6 +277,7 @@ def delete_account(session: Session, learner: Learner) -> None:
         ShareLink,  # its items go with it (ON DELETE CASCADE)
         ImportedCredential,
         HolderKey,
+        ExpiryReminder,
     ):
         session.execute(delete(table).where(table.learner_id == learner.id))
     milestones.forget_learner(session, learner.id)  # their pathway completions and milestones

@@ -3,7 +3,8 @@
 ``ClaimNotifier`` implements the issuers' ``IssuanceListener`` port (``issuers.ports``), so issuing
 never touches passport tables: the composition root plugs it in. It runs inside the issuing transaction,
 so a claim link exists exactly when its credential does. An address already verified by a passport
-gets a short notice instead, since the credential is already there.
+gets a short notice instead, since the credential is already there; its holder is also told when the
+credential is revoked, suspended or reinstated.
 
 Opening a claim link either creates a passport (choose a password) or adds the address to an existing
 one (sign in, or already signed in); either way the address is verified, and every credential ever
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.i18n import gettext, use_locale
 from core.problems import Conflict
-from issuers.ports import IssuedNotice
+from issuers.ports import IssuedNotice, StatusNotice
 from issuers.recipients import RecipientCredential, credential_for_recipients
 from issuers.reports import statistics
 from passport.accounts import accounts, addresses, letters, links, mail
@@ -65,6 +66,30 @@ class ClaimNotifier:
             notice.issuer_name, notice.achievement_name, notice.recipient_name, url, link.expires_at
         )
         mail.queue(session, self.config, email, subject, body, now)
+
+    def credential_status_changed(self, session: Session, notice: StatusNotice) -> None:
+        """Tell the passport holder of the address that the credential was revoked, suspended or
+        reinstated (an address no passport has verified gets nothing: its claim page says so)."""
+        email = notice.recipient_email.strip().lower()
+        owner = addresses.verified_owner(session, email)
+        if owner is None:
+            return
+        link = f"{self.config.base_url}/passport/credentials/{notice.credential_id}"
+        with use_locale(mail.language_of(session, owner.learner_id)):
+            if notice.status == "revoked":
+                letter = letters.credential_revoked(
+                    notice.issuer_name, notice.achievement_name, notice.reason, link
+                )
+            elif notice.status == "suspended":
+                letter = letters.credential_suspended(
+                    notice.issuer_name, notice.achievement_name, notice.reason, link
+                )
+            else:
+                letter = letters.credential_reinstated(notice.issuer_name, notice.achievement_name, link)
+            subject, body = letter
+            mail.queue(
+                session, self.config, email, subject, body, notice.changed_at, learner_id=owner.learner_id
+            )
 
 
 def open_claim(session: Session, secret: str, now: datetime) -> tuple[EmailLink, RecipientCredential | None]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.i18n import N_, gettext
 from passport import credentials, imports
 from passport.accounts import addresses
-from passport.models import EmailLink, Learner, LearnerSession, LearnerToken, OutboxMessage
+from passport.models import EmailLink, ExpiryReminder, Learner, LearnerSession, LearnerToken, OutboxMessage
 from passport.sharing import sharing
 
 ABOUT = N_(
@@ -55,7 +55,25 @@ def personal_data(session: Session, learner: Learner, now: datetime) -> dict[str
     return {
         "exported_at": now.isoformat(),
         "about": gettext(ABOUT),
-        "account": {"id": learner.id, "created_at": _when(learner.created_at)},
+        "account": {
+            "id": learner.id,
+            "created_at": _when(learner.created_at),
+            "language": learner.language,
+            "expiry_reminders": learner.expiry_reminders,
+            "password_changed_at": _when(learner.password_changed_at),
+        },
+        "expiry_reminders_sent": [
+            {
+                "credential_id": row.credential_id,
+                "valid_until": _when(row.valid_until),
+                "sent_at": _when(row.sent_at),
+            }
+            for row in session.scalars(
+                select(ExpiryReminder)
+                .where(ExpiryReminder.learner_id == learner.id)
+                .order_by(ExpiryReminder.sent_at, ExpiryReminder.credential_id)
+            )
+        ],
         "email_addresses": [
             {
                 "email": row.email,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.i18n import format_datetime, gettext
+from core.i18n import format_date, format_datetime, gettext
 
 Letter = tuple[str, str]  # subject, body
 
@@ -102,4 +102,116 @@ def new_credential(issuer_name: str, achievement_name: str, passport_link: str) 
             link=passport_link,
         )
         + _sign_off(),
+    )
+
+
+def reset_password(link: str, expires_at: datetime) -> Letter:
+    return (
+        gettext("Reset your Skills Passport password"),
+        gettext(
+            "Someone (we hope you) asked to reset the password of the Skills Passport with this email "
+            "address.\n\nTo choose a new password, open this link:\n%(link)s\n\n"
+            "The link works once, until %(until)s. Your password stays the same until you choose a new one.",
+            link=link,
+            until=_until(expires_at),
+        )
+        + _sign_off(),
+    )
+
+
+def password_changed(sign_in_link: str, when: datetime) -> Letter:
+    return (
+        gettext("Your Skills Passport password was changed"),
+        gettext(
+            "The password of your Skills Passport was changed on %(when)s (UK time). Every browser and app "
+            "that was signed in has been signed out.\n\nIf this was not you, reset your password now:\n"
+            "%(link)s",
+            when=format_datetime(when),
+            link=sign_in_link,
+        )
+        + "\n\n"
+        + gettext("Skills Passport"),
+    )
+
+
+def credential_revoked(issuer_name: str, achievement_name: str, reason: str | None, link: str) -> Letter:
+    why = gettext("The reason they gave: %(reason)s", reason=reason) + "\n\n" if reason else ""
+    return (
+        gettext("Revoked: %(achievement)s", achievement=achievement_name),
+        gettext(
+            "%(issuer)s has revoked your credential %(achievement)s. Anyone who checks it is now told it "
+            "is revoked, and it can no longer be used as evidence.",
+            issuer=issuer_name,
+            achievement=achievement_name,
+        )
+        + "\n\n"
+        + why
+        + gettext(
+            "If you think this is a mistake, contact %(issuer)s. Your passport:\n%(link)s",
+            issuer=issuer_name,
+            link=link,
+        )
+        + "\n\n"
+        + gettext("Skills Passport"),
+    )
+
+
+def credential_suspended(issuer_name: str, achievement_name: str, reason: str | None, link: str) -> Letter:
+    why = gettext("The reason they gave: %(reason)s", reason=reason) + "\n\n" if reason else ""
+    return (
+        gettext("Suspended: %(achievement)s", achievement=achievement_name),
+        gettext(
+            "%(issuer)s has suspended your credential %(achievement)s for now. Until they reinstate it, "
+            "anyone who checks it is told it is suspended.",
+            issuer=issuer_name,
+            achievement=achievement_name,
+        )
+        + "\n\n"
+        + why
+        + gettext(
+            "If you think this is a mistake, contact %(issuer)s. Your passport:\n%(link)s",
+            issuer=issuer_name,
+            link=link,
+        )
+        + "\n\n"
+        + gettext("Skills Passport"),
+    )
+
+
+def credential_reinstated(issuer_name: str, achievement_name: str, link: str) -> Letter:
+    return (
+        gettext("Valid again: %(achievement)s", achievement=achievement_name),
+        gettext(
+            "%(issuer)s has lifted the suspension of your credential %(achievement)s: it is valid again. "
+            "Your passport:\n%(link)s",
+            issuer=issuer_name,
+            achievement=achievement_name,
+            link=link,
+        )
+        + "\n\n"
+        + gettext("Skills Passport"),
+    )
+
+
+def expiry_reminder(
+    issuer_name: str, achievement_name: str, valid_until: datetime, link: str, settings_link: str
+) -> Letter:
+    return (
+        gettext(
+            "%(achievement)s expires on %(date)s", achievement=achievement_name, date=format_date(valid_until)
+        ),
+        gettext(
+            "Your credential %(achievement)s from %(issuer)s is valid until %(until)s. After that, anyone "
+            "who checks it is told it has expired. If it can be renewed, ask %(issuer)s.\n\n"
+            "See it in your passport:\n%(link)s\n\n"
+            "You get this reminder because reminders are on for your passport. Turn them off in your "
+            "account:\n%(settings)s",
+            achievement=achievement_name,
+            issuer=issuer_name,
+            until=_until(valid_until),
+            link=link,
+            settings=settings_link,
+        )
+        + "\n\n"
+        + gettext("Skills Passport"),
     )

@@ -25,6 +25,7 @@ class Purpose(StrEnum):
     SIGN_UP = "sign_up"
     VERIFY = "verify"
     CLAIM = "claim"
+    RESET = "reset"
 
 
 class LinkNotFound(NotFound):
@@ -39,7 +40,12 @@ class LinkExpired(Gone):
     slug, title = "link-expired", N_("This link has expired")
 
 
-PATHS = {Purpose.SIGN_UP: "confirm", Purpose.VERIFY: "verify", Purpose.CLAIM: "claim"}
+PATHS = {
+    Purpose.SIGN_UP: "confirm",
+    Purpose.VERIFY: "verify",
+    Purpose.CLAIM: "claim",
+    Purpose.RESET: "reset-password",
+}
 
 
 def create(

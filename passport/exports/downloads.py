@@ -35,7 +35,7 @@ MEDIA_TYPES = {"ldp": "application/vc", "jwt": "application/vc+jwt"}
 IMAGE_TYPES: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
 
 
-def _attachment(body: bytes | str, media_type: str, filename: str) -> Response:
+def attachment(body: bytes | str, media_type: str, filename: str) -> Response:
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',
         "X-Content-Type-Options": "nosniff",
@@ -49,9 +49,9 @@ def _attachment(body: bytes | str, media_type: str, filename: str) -> Response:
 def signed_file(entry: PassportItem) -> Response:
     document = entry.credential.signed_document()
     if isinstance(document, str):
-        return _attachment(document, MEDIA_TYPES["jwt"], f"credential-{entry.id}.jwt")
+        return attachment(document, MEDIA_TYPES["jwt"], f"credential-{entry.id}.jwt")
     body = json.dumps(document, indent=2, ensure_ascii=False)
-    return _attachment(body, MEDIA_TYPES["ldp"], f"credential-{entry.id}.json")
+    return attachment(body, MEDIA_TYPES["ldp"], f"credential-{entry.id}.json")
 
 
 def baked_file(entry: PassportItem, image_format: ImageFormat) -> Response:
@@ -61,7 +61,7 @@ def baked_file(entry: PassportItem, image_format: ImageFormat) -> Response:
         else badge_svg(entry.credential.achievement_name, entry.kind).encode()
     )
     baked = bake(image, entry.credential.signed_document())
-    return _attachment(baked, IMAGE_TYPES[image_format], f"credential-{entry.id}.{image_format}")
+    return attachment(baked, IMAGE_TYPES[image_format], f"credential-{entry.id}.{image_format}")
 
 
 DOWNLOAD_RESPONSES = problem_responses(NotFound)

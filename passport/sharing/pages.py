@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
+from core.i18n import N_, gettext
 from core.problems import Gone, NotFound, Problem, ValidationFailed, problem_responses
 from core.qr import url_qr
 from core.services import services_of
@@ -28,12 +29,30 @@ from passport.holder_binding import Recipient
 from passport.imports import NotAuthentic, UnreadableImport
 from passport.pathways.progress import MilestonesDep
 from passport.sharing import sharing
-from passport.verifying import LIVE_WORDS, VerifierDep
+from passport.verifying import VerifierDep, live_words
 from passport.web import FormVisitor, PageRoute, Visitor, VisitorDep, page, problem_page, redirect, show
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-DONE = {"share-revoked": "The link has been withdrawn: it no longer shows anything."}
+DONE = {"share-revoked": N_("The link has been withdrawn: it no longer shows anything.")}
+
+#: A link's state in words (`sharing.state`).
+STATE_WORDS = {"active": N_("Active"), "expired": N_("Expired"), "revoked": N_("Withdrawn")}
+#: A check's outcome in words (the check messages themselves are the verifier's, in English).
+OUTCOME_WORDS = {
+    "passed": N_("passed"),
+    "failed": N_("failed"),
+    "warning": N_("warning"),
+    "skipped": N_("skipped"),
+}
+
+
+def _words(table: dict[str, str]) -> dict[str, str]:
+    return {key: gettext(value) for key, value in table.items()}
+
+
+def recipient_words() -> dict[Recipient, str]:
+    return {recipient: gettext(words) for recipient, words in RECIPIENT_WORDS.items()}
 
 
 def _shares_page(
@@ -46,14 +65,15 @@ def _shares_page(
         who,
         "passport_shares.html",
         items=credentials.items(session, learner, now),
-        recipient_words=RECIPIENT_WORDS,
+        recipient_words=recipient_words(),
+        state_words=_words(STATE_WORDS),
         shared_by=next((share.shared_by for share in shares if share.shared_by), ""),
         shares=shares,
         chosen=sharing.share_items(session, [share.id for share in shares]),
         states={share.id: sharing.state(share, now) for share in shares},
         default_days=sharing.DEFAULT_DAYS,
         max_days=sharing.MAX_DAYS,
-        done=DONE.get(request.query_params.get("done", "")),
+        done=gettext(DONE[done]) if (done := request.query_params.get("done", "")) in DONE else None,
         errors=errors or {},
     )
 
@@ -88,6 +108,69 @@ def create_share(
     return page(request, who, "passport_share_created.html", share=share, url=url, count=len(credential_id))
 
 
+@router.get("/passport/shares/{share_id}")
+def share_page(
+    share_id: str, request: Request, who: VisitorDep, session: SessionDep, now: NowDep
+) -> HTMLResponse:
+    """One of the learner's links: what it shows, its state and views, and "make a new link" (the link's
+    secret is never stored, so it cannot be shown again)."""
+    learner = who.require_learner(request)
+    share = sharing.get_share(session, learner, share_id)
+    return page(
+        request,
+        who,
+        "passport_share.html",
+        share=share,
+        entries=sharing.share_entries(session, learner, share, now),
+        state=sharing.state(share, now),
+        state_words=_words(STATE_WORDS),
+        status_words=credentials.status_words(),
+        default_days=sharing.DEFAULT_DAYS,
+        max_days=sharing.MAX_DAYS,
+        error=None,
+        shared_by=share.shared_by or "",
+    )
+
+
+@router.post("/passport/shares/{share_id}/renew")
+def renew_share(
+    share_id: str,
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    now: NowDep,
+    expires_in_days: Annotated[int, Form()] = sharing.DEFAULT_DAYS,
+    withdraw_old: Annotated[bool, Form()] = False,
+    shared_by: Annotated[str, Form(max_length=400)] = "",
+) -> HTMLResponse:
+    """A new link (new secret) to the same credentials, shown once; the old one is withdrawn if asked."""
+    learner = who.require_learner(request)
+    try:
+        share, secret = sharing.renew_share(
+            session, learner, share_id, expires_in_days, now, shared_by, withdraw_old
+        )
+    except ValidationFailed as problem:
+        old = sharing.get_share(session, learner, share_id)
+        raise show(
+            request,
+            who,
+            "passport_share.html",
+            422,
+            share=old,
+            entries=sharing.share_entries(session, learner, old, now),
+            state=sharing.state(old, now),
+            state_words=_words(STATE_WORDS),
+            status_words=credentials.status_words(),
+            default_days=sharing.DEFAULT_DAYS,
+            max_days=sharing.MAX_DAYS,
+            error=problem.detail,
+            shared_by=shared_by,
+        ) from None
+    url = sharing.share_url(who.config.base_url, secret)
+    count = len(sharing.share_items(session, [share.id])[share.id])
+    return page(request, who, "passport_share_created.html", share=share, url=url, count=count)
+
+
 @router.post("/passport/shares/{share_id}/revoke")
 def revoke_share(
     share_id: str, request: Request, who: FormVisitor, session: SessionDep, now: NowDep
@@ -100,9 +183,9 @@ def revoke_share(
 
 #: What the page says of each credential's recipient (`passport.holder_binding`).
 RECIPIENT_WORDS = {
-    Recipient.HOLDER: "Issued to this person",
-    Recipient.NOT_HOLDER: "Issued to someone else",
-    Recipient.UNKNOWN: "Recipient cannot be confirmed",
+    Recipient.HOLDER: N_("Issued to this person"),
+    Recipient.NOT_HOLDER: N_("Issued to someone else"),
+    Recipient.UNKNOWN: N_("Recipient cannot be confirmed"),
 }
 
 
@@ -152,8 +235,9 @@ def shared(
         "passport_shared.html",
         share=share,
         shown=shown,
-        words=LIVE_WORDS,
-        recipient_words=RECIPIENT_WORDS,
+        words=live_words(),
+        recipient_words=recipient_words(),
+        outcome_words=_words(OUTCOME_WORDS),
     )
 
 

@@ -78,6 +78,14 @@ class SharedCredential:
         }
 
 
+#: Why a name cannot be shown with a link: the field error (English, like pydantic's) and the words shown.
+NAME_PROBLEMS = {
+    "enter the name to show with the link": N_("Enter your name as the link should show it."),
+    f"at most {MAX_NAME} characters": N_("Your name can be at most %(num)d characters long."),
+    "only printable characters": N_("Your name can contain only letters, numbers, spaces and punctuation."),
+}
+
+
 def shown_name(value: str) -> str:
     """The name a learner shows with a link: 1 to 100 characters of text, spaces collapsed."""
     name = " ".join(value.split())
@@ -132,7 +140,8 @@ def create_share(
     try:
         name = shown_name(shared_by)
     except ValueError as error:
-        raise ValidationFailed(f"Your name: {error}.", [{"loc": ["shared_by"], "msg": str(error)}]) from None
+        detail = gettext(NAME_PROBLEMS[str(error)], num=MAX_NAME)
+        raise ValidationFailed(detail, [{"loc": ["shared_by"], "msg": str(error)}]) from None
     # Every id is checked before anything is written: someone else's credential is "not found".
     try:
         chosen = [credentials.item(session, learner, credential_id, now) for credential_id in credential_ids]
@@ -157,6 +166,48 @@ def create_share(
         if entry.source == "issued":  # the provider's figures (counts only)
             statistics.record(session, entry.id, "shared", now)
     session.flush()
+    return share, secret
+
+
+def share_entries(
+    session: Session, learner: Learner, share: ShareLink, now: datetime
+) -> list[PassportItem | None]:
+    """What a link shows, as the learner's passport sees it now (no verification, no view counted):
+    one entry per chosen credential, None for one that has left the passport since."""
+    entries: list[PassportItem | None] = []
+    for chosen in share_items(session, [share.id])[share.id]:
+        try:
+            entries.append(credentials.item(session, learner, chosen.credential_id, now))
+        except NotFound:
+            entries.append(None)
+    return entries
+
+
+def renew_share(
+    session: Session,
+    learner: Learner,
+    share_id: str,
+    expires_in_days: int,
+    now: datetime,
+    shared_by: str,
+    withdraw_old: bool = False,
+) -> tuple[ShareLink, str]:
+    """A new link (a new secret: the old one's was never stored) to the credentials of ``share_id``
+    still in the passport, with its label, shown with ``shared_by``; the old link stays as it is unless
+    ``withdraw_old``."""
+    old = get_share(session, learner, share_id)
+    ids = [entry.id for entry in share_entries(session, learner, old, now) if entry is not None]
+    if not ids:
+        raise ValidationFailed(
+            gettext(
+                "None of this link's credentials is in your passport any more: make a new share instead."
+            ),
+            [{"loc": ["credential_ids"], "msg": "empty"}],
+        )
+    share, secret = create_share(session, learner, ids, old.label, expires_in_days, now, shared_by)
+    if withdraw_old and old.revoked_at is None:
+        old.revoked_at = now
+        session.flush()
     return share, secret
 
 

@@ -37,7 +37,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in the main thread while
+# it is open, and the anyio tests of other folders (tests/verification/test_admission.py) cannot start
+# theirs under it. A module's fixture is closed before the next module's tests run.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         if os.environ.get("PASSPORT_REQUIRE_BROWSER"):

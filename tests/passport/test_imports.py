@@ -256,3 +256,42 @@ def test_a_revoked_authentic_credential_is_kept_and_shown_revoked(
     assert response.json()["report"]["verified"] is False
     assert response.json()["item"]["status"] == "revoked"
     assert [item["status"] for item in client.get(CREDENTIALS, headers=bearer(token)).json()] == ["revoked"]
+
+
+def test_a_bad_upload_is_explained_in_plain_words(
+    client: TestClient, app: FastAPI, sam: tuple[Browser, str]
+) -> None:
+    """No parser jargon for the learner: what is wrong and what to do; the parser's reason stays in the
+    problem's ``reason`` (English) for developers."""
+    browser, token = sam
+    from issuers.badges import badge_png
+
+    cases = [
+        (b'{"name": "half a credential', "This is not a credential we can read.", "line 1"),
+        (b"\xff\xfe\x00garbage", "This is not a credential we can read.", "UTF-8"),
+        (badge_png(), "This image has no credential inside it.", "no baked credential"),
+        (b"\x89PNG\r\n\x1a\ntruncated", "This image could not be read as a badge", "PNG"),
+        (b"[1, 2]", "This is not a credential we can read.", "not an object"),
+    ]
+    for content, words, reason in cases:
+        response = client.post(
+            f"{IMPORTS}/upload", files={"file": ("upload.bin", content)}, headers=bearer(token)
+        )
+        assert_problem(response, 422, "unreadable-credential")
+        assert response.json()["detail"].startswith(words), response.json()
+        assert reason in response.json()["reason"]
+        page = browser.http.post(
+            "/passport/import",
+            data={"csrf_token": csrf_of(browser.get("/passport/import").text)},
+            files={"file": ("upload.bin", content)},
+        )
+        assert page.status_code == 422
+        assert words in page.text.replace("&#39;", "'")
+        for jargon in ("iTXt", "IHDR", "Expecting", "char ", "UTF-8", "JSON object"):
+            assert jargon not in page.text, jargon
+    welsh = client.post(
+        f"{IMPORTS}/upload",
+        files={"file": ("upload.bin", badge_png())},
+        headers={**bearer(token), "Accept-Language": "cy"},
+    )
+    assert welsh.json()["detail"].startswith("Does dim tystlythyr y tu mewn i\u2019r ddelwedd hon.")

@@ -183,21 +183,30 @@ OWNER_PAGES = {
     "/passport/credentials/{credential_id}/download",
     "/passport/credentials/{credential_id}/baked.png",
     "/passport/credentials/{credential_id}/baked.svg",
+    "/passport/credentials/{credential_id}/badge.svg",
+    "/passport/credentials/{credential_id}/presentation",
+    "/passport/credentials/{credential_id}/clr",
+    "/passport/shares/{share_id}",
+    "/passport/shares/{share_id}/renew",
     "/passport/pathways/{pathway_id}/milestone.json",
     "/passport/credentials/{credential_id}/certificate.pdf",
 }
+# Pages that refuse the stranger for another reason than whose the thing is.
+REFUSED_PAGES = {("GET", "/passport/clr/download"): (422, "validation-error")}  # an empty passport
 # Links whose holder is authorised by holding them (they were emailed to that address), and forms a
 # stranger may legitimately post (acting on themselves).
 NOT_OWNERS = {"/passport/confirm/{secret}", "/passport/claim/{secret}", "/passport/claim/{secret}/create"}
 NOT_OWNERS |= {"/passport/claim/{secret}/sign-in", "/passport/claim/{secret}/add"}
+NOT_OWNERS |= {"/passport/reset-password/{secret}"}  # tested in test_passwords
 # A share link's page and QR codes: whoever holds the link may see them (tested in test_sharing).
 NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/qr.svg"}
 # A shared credential's PDF certificate: the link's holder, for what it includes (test_certificate).
 NOT_OWNERS |= {"/shared/{secret}/credentials/{credential_id}/certificate.pdf"}
-SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up"}
+SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up", "/passport/forgot-password"}
 # Forms that act on the visitor themselves (they are walked for CSRF below).
 ACTS_ON_SELF = SIGNED_OUT_PAGES | {"/passport/sign-out", "/passport/account/delete", "/passport/emails"}
 ACTS_ON_SELF |= {"/passport/shares", "/passport/import"}
+ACTS_ON_SELF |= {"/passport/account/password", "/passport/account/reminders"}
 
 
 def _routes(routes: list[Any]) -> list[Any]:
@@ -249,6 +258,8 @@ def test_every_page_is_the_visitors_own(client: TestClient, app: FastAPI, clock:
                 assert secret not in response.text, f"{method} {path} shows the owner's {secret}"
         if path in OWNER_PAGES:
             assert_page_problem(response, 404, "link-not-found" if "/verify/" in path else "not-found")
+        elif (method, path) in REFUSED_PAGES:
+            assert_page_problem(response, *REFUSED_PAGES[(method, path)])
         else:
             assert response.status_code in (200, 303), f"{method} {path}: {response.status_code}"
     assert walked >= 19
@@ -263,6 +274,7 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token(
     issue_to(client, key, create_achievement(client, key), "claimer@example.com")
     claim_secret = last_link(client, "claimer@example.com", "/passport/claim/").rsplit("/", 1)[1]
     ids = {"address_id": owner.address_id, "secret": owner.verify_secret, "share_id": owner.share_id}
+    ids["credential_id"] = owner.credential_id
     posts = [path for method, path in _page_routes(app) if method == "POST"]
     assert len(posts) >= 16
     other_session_token = csrf_of(Browser.open(app).get("/passport/sign-in").text)

@@ -243,3 +243,105 @@ def test_deleting_the_account_deletes_its_share_links(client: TestClient, app: F
     assert_page_problem(
         TestClient(app, base_url=BASE_URL).get(path_of(created["url"])), 404, "share-link-not-found"
     )
+
+
+def _share_id(browser: Browser) -> str:
+    found = re.search(r'href="/passport/shares/(\w+)"', browser.get("/passport/shares").text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_links_page_shows_its_credentials_and_makes_a_new_link(client: TestClient, app: FastAPI) -> None:
+    """The secret is never stored, so a link cannot be shown again: its page offers a fresh one instead."""
+    sam = Learner(client, app)
+    old = sam.share(client, sam.ids[:2], label="Acme application")
+    share_id = _share_id(sam.browser)
+    page = sam.browser.get(f"/passport/shares/{share_id}")
+    assert page.status_code == 200
+    assert "Heat Pumps (Level 3)" in page.text
+    assert "Solar Thermal (Level 3)" in page.text
+    assert "Gas Safety (Level 2)" not in page.text
+    assert old["url"] not in page.text
+    assert "/shared/" not in page.text
+
+    renewed = sam.browser.submit(
+        f"/passport/shares/{share_id}",
+        f"/passport/shares/{share_id}/renew",
+        shared_by="Sam Jones",
+        expires_in_days="7",
+    )
+    assert renewed.status_code == 200, renewed.text
+    new_url = re.search(r'id="share-url" href="([^"]+)"', renewed.text)
+    assert new_url is not None
+    assert new_url.group(1) != old["url"]
+    assert "It shows 2 credentials" in renewed.text
+    viewer = TestClient(app, base_url=BASE_URL)
+    shown = viewer.get(path_of(new_url.group(1)))
+    assert shown.status_code == 200
+    assert shown.text.count('class="card shared-credential"') == 2
+    assert viewer.get(path_of(old["url"])).status_code == 200  # the old link still works...
+
+    again = sam.browser.submit(
+        f"/passport/shares/{share_id}",
+        f"/passport/shares/{share_id}/renew",
+        shared_by="Sam Jones",
+        expires_in_days="7",
+        withdraw_old="true",
+    )
+    assert again.status_code == 200
+    assert viewer.get(path_of(old["url"])).status_code == 410  # ...unless the learner withdraws it
+    listed = client.get(SHARES, headers=bearer(sam.token)).json()
+    assert len(listed) == 3
+
+
+def test_a_links_page_and_its_new_link_are_its_learners_only(client: TestClient, app: FastAPI) -> None:
+    sam = Learner(client, app)
+    sam.share(client, sam.ids[:1])
+    share_id = _share_id(sam.browser)
+    alex = Browser.open(app)
+    alex.sign_up("alex@example.com")
+    assert_page_problem(alex.get(f"/passport/shares/{share_id}"), 404, "not-found")
+    refused = alex.submit(
+        "/passport/shares", f"/passport/shares/{share_id}/renew", shared_by="Alex", expires_in_days="7"
+    )
+    assert_page_problem(refused, 404, "not-found")
+    assert len(client.get(SHARES, headers=bearer(sam.token)).json()) == 1  # nothing was made
+    signed_out = Browser.open(app).get(f"/passport/shares/{share_id}")
+    assert signed_out.status_code == 303
+    forged = Browser.open(app).http.post(
+        f"/passport/shares/{share_id}/renew", data={"shared_by": "X", "expires_in_days": "7"}
+    )
+    assert forged.status_code == 403
+
+
+def test_a_new_link_needs_a_name_and_a_valid_duration(client: TestClient, app: FastAPI) -> None:
+    sam = Learner(client, app)
+    sam.share(client, sam.ids[:1])
+    share_id = _share_id(sam.browser)
+    for fields, words in (
+        ({"shared_by": "  ", "expires_in_days": "7"}, "Enter your name as the link should show it."),
+        ({"shared_by": "Sam", "expires_in_days": "999"}, "A link lasts between 1 and 365 days."),
+    ):
+        shown = sam.browser.submit(
+            f"/passport/shares/{share_id}", f"/passport/shares/{share_id}/renew", **fields
+        )
+        assert shown.status_code == 422
+        assert words in shown.text
+    assert len(client.get(SHARES, headers=bearer(sam.token)).json()) == 1
+
+
+def test_the_sharing_pages_are_in_welsh(client: TestClient, app: FastAPI) -> None:
+    sam = Learner(client, app)
+    share = sam.share(client, sam.ids[:1])
+    chooser = sam.browser.get("/passport/shares?lang=cy").text
+    assert "Rhannu eich tystlythyrau" in chooser
+    assert "Share your credentials" not in chooser
+    # Each checkbox sits in one row with its own label.
+    assert re.search(
+        r'<div class="checkbox">\s*<input type="checkbox" id="(credential-\w+)"[^>]*>\s*<label for="\1">',
+        chooser,
+    )
+    public = TestClient(app, base_url=BASE_URL).get(path_of(share["url"]) + "?lang=cy").text
+    assert 'Mae <strong class="shared-by">Sam Jones</strong> wedi rhannu 1 tystlythyr gyda chi.' in public
+    assert "Wedi&#39;i ddyroddi i&#39;r person hwn" in public or "Wedi'i ddyroddi i'r person hwn" in public
+    assert "Issued to this person" not in public

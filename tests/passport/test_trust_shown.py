@@ -117,7 +117,7 @@ def test_someone_elses_credential_shared_says_so_before_anything_else(
     share = sam.share(client, [alexs["item"]["id"], sam.ids[0]])
 
     page = TestClient(app, base_url=BASE_URL).get(path_of(share["url"]))
-    assert '<strong class="shared-by">Sam Jones</strong> has shared\n2 credentials' in page.text
+    assert '<strong class="shared-by">Sam Jones</strong> has shared 2 credentials' in page.text
     assert "Someone has shared" not in page.text
     theirs, own = cards(page.text)
     assert 'data-recipient="not_holder"' in theirs
@@ -203,7 +203,7 @@ def test_the_name_shown_with_a_link_is_asked_for_and_kept_to_itself(client: Test
     )
     assert unnamed.status_code == 422
     assert 'aria-invalid="true"' in unnamed.text
-    assert "enter the name to show with the link" in unnamed.text
+    assert "Enter your name as the link should show it." in unnamed.text
 
 
 def issue_to_alex(client: TestClient, provider: dict[str, Any]) -> dict[str, Any]:
@@ -276,7 +276,7 @@ def test_a_link_made_before_names_were_asked_for_says_so(client: TestClient, app
         session.execute(update(ShareLink).values(shared_by=None))
     viewer = TestClient(app, base_url=BASE_URL)
     page = viewer.get(path_of(share["url"])).text
-    assert "Someone has shared\n1 credential" in page
+    assert "Someone has shared 1 credential with you." in page
     assert "They gave no name with this link." in page
     assert "issued to this person" in page.lower()
     assert viewer.get(path_of(share["url"]), headers=JSON).json()["shared_by"] is None

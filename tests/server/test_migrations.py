@@ -279,6 +279,24 @@ _TABLES = {
 }
 
 
+def test_0010_turns_expiry_reminders_on_for_existing_learners(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0012")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO learner (id, password_hash, created_at) VALUES ('l1', 'x', :now)"), {"now": NOW}
+        )
+    engine.dispose()
+    command.upgrade(config, "0013")
+    assert _rows(empty_database_url, "SELECT expiry_reminders, password_changed_at FROM learner") in (
+        [(True, None)],
+        [(1, None)],  # SQLite has no boolean type
+    )
+    command.downgrade(config, "0012")
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM learner") == [(1,)]
+
+
 def test_0011_adds_the_change_counter_at_zero_and_removes_it_going_down(empty_database_url: str) -> None:
     upgrade(empty_database_url)
     assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]

@@ -2,7 +2,7 @@
 each credential was claimed; monthly counts of shares, views and verifications)
 
 Revision ID: 0010_providerapi
-Revises: 0012
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 from core.db import UTCDateTime
 
 revision = "0010_providerapi"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
