@@ -12,33 +12,39 @@ from fastapi import APIRouter, File, Form, Header, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, Operator, SessionDep
-from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.problems import BadRequest, Conflict, NotFound, Unauthorized, ValidationFailed, problem_responses
 from core.qr import fits_offline_link  # a pure leaf module (segno, vc.jwt): no import cycle
 from vc.keys import KeyType
 
-from . import badges, bulk, identity, issuing, lifecycle, service
+from . import achievements, badges, bulk, identity, issuing, lifecycle, service
 from . import status as status_lists
 from .api_models import (
     AchievementCreate,
     AchievementOut,
+    AchievementUpdate,
+    AchievementVersionOut,
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyOut,
+    CohortPreviewOut,
+    CohortRowOut,
     CredentialCreate,
     CredentialCreated,
     CredentialOut,
     CredentialStatusOut,
+    IssuePreviewOut,
     IssuerCreate,
     IssuerCreated,
     IssuerOut,
     IssuerUpdate,
     JobOut,
     RevokeRequest,
+    ScopeOut,
     SigningKeyOut,
     SuspendRequest,
 )
 from .deps import ConfigDep, CurrentIssuer, JobsDep
-from .models import Achievement, ApiKey, BulkJob, IssuedCredential, IssuerKey
+from .models import Achievement, ApiKey, IssuedCredential, IssuerKey
 
 AUTH = problem_responses(Unauthorized)
 api = APIRouter(prefix="/api/v1", responses=AUTH)
@@ -156,6 +162,9 @@ def _achievement_out(config: service.IssuerConfig, achievement: Achievement) -> 
         achievement_type=service.achievement_type(achievement),
         definition=achievement.definition,
         created_at=achievement.created_at,
+        version=achievement.version,
+        updated_at=achievement.updated_at,
+        archived_at=achievement.archived_at,
     )
 
 
@@ -176,6 +185,66 @@ def get_achievement(
     achievement_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep
 ) -> AchievementOut:
     return _achievement_out(config, service.get_achievement(session, issuer, achievement_id))
+
+
+@api.patch(
+    "/achievements/{achievement_id}",
+    tags=["achievements"],
+    responses=problem_responses(NotFound, Conflict, ValidationFailed),
+)
+def update_achievement(
+    achievement_id: str,
+    body: AchievementUpdate,
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
+) -> AchievementOut:
+    """Change the fields sent as the next version (``null`` clears an optional one; the kind never
+    changes). Credentials already issued keep the version they were issued with; an edit of a version
+    someone else has just replaced is 409."""
+    achievement = service.get_achievement(session, issuer, achievement_id)
+    return _achievement_out(config, achievements.update_achievement(session, config, achievement, body, now))
+
+
+@api.get(
+    "/achievements/{achievement_id}/versions", tags=["achievements"], responses=problem_responses(NotFound)
+)
+def achievement_versions(
+    achievement_id: str, issuer: CurrentIssuer, session: SessionDep
+) -> list[AchievementVersionOut]:
+    """Every version of the achievement, oldest first."""
+    achievement = service.get_achievement(session, issuer, achievement_id)
+    return [
+        AchievementVersionOut(version=version, definition=definition, current_from=since)
+        for version, definition, since in achievements.versions(session, achievement)
+    ]
+
+
+@api.post(
+    "/achievements/{achievement_id}/archive",
+    tags=["achievements"],
+    responses=problem_responses(NotFound, Conflict),
+)
+def archive_achievement(
+    achievement_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep, now: NowDep
+) -> AchievementOut:
+    """Issue nothing more with it (409 afterwards); what was issued stays verifiable, its page stays up."""
+    achievement = service.get_achievement(session, issuer, achievement_id)
+    return _achievement_out(config, achievements.archive(session, achievement, now))
+
+
+@api.post(
+    "/achievements/{achievement_id}/restore",
+    tags=["achievements"],
+    responses=problem_responses(NotFound, Conflict),
+)
+def restore_achievement(
+    achievement_id: str, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep
+) -> AchievementOut:
+    """Undo an archive: credentials can be issued with it again."""
+    achievement = service.get_achievement(session, issuer, achievement_id)
+    return _achievement_out(config, achievements.restore(session, achievement))
 
 
 # --- credentials --------------------------------------------------------------------------------------------
@@ -200,7 +269,32 @@ def issue_credential(
     Send an ``Idempotency-Key`` header to make a retried request return the same credential.
     """
     row = issuing.issue(session, config, issuer, body, now, idempotency_key=idempotency_key)
-    return _credential_out(config, row)
+    answer = _credential_out(config, row)
+    achievement = achievements.at_version(
+        session, service.get_achievement(session, issuer, row.achievement_id), row.achievement_version
+    )
+    answer.scope = ScopeOut(**vars(issuing.scope_of(session, config, issuer, achievement, now)))
+    return answer
+
+
+@api.post(
+    "/issue/preview",
+    tags=["credentials"],
+    responses=problem_responses(NotFound, Conflict, ValidationFailed),
+)
+def preview_issue(
+    body: CredentialCreate, issuer: CurrentIssuer, session: SessionDep, config: ConfigDep, now: NowDep
+) -> IssuePreviewOut:
+    """What ``POST /api/v1/credentials`` with this body would issue, checked the same way, and whether it
+    would be inside the provider's accreditation scope: nothing is signed or stored."""
+    preview = issuing.preview(session, config, issuer, body, now)
+    return IssuePreviewOut(
+        achievement_id=preview.achievement.id,
+        achievement_version=preview.achievement.version,
+        scope=ScopeOut(**vars(preview.scope)),
+        problems=preview.problems,
+        credential=preview.credential,
+    )
 
 
 def _credential_out(config: service.IssuerConfig, row: IssuedCredential) -> CredentialCreated:
@@ -218,20 +312,6 @@ def _credential_out(config: service.IssuerConfig, row: IssuedCredential) -> Cred
         qr_png_url=f"{url}/qr.png",
         qr_svg_url=f"{url}/qr.svg",
         offline_qr_url=offline,
-    )
-
-
-def _job_out(job: BulkJob) -> JobOut:
-    return JobOut(
-        id=job.id,
-        state=job.state,  # type: ignore[arg-type]
-        done=job.done,
-        total=job.total,
-        achievement_id=job.achievement_id,
-        format=job.format,
-        error=job.error,
-        created_at=job.created_at,
-        updated_at=job.updated_at,
     )
 
 
@@ -258,12 +338,43 @@ def issue_bulk(
     job = bulk.create_job(session, config, issuer, achievement_id, format, file.filename or "", content, now)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     jobs.wake()
-    return _job_out(job)
+    return bulk.job_out(job)
+
+
+@api.post(
+    "/credentials/bulk/preview",
+    tags=["credentials"],
+    responses=problem_responses(BadRequest, NotFound, Conflict, ValidationFailed),
+)
+def preview_bulk(
+    issuer: CurrentIssuer,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File(description="CSV (email, name, learner_id, result) or JSON list")],
+    achievement_id: Annotated[str, Form(max_length=64)],
+    format: Annotated[Literal["ldp", "jwt"], Form()] = "ldp",
+) -> CohortPreviewOut:
+    """Check a cohort file as ``POST /api/v1/credentials/bulk`` would, and answer with every row and its
+    problems and whether the credentials would be inside the provider's accreditation scope. Nothing is
+    issued or stored."""
+    content = file.file.read()
+    preview = bulk.preview(session, config, issuer, achievement_id, format, file.filename or "", content, now)
+    return CohortPreviewOut(
+        achievement_id=preview.achievement.id,
+        achievement_version=preview.achievement.version,
+        total=len(preview.rows),
+        valid=len(preview.rows) - preview.invalid,
+        invalid=preview.invalid,
+        cohort_problems=preview.cohort_problems,
+        scope=ScopeOut(**vars(preview.scope)),
+        rows=[CohortRowOut(**row) for row in preview.rows],
+    )
 
 
 @api.get("/jobs/{job_id}", tags=["credentials"], responses=problem_responses(NotFound))
 def get_job(job_id: str, issuer: CurrentIssuer, session: SessionDep) -> JobOut:
-    return _job_out(bulk.get_job(session, issuer, job_id))
+    return bulk.job_out(bulk.get_job(session, issuer, job_id))
 
 
 def _status_out(session: Session, row: IssuedCredential) -> CredentialStatusOut:

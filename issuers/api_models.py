@@ -166,6 +166,34 @@ class AchievementCreate(Strict):
         return self
 
 
+class AchievementUpdate(Strict):
+    """The fields to change (the kind never changes); ``null`` clears an optional one. The result is
+    checked as a whole, as at creation."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, min_length=1, max_length=5000)
+    criteria_narrative: str | None = Field(default=None, max_length=5000)
+    criteria_url: HttpUrl | None = None
+    image_url: HttpUrl | None = None
+    level: str | None = Field(default=None, pattern=r"^(RQF|SCQF) (Entry|[0-9]{1,2})$", examples=["RQF 3"])
+    sector: str | None = Field(default=None, max_length=200)
+    community: str | None = Field(default=None, min_length=1, max_length=100)
+    exchange: ExchangeVisit | None = None
+    alignments: list[AlignmentIn] | None = Field(default=None, max_length=20)
+    credits: float | None = Field(default=None, ge=0, le=1000)
+    validity_days: int | None = Field(default=None, ge=1, le=36500)
+    tags: list[Annotated[str, Field(min_length=1, max_length=60)]] | None = Field(default=None, max_length=20)
+
+    @model_validator(mode="after")
+    def _something(self) -> AchievementUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        for name in ("name", "description"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be cleared")
+        return self
+
+
 class AchievementOut(BaseModel):
     id: str
     url: str
@@ -173,6 +201,15 @@ class AchievementOut(BaseModel):
     achievement_type: str
     definition: dict[str, object]
     created_at: datetime
+    version: int = Field(description="Each edit makes the next version; credentials keep theirs")
+    updated_at: datetime | None
+    archived_at: datetime | None = Field(description="Archived: nothing more is issued with it")
+
+
+class AchievementVersionOut(BaseModel):
+    version: int
+    definition: dict[str, object]
+    current_from: datetime = Field(description="When this version became the current one")
 
 
 # --- issuing ------------------------------------------------------------------------------------------------
@@ -209,6 +246,25 @@ class CredentialCreate(Strict):
         return self
 
 
+class ScopeOut(BaseModel):
+    """The quality-assurance scheme's answer: will the credential be inside the provider's accreditation
+    (what employers will be told when they verify it)?"""
+
+    inside: bool
+    reason: str = Field(description="Why, in plain words (the trust policy's message)")
+    trust: Literal["accredited", "outside_scheme", "not_trustworthy"]
+
+
+class IssuePreviewOut(BaseModel):
+    achievement_id: str
+    achievement_version: int
+    scope: ScopeOut
+    problems: list[str] = Field(description="Why it could not be issued as it is; empty when it could")
+    credential: dict[str, object] = Field(
+        description="The unsigned credential as it would be signed (its id and status entry are placeholders)"
+    )
+
+
 class CredentialCreated(BaseModel):
     id: str
     credential: dict[str, object] | str
@@ -217,6 +273,9 @@ class CredentialCreated(BaseModel):
     qr_svg_url: str = Field(description="The verification URL as a QR code (SVG)")
     offline_qr_url: str | None = Field(
         default=None, description="A QR code holding the VC-JWT itself (jwt format only, when it fits)"
+    )
+    scope: ScopeOut | None = Field(
+        default=None, description="When issued: inside the provider's accreditation scope, or why not"
     )
 
 
@@ -259,3 +318,25 @@ class RevokeRequest(Strict):
 
 class SuspendRequest(Strict):
     reason: str = Field(min_length=1, max_length=1000)
+
+
+class CohortRowOut(BaseModel):
+    row: int = Field(description="1-based data row number")
+    email: str | None
+    name: str | None
+    learner_id: str | None
+    result: str | None
+    problems: list[str] = Field(description="Empty when the row is fine")
+
+
+class CohortPreviewOut(BaseModel):
+    achievement_id: str
+    achievement_version: int
+    total: int
+    valid: int
+    invalid: int
+    cohort_problems: list[str] = Field(
+        description="Problems every credential of the cohort would share; the upload would be refused"
+    )
+    scope: ScopeOut
+    rows: list[CohortRowOut]

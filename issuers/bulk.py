@@ -22,6 +22,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,9 +37,11 @@ from vc.errors import ParsingError
 from vc.keys import KeyType
 from vc.parsing import parse_json
 
-from . import identity, issuing, service, signing, status
-from .api_models import CredentialCreate, Recipient
+from . import achievements, identity, issuing, service, signing, status
+from .api_models import CredentialCreate, JobOut, Recipient
 from .models import Achievement, BulkJob, IssuedCredential, Issuer, StatusListRow
+from .ports import ScopeAnswer
+from .reports import statistics
 from .staff import audit
 
 log = logging.getLogger(__name__)
@@ -189,16 +192,28 @@ def validate_rows(
     rows: list[dict[str, Any]], achievement_id: str, credential_format: str
 ) -> list[CredentialCreate]:
     """Every row's errors together, with 1-based data row numbers; nothing is issued if any row is bad."""
+    requests, errors = check_rows(rows, achievement_id, credential_format)
+    if errors:
+        raise _invalid_rows(errors)
+    return [request for request in requests if request is not None]
+
+
+def check_rows(
+    rows: list[dict[str, Any]], achievement_id: str, credential_format: str
+) -> tuple[list[CredentialCreate | None], list[dict[str, Any]]]:
+    """Each row's request (None where the row cannot make one) and every row's errors, with 1-based data
+    row numbers; a file with no rows or too many is refused whole."""
     if len(rows) > MAX_ROWS:
         raise _too_many_rows()
     if not rows:
         raise ValidationFailed(gettext("the file has no recipients"), [{"row": 1, "msg": "no rows"}])
-    requests: list[CredentialCreate] = []
+    requests: list[CredentialCreate | None] = []
     errors: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=1):
         if "__extra__" in row:
             errors.append({"row": number, "msg": "more cells than columns"})
+            requests.append(None)
             continue
         for field in COLUMNS:
             value = row.get(field)
@@ -223,6 +238,7 @@ def validate_rows(
             for problem in error.errors():
                 field = ".".join(str(part) for part in problem["loc"]) or "row"
                 errors.append({"row": number, "field": field, "msg": problem["msg"]})
+            requests.append(None)
             continue
         extra = set(row) - set(COLUMNS)
         if extra:
@@ -231,9 +247,7 @@ def validate_rows(
             errors.append({"row": number, "msg": f"same email as row {seen[recipient.email.lower()]}"})
         seen.setdefault(recipient.email.lower(), number)
         requests.append(request)
-    if errors:
-        raise _invalid_rows(errors)
-    return requests
+    return requests, errors
 
 
 def create_job(
@@ -246,13 +260,14 @@ def create_job(
     content: bytes,
     now: datetime,
 ) -> BulkJob:
-    achievement = service.get_achievement(session, issuer, achievement_id)  # 404 before reading the file
+    achievement = achievements.issuable(session, issuer.id, achievement_id)  # 404, 409 before the file
     requests = validate_rows(parse_rows(filename, content), achievement_id, credential_format)
     _check_signable(session, config, issuer, achievement, requests[0], now)
     job = BulkJob(
         id=new_id(),
         issuer_id=issuer.id,
         achievement_id=achievement_id,
+        achievement_version=achievement.version,
         format=credential_format,
         state="pending",
         total=len(requests),
@@ -273,6 +288,68 @@ def create_job(
         after={"achievement_id": achievement_id, "format": credential_format, "total": job.total},
     )
     return job
+
+
+@dataclass(frozen=True)
+class CohortPreview:
+    """A cohort file checked as an upload checks it, every row with its problems: nothing is issued."""
+
+    achievement: Achievement
+    rows: list[dict[str, Any]]  # {"row", "email", "name", "learner_id", "result", "problems": [...]}
+    invalid: int
+    #: Problems every credential of the cohort would share (the achievement, the provider).
+    cohort_problems: list[str]
+    scope: ScopeAnswer
+
+
+def preview(
+    session: Session,
+    config: service.IssuerConfig,
+    issuer: Issuer,
+    achievement_id: str,
+    credential_format: str,
+    filename: str,
+    content: bytes,
+    now: datetime,
+) -> CohortPreview:
+    """Every row of the file with its problems (all of them, not the first hundred), what the cohort's
+    credentials would share, and whether they would be inside the provider's accreditation scope. A file
+    that cannot be read as a cohort at all (not UTF-8, bad header, too many rows) is refused as on upload."""
+    achievement = achievements.issuable(session, issuer.id, achievement_id)
+    rows = parse_rows(filename, content)
+    requests, errors = check_rows(rows, achievement_id, credential_format)
+    problems: dict[int, list[str]] = {}
+    for error in errors:
+        field = f"{error['field']}: " if error.get("field") else ""
+        problems.setdefault(error["row"], []).append(f"{field}{error['msg']}")
+    cohort_problems: list[str] = []
+    first = next((request for request in requests if request is not None), None)
+    if first is not None:
+        try:
+            _check_signable(session, config, issuer, achievement, first, now)
+        except ValidationFailed as refusal:
+            cohort_problems = [str(e["msg"]) for e in refusal.extensions["errors"]]
+    shown = []
+    for number, row in enumerate(rows, start=1):
+        cells = {} if "__extra__" in row else row
+        shown.append(
+            {
+                "row": number,
+                **{column: _text(cells.get(column)) for column in COLUMNS},
+                "problems": problems.get(number, []),
+            }
+        )
+    return CohortPreview(
+        achievement,
+        shown,
+        len(problems),
+        cohort_problems,
+        issuing.scope_of(session, config, issuer, achievement, now),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value[:MAX_CELL_CHARACTERS] if isinstance(value, str) else None
 
 
 def _check_signable(
@@ -311,6 +388,21 @@ def get_job(session: Session, issuer: Issuer, job_id: str) -> BulkJob:
     if job is None:
         raise NotFound(gettext("no bulk job %(id)r", id=job_id))
     return job
+
+
+def job_out(job: BulkJob) -> JobOut:
+    """The job as the API shows it (without its rows)."""
+    return JobOut(
+        id=job.id,
+        state=job.state,  # type: ignore[arg-type]
+        done=job.done,
+        total=job.total,
+        achievement_id=job.achievement_id,
+        format=job.format,
+        error=job.error,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
 
 
 def run_job(
@@ -358,7 +450,10 @@ def _issue_chunk(
     batch: list[tuple[int, dict[str, Any]]],
     now: datetime,
 ) -> None:
-    achievement = service.get_achievement(session, issuer, job.achievement_id)
+    # The version the cohort was accepted with, whatever edits came since (`issuers.achievements`).
+    achievement = achievements.at_version(
+        session, service.get_achievement(session, issuer, job.achievement_id), job.achievement_version
+    )
     did = service.did_of(config, issuer.id)
     key_row = service.active_key(session, issuer, KeyType.ED25519 if job.format == "ldp" else KeyType.RSA)
     key = signing.SigningKey(
@@ -404,6 +499,7 @@ def _issue_chunk(
         row.document = issuing.raise_if_not_conformant(outcome)
     session.add_all(credentials)
     session.flush()
+    statistics.count(session, issuer.id, achievement.id, now, "issued", len(credentials))
     for row in credentials:
         issuing.announce(session, config, issuer, achievement, row)
 

@@ -41,10 +41,11 @@ from schemas.models import (
 )
 from vc.keys import KeyType
 
-from . import identity, service, signing, status
+from . import achievements, identity, service, signing, status
 from .api_models import CredentialCreate
-from .models import Achievement, IssuedCredential, Issuer, IssuerKey
-from .ports import IssuedNotice
+from .models import Achievement, IssuedCredential, Issuer, IssuerKey, StatusListRow
+from .ports import IssuedNotice, ScopeAnswer
+from .reports import statistics
 from .staff import audit
 
 
@@ -108,6 +109,7 @@ def _achievement_model(
         specialization=d.get("community"),
         tag=tags,
         creator=issuer,
+        version=str(achievement.version) if achievement.version > 1 else None,
         endorsement=list(endorsements),
     )
 
@@ -124,6 +126,7 @@ def credential_row(
         id=new_id(),
         issuer_id=issuer.id,
         achievement_id=achievement.id,
+        achievement_version=achievement.version,
         signing_key_id=key.id,
         recipient_email=request.recipient.email,
         recipient_name=request.recipient.name,
@@ -151,7 +154,7 @@ def issue(
         existing = _stored_answer(session, issuer, idempotency_key, request)
         if existing is not None:
             return existing
-    achievement = service.get_achievement(session, issuer, request.achievement_id)
+    achievement = achievements.issuable(session, issuer.id, request.achievement_id)
     did = service.did_of(config, issuer.id)
     key_type = KeyType.ED25519 if request.format == "ldp" else KeyType.RSA
     key = service.active_key(session, issuer, key_type)
@@ -187,6 +190,7 @@ def issue(
         provider_id=issuer.id,
         after={"achievement_id": achievement.id, "format": request.format, "status": "valid"},
     )
+    statistics.count(session, issuer.id, achievement.id, now, "issued")
     announce(session, config, issuer, achievement, row)
     return row
 
@@ -225,6 +229,52 @@ def announce(
             issued_at=row.issued_at,
         ),
     )
+
+
+@dataclass(frozen=True)
+class IssuePreview:
+    """What issuing `request` now would make, without signing or storing anything."""
+
+    achievement: Achievement
+    scope: ScopeAnswer
+    credential: dict[str, Any]
+    #: Why the credential could not be signed (JSON Schema, the signing rules); empty when it could.
+    problems: list[str]
+
+
+def preview(
+    session: Session, config: service.IssuerConfig, issuer: Issuer, request: CredentialCreate, now: datetime
+) -> IssuePreview:
+    """The unsigned credential `issue` would sign (with a placeholder id and status entry), checked as it
+    would be checked, and the scheme's answer for it. 404 and 409 (archived) exactly as `issue`."""
+    achievement = achievements.issuable(session, issuer.id, request.achievement_id)
+    did = service.did_of(config, issuer.id)
+    key = service.active_key(session, issuer, KeyType.ED25519 if request.format == "ldp" else KeyType.RSA)
+    purpose, size = status.list_kind(issuer)
+    placeholder = StatusListRow(id=new_id(), purpose=purpose, status_size=size)  # never stored
+    credential = build_credential(
+        config,
+        credential_parts(config, issuer, did, achievement, session),
+        credential_row(issuer, achievement, key, request, now),
+        request,
+        now,
+        status.entry(config.base_url, placeholder, 0),
+    )
+    problems = signing.credential_problems(credential) or signing.signing_refusal(credential)
+    return IssuePreview(
+        achievement, scope_of(session, config, issuer, achievement, now), credential, problems
+    )
+
+
+def scope_of(
+    session: Session, config: service.IssuerConfig, issuer: Issuer, achievement: Achievement, now: datetime
+) -> ScopeAnswer:
+    """The scheme's answer for a credential of `achievement` (at its version) issued by `issuer` now: the
+    trust policy reads only the achievement the credential carries (kind, level, sector)."""
+    did = service.did_of(config, issuer.id)
+    parts = credential_parts(config, issuer, did, achievement, session)
+    credential = {"issuer": did, "credentialSubject": {"achievement": parts.achievement.to_json()}}
+    return config.scheme.scope_answer(session, did, credential, now)
 
 
 def raise_if_not_conformant(outcome: str | list[str]) -> str:

@@ -37,6 +37,7 @@ from vc.status_list import REVOKED, SUSPENDED, VALID
 from . import issuing, status
 from .models import Achievement, IssuedCredential, Issuer
 from .ports import IssuanceListener, StatusNotice
+from .reports import statistics
 from .staff import audit
 
 
@@ -185,7 +186,9 @@ def revoke(
 ) -> IssuedCredential:
     """Final: a revoked credential stays revoked (a suspended one may be revoked)."""
     record = {"revoked_at": now, "revocation_reason": reason, "suspended_at": None, "suspension_reason": None}
-    return change(session, issuer, credential_id, REVOKE, record, now, listener)
+    row = change(session, issuer, credential_id, REVOKE, record, now, listener)
+    statistics.count(session, row.issuer_id, row.achievement_id, now, "revoked")
+    return row
 
 
 def suspend(

@@ -88,6 +88,26 @@ class Achievement(Base):
     #: Everything else the provider defined, validated by issuers.api_models.AchievementCreate.
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The current version of ``definition``; each edit makes the next one (`issuers.achievements`), and
+    #: the versions it replaced stay in ``achievement_version``, never changed again.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Archived: nothing more is issued with it; what was issued stays verifiable and its page stays up.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AchievementVersion(Base):
+    """A version of an achievement an edit replaced: the credentials issued with it carry it, as signed."""
+
+    __tablename__ = "achievement_version"
+
+    achievement_id: Mapped[str] = mapped_column(
+        ForeignKey("achievement.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: When this version became current (the achievement's creation or the edit that made it).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StatusListRow(Base):
@@ -128,11 +148,14 @@ class IssuedCredential(Base):
         UniqueConstraint("issuer_id", "idempotency_key"),
         UniqueConstraint("bulk_job_id", "bulk_row"),
         Index("ix_issued_credential_recipient_email", "recipient_email"),
+        Index("ix_issued_credential_issuer_learner", "issuer_id", "learner_id", "issued_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
     achievement_id: Mapped[str] = mapped_column(ForeignKey("achievement.id"), index=True)
+    #: The achievement's version the credential was issued with (what its document holds).
+    achievement_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     signing_key_id: Mapped[str] = mapped_column(ForeignKey("signing_key.id"))
     #: Kept to deliver the credential into the learner's passport; the credential holds only a salted hash.
     recipient_email: Mapped[str] = mapped_column(String(320))
@@ -153,10 +176,33 @@ class IssuedCredential(Base):
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str | None] = mapped_column(Text)
+    #: When the credential first reached a learner's passport (its address verified by one): statistics.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # The passport finds a learner's credentials by address, case-insensitively (issuers.recipients).
 Index("ix_issued_credential_recipient_email_lower", func.lower(IssuedCredential.recipient_email))
+# The provider's list, newest first, a page at a time (`issuers.reports.listing`), and its searches: each
+# index gives the matching rows in the list's order, so a page is one range scan that stops when the page
+# is full. The list's own index also holds every other filtered column, so a filter matching few rows (a
+# name, a status, an achievement) is checked on index entries without reading the table's rows.
+Index(
+    "ix_issued_credential_issuer_issued",
+    IssuedCredential.issuer_id,
+    IssuedCredential.issued_at,
+    IssuedCredential.id,
+    IssuedCredential.achievement_id,
+    func.lower(IssuedCredential.recipient_name),
+    IssuedCredential.revoked_at,
+    IssuedCredential.suspended_at,
+)
+Index(
+    "ix_issued_credential_issuer_email",
+    IssuedCredential.issuer_id,
+    func.lower(IssuedCredential.recipient_email),
+    IssuedCredential.issued_at,
+    IssuedCredential.id,
+)
 
 
 class BulkJob(Base):
@@ -167,6 +213,8 @@ class BulkJob(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), index=True)
     achievement_id: Mapped[str] = mapped_column(ForeignKey("achievement.id"))
+    #: The achievement's version when the cohort was accepted: every row is issued with it.
+    achievement_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     format: Mapped[str] = mapped_column(String(8))
     state: Mapped[str] = mapped_column(String(16))  # pending | running | done | failed
     total: Mapped[int] = mapped_column(Integer)
@@ -176,3 +224,18 @@ class BulkJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CredentialActivity(Base):
+    """How many of a provider's credentials of one achievement were issued, claimed, shared, viewed,
+    verified or revoked in a month: counters, no personal data (`issuers.reports.statistics`)."""
+
+    __tablename__ = "credential_activity"
+
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), primary_key=True)
+    achievement_id: Mapped[str] = mapped_column(
+        ForeignKey("achievement.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # statistics.FIGURES
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,6 +7,9 @@ credential row is flushed: what it records commits with the credential or not at
 about a credential that was rolled back. Idempotent replays of an issue request are not announced again.
 A status change (revoked, suspended, reinstated) is told the same way, in the transaction that makes it.
 
+**The scheme's answer.** Before and when a credential is issued, the provider is told whether it will
+be inside its accreditation's scope: the network's trust policy decides (`network.trust.ProviderScope`),
+from the achievement as the credential will carry it, exactly as verification will decide later.
 **Endorsements.** An achievement the network operator approved under its scheme carries the approval's
 signed EndorsementCredential in the ``endorsement`` of the Achievement of every credential issued from
 then on (`network.approvals` implements the port; OB 3.0 §B.1 Achievement.endorsement).
@@ -17,10 +20,10 @@ the network operator keeps (`network.communities` implements the register).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -75,6 +78,31 @@ class NoCommunities:
 
     def community_names(self, session: Session) -> Sequence[str]:
         return ()
+
+
+@dataclass(frozen=True)
+class ScopeAnswer:
+    """Will a credential be inside the provider's accreditation? ``reason`` says why, in plain words."""
+
+    inside: bool
+    reason: str
+    #: The trust policy's answer: accredited, outside_scheme or not_trustworthy (`vc.report.Trust`).
+    trust: Literal["accredited", "outside_scheme", "not_trustworthy"]
+
+
+class SchemeScope(Protocol):
+    def scope_answer(
+        self, session: Session, issuer_did: str, credential: Mapping[str, Any], now: datetime
+    ) -> ScopeAnswer: ...
+
+
+class NoScheme:
+    """The default: no scheme wired, so no credential is inside one."""
+
+    def scope_answer(
+        self, session: Session, issuer_did: str, credential: Mapping[str, Any], now: datetime
+    ) -> ScopeAnswer:
+        return ScopeAnswer(False, "No quality-assurance scheme is configured.", "outside_scheme")
 
 
 class AchievementEndorsements(Protocol):

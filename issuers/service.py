@@ -34,6 +34,8 @@ from .ports import (
     NoCommunities,
     NoEndorsements,
     NoListener,
+    NoScheme,
+    SchemeScope,
 )
 from .staff import audit
 
@@ -52,6 +54,8 @@ class IssuerConfig:
     listener: IssuanceListener = field(default_factory=NoListener)
     #: The network's communities of practice, which a community_of_practice achievement must name.
     communities: CommunityRegister = field(default_factory=NoCommunities)
+    #: The network's answer to "will this credential be inside the provider's accreditation?"
+    scheme: SchemeScope = field(default_factory=NoScheme)
     #: The network's endorsements of an achievement (scheme approvals), embedded in its credentials.
     endorsements: AchievementEndorsements = field(default_factory=NoEndorsements)
 
@@ -262,7 +266,7 @@ def create_achievement(
     session: Session, config: IssuerConfig, issuer: Issuer, data: AchievementCreate, now: datetime
 ) -> Achievement:
     if data.community is not None:
-        _check_community(session, config, data.community)
+        check_community(session, config, data.community)
     achievement = Achievement(
         id=new_id(),
         issuer_id=issuer.id,
@@ -275,7 +279,7 @@ def create_achievement(
     return achievement
 
 
-def _check_community(session: Session, config: IssuerConfig, community: str) -> None:
+def check_community(session: Session, config: IssuerConfig, community: str) -> None:
     """The community must be one the network lists (422 otherwise, worded as a field error)."""
     names = list(config.communities.community_names(session))
     if community not in names:

@@ -30,7 +30,9 @@ from core.keystore import Keystore
 from core.problems import Conflict, NotFound, ValidationFailed
 from issuers import identity
 from issuers import service as issuers_service
+from issuers.ports import ScopeAnswer
 from issuers.staff import audit
+from vc.report import Trust
 from vc.verify import TrustDecision
 
 from .api_models import AccreditationCreate, AccreditationUpdate, ScopeIn
@@ -381,6 +383,20 @@ class DatabaseTrustRegistry:
     def decide(self, issuer_id: str, credential: Mapping[str, Any], now: datetime) -> TrustDecision:
         rows = self.session.scalars(select(Accreditation).where(Accreditation.issuer_id == issuer_id))
         return decide([entry_of(row) for row in rows], issuer_id, credential, now, self.operator_name)
+
+
+class ProviderScope:
+    """`issuers.ports.SchemeScope`: the trust policy's decision for a credential about to be issued, from
+    the register as it is now (no cache: the provider is about to act on the answer)."""
+
+    def __init__(self, operator_name: str) -> None:
+        self.operator_name = operator_name
+
+    def scope_answer(
+        self, session: Session, issuer_did: str, credential: Mapping[str, Any], now: datetime
+    ) -> ScopeAnswer:
+        decision = DatabaseTrustRegistry(session, self.operator_name).decide(issuer_did, credential, now)
+        return ScopeAnswer(decision.trust is Trust.ACCREDITED, decision.message, decision.trust.value)
 
 
 def registry_for(config: TrustConfig) -> Callable[[Session], SchemeRegistry]:

@@ -32,7 +32,9 @@ from core.response_headers import NoSniff
 from core.services import Database, OperatorToken, Services, Site
 from core.web import Templates, static_files
 from issuers import api as issuers_api
+from issuers import pages as issuers_pages
 from issuers.bulk import JobWorker
+from issuers.reports import api as issuers_reports
 from issuers.service import IssuerConfig
 from issuers.staff import api as staff_api
 from issuers.staff import pages as staff_pages
@@ -41,7 +43,7 @@ from network import api as network_api
 from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
 from network.pathways import api as pathways_api
-from network.trust import TrustConfig, scheme_operator
+from network.trust import ProviderScope, TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
 from network.trust_policy import with_operator
 from passport import api as passport_api
@@ -92,8 +94,9 @@ def issuer_config(
     milestones: PathwayMilestones | None = None,
 ) -> IssuerConfig:
     """Issuing tells the passport about each new credential (claim links, and the milestones of the
-    pathways it completes) and asks the network for its communities of practice and its endorsements
-    of approved achievements, through issuers.ports."""
+    pathways it completes) and asks the network for its communities of practice, its endorsements of
+    approved achievements and whether a credential is inside the provider's accreditation, through
+    issuers.ports."""
     keystore = keystore or Keystore(settings.resolved_master_key())
     if milestones is None:
         milestones = PathwayMilestones(TrustConfig(settings.base_url, keystore, settings.operator_name))
@@ -103,6 +106,7 @@ def issuer_config(
         listener=ClaimNotifier(passport, milestones),
         communities=NetworkCommunities(),
         endorsements=SchemeEndorsements(),
+        scheme=ProviderScope(settings.operator_name),
     )
 
 
@@ -233,6 +237,8 @@ def create_app(
     app.include_router(staff_api.router)
     app.include_router(staff_pages.console)
     app.include_router(staff_pages.operator)
+    app.include_router(issuers_reports.router)
+    app.include_router(issuers_pages.router)
     app.include_router(passport_api.router)
     app.include_router(passport_pages.router)
     if not settings.is_production:

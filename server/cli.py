@@ -7,9 +7,11 @@ that is not a PNG or SVG, or holds no baked credential, and a PDF without exactl
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -397,6 +399,67 @@ def _problem_text(response: httpx.Response) -> str:
     return "\n".join(lines)
 
 
+#: Where `passport issue bulk` finds named profiles: ``[default]`` / ``[name]`` tables of ``api_url`` and,
+#: optionally, ``api_key`` (the file then holds a secret: keep it readable by its owner only).
+def profiles_file() -> Path:
+    override = os.environ.get("PASSPORT_PROFILES_FILE")
+    if override:
+        return Path(override)
+    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "passport" / "profiles.toml"
+
+
+def resolve_api(
+    api_url: str | None, api_key: str | None, profile: str | None, environ: Mapping[str, str], profiles: Path
+) -> tuple[str, str]:
+    """The service's URL and the provider's key, from what the user pointed the command at: ``--api-url``
+    (or ``PASSPORT_API_URL``), else ``PASSPORT_BASE_URL``, else the profile (``--profile``, or ``default``
+    when the profiles file has one). There is no default URL: a key is sent only to a server named on
+    purpose, over https unless that server is on this machine, and a profile's key only to its URL."""
+    chosen: dict[str, Any] = {}
+    if profile is not None or (api_url is None and not environ.get("PASSPORT_BASE_URL")):
+        chosen = _profile(profiles, profile)
+    url = api_url or environ.get("PASSPORT_BASE_URL") or chosen.get("api_url")
+    if not url:
+        raise UnusableInput(
+            "no API URL: give --api-url, set PASSPORT_BASE_URL, or add api_url to a profile in "
+            f"{profiles} (the key is never sent to a default address)"
+        )
+    parsed = httpx.URL(str(url))
+    local = parsed.host in ("127.0.0.1", "::1", "localhost")
+    if parsed.scheme not in ("https", "http") or not parsed.host or (parsed.scheme == "http" and not local):
+        raise UnusableInput(
+            f"the API URL {url!r} is not an https URL (plain http only for this machine): refusing to send "
+            "the API key"
+        )
+    # A profile's key goes only to its own URL, never to one named some other way.
+    key = api_key or (chosen.get("api_key") if url == chosen.get("api_url") else None)
+    if not key:
+        raise UnusableInput("no API key: give --api-key, set PASSPORT_API_KEY, or add api_key to the profile")
+    return str(url).rstrip("/"), str(key)
+
+
+def _profile(path: Path, name: str | None) -> dict[str, Any]:
+    """The named profile (None: ``default``, if there is one); a profile asked for by name must exist."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if name is None:
+            return {}
+        raise UnusableInput(f"no profiles file {path} (profile {name!r} was asked for)") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise UnusableInput(f"cannot read the profiles file {path}: {error}") from None
+    found = data.get(name or "default")
+    if found is None and name is None:
+        return {}
+    if not isinstance(found, dict):
+        raise UnusableInput(f"no profile {name!r} in {path}")
+    unknown = set(found) - {"api_url", "api_key"}
+    if unknown or not all(isinstance(value, str) for value in found.values()):
+        raise UnusableInput(f"profile {name or 'default'!r} in {path}: give api_url and api_key as text only")
+    return found
+
+
 @issue_app.command("bulk")
 def issue_bulk(
     file: Annotated[
@@ -405,18 +468,31 @@ def issue_bulk(
     achievement: Annotated[str, typer.Option(help="The achievement id.")],
     credential_format: Annotated[str, typer.Option("--format", help="ldp or jwt.")] = "ldp",
     api_url: Annotated[
-        str, typer.Option(envvar="PASSPORT_API_URL", help="The service's URL.")
-    ] = "http://127.0.0.1:8000",
-    api_key: Annotated[str, typer.Option(envvar="PASSPORT_API_KEY", help="The provider's API key.")] = "",
+        str | None,
+        typer.Option(
+            envvar="PASSPORT_API_URL",
+            help="The service's URL (else PASSPORT_BASE_URL, else the profile's api_url). No default.",
+        ),
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="PASSPORT_API_KEY", help="The provider's API key.")
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PASSPORT_PROFILE",
+            help="A profile in ~/.config/passport/profiles.toml (or PASSPORT_PROFILES_FILE).",
+        ),
+    ] = None,
 ) -> None:
     """Issue a credential to every recipient in FILE, with progress; nothing is issued if a row is bad."""
-    if not api_key:
-        typer.echo("passport issue bulk: give --api-key or set PASSPORT_API_KEY", err=True)
-        raise typer.Exit(2)
     try:
-        with httpx.Client(
-            base_url=api_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=60
-        ) as client:
+        url, key = resolve_api(api_url, api_key, profile, os.environ, profiles_file())
+    except UnusableInput as error:
+        typer.echo(f"passport issue bulk: {error}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
             job = follow_bulk_upload(client, file, achievement, credential_format)
     except (UnusableInput, OSError, httpx.HTTPError) as error:
         typer.echo(f"passport issue bulk: {error}", err=True)

@@ -30,16 +30,19 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from core.deps import SessionDep
+from core.db import transaction
+from core.deps import NowDep, SessionDep
 from core.i18n import N_, format_number, gettext
 from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.qr import ImageFormat, QrCodeError, offline_link_qr, url_qr
-from core.services import Site, services_of
+from core.services import Database, Site, services_of
 from core.web import Templates
 from issuers import identity, issuing
 from issuers import service as issuers_service
 from issuers import status as issuers_status
+from issuers.reports import statistics
 from network import approval_status
 from network.naming import ProviderRecord, own_provider
 from network.trust import TrustConfig
@@ -115,7 +118,7 @@ def _provider_of(session: Session, row: IssuedCredential) -> ProviderRecord:
 
 
 @pages.get("/credentials/{credential_id}", response_model=None, responses=problem_responses(NotFound))
-async def credential_page(request: Request, credential_id: str) -> Response:
+async def credential_page(request: Request, credential_id: str, now: NowDep) -> Response:
     """The credential's public verification page, verified live (HTML); ``Accept: application/json``
     gives the verification report. The credential itself is never published here."""
     wants = _wants(request)
@@ -137,6 +140,7 @@ async def credential_page(request: Request, credential_id: str) -> Response:
 
     # Our own stored credential, of a size issuing allowed: the small lane, whoever asks.
     row, provider, report = await verify_request(request, 0, verify, own_document=True)
+    await run_in_threadpool(_count_check, request, row.id, now)
     if wants == "report":
         return Response(orjson.dumps(report.to_json()), media_type="application/json")
     page_url = issuing.credential_url(services_of(request.app).get(Site).base_url, row.id)
@@ -147,6 +151,13 @@ async def credential_page(request: Request, credential_id: str) -> Response:
         page_url=page_url,
         qr_png_url=f"{page_url}/qr.png",
     )
+
+
+def _count_check(request: Request, credential_id: str, now: datetime) -> None:
+    """The provider's figures (a count, nothing else): in a short transaction of its own, after verifying,
+    so verification itself stays free of writes."""
+    with transaction(services_of(request.app).get(Database).sessions) as session:
+        statistics.record(session, credential_id, "verified", now)
 
 
 def _status_date(row: IssuedCredential | None) -> datetime | None:

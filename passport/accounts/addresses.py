@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.db import new_id
 from core.i18n import N_, gettext, use_locale
 from core.problems import Conflict, NotFound, TooManyRequests
+from issuers.reports import statistics
 from passport.accounts import letters, links, mail
 from passport.accounts.links import LinkNotFound, Purpose
 from passport.config import PassportConfig
@@ -90,6 +91,7 @@ def attach_verified(
         session.flush()
     except IntegrityError:  # another passport verified it meanwhile: this request is rolled back
         raise Conflict(gettext(TAKEN)) from None
+    statistics.mark_claimed(session, email, now)  # its credentials are in this passport from now
     return row
 
 

@@ -22,6 +22,7 @@ from core.i18n import gettext, use_locale
 from core.problems import Conflict
 from issuers.ports import IssuedNotice, StatusNotice
 from issuers.recipients import RecipientCredential, credential_for_recipients
+from issuers.reports import statistics
 from passport.accounts import accounts, addresses, letters, links, mail
 from passport.accounts.links import Purpose
 from passport.config import PassportConfig
@@ -43,6 +44,7 @@ class ClaimNotifier:
         email, now = notice.recipient_email.strip().lower(), notice.issued_at
         owner = addresses.verified_owner(session, email)
         if owner is not None:
+            statistics.mark_claimed(session, email, now)  # it is in the owner's passport already
             with use_locale(mail.language_of(session, owner.learner_id)):
                 subject, body = letters.new_credential(
                     notice.issuer_name, notice.achievement_name, f"{self.config.base_url}/passport"

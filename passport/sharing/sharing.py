@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.i18n import N_, format_date, gettext
 from core.problems import Gone, NotFound, ValidationFailed
+from issuers.reports import statistics
 from network.naming import IssuerName
 from passport import credentials
 from passport.accounts.security import digest, new_secret
@@ -162,6 +163,8 @@ def create_share(
         session.add(
             ShareLinkItem(share_id=share.id, credential_id=entry.id, source=entry.source, position=position)
         )
+        if entry.source == "issued":  # the provider's figures (counts only)
+            statistics.record(session, entry.id, "shared", now)
     session.flush()
     return share, secret
 
@@ -286,6 +289,8 @@ def view_share(
         except NotFound:
             continue  # no longer in the passport (its address was removed, or it was deleted)
         report = checker.verify_credential(session, entry.credential.signed_document(), now)
+        if entry.source == "issued":
+            statistics.record(session, entry.id, "viewed", now)
         recipient = entry.recipient if authentic(report) else Recipient.UNKNOWN
         issuer = checker.issuer_of(session, report)
         shown.append(SharedCredential(entry, report, live_status(report), issuer, recipient))

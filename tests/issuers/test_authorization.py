@@ -15,6 +15,11 @@ from tests.issuers.test_api import issue
 from tests.issuers.test_bulk import csv_rows, upload
 
 # Routes that act on the caller itself (not on another provider's resources) and what they may return.
+EMPTY_STATISTICS = {
+    "totals": {"issued": 0, "claimed": 0, "shared": 0, "viewed": 0, "verified": 0, "revoked": 0},
+    "months": [],
+    "achievements": [],
+}
 SELF_ROUTES = {
     "/api/v1/issuer",
     "/api/v1/api-keys",
@@ -53,6 +58,14 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
         },
         "/api/v1/achievements": {"json": {}},
         "/api/v1/api-keys": {"json": {}},
+        "/api/v1/achievements/{achievement_id}": {"json": {"name": "Hijacked"}},
+        "/api/v1/issue/preview": {
+            "json": {"achievement_id": achievement_id, "recipient": {"email": "x@example.com"}}
+        },
+        "/api/v1/credentials/bulk/preview": {
+            "data": {"achievement_id": achievement_id},
+            "files": {"file": ("c.csv", csv_rows(1), "text/csv")},
+        },
         "/api/v1/approvals": {
             "json": {"achievement_id": achievement_id, "quality_statement": "Moderated by two assessors."}
         },
@@ -81,16 +94,19 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
                 assert owner["id"] not in response.text, where
                 assert owner_key_id not in response.text, where
             elif method == "GET" and "{" not in path:
-                assert response.json() == [], where
+                assert response.status_code == 200, where
+                assert response.json() in ([], {"items": [], "next_cursor": None}, EMPTY_STATISTICS), where
             else:
                 assert response.status_code in (404, 422), where
                 if response.status_code == 422:
                     # Validation errors must not reveal anything about the owner's resources either.
                     assert achievement_id not in response.text, where
-    assert walked >= 18
+    assert walked >= 28
     # And the owner's things are untouched.
     owner_credential = client.get(f"/api/v1/credentials/{credential_id}", headers=auth(owner["api_key"]))
     assert owner_credential.status_code == 200
     me = client.get("/api/v1/issuer", headers=auth(owner["api_key"]))
     assert (me.status_code, me.json()["name"], me.json()["suspension_enabled"]) == (200, "Owner", False)
     assert owner_credential.json()["status"]["status"] == "valid"
+    owner_achievement = client.get(f"/api/v1/achievements/{achievement_id}", headers=auth(owner["api_key"]))
+    assert (owner_achievement.json()["version"], owner_achievement.json()["archived_at"]) == (1, None)

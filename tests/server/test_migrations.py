@@ -176,6 +176,70 @@ def test_existing_imports_are_marked_self_asserted_and_links_keep_no_name(empty_
     assert _rows(empty_database_url, "SELECT COUNT(*) FROM imported_credential") == [(1,)]
 
 
+def test_0015_keeps_credentials_at_version_1_and_dates_claims_from_verified_addresses(
+    empty_database_url: str,
+) -> None:
+    """Existing achievements and credentials are version 1; a credential whose address a passport has
+    verified was claimed then (or when issued, if that was later); downgrading keeps every row."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0009")
+    later = datetime(2026, 11, 20, tzinfo=UTC)
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        for statement, values in (
+            (
+                "INSERT INTO issuer (id, name, url, created_at) VALUES ('i1', 'College', 'https://c', :now)",
+                {},
+            ),
+            (
+                "INSERT INTO signing_key (id, issuer_id, key_type, public_jwk, encrypted_private_key,"
+                " created_at) VALUES ('k1', 'i1', 'Ed25519', '{}', :blob, :now)",
+                {"blob": b"x"},
+            ),
+            (
+                "INSERT INTO achievement (id, issuer_id, kind, definition, created_at)"
+                " VALUES ('a1', 'i1', 'course', '{}', :now)",
+                {},
+            ),
+            (
+                "INSERT INTO status_list (id, issuer_id, purpose, length, bits, allocated, version,"
+                " created_at, updated_at) VALUES ('l1', 'i1', 'revocation', 131072, :bits, 3, 1, :now, :now)",
+                {"bits": bytes(16384)},
+            ),
+            ("INSERT INTO learner (id, password_hash, created_at) VALUES ('p1', 'x', :now)", {}),
+            (
+                "INSERT INTO learner_email (id, learner_id, email, is_primary, created_at, verified_at)"
+                " VALUES ('e1', 'p1', 'sam@example.com', :yes, :now, :later)",
+                {"yes": True, "later": later},
+            ),
+        ):
+            connection.execute(text(statement), {"now": NOW, **values})
+        for number, email in enumerate(["Sam@Example.com", "kim@example.com"]):
+            connection.execute(
+                text(
+                    "INSERT INTO issued_credential (id, issuer_id, achievement_id, signing_key_id,"
+                    " recipient_email, format, document, revocation_list_id, revocation_index, issued_at)"
+                    " VALUES (:id, 'i1', 'a1', 'k1', :email, 'ldp', '{}', 'l1', :index, :now)"
+                ),
+                {"id": f"c{number}", "email": email, "index": number, "now": NOW},
+            )
+    engine.dispose()
+    upgrade(empty_database_url)
+    assert _rows(empty_database_url, "SELECT version, archived_at FROM achievement") == [(1, None)]
+    claimed = _rows(
+        empty_database_url, "SELECT id, achievement_version, claimed_at FROM issued_credential ORDER BY id"
+    )
+    assert [(row[0], row[1]) for row in claimed] == [("c0", 1), ("c1", 1)]
+    assert str(claimed[0][2]).startswith("2026-11-20")
+    assert claimed[1][2] is None
+    counted = _rows(empty_database_url, "SELECT month, kind, count FROM credential_activity ORDER BY kind")
+    assert counted == [("2026-11", "claimed", 1), ("2026-11", "issued", 2)]
+    command.downgrade(config, "0009")
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM issued_credential") == [(2,)]
+    assert _rows(empty_database_url, "SELECT COUNT(*) FROM achievement") == [(1,)]
+    upgrade(empty_database_url)
+
+
 def test_0010_approval_adds_the_approval_tables_and_goes_back_down(empty_database_url: str) -> None:
     config = alembic_config(empty_database_url)
     command.upgrade(config, "0010_approval")
@@ -216,7 +280,7 @@ _TABLES = {
 }
 
 
-def test_0010_turns_expiry_reminders_on_for_existing_learners(empty_database_url: str) -> None:
+def test_0013_turns_expiry_reminders_on_for_existing_learners(empty_database_url: str) -> None:
     config = alembic_config(empty_database_url)
     command.upgrade(config, "0012")
     engine = create_engine(empty_database_url)
@@ -249,7 +313,7 @@ def test_0011_adds_the_change_counter_at_zero_and_removes_it_going_down(empty_da
     assert _rows(empty_database_url, "SELECT id, version FROM change_counter") == [(1, 0)]
 
 
-def test_pathway_tables_come_and_go(empty_database_url: str) -> None:
+def test_0012_pathway_tables_come_and_go(empty_database_url: str) -> None:
     """0012 adds the pathway tables; going down removes them and leaves the rest."""
     config = alembic_config(empty_database_url)
     upgrade(empty_database_url)
