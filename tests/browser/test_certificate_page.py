@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.test_passport_journey import (
@@ -57,7 +57,8 @@ def test_the_credential_page_offers_the_certificate_linkedin_and_a_share_text(
     assert NAMES[0] in share_text
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("button", name={"en": "Copy the text", "cy": "Copïo'r testun"}[lang]).click()
-    assert page.locator("#share-text-copied").inner_text() == {"en": "Copied.", "cy": "Wedi'i gopïo."}[lang]
+    # The page says so once the clipboard's promise resolves: wait for it (Playwright's expect retries).
+    expect(page.locator("#share-text-copied")).to_have_text({"en": "Copied.", "cy": "Wedi'i gopïo."}[lang])
     assert page.evaluate("navigator.clipboard.readText()") == share_text
     assert_accessible(page)
     for width in (320, 390, 1280):
