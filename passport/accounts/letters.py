@@ -134,16 +134,12 @@ def password_changed(sign_in_link: str, when: datetime) -> Letter:
     )
 
 
-def credential_revoked(issuer_name: str, achievement_name: str, reason: str | None, link: str) -> Letter:
+def _status_letter(subject: str, opening: str, issuer_name: str, reason: str | None, link: str) -> Letter:
+    """A revocation or suspension notice: what happened, the issuer's reason if given, whom to ask."""
     why = gettext("The reason they gave: %(reason)s", reason=reason) + "\n\n" if reason else ""
     return (
-        gettext("Revoked: %(achievement)s", achievement=achievement_name),
-        gettext(
-            "%(issuer)s has revoked your credential %(achievement)s. Anyone who checks it is now told it "
-            "is revoked, and it can no longer be used as evidence.",
-            issuer=issuer_name,
-            achievement=achievement_name,
-        )
+        subject,
+        opening
         + "\n\n"
         + why
         + gettext(
@@ -156,25 +152,33 @@ def credential_revoked(issuer_name: str, achievement_name: str, reason: str | No
     )
 
 
+def credential_revoked(issuer_name: str, achievement_name: str, reason: str | None, link: str) -> Letter:
+    return _status_letter(
+        gettext("Revoked: %(achievement)s", achievement=achievement_name),
+        gettext(
+            "%(issuer)s has revoked your credential %(achievement)s. Anyone who checks it is now told it "
+            "is revoked, and it can no longer be used as evidence.",
+            issuer=issuer_name,
+            achievement=achievement_name,
+        ),
+        issuer_name,
+        reason,
+        link,
+    )
+
+
 def credential_suspended(issuer_name: str, achievement_name: str, reason: str | None, link: str) -> Letter:
-    why = gettext("The reason they gave: %(reason)s", reason=reason) + "\n\n" if reason else ""
-    return (
+    return _status_letter(
         gettext("Suspended: %(achievement)s", achievement=achievement_name),
         gettext(
             "%(issuer)s has suspended your credential %(achievement)s for now. Until they reinstate it, "
             "anyone who checks it is told it is suspended.",
             issuer=issuer_name,
             achievement=achievement_name,
-        )
-        + "\n\n"
-        + why
-        + gettext(
-            "If you think this is a mistake, contact %(issuer)s. Your passport:\n%(link)s",
-            issuer=issuer_name,
-            link=link,
-        )
-        + "\n\n"
-        + gettext("Skills Passport"),
+        ),
+        issuer_name,
+        reason,
+        link,
     )
 
 
