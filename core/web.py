@@ -37,16 +37,22 @@ PAGE_HEADERS = {
 
 
 class Templates:
-    """One folder of page templates, which may extend the kernel's ``base.html``.
+    """One folder of page templates, which may extend the kernel's ``base.html`` (and layouts in the
+    folders named in ``also``).
 
     ``english_only`` names the templates whose own words are not translated yet (True: all of them):
     their main content is marked ``lang="en-GB"`` (WCAG 2.2 SC 3.1.2, language of parts), and a Welsh
     reader is told, while the header around it follows the page's language."""
 
-    def __init__(self, folder: Path, *, english_only: Collection[str] | bool = ()) -> None:
+    def __init__(
+        self, folder: Path, *, also: Collection[Path] = (), english_only: Collection[str] | bool = ()
+    ) -> None:
         self.english_only = english_only
+        # ``also``: another domain's folder whose layout these pages extend (a console section extends
+        # the staff pages' layout); the kernel's folder always comes last.
+        folders = [folder, *also, _HERE / "templates"]
         self.environment = Environment(
-            loader=FileSystemLoader([str(folder), str(_HERE / "templates")]),
+            loader=FileSystemLoader([str(f) for f in folders]),
             autoescape=select_autoescape(default=True),
             trim_blocks=True,
             lstrip_blocks=True,

@@ -33,7 +33,13 @@ from .accounts import StaffConfig
 from .models import StaffMember, StaffSession
 from .roles import Role, allows, role_name
 
-templates = Templates(Path(__file__).parent / "templates")
+TEMPLATES_FOLDER = Path(__file__).parent / "templates"
+templates = Templates(TEMPLATES_FOLDER)
+
+
+def section_templates(folder: Path) -> Templates:
+    """Templates of a console section in another package, extending ``staff_layout.html``."""
+    return Templates(folder, also=[TEMPLATES_FOLDER])
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,36 @@ class Realm:
 
 CONSOLE = Realm("console", "/console", operator=False)
 OPERATOR = Realm("operator", "/operator", operator=True)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a console, listed in its section navigation for the roles that may open it."""
+
+    path: str  # under the realm's prefix
+    label: str  # N_() text, translated when shown
+    role: Role
+
+
+#: Each realm's sections, in the order the navigation lists them.
+SECTIONS: dict[str, tuple[Section, ...]] = {
+    "console": (
+        Section("/credentials", N_("Credentials"), Role.VIEWER),
+        Section("/achievements", N_("Achievements"), Role.VIEWER),
+        Section("/issue", N_("Issue"), Role.ISSUER),
+        Section("/cohorts", N_("Cohorts"), Role.ISSUER),
+        Section("/claim-codes", N_("Claim codes"), Role.ISSUER),
+        Section("/keys", N_("Keys"), Role.ADMIN),
+    ),
+    "operator": (
+        Section("/providers", N_("Providers"), Role.ASSESSOR),
+        Section("/approvals", N_("Approvals"), Role.ASSESSOR),
+        Section("/pathways", N_("Pathways"), Role.ASSESSOR),
+        Section("/communities", N_("Communities"), Role.ASSESSOR),
+        Section("/bursaries", N_("Bursaries"), Role.ASSESSOR),
+        Section("/trust-list", N_("Trust list"), Role.ASSESSOR),
+    ),
+}
 
 
 class CsrfFailed(Forbidden):
@@ -137,15 +173,23 @@ async def check_csrf(request: Request, who: StaffVisitor) -> StaffVisitor:
 
 
 def page(
-    request: Request, who: StaffVisitor, template: str, status_code: int = 200, **context: Any
+    request: Request,
+    who: StaffVisitor,
+    template: str,
+    status_code: int = 200,
+    *,
+    using: Templates | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    response = templates.render(
+    """A staff page; ``using``: a console section's own templates (made with `section_templates`)."""
+    response = (using or templates).render(
         request,
         template,
         status_code,
         visitor=who,
         realm=who.realm,
         role_name=role_name,
+        sections=[s for s in SECTIONS[who.realm.name] if who.member and allows(who.member.role, s.role)],
         min_password_length=MIN_PASSWORD_LENGTH,
         **context,
     )
@@ -155,8 +199,16 @@ def page(
     return response
 
 
-def show(request: Request, who: StaffVisitor, template: str, status_code: int, **context: Any) -> ShowPage:
-    return ShowPage(page(request, who, template, status_code, **context))
+def show(
+    request: Request,
+    who: StaffVisitor,
+    template: str,
+    status_code: int,
+    *,
+    using: Templates | None = None,
+    **context: Any,
+) -> ShowPage:
+    return ShowPage(page(request, who, template, status_code, using=using, **context))
 
 
 def redirect(url: str) -> RedirectResponse:
