@@ -41,6 +41,8 @@ from issuers.staff import pages as staff_pages
 from issuers.staff.accounts import StaffConfig
 from network import api as network_api
 from network.approvals import SchemeEndorsements
+from network.bursaries import api as bursaries_api
+from network.bursaries.credential import HostEndorsements
 from network.communities import NetworkCommunities
 from network.pathways import api as pathways_api
 from network.trust import ProviderScope, TrustConfig, scheme_operator
@@ -215,6 +217,7 @@ def create_app(
         staff_config(settings, passport, keystore),
     ):
         services.add(service)
+    services.add(HostEndorsements(verifier.verify_credential))  # bursaries: hosts' endorsements
     app.state.services = services  # read through core.services.services_of and provide(Class)
 
     install_problem_handlers(app, settings.base_url)
@@ -245,6 +248,7 @@ def create_app(
         app.include_router(passport_pages.dev_router, dependencies=[Depends(loopback_only)])
     app.include_router(network_api.router)
     app.include_router(pathways_api.router)
+    app.include_router(bursaries_api.router)
     app.include_router(verification_pages.router)
 
     app.mount("/static", static_files("verification", "passport"), name="static")

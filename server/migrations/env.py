@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 import core.changes  # noqa: F401  - registers the tables
 import issuers.models
 import issuers.staff.models  # noqa: F401
+import network.bursaries.models
 import network.models
 import network.pathways.models  # noqa: F401
 import passport.models  # noqa: F401
