@@ -57,6 +57,7 @@ from passport.config import PassportConfig
 from passport.pathways.progress import PathwayMilestones
 from passport.verifying import PassportPorts
 from verification import api as verification_api
+from verification import exchange_visits as verification_exchange_visits
 from verification import pages as verification_pages
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import LANES, RegistryFactory, Verifier
@@ -250,6 +251,7 @@ def create_app(
     app.include_router(pathways_api.router)
     app.include_router(bursaries_api.router)
     app.include_router(verification_pages.router)
+    app.include_router(verification_exchange_visits.router)
 
     app.mount("/static", static_files("verification", "passport"), name="static")
     install_api_docs(app, app.title)

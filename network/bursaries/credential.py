@@ -102,7 +102,8 @@ def _salt(award_id: str) -> str:
 
 
 def _day(value: date | None) -> str:
-    return value.isoformat() if value else "?"
+    """A day in English words ("5 October 2026"): the credential is read by people too."""
+    return f"{value.day} {value:%B %Y}" if value else "?"
 
 
 def evidence(award: BursaryAward, operator_name: str, *, host_signed: bool) -> list[dict[str, Any]]:
@@ -110,7 +111,7 @@ def evidence(award: BursaryAward, operator_name: str, *, host_signed: bool) -> l
     entries = [
         Evidence(
             name=f"Visit to {award.host_name}, {award.country}",
-            description=f"{award.focus} ({_day(award.visit_start)} to {_day(award.visit_end)})",
+            narrative=f"{award.focus}, {_day(award.visit_start)} to {_day(award.visit_end)}.",
             genre=VISIT_GENRE,
         )
     ]
@@ -118,7 +119,7 @@ def evidence(award: BursaryAward, operator_name: str, *, host_signed: bool) -> l
         entries.append(
             Evidence(
                 name=str(award.host_name),
-                description=f"Named by {operator_name} as the host of the visit; not an endorsement "
+                narrative=f"Named by {operator_name} as the host of the visit; not an endorsement "
                 "signed by the host.",
                 genre=HOST_GENRE,
             )
@@ -137,7 +138,7 @@ def evidence(award: BursaryAward, operator_name: str, *, host_signed: bool) -> l
         entries.append(
             Evidence(
                 name=award.session_title or "Session delivered to peers",
-                description=f"Delivered on {_day(award.session_date)} to {audience}.",
+                narrative=f"Delivered on {_day(award.session_date)} to {audience}.",
                 audience=audience,
                 genre=SESSION_GENRE,
             )

@@ -71,7 +71,7 @@ def test_signed_host_endorsement_is_embedded_inside_the_operators_signature(clie
     assert _genres(credential) == [VISIT_GENRE, REPORT_GENRE, SESSION_GENRE]  # no "named" host: it signed
     session_entry = credential["evidence"][2]
     assert session_entry["audience"] == "24 peers"
-    assert "2026-10-05" in session_entry["description"]
+    assert "5 October 2026" in session_entry["narrative"]
     assert credential["evidence"][1]["id"] == REPORT["report_url"]
     assert [e["issuer"]["id"] for e in credential["endorsement"]] == [host.did]
 
@@ -105,7 +105,7 @@ def test_host_without_a_did_is_named_not_signed(client: TestClient) -> None:
     assert "endorsement" not in credential
     host = next(entry for entry in credential["evidence"] if entry["genre"] == HOST_GENRE)
     assert host["name"] == "Berufsschule Stuttgart"
-    assert "not an endorsement signed by the host" in host["description"]
+    assert "not an endorsement signed by the host" in host["narrative"]
     report = _verify(client, credential)
     assert report["proof"]["state"] == "verified"
     assert report["endorsements"] == []
