@@ -42,6 +42,7 @@ from issuers.staff.accounts import StaffConfig
 from network import api as network_api
 from network.approvals import SchemeEndorsements
 from network.bursaries import api as bursaries_api
+from network.bursaries import pages as bursaries_pages
 from network.bursaries.credential import HostEndorsements
 from network.communities import NetworkCommunities
 from network.pathways import api as pathways_api
@@ -250,6 +251,7 @@ def create_app(
     app.include_router(network_api.router)
     app.include_router(pathways_api.router)
     app.include_router(bursaries_api.router)
+    app.include_router(bursaries_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(verification_exchange_visits.router)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -16,6 +16,7 @@ from vc.did_key import did_key_for, did_key_verification_method_id
 from vc.keys import KeyType, PrivateKey
 
 OPERATOR = auth(ADMIN_TOKEN)
+SIGNED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 FUND = {
     "name": "Skills Exchange Fund 2026",
@@ -86,7 +87,7 @@ class Host:
     def endorse(
         self, subject_id: str, *, signer: PrivateKey | None = None, issuer: str | None = None
     ) -> dict[str, Any]:
-        now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+        now = SIGNED_AT  # before the staff tests' clock and the real one
         unsigned = EndorsementCredential(
             id=f"urn:uuid:{uuid.uuid4()}",
             name=f"{self.name} hosted this visit",
