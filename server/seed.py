@@ -30,6 +30,7 @@ from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
+from server.seed_bursaries import seed_bursaries
 
 PROVIDERS: list[dict[str, Any]] = [
     {
@@ -234,6 +235,8 @@ def seed_demo(
                     lifecycle.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
     _net_zero_pathway(session, config, achievements, now)
+    if trust_config is not None:  # the operator's key signs the exchange-visit credential
+        seed_bursaries(session, trust_config, next(iter(keys.values()))["id"], *LEARNERS[0], now)
     return keys
 
 
