@@ -163,6 +163,8 @@ def test_assessor_reads_but_cannot_change(app: FastAPI, client: TestClient) -> N
     )
     assert_page_problem(response, 403, "role-not-allowed")
     assert "Ada Lovelace" in assessor.get(f"/operator/bursaries/{fund['id']}").text
+    welsh = assessor.get("/operator/bursaries?lang=cy")
+    assert "Cronfeydd bwrsari" in welsh.text
 
 
 def test_strangers_and_provider_staff_cannot_reach_the_pages(app: FastAPI, client: TestClient) -> None:
