@@ -9,19 +9,23 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from network.bursaries.credential import HOST_GENRE, REPORT_GENRE, SESSION_GENRE, VISIT_GENRE
+from schemas.models import EndorsementCredential, EndorsementSubject, Profile
 from tests.issuers.conftest import create_provider
 from tests.issuers.staff.conftest import assert_problem
 from tests.network.bursaries_helpers import (
     OPERATOR,
     REPORT,
     SESSION,
+    SIGNED_AT,
     Host,
     create_award,
     create_fund,
     step,
     visited,
 )
+from vc import data_integrity
 from vc.keys import KeyType, PrivateKey
+from vc.status_list import status_entry
 
 
 def _verify(client: TestClient, credential: dict[str, Any]) -> dict[str, Any]:
@@ -213,3 +217,36 @@ def test_idempotency_key_replays_and_refuses_another_request(client: TestClient)
     assert one.json()["id"] == two.json()["id"]
     assert len(client.get(path, headers=OPERATOR).json()) == 1
     assert_problem(client.post(path, json={**body, "amount": 6}, headers=award_headers), 409, "conflict")
+
+
+def _web_host_endorsement(college: Any, subject_id: str, status_index: int | None = None) -> dict[str, Any]:
+    unsigned = EndorsementCredential(
+        id="urn:uuid:6f1c2a54-3b7e-4d0e-9a55-0d5f1c2b7e11",
+        name="College hosted this visit",
+        issuer=Profile(id=college.did, name="College Example"),
+        valid_from=SIGNED_AT,
+        credential_subject=EndorsementSubject(id=subject_id, endorsement_comment="Hosted."),
+    ).to_json()
+    if status_index is not None:
+        unsigned["credentialStatus"] = status_entry(college.list_url, status_index)
+    return data_integrity.sign(unsigned, college.key, college.method_id, SIGNED_AT)
+
+
+def test_a_did_web_host_is_checked_through_the_services_verifier(client: TestClient, college: Any) -> None:
+    """The wired `HostEndorsements` resolves a did:web host through the bounded fetcher, and reads its
+    status list: a revoked endorsement is refused."""
+    provider = create_provider(client)
+    award = create_award(client, create_fund(client)["id"], provider["id"])
+    visited(client, award["id"], host_did=college.did)
+    college.status[9] = True
+    college.publish_status()
+    revoked = step(
+        client, award["id"], "host-endorsement", _web_host_endorsement(college, award["credential_id"], 9)
+    )
+    assert_problem(revoked, 422, "host-endorsement-invalid")
+    assert any("revoked" in problem for problem in revoked.json()["problems"])
+    genuine = step(
+        client, award["id"], "host-endorsement", _web_host_endorsement(college, award["credential_id"], 8)
+    )
+    assert genuine.status_code == 200, genuine.text
+    assert genuine.json()["host_endorsement"] == "signed"
