@@ -5,10 +5,13 @@ Every page passes axe at phone and desktop widths (screenshots in PASSPORT_SHOTS
 
 from __future__ import annotations
 
+import json
+
 import httpx
 from playwright.sync_api import Page
 
 from tests.browser.test_staff_journey import OPERATOR, PASSWORD, check, emailed_link
+from tests.network.bursaries_helpers import Host
 
 FUND = {
     "name": "International Skills Exchange Fund 2026",
@@ -94,3 +97,66 @@ def test_operator_records_a_visit_and_issues_its_credential(live_server: str, pa
     check(page, "bursaries-employer")
     page.goto(f"{live_server}/exchange-visits/{award['id']}?lang=cy")
     check(page, "bursaries-employer-cy")
+
+
+def test_operator_pastes_the_hosts_signed_endorsement(live_server: str, page: Page) -> None:
+    host = Host("Skills Centre Lyon")
+    with httpx.Client(base_url=live_server, timeout=30) as api:
+        provider = api.post(
+            "/api/v1/admin/issuers",
+            json={"name": "Midlands College", "url": "https://college.example.ac.uk"},
+            headers=OPERATOR,
+        ).json()
+        fund = api.post(
+            "/api/v1/bursaries/funds", json={**FUND, "requires_session": False}, headers=OPERATOR
+        ).json()
+        award = api.post(
+            f"/api/v1/bursaries/funds/{fund['id']}/awards",
+            json={
+                "educator_name": "Bo Builder",
+                "educator_email": "bo@college.example",
+                "provider_id": provider["id"],
+                "amount": 120000,
+            },
+            headers=OPERATOR,
+        ).json()
+        for action, body in (
+            ("accept", None),
+            (
+                "visit",
+                {
+                    "host_name": host.name,
+                    "host_did": host.did,
+                    "country": "France",
+                    "start": "2026-09-01",
+                    "end": "2026-09-05",
+                    "focus": "WorldSkills national final abroad",
+                },
+            ),
+            ("dissemination", {"report_summary": "Notes from Lyon."}),
+        ):
+            done = api.post(f"/api/v1/bursaries/awards/{award['id']}/{action}", json=body, headers=OPERATOR)
+            assert done.status_code == 200, done.text
+        api.post(
+            "/api/v1/admin/staff",
+            json={"email": "olu@network.example", "name": "Olu Operator", "role": "operator_admin"},
+            headers=OPERATOR,
+        )
+    page.goto(emailed_link(live_server, "olu@network.example", "/operator/invitations/"))
+    page.fill("#password", PASSWORD)
+    page.fill("#password_confirmation", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/operator?done=welcome")
+    award_url = f"{live_server}/operator/bursaries/awards/{award['id']}"
+    page.goto(award_url)
+    page.fill("#endorsement", json.dumps(host.endorse(award["credential_id"])))
+    page.get_by_role("button", name="Check and accept").click()
+    page.wait_for_url(f"{award_url}?done=host-endorsement")
+    assert page.get_attribute("[data-host]", "data-host") == "signed"
+    check(page, "bursaries-award-host-signed")
+    page.get_by_role("button", name="Issue the credential").click()
+    page.wait_for_url(f"{award_url}?done=issue")
+    page.goto(f"{live_server}/exchange-visits/{award['id']}")
+    assert page.get_attribute("[data-endorsement]", "data-endorsement") == "signed"
+    assert "Endorsed by Skills Centre Lyon" in (page.text_content("main") or "")
+    check(page, "bursaries-employer-signed")
