@@ -161,16 +161,11 @@ def set_fund_state(session: Session, fund_id: str, state: str, now: datetime) ->
         fund.state = state
         fund.updated_at = now
         session.flush()
-        audit.record(
-            session,
-            f"bursary.fund.{'open' if state == 'open' else 'close'}",
-            "bursary_fund",
-            fund.id,
-            now,
-            provider_id=None,
-            before={"state": before},
-            after={"state": state},
-        )
+        change: dict[str, Any] = {"provider_id": None, "before": {"state": before}, "after": {"state": state}}
+        if state == "open":
+            audit.record(session, "bursary.fund.open", "bursary_fund", fund.id, now, **change)
+        else:
+            audit.record(session, "bursary.fund.close", "bursary_fund", fund.id, now, **change)
     return fund
 
 
@@ -218,7 +213,7 @@ def create_award(
         )
         assert raced is not None
         return _same_request(raced, digest)
-    _audit(session, award, "bursary.award.offer", now, None)
+    audit.record(session, "bursary.award.offer", "bursary_award", award.id, now, **_change(award, None))
     return award
 
 
@@ -249,33 +244,31 @@ def award_for_credential(session: Session, award_id: str) -> BursaryAward:
     return award
 
 
-def _audit(session: Session, award: BursaryAward, action: str, now: datetime, before: str | None) -> None:
-    audit.record(
-        session,
-        action,
-        "bursary_award",
-        award.id,
-        now,
-        provider_id=award.provider_id,
-        before={"state": before} if before else None,
-        after={"state": award.state},
-    )
+def _change(award: BursaryAward, before: str | None) -> dict[str, Any]:
+    """The audit record's fields of a change to `award` (its provider's trail shows it too)."""
+    return {
+        "provider_id": award.provider_id,
+        "before": {"state": before} if before else None,
+        "after": {"state": award.state},
+    }
 
 
-def _move(session: Session, award: BursaryAward, state: str, action: str, now: datetime) -> BursaryAward:
+def _move(session: Session, award: BursaryAward, state: str, now: datetime) -> dict[str, Any]:
+    """Move `award` to `state`; the audit record's fields (each action is written out where it happens)."""
     before = award.state
     award.state = state
     award.updated_at = now
     session.flush()
-    _audit(session, award, action, now, before)
-    return award
+    return _change(award, before)
 
 
 def accept(session: Session, award_id: str, now: datetime) -> BursaryAward:
     award = get_award(session, award_id)
     if award.state != OFFERED:
         raise _state_problem(award, gettext("accepted"))
-    return _move(session, award, ACCEPTED, "bursary.award.accept", now)
+    change = _move(session, award, ACCEPTED, now)
+    audit.record(session, "bursary.award.accept", "bursary_award", award.id, now, **change)
+    return award
 
 
 def record_visit(session: Session, award_id: str, body: VisitIn, now: datetime) -> BursaryAward:
@@ -288,9 +281,9 @@ def record_visit(session: Session, award_id: str, body: VisitIn, now: datetime) 
         award.host_endorsement = None
     award.host_name, award.host_did, award.country = body.host_name, body.host_did, body.country
     award.visit_start, award.visit_end, award.focus = body.start, body.end, body.focus
-    return _move(
-        session, award, VISIT if award.state == ACCEPTED else award.state, "bursary.award.visit", now
-    )
+    change = _move(session, award, VISIT if award.state == ACCEPTED else award.state, now)
+    audit.record(session, "bursary.award.visit", "bursary_award", award.id, now, **change)
+    return award
 
 
 def record_dissemination(
@@ -304,7 +297,9 @@ def record_dissemination(
     award.report_summary = body.report_summary
     award.session_date, award.session_audience = body.session_date, body.session_audience
     award.session_title = body.session_title
-    return _move(session, award, DISSEMINATION, "bursary.award.dissemination", now)
+    change = _move(session, award, DISSEMINATION, now)
+    audit.record(session, "bursary.award.dissemination", "bursary_award", award.id, now, **change)
+    return award
 
 
 def record_host_endorsement(
@@ -332,7 +327,9 @@ def record_host_endorsement(
     if problems:
         raise HostEndorsementInvalid(" ".join(problems), problems=problems)
     award.host_endorsement = json.dumps(document)
-    return _move(session, award, award.state, "bursary.award.host_endorsement", now)
+    change = _move(session, award, award.state, now)
+    audit.record(session, "bursary.award.host_endorsement", "bursary_award", award.id, now, **change)
+    return award
 
 
 def missing_dissemination(fund: BursaryFund, award: BursaryAward) -> list[str]:
@@ -369,7 +366,9 @@ def issue(session: Session, config: TrustConfig, award_id: str, now: datetime) -
     unsigned = credential.build_credential(config, fund, award, now)
     award.document = credential.sign_credential(session, config, unsigned, now)
     award.issued_at = now
-    return _move(session, award, ISSUED, "bursary.award.issue", now)
+    change = _move(session, award, ISSUED, now)
+    audit.record(session, "bursary.award.issue", "bursary_award", award.id, now, **change)
+    return award
 
 
 def withdraw(session: Session, award_id: str, reason: str, now: datetime) -> BursaryAward:
@@ -377,7 +376,9 @@ def withdraw(session: Session, award_id: str, reason: str, now: datetime) -> Bur
     if award.state in (ISSUED, WITHDRAWN):
         raise _state_problem(award, gettext("withdrawn"))
     award.withdrawn_reason = reason
-    return _move(session, award, WITHDRAWN, "bursary.award.withdraw", now)
+    change = _move(session, award, WITHDRAWN, now)
+    audit.record(session, "bursary.award.withdraw", "bursary_award", award.id, now, **change)
+    return award
 
 
 def host_endorsement_state(award: BursaryAward) -> str:
