@@ -1,7 +1,7 @@
 """network: bursary funds and their awards (international skills-exchange visits)
 
-Revision ID: 0016_bursaries
-Revises: 0015
+Revision ID: 0017_bursaries
+Revises: 0016_lead
 Create Date: 2026-12-04 16:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import core.db
 
-revision = "0016_bursaries"
-down_revision = "0015"
+revision = "0017_bursaries"
+down_revision = "0016_lead"
 branch_labels = None
 depends_on = None
 
