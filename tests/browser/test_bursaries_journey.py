@@ -10,7 +10,8 @@ import json
 import httpx
 from playwright.sync_api import Page
 
-from tests.browser.test_staff_journey import OPERATOR, PASSWORD, check, emailed_link
+from tests.browser.test_staff_journey import OPERATOR, PASSWORD, emailed_link
+from tests.browser.test_staff_journey import check as check_both_widths
 from tests.network.bursaries_helpers import Host
 
 FUND = {
@@ -21,6 +22,15 @@ FUND = {
     "requires_report": True,
     "requires_session": True,
 }
+
+
+def check(page: Page, name: str) -> None:
+    """axe at 390 and 1280 px (and screenshots), and nothing wider than a phone at 390 px: long DIDs and
+    URLs wrap."""
+    check_both_widths(page, name)
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_operator_records_a_visit_and_issues_its_credential(live_server: str, page: Page) -> None:
