@@ -192,7 +192,7 @@ def create_award(
     award = BursaryAward(
         fund_id=fund.id,
         educator_name=body.educator_name,
-        educator_email=body.educator_email,
+        educator_email=body.educator_email.lower(),  # the passport compares addresses ignoring case
         provider_id=provider.id,
         amount_minor=body.amount,
         state=OFFERED,

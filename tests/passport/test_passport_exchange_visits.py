@@ -24,7 +24,7 @@ def _issue_to(client: TestClient, email: str) -> dict[str, str]:
 
 
 def test_the_visit_credential_is_a_card_in_the_educators_passport(app: FastAPI, client: TestClient) -> None:
-    award = _issue_to(client, "ada@college.example")
+    award = _issue_to(client, "Ada@College.example")  # addresses are compared ignoring case
     ada = Browser.open(app)
     ada.sign_up("ada@college.example")
     home = ada.get("/passport")
