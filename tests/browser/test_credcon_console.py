@@ -76,7 +76,9 @@ def test_an_issuer_finds_a_learner_and_revokes_a_credential(
     page.click("main button[type=submit]")
     page.wait_for_url(base + "/console")
     assert page.locator(".figure-number").first.inner_text() != "0"  # the demo issued credentials
-    assert (page.locator("svg[role=img] title").text_content() or "").startswith("Credentials issued each month")
+    assert (page.locator("svg[role=img] title").text_content() or "").startswith(
+        "Credentials issued each month"
+    )
     check(page, "home")
 
     page.click("nav.sections >> text=Credentials")
