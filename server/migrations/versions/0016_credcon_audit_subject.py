@@ -2,7 +2,7 @@
 throttle on re-sending its claim email)
 
 Revision ID: 0016_credcon
-Revises: 0015
+Revises: 0016_lead
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0016_credcon"
-down_revision = "0015"
+down_revision = "0016_lead"
 branch_labels = None
 depends_on = None
 
