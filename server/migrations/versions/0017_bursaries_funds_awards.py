@@ -1,7 +1,7 @@
 """network: bursary funds and their awards (international skills-exchange visits)
 
 Revision ID: 0017_bursaries
-Revises: 0016_lead
+Revises: 0016_credcon
 Create Date: 2026-12-04 16:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import core.db
 
 revision = "0017_bursaries"
-down_revision = "0016_lead"
+down_revision = "0016_credcon"
 branch_labels = None
 depends_on = None
 
