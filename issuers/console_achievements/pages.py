@@ -389,7 +389,7 @@ def _image_page(
     design: badge_design.Design,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
-    upload_error: str | None = None,
+    upload_problem: Problem | None = None,
 ) -> HTMLResponse:
     return _show(
         request,
@@ -404,7 +404,8 @@ def _image_page(
         colour_schemes=badge_design.COLOUR_SCHEMES,
         icons=badge_design.ICONS,
         errors=errors or {},
-        upload_error=upload_error,
+        upload_error=upload_problem.detail if upload_problem else None,
+        problem_type=f"{who.config.base_url}/problems/{upload_problem.slug}" if upload_problem else None,
         upload_path=f"{UPLOAD_PATH}?achievement={achievement.id}",
         max_kb=images.MAX_IMAGE_BYTES // 1024,
         max_side=images.MAX_SIDE,
@@ -500,7 +501,7 @@ def upload(
     except Problem as problem:
         design = badge_design.Design(text=row.definition["name"][:60])
         raise ShowPage(
-            _image_page(request, who, row, design, problem.status, upload_error=problem.detail)
+            _image_page(request, who, row, design, problem.status, upload_problem=problem)
         ) from None
     stored = images.store(session, issuer.id, checked, now)
     return _use_image(session, config, issuer, row, stored.sha256, now)
