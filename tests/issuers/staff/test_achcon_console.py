@@ -80,7 +80,8 @@ def test_a_viewer_reads_but_cannot_change(
     achievement_id = create_achievement(client, provider["api_key"])
     listed = viewer.get(P)
     assert listed.status_code == 200
-    assert COURSE["name"] in listed.text and "New achievement" not in listed.text
+    assert COURSE["name"] in listed.text
+    assert "New achievement" not in listed.text
     assert viewer.get(f"{P}/{achievement_id}").status_code == 200
     assert viewer.get(f"{P}/{achievement_id}/preview").status_code == 200
     for path in (f"{P}/new", f"{P}/{achievement_id}/edit", f"{P}/{achievement_id}/image"):
@@ -142,7 +143,8 @@ def test_a_wrong_form_is_shown_again_with_its_values_and_what_is_wrong(issuer: B
         **{**NEW, "level": "Level three", "criteria_narrative": "", "exchange_host": "Lycée Voltaire"},
     )
     assert response.status_code == 422
-    assert 'value="Level three"' in response.text and 'value="First Aid at Work"' in response.text
+    assert 'value="Level three"' in response.text
+    assert 'value="First Aid at Work"' in response.text
     assert "Give a level such as RQF 3" in response.text
     bad_kind = issuer.submit(f"{P}/new", f"{P}/new", **{**NEW, "kind": "party"})
     assert bad_kind.status_code == 422
@@ -159,7 +161,8 @@ def test_an_edit_after_issuing_is_a_new_version_and_the_credential_keeps_its_own
     fields = edit_fields(issuer, achievement_id)  # the form is opened...
     before = issue(client, provider["api_key"], achievement_id)  # ...a credential is issued meanwhile...
     saved = issuer.http.post(f"{P}/{achievement_id}/edit", data={**fields, "name": "First Aid (2027)"})
-    assert saved.status_code == 303 and saved.headers["location"].endswith("?done=saved")
+    assert saved.status_code == 303
+    assert saved.headers["location"].endswith("?done=saved")
     after = issue(client, provider["api_key"], achievement_id)
     old = before["credential"]["credentialSubject"]["achievement"]
     new = after["credential"]["credentialSubject"]["achievement"]
@@ -229,7 +232,8 @@ def test_the_preview_shows_both_views_and_says_it_is_a_preview(issuer: Browser) 
     page = issuer.get(f"{P}/{achievement_id}/preview").text
     assert "nothing here is issued or signed" in page
     assert "as an employer checking it sees it" in page
-    assert "Practical assessment." in page and "RQF Level 3" in page
+    assert "Practical assessment." in page
+    assert "RQF Level 3" in page
     assert "Emergency first aid" in page
 
 
@@ -260,13 +264,15 @@ def test_a_designed_badge_is_previewed_then_used_by_new_credentials(
     before = issue(client, provider["api_key"], achievement_id)
     preview = design(issuer, achievement_id, "preview")
     assert preview.status_code == 200
-    assert '<svg xmlns="http://www.w3.org/2000/svg"' in preview.text and "First Aid" in preview.text
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in preview.text
+    assert "First Aid" in preview.text
     assert api_achievement(client, provider, achievement_id)["version"] == 1  # a preview stores nothing
     used = design(issuer, achievement_id, "use")
     assert used.headers["location"].endswith("?done=image")
     definition = api_achievement(client, provider, achievement_id)["definition"]
     image_path = f"/achievements/{achievement_id}/images/{definition['image']}"
-    after = issue(client, provider["api_key"], achievement_id, format="jwt")
+    after = issue(client, provider["api_key"], achievement_id)
+    assert after["credential"]["credentialSubject"]["achievement"]["image"]["id"].endswith(image_path)
     assert "image" not in before["credential"]["credentialSubject"]["achievement"]
     served = client.get(image_path)
     assert served.status_code == 200
@@ -298,7 +304,8 @@ def test_an_uploaded_svg_baked_into_a_credential_verifies(
     }
     baked = client.get(f"/api/v1/credentials/{issued['id']}/baked.svg", headers=auth(provider["api_key"]))
     assert baked.status_code == 200
-    assert b'fill="#123456"' in baked.content and b"Ours" in baked.content
+    assert b'fill="#123456"' in baked.content
+    assert b"Ours" in baked.content
     assert unbake(baked.content) == issued["credential"]
     checked = client.post(
         "/credentials/verify/upload", files={"file": ("badge.svg", baked.content, "image/svg+xml")}
@@ -307,7 +314,8 @@ def test_an_uploaded_svg_baked_into_a_credential_verifies(
     assert checked.json()["verified"] is True
     # A PNG download still works: it uses the default PNG badge (no SVG renderer at run time).
     png = client.get(f"/api/v1/credentials/{issued['id']}/baked.png", headers=auth(provider["api_key"]))
-    assert png.status_code == 200 and unbake(png.content) == issued["credential"]
+    assert png.status_code == 200
+    assert unbake(png.content) == issued["credential"]
 
 
 HOSTILE_UPLOADS = {
@@ -327,12 +335,14 @@ HOSTILE_UPLOADS = {
         "image-unsafe",
     ),
     "xlink-http": (
-        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="64" height="64"><use xlink:href="http://evil.example/x.svg#a"/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="64" '
+        b'height="64"><use xlink:href="http://evil.example/x.svg#a"/></svg>',
         422,
         "image-unsafe",
     ),
     "entity": (
-        b'<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><text>&a;</text></svg>',
+        b'<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
+        b"<text>&a;</text></svg>",
         422,
         "image-unsafe",
     ),
@@ -365,7 +375,8 @@ def test_a_hostile_or_wrong_upload_is_shown_on_the_form_and_changes_nothing(
     content, status, slug = HOSTILE_UPLOADS[name]
     response = upload(issuer, achievement_id, "badge.svg", content)
     assert_page_problem(response, status, slug)
-    assert 'role="alert"' in response.text and 'id="image-error"' in response.text
+    assert 'role="alert"' in response.text
+    assert 'id="image-error"' in response.text
     assert api_achievement(client, provider, achievement_id)["version"] == 1
 
 
@@ -416,4 +427,5 @@ def test_going_back_to_the_default_badge_is_a_new_version(
     response = issuer.http.post(f"{P}/{achievement_id}/image/default", data={"csrf_token": token})
     assert response.headers["location"].endswith("?done=default-image")
     made = api_achievement(client, provider, achievement_id)
-    assert made["version"] == 3 and "image" not in made["definition"]
+    assert made["version"] == 3
+    assert "image" not in made["definition"]
