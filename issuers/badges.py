@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
 
+from core.problems import NotFound
 from vc.baking import bake
 
 from . import achievements, images, issuing, service
@@ -93,3 +94,15 @@ def own_image(session: Session, achievement: Achievement) -> AchievementImage | 
     """The badge image the achievement (at its version) names, if it names one of ours."""
     sha256 = achievement.definition.get("image")
     return images.get_image(session, achievement.issuer_id, sha256) if sha256 else None
+
+
+def own_badge(session: Session, credential_id: str, image_format: ImageFormat) -> bytes | None:
+    """For one of our issued credentials (the passport's downloads): the provider's own badge image of
+    the version it was issued with, if it is of that format; None otherwise (the default is used)."""
+    try:
+        row = issuing.find_credential(session, credential_id)
+        current = achievements.find_public(session, row.achievement_id)
+        image = own_image(session, achievements.at_version(session, current, row.achievement_version))
+    except NotFound:
+        return None
+    return image.content if image is not None and images.image_format(image) == image_format else None
