@@ -1,7 +1,7 @@
 """issuers: badge images providers upload or design for their achievements
 
-Revision ID: 0016_achcon
-Revises: 0015
+Revision ID: 0017_achcon
+Revises: 0016_lead
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0016_achcon"
-down_revision = "0015"
+revision = "0017_achcon"
+down_revision = "0016_lead"
 branch_labels = None
 depends_on = None
 
