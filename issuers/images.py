@@ -233,7 +233,11 @@ _ATTRIBUTES = _words(
     "vector-effect isolation mix-blend-mode"
 )
 _URL = re.compile(r"url\s*\(\s*['\"]?\s*([^)'\"]*)", re.IGNORECASE)
-_STYLE_FORBIDDEN = re.compile(r"@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding", re.IGNORECASE)
+#: In any attribute (presentation attributes are CSS too): CSS escapes (``\\75 rl(`` is ``url(``),
+#: ``image-set()`` (which takes plain strings as addresses), and what old browsers ran.
+_CSS_FORBIDDEN = re.compile(
+    r"\\|image-set\s*\(|@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding", re.IGNORECASE
+)
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
 
 
@@ -286,8 +290,8 @@ def _check_tree(element: Element) -> None:
                 raise _refuse(
                     gettext("The SVG may refer only to parts of itself (url(#...)), not to other files.")
                 )
-        if attr == "style" and _STYLE_FORBIDDEN.search(value):
-            raise _refuse(gettext("The SVG's style attribute has something that is not allowed."))
+        if attr not in ("aria-label", "d", "points") and _CSS_FORBIDDEN.search(value):
+            raise _refuse(gettext("The attribute %(name)r has something that is not allowed.", name=attr))
     for child in element:
         if _split(child.tag)[0] in _TOOL_NAMESPACES:
             continue

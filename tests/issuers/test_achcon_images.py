@@ -61,6 +61,11 @@ HOSTILE_SVG = {
     "external-url-in-fill": svg('<rect width="4" height="4" fill="url(https://evil.example/p.svg#g)"/>'),
     "import-in-style-attribute": svg('<rect width="4" height="4" style="fill:red;@import \'x\'"/>'),
     "animation": svg('<set attributeName="fill" to="red"/>'),
+    "css-escaped-url": svg('<rect width="4" height="4" style="fill:\\75 rl(https://evil.example/p#g)"/>'),
+    "css-escaped-url-in-fill": svg('<rect width="4" height="4" fill="\\75 rl(https://evil.example/p#g)"/>'),
+    "image-set": svg(
+        '<rect width="4" height="4" style="mask-image:image-set(\'https://evil.example/m.png\' 1x)"/>'
+    ),
     "not-svg-root": b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
     "no-namespace": b'<svg width="10" height="10"><circle r="1"/></svg>',
 }
