@@ -76,6 +76,9 @@ def test_an_issuer_designs_a_badge_creates_and_previews_an_achievement(live_serv
     page.check("#shape-shield")
     page.check("#colours-navy")
     page.check("#icon-book")
+    # The small script redraws the preview as choices change (the server draws it)...
+    page.locator(".designed-badge svg path[fill='#1b2a4a']").wait_for()
+    # ...and the Preview button does the same without it.
     page.click("button[value=preview]")
     assert page.locator(".designed-badge svg").is_visible()
     assert page.text_content(".designed-badge svg title") == "First Aid at Work"
