@@ -62,6 +62,7 @@ __all__ = [
 
 MAX_IMAGE_BYTES = 1024 * 1024
 MIN_SIDE, MAX_SIDE = 16, 2048
+MAX_ELEMENTS = 5000
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -259,6 +260,8 @@ def _check_svg(data: bytes) -> CheckedImage:
         raise _refuse(gettext("The SVG has a DOCTYPE or entities: save it as plain SVG.")) from None
     except (ParseError, ValueError):
         raise _refuse(gettext("The SVG file is not well-formed XML.")) from None
+    if sum(1 for _ in root.iter()) > MAX_ELEMENTS:  # bounds the checking work (~70 µs an element)
+        raise ImageTooLarge(gettext("The SVG has more than %(num)d elements.", num=MAX_ELEMENTS))
     if root.tag != f"{{{SVG_NS}}}svg":
         raise _refuse(gettext("The file is not an SVG image (its root is not an svg element)."))
     _check_tree(root)

@@ -107,6 +107,8 @@ def test_an_svg_too_large_in_bytes_or_in_pixels_is_refused() -> None:
     assert (refused(huge).status, refused(huge).slug) == (413, "image-too-large")
     wide = svg("", SVG_OPEN.replace('width="256"', 'width="5000"'))
     assert (refused(wide).status, refused(wide).slug) == (413, "image-too-large")
+    crowded = svg('<circle r="1"/>' * images.MAX_ELEMENTS)
+    assert (refused(crowded).status, refused(crowded).slug) == (413, "image-too-large")
     no_size = svg("", '<svg xmlns="http://www.w3.org/2000/svg">')
     assert refused(no_size).slug == "image-unsafe"
 
