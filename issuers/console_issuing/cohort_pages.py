@@ -18,6 +18,7 @@ from issuers.staff.roles import Role
 from issuers.staff.web import ConsoleRoute, StaffVisitor, page, redirect
 
 from . import cohorts
+from .plain import plain
 from .web import FormVisitor, P, Visitor, page_number, provider, templates
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -114,6 +115,7 @@ def preview(
         upload=staged,
         shown=shown,
         achievement_name=cohorts.achievement_name(session, issuer, staged.achievement_id),
+        plain=plain,
     )
 
 

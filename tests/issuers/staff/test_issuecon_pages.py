@@ -164,6 +164,8 @@ def test_bad_rows_are_shown_row_by_row_first_and_nothing_is_issued(app: FastAPI,
     assert cells[:2] == ["7", "120"]  # problems first, then every other row in order
     assert cells[2:5] == ["1", "2", "3"]
     assert "page 1 of 2" in preview.text
+    assert "The email address is not valid." in preview.text  # row 7, in plain words
+    assert "a spreadsheet would run it as a formula" in preview.text  # row 120
     second = browser.get(response.headers["location"] + "?page=2")
     assert len(re.findall(r'<th scope="row">', second.text)) == 50
     # Confirming anyway issues nothing: the job refuses the file whole.
