@@ -90,7 +90,7 @@ def upload(
         if file is None or not file.filename:
             raise BadRequest(gettext("Choose a file to upload."))
         content = file.file.read(cohorts.MAX_UPLOAD_BYTES + 1)
-        staged = cohorts.stage(session, config, issuer, achievement_id, format, file.filename, content, now)
+        staged = cohorts.stage(session, issuer, achievement_id, format, file.filename, content, now)
     except (BadRequest, PayloadTooLarge, NotFound, Conflict, ValidationFailed) as problem:
         raise ShowPage(
             _cohorts_page(request, who, session, config, problem.status, problem, values)

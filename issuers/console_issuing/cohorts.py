@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from core.db import new_id, write_lock
 from core.i18n import gettext
-from core.problems import BadRequest, NotFound, PayloadTooLarge
-from issuers import bulk, issuing, service
+from core.problems import BadRequest, NotFound, PayloadTooLarge, ValidationFailed
+from issuers import achievements, bulk, issuing, service
 from issuers.models import BulkJob, IssuedCredential, Issuer
 
 from .models import CohortUpload
@@ -69,7 +69,6 @@ class UnsupportedFile(BadRequest):
 
 def stage(
     session: Session,
-    config: service.IssuerConfig,
     issuer: Issuer,
     achievement_id: str,
     credential_format: str,
@@ -77,10 +76,13 @@ def stage(
     content: bytes,
     now: datetime,
 ) -> CohortUpload:
-    """Keep a file to preview; a file that cannot be read as a cohort at all is refused now (as
-    `bulk.preview` refuses it), so the preview always has rows to show."""
+    """Keep a file to preview; a file that cannot be read as a cohort at all (not UTF-8, a wrong header,
+    no rows, too many) is refused now, as `bulk.preview` would refuse it, so the preview always has rows
+    to show. The rows themselves are checked once, by the preview."""
     check_file(filename, content)
-    bulk.preview(session, config, issuer, achievement_id, credential_format, filename, content, now)
+    achievements.issuable(session, issuer.id, achievement_id)
+    if not bulk.parse_rows(filename, content):
+        raise ValidationFailed(gettext("the file has no recipients"), [{"row": 1, "msg": "no rows"}])
     session.execute(
         delete(CohortUpload).where(
             CohortUpload.issuer_id == issuer.id,

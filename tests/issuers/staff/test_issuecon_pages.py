@@ -21,6 +21,8 @@ from issuers.models import ApiKey, BulkJob, IssuedCredential, IssuerKey
 from issuers.staff.models import AuditEvent
 from tests.issuers.conftest import auth, create_achievement, create_provider
 from tests.issuers.staff.conftest import Browser, assert_page_problem, csrf_of, provider_staff
+from tests.issuers.test_scope_and_preview import accredit
+from tests.network.test_approvals import approve, submit
 
 
 def _count(app: FastAPI, model: Any) -> int:
@@ -107,6 +109,25 @@ def test_issue_states_the_scope_before_issuing_and_once_however_often_confirmed(
     credential_id = first.headers["location"].rsplit("/", 1)[1]
     assert f"/credentials/{credential_id}" in done.text
     assert "is NOT inside your accreditation scope" in done.text
+
+
+def test_inside_the_scope_and_approved_is_stated_for_one_and_for_a_cohort(
+    app: FastAPI, client: TestClient
+) -> None:
+    browser, achievement_id, provider = _setup(app, client)
+    accredit(
+        client,
+        provider["id"],
+        {"levels": ["RQF 2", "RQF 3"], "kinds": ["course"], "sectors": ["Building services"]},
+    )
+    approve(client, submit(client, provider["api_key"], achievement_id)["id"])
+    confirm = browser.submit("/console/issue", "/console/issue/check", **_issue_fields(achievement_id))
+    assert "This credential will be inside your accreditation scope" in confirm.text
+    assert "The achievement is approved under the scheme" in confirm.text
+    response = _upload(browser, achievement_id, _cohort(3))
+    preview = browser.get(response.headers["location"])
+    assert "These credentials will be inside your accreditation scope" in preview.text
+    assert "approved under the scheme: the approval is part of each credential" in preview.text
 
 
 def test_issue_form_errors_are_shown_on_the_form_with_the_values_kept(
