@@ -322,3 +322,26 @@ def test_an_admin_creates_revokes_and_rotates_keys_audited(app: FastAPI, client:
     assert verified.status_code == 200, verified.text
     assert verified.json()["verified"] is True, verified.text
     assert_page_problem(browser.get("/console/keys/signing/nope/rotate"), 404, "not-found")
+
+
+def test_another_providers_staff_cannot_see_an_upload_a_job_or_a_credential(
+    app: FastAPI, client: TestClient
+) -> None:
+    owner, achievement_id, _ = _setup(app, client)
+    response = _upload(owner, achievement_id, _cohort(2))
+    upload_path = response.headers["location"]
+    csrf = owner.csrf(upload_path)
+    job_path = owner.http.post(f"{upload_path}/confirm", data={"csrf_token": csrf}).headers["location"]
+    _wait_done(owner, job_path)
+    credential_id = _results(owner, job_path)[0]["credential_id"]
+    stranger_provider = create_provider(client, "Stranger College")
+    stranger = provider_staff(app, client, stranger_provider["id"], "issuer@stranger.example", "issuer")
+    for path in (upload_path, job_path, f"{job_path}/results.csv", f"/console/issue/issued/{credential_id}"):
+        assert_page_problem(stranger.get(path), 404, "not-found")
+    csrf = stranger.csrf("/console/cohorts")
+    refused = stranger.http.post(f"{upload_path}/confirm", data={"csrf_token": csrf})
+    assert_page_problem(refused, 404, "not-found")
+
+
+def _results(browser: Browser, job_path: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(browser.get(f"{job_path}/results.csv").text)))
