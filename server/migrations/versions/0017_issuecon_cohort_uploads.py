@@ -1,7 +1,7 @@
 """issuers: cohort files uploaded to the console, kept between their preview and their confirmation
 
-Revision ID: 0016_issuecon
-Revises: 0015
+Revision ID: 0017_issuecon
+Revises: 0016_lead
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0016_issuecon"
-down_revision = "0015"
+revision = "0017_issuecon"
+down_revision = "0016_lead"
 branch_labels = None
 depends_on = None
 
