@@ -88,9 +88,16 @@ def test_an_issuer_issues_one_and_a_cohort(live_server: str, page: Page) -> None
         page.click("text=Open the credential's verification page")
     assert "/credentials/" in page.url
 
-    # A cohort with bad rows: shown first, nothing to confirm.
+    # A file that is no cohort: refused on the form.
     page.goto(f"{live_server}/console/cohorts")
     check(page, "cohorts")
+    page.set_input_files("#file", {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"})
+    page.click("text=Check the file")
+    assert "Choose a CSV file" in page.inner_text("#upload-error")
+    check(page, "cohorts-error")
+
+    # A cohort with bad rows: shown first, nothing to confirm.
+    page.goto(f"{live_server}/console/cohorts")
     page.set_input_files(
         "#file", {"name": "bad.csv", "mimeType": "text/csv", "buffer": _cohort(50, {31: "not-an-address"})}
     )
@@ -132,14 +139,20 @@ def test_an_issuer_issues_one_and_a_cohort(live_server: str, page: Page) -> None
 def test_issuing_one_with_the_keyboard_only(live_server: str, page: Page) -> None:
     _provider_with_staff(live_server, page, "issuer")
     page.goto(f"{live_server}/console/issue")
+    tab_to(page, "email")
+    page.keyboard.press("Enter")  # nothing chosen: the form again, with its errors
+    page.wait_for_url(f"{live_server}/console/issue/check")
+    assert "Choose an achievement." in page.inner_text(".verdict.bad")
+    check(page, "issue-form-errors")
     tab_to(page, "achievement_id")
     page.keyboard.press("ArrowDown")  # the first achievement
     page.keyboard.press("Tab")
     page.keyboard.type("grace@example.org")
     page.keyboard.press("Tab")
     page.keyboard.type("Grace Hopper")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server}/console/issue/check")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == f"{live_server}/console/issue/check"
     assert page.locator("#scope-statement").is_visible()
     tab_to(page, "issue-button")
     page.keyboard.press("Enter")
