@@ -1,7 +1,7 @@
 """issuers: cohort files uploaded to the console, kept between their preview and their confirmation
 
 Revision ID: 0017_issuecon
-Revises: 0016_lead
+Revises: 0016_credcon
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from core.db import UTCDateTime
 
 revision = "0017_issuecon"
-down_revision = "0016_lead"
+down_revision = "0016_credcon"
 branch_labels = None
 depends_on = None
 
