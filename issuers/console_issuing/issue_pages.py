@@ -8,8 +8,9 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from core.deps import NowDep, SessionDep
+from core.i18n import gettext
 from core.passwords import new_secret
-from core.problems import Conflict, NotFound, ValidationFailed
+from core.problems import BadRequest, Conflict, NotFound, ValidationFailed
 from core.web import ShowPage
 from issuers import achievements, issuing, service
 from issuers.deps import ConfigDep
@@ -139,7 +140,6 @@ def issue(
     session: SessionDep,
     config: ConfigDep,
     now: NowDep,
-    form_token: Annotated[str, Form(min_length=20, max_length=100)],
     achievement_id: Text = "",
     email: Text = "",
     name: Text = "",
@@ -148,9 +148,12 @@ def issue(
     format: Text = "ldp",
     valid_from: Text = "",
     valid_until: Text = "",
+    form_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Issue what the confirmation showed; the same confirmation sent again gets the same credential."""
     issuer = provider(request, who, session, Role.ISSUER)
+    if len(form_token) < 20:
+        raise BadRequest(gettext("This form is not the confirmation. Check the details again."))
     values = _values(
         achievement_id=achievement_id,
         email=email,

@@ -101,10 +101,10 @@ def create_api_key(
     return _keys_page(request, who, session, config, new_secret=secret, new_label=label.strip())
 
 
-@router.get(f"{P}/keys/api/{{key_id}}/revoke")
-def revoke_api_key_form(request: Request, key_id: str, who: Visitor, session: SessionDep) -> HTMLResponse:
+@router.get(f"{P}/keys/api/{{api_key_id}}/revoke")
+def revoke_api_key_form(request: Request, api_key_id: str, who: Visitor, session: SessionDep) -> HTMLResponse:
     issuer = provider(request, who, session, Role.ADMIN)
-    return page(request, who, "key_revoke.html", using=templates, key=_api_key(session, issuer, key_id))
+    return page(request, who, "key_revoke.html", using=templates, key=_api_key(session, issuer, api_key_id))
 
 
 @router.post(f"{P}/keys/api/{{key_id}}/revoke")
@@ -116,12 +116,11 @@ def revoke_api_key(
     return redirect(f"{P}/keys?done=revoked")
 
 
-@router.get(f"{P}/keys/signing/{{key_type}}/rotate")
-def rotate_form(
-    request: Request, key_type: str, who: Visitor, session: SessionDep, config: ConfigDep
-) -> HTMLResponse:
+@router.get(f"{P}/keys/signing/rotate")
+def rotate_form(request: Request, who: Visitor, session: SessionDep) -> HTMLResponse:
+    """The confirmation, for the key type in ``?key_type=``."""
     issuer = provider(request, who, session, Role.ADMIN)
-    chosen = _key_type(key_type)
+    chosen = _key_type(request.query_params.get("key_type", ""))
     active = [
         key
         for key in service.signing_keys(session, issuer.id)
@@ -138,9 +137,14 @@ def rotate_form(
     )
 
 
-@router.post(f"{P}/keys/signing/{{key_type}}/rotate")
+@router.post(f"{P}/keys/signing/rotate")
 def rotate(
-    request: Request, key_type: str, who: FormVisitor, session: SessionDep, config: ConfigDep, now: NowDep
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
+    key_type: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     issuer = provider(request, who, session, Role.ADMIN)
     service.rotate_key(session, config, issuer, _key_type(key_type), now)

@@ -272,8 +272,9 @@ def test_an_issuer_cannot_open_or_change_keys(app: FastAPI, client: TestClient) 
     browser, _, _ = _setup(app, client, "issuer")
     assert_page_problem(browser.get("/console/keys"), 403, "role-not-allowed")
     csrf = browser.csrf("/console/account")
-    for path in ("/console/keys/api", "/console/keys/signing/Ed25519/rotate"):
-        assert_page_problem(browser.http.post(path, data={"csrf_token": csrf}), 403, "role-not-allowed")
+    for path in ("/console/keys/api", "/console/keys/signing/rotate"):
+        data = {"csrf_token": csrf, "key_type": "Ed25519"}
+        assert_page_problem(browser.http.post(path, data=data), 403, "role-not-allowed")
 
 
 def test_an_admin_creates_revokes_and_rotates_keys_audited(app: FastAPI, client: TestClient) -> None:
@@ -307,10 +308,10 @@ def test_an_admin_creates_revokes_and_rotates_keys_audited(app: FastAPI, client:
         json={"achievement_id": achievement_id, "recipient": {"email": "ada@example.org"}},
         headers=auth(provider["api_key"]),
     ).json()
-    rotate = browser.get("/console/keys/signing/Ed25519/rotate")
+    rotate = browser.get("/console/keys/signing/rotate?key_type=Ed25519")
     assert "Credentials already issued stay verifiable" in rotate.text
     rotated = browser.http.post(
-        "/console/keys/signing/Ed25519/rotate", data={"csrf_token": csrf_of(rotate.text)}
+        "/console/keys/signing/rotate", data={"csrf_token": csrf_of(rotate.text), "key_type": "Ed25519"}
     )
     assert rotated.status_code == 303
     with services_of(app).get(Database).sessions() as session:
@@ -321,7 +322,7 @@ def test_an_admin_creates_revokes_and_rotates_keys_audited(app: FastAPI, client:
     verified = client.post("/credentials/verify", json={"verifiableCredential": issued["credential"]})
     assert verified.status_code == 200, verified.text
     assert verified.json()["verified"] is True, verified.text
-    assert_page_problem(browser.get("/console/keys/signing/nope/rotate"), 404, "not-found")
+    assert_page_problem(browser.get("/console/keys/signing/rotate?key_type=nope"), 404, "not-found")
 
 
 def test_another_providers_staff_cannot_see_an_upload_a_job_or_a_credential(
