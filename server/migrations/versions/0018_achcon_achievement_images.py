@@ -1,7 +1,7 @@
 """issuers: badge images providers upload or design for their achievements
 
-Revision ID: 0017_achcon
-Revises: 0016_lead
+Revision ID: 0018_achcon
+Revises: 0017_issuecon
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0017_achcon"
-down_revision = "0016_lead"
+revision = "0018_achcon"
+down_revision = "0017_issuecon"
 branch_labels = None
 depends_on = None
 
