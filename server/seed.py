@@ -30,6 +30,7 @@ from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
+from server.seed_achcon import seed_demo_badges
 from server.seed_bursaries import seed_bursaries
 
 PROVIDERS: list[dict[str, Any]] = [
@@ -237,6 +238,7 @@ def seed_demo(
     _net_zero_pathway(session, config, achievements, now)
     if trust_config is not None:  # the operator's key signs the exchange-visit credential
         seed_bursaries(session, trust_config, next(iter(keys.values()))["id"], *LEARNERS[0], now)
+    seed_demo_badges(session, config, achievements, now)
     return keys
 
 

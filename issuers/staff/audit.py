@@ -100,6 +100,12 @@ ACTIONS: dict[str, str] = {
     "bursary.award.host_endorsement": N_("Host's signed endorsement accepted"),
     "bursary.award.issue": N_("Exchange-visit credential issued"),
     "bursary.award.withdraw": N_("Bursary withdrawn"),
+    # The console's achievements (issuers/console_achievements)
+    "achievement.create": N_("Achievement created"),
+    "achievement.update": N_("Achievement edited (new version)"),
+    "achievement.image": N_("Achievement badge image changed"),
+    "achievement.archive": N_("Achievement archived"),
+    "achievement.restore": N_("Achievement restored"),
 }
 
 

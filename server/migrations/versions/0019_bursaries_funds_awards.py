@@ -1,7 +1,7 @@
 """network: bursary funds and their awards (international skills-exchange visits)
 
-Revision ID: 0017_bursaries
-Revises: 0016_credcon
+Revision ID: 0019_bursaries
+Revises: 0018_achcon
 Create Date: 2026-12-04 16:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import core.db
 
-revision = "0017_bursaries"
-down_revision = "0016_credcon"
+revision = "0019_bursaries"
+down_revision = "0018_achcon"
 branch_labels = None
 depends_on = None
 
