@@ -1,0 +1,287 @@
+"""Event claim codes (`passport.claim_codes`): the provider's API and the attendee's claim, by email or
+signed in: window, capacity, one per person, a link used twice, closing early, the abuse limits."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from typing import Any
+
+import zxingcpp
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from tests.passport.conftest import (
+    BASE_URL,
+    Browser,
+    Clock,
+    assert_page_problem,
+    assert_problem,
+    auth,
+    create_achievement,
+    create_provider,
+    outbox,
+)
+
+
+def _provider(client: TestClient, name: str = "Midlands College") -> tuple[str, str]:
+    provider = create_provider(client, name)
+    return provider["api_key"], create_achievement(client, provider["api_key"])
+
+
+def open_code(client: TestClient, key: str, achievement: str, clock: Clock, **extra: Any) -> dict[str, Any]:
+    body = {
+        "achievement_id": achievement,
+        "event_name": "Heat pump open day",
+        "opens_at": (clock() - timedelta(hours=1)).isoformat(),
+        "closes_at": (clock() + timedelta(hours=8)).isoformat(),
+        **extra,
+    }
+    response = client.post("/api/v1/claim-codes", json=body, headers=auth(key))
+    assert response.status_code == 201, response.text
+    code: dict[str, Any] = response.json()
+    return code
+
+
+def ask(client: TestClient, code: str, email: str) -> Any:
+    return client.post(f"/api/v1/claims/{code}", json={"email": email})
+
+
+def confirmation_link(client: TestClient, email: str, code: str) -> str:
+    pattern = re.escape(f"{BASE_URL}/c/{code}/confirm/") + r"[A-Za-z0-9_-]+"
+    found = [
+        m.group(0)
+        for msg in outbox(client)
+        if msg["to"] == email
+        for m in [re.search(pattern, msg["body"])]
+        if m
+    ]
+    assert found, f"no confirmation link was emailed to {email}"
+    return found[0].removeprefix(BASE_URL)
+
+
+def confirm(app: FastAPI, link: str) -> Any:
+    return Browser.open(app).submit(link, link)
+
+
+def claim(app: FastAPI, client: TestClient, code: str, email: str) -> Any:
+    response = ask(client, code, email)
+    assert response.status_code == 202, response.text
+    return confirm(app, confirmation_link(client, email, code))
+
+
+def credentials_to(client: TestClient, key: str) -> list[str]:
+    response = client.get("/api/v1/credentials", headers=auth(key))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    items = body["items"] if isinstance(body, dict) else body
+    return sorted(
+        item["recipient"]["email"] if "recipient" in item else item["recipient_email"] for item in items
+    )
+
+
+def test_a_provider_opens_lists_gets_and_closes_its_code(client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock, capacity=40)
+    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{10}", code["code"])
+    assert code["short_url"] == f"{BASE_URL}/c/{code['code']}"
+    assert (code["state"], code["claimed"], code["capacity"]) == ("open", 0, 40)
+    listed = client.get("/api/v1/claim-codes", headers=auth(key)).json()
+    assert [c["id"] for c in listed] == [code["id"]]
+    assert client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(key)).json()["code"] == code["code"]
+    closed = client.post(f"/api/v1/claim-codes/{code['id']}/close", headers=auth(key))
+    assert closed.status_code == 200
+    assert closed.json()["state"] == "closed"
+    assert_problem(client.post(f"/api/v1/claim-codes/{code['id']}/close", headers=auth(key)), 409, "conflict")
+    assert_problem(ask(client, code["code"], "sam@example.com"), 410, "claim-code-closed")
+
+
+def test_a_provider_reaches_only_its_own_codes_and_achievements(client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    other_key, other_achievement = _provider(client, "Northern Training")
+    code = open_code(client, key, achievement, clock)
+    for response in (
+        client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(other_key)),
+        client.post(f"/api/v1/claim-codes/{code['id']}/close", headers=auth(other_key)),
+    ):
+        assert_problem(response, 404, "claim-code-not-found")
+    assert client.get("/api/v1/claim-codes", headers=auth(other_key)).json() == []
+    body = {
+        "achievement_id": other_achievement,
+        "event_name": "Not ours",
+        "opens_at": clock().isoformat(),
+        "closes_at": (clock() + timedelta(hours=1)).isoformat(),
+    }
+    assert_problem(client.post("/api/v1/claim-codes", json=body, headers=auth(key)), 404, "not-found")
+    assert_problem(client.get("/api/v1/claim-codes"), 401, "unauthorized")
+    assert_problem(client.post("/api/v1/claim-codes", json=body), 401, "unauthorized")
+
+
+def test_a_window_that_closes_before_it_opens_is_refused(client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    body = {
+        "achievement_id": achievement,
+        "event_name": "Backwards",
+        "opens_at": clock().isoformat(),
+        "closes_at": (clock() - timedelta(hours=1)).isoformat(),
+    }
+    assert_problem(client.post("/api/v1/claim-codes", json=body, headers=auth(key)), 422, "validation-error")
+
+
+def test_claiming_by_email_issues_the_credential_once(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock, capacity=5)
+    asked = ask(client, code["code"], "Sam@Example.com")
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["email"] == "sam@example.com"
+    link = confirmation_link(client, "sam@example.com", code["code"])
+    assert credentials_to(client, key) == []  # nothing before the address is confirmed
+    confirmed = confirm(app, link)
+    assert confirmed.status_code == 303, confirmed.text
+    assert confirmed.headers["location"].startswith("/passport/claim/")  # no passport yet: keep it in one
+    assert credentials_to(client, key) == ["sam@example.com"]
+    assert client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(key)).json()["claimed"] == 1
+    # The link worked once; asking again with the same address is refused.
+    again = Browser.open(app).get(link)
+    assert_page_problem(again, 409, "already-claimed")
+    assert_problem(ask(client, code["code"], "sam@example.com"), 409, "already-claimed")
+    assert credentials_to(client, key) == ["sam@example.com"]
+
+
+def test_a_full_code_says_so(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock, capacity=2)
+    for email in ("a@example.com", "b@example.com", "c@example.com"):
+        assert ask(client, code["code"], email).status_code == 202
+    links = {
+        email: confirmation_link(client, email, code["code"])
+        for email in ("a@example.com", "b@example.com", "c@example.com")
+    }
+    assert confirm(app, links["a@example.com"]).status_code == 303
+    assert confirm(app, links["b@example.com"]).status_code == 303
+    # c asked while places were left; confirming after they are gone is refused, and nothing is issued.
+    late = Browser.open(app)
+    page = late.get(links["c@example.com"])
+    assert_page_problem(page, 409, "claim-code-full")
+    assert_problem(ask(client, code["code"], "d@example.com"), 409, "claim-code-full")
+    assert credentials_to(client, key) == ["a@example.com", "b@example.com"]
+    assert client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(key)).json()["state"] == "full"
+
+
+def test_the_window_gives_clear_answers(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(
+        client,
+        key,
+        achievement,
+        clock,
+        opens_at=(clock() + timedelta(hours=1)).isoformat(),
+        closes_at=(clock() + timedelta(hours=2)).isoformat(),
+    )
+    assert_problem(ask(client, code["code"], "sam@example.com"), 409, "claim-code-not-open")
+    assert_page_problem(Browser.open(app).get(f"/c/{code['code']}"), 409, "claim-code-not-open")
+    clock.advance(hours=1)
+    assert ask(client, code["code"], "sam@example.com").status_code == 202
+    link = confirmation_link(client, "sam@example.com", code["code"])
+    clock.advance(hours=1)
+    assert_problem(ask(client, code["code"], "kim@example.com"), 410, "claim-code-expired")
+    assert_page_problem(Browser.open(app).get(link), 410, "claim-code-expired")
+    assert credentials_to(client, key) == []
+
+
+def test_an_unknown_code_and_a_made_up_link_are_not_found(
+    app: FastAPI, client: TestClient, clock: Clock
+) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    assert_problem(ask(client, "ABCDEFGHJK", "sam@example.com"), 404, "claim-code-not-found")
+    assert_page_problem(Browser.open(app).get("/c/ABCDEFGHJK"), 404, "claim-code-not-found")
+    made_up = f"/c/{code['code']}/confirm/not-a-real-secret-at-all"
+    assert_page_problem(Browser.open(app).get(made_up), 404, "claim-link-not-found")
+
+
+def test_confirmation_emails_per_address_are_limited(client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    for _ in range(3):
+        assert ask(client, code["code"], "sam@example.com").status_code == 202
+    refused = ask(client, code["code"], "sam@example.com")
+    assert_problem(refused, 429, "too-many-claims")
+    assert int(refused.headers["retry-after"]) > 0
+    assert len([m for m in outbox(client) if m["to"] == "sam@example.com"]) == 3
+
+
+def test_one_client_address_is_throttled(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    guesser = TestClient(app, base_url=BASE_URL, client=("203.0.113.9", 50000))
+    answers = [
+        guesser.post(f"/api/v1/claims/{code['code']}", json={"email": f"p{n}@example.com"}) for n in range(31)
+    ]
+    assert [a.status_code for a in answers[:30]] == [202] * 30
+    assert_problem(answers[30], 429, "too-many-claims")
+    # Guessing codes counts too, and another client is not affected.
+    assert_problem(
+        guesser.post("/api/v1/claims/ABCDEFGHJK", json={"email": "x@example.com"}), 429, "too-many-claims"
+    )
+    assert ask(client, code["code"], "other@example.com").status_code == 202
+
+
+def test_a_signed_in_learner_claims_at_once_into_their_passport(
+    app: FastAPI, client: TestClient, clock: Clock
+) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    learner = Browser.open(app)
+    learner.sign_up("kim@example.com")
+    page = learner.get(f"/c/{code['code']}")
+    assert page.status_code == 200
+    assert "Claim into my passport" in page.text
+    claimed = learner.submit(f"/c/{code['code']}", f"/c/{code['code']}", as_learner="yes")
+    assert claimed.status_code == 303, claimed.text
+    shown = learner.get(claimed.headers["location"])
+    assert shown.status_code == 200
+    assert "Heat Pump Installation" in shown.text
+    again = learner.submit(f"/c/{code['code']}", f"/c/{code['code']}", as_learner="yes")
+    assert_page_problem(again, 409, "already-claimed")
+    assert credentials_to(client, key) == ["kim@example.com"]
+
+
+def test_a_confirmed_claim_into_an_existing_passport_lands_there(
+    app: FastAPI, client: TestClient, clock: Clock
+) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    learner = Browser.open(app)
+    learner.sign_up("kim@example.com")
+    sent = learner.submit(f"/c/{code['code']}", f"/c/{code['code']}", email="kim@example.com")
+    assert sent.status_code == 200
+    assert "Check your email" in sent.text
+    link = confirmation_link(client, "kim@example.com", code["code"])
+    confirmed = learner.submit(link, link)
+    assert confirmed.status_code == 303
+    assert confirmed.headers["location"].startswith("/passport/credentials/")
+    assert "Heat Pump Installation" in learner.get("/passport").text
+
+
+def test_the_qr_code_holds_the_short_link(client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    png = client.get(f"/c/{code['code']}/qr.png")
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
+    [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert decoded.text == code["short_url"]
+    svg = client.get(f"/c/{code['code']}/qr.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text.lstrip().startswith("<?xml") or "<svg" in svg.text
+
+
+def test_a_code_typed_in_lower_case_goes_to_its_page(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    typed = Browser.open(app).get(f"/c/{code['code'].lower()}")
+    assert typed.status_code == 303
+    assert typed.headers["location"] == f"/c/{code['code']}"
