@@ -299,15 +299,29 @@ def request_claim(
         raise AlreadyClaimed(gettext("This address has already claimed this credential."))
     if claim is None:
         claim = _insert(session, code, email, "pending", now)
-    if claim.emails_sent >= config.emails_per_address:
+    secret = new_secret()
+    sent = session.execute(  # compare-and-set: concurrent requests for one address cannot pass the limit
+        update(CodeClaim)
+        .where(
+            CodeClaim.id == claim.id,
+            CodeClaim.state == "pending",
+            CodeClaim.emails_sent < config.emails_per_address,
+        )
+        .values(
+            secret_sha256=digest(secret),
+            emails_sent=CodeClaim.emails_sent + 1,
+            expires_at=now + config.link_ttl,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(claim)
+    if sent.rowcount != 1:  # type: ignore[attr-defined]
+        if claim.state == "claimed":
+            raise AlreadyClaimed(gettext("This address has already claimed this credential."))
         raise TooManyClaims(
-            gettext("We have already emailed this address several links. Use one of them."),
+            gettext("We have already emailed this address several links. Open the newest one: it replaces the others."),
             retry_after=max(1, int((claim.expires_at - now).total_seconds())),
         )
-    secret = new_secret()
-    claim.secret_sha256 = digest(secret)
-    claim.emails_sent += 1
-    claim.expires_at = now + config.link_ttl
     session.flush()
     url = f"{passport.base_url}/c/{code.code}/confirm/{secret}"
     subject = gettext("Confirm your claim: %(achievement)s", achievement=event.achievement_name)
