@@ -319,7 +319,10 @@ def request_claim(
         if claim.state == "claimed":
             raise AlreadyClaimed(gettext("This address has already claimed this credential."))
         raise TooManyClaims(
-            gettext("We have already emailed this address several links. Open the newest one: it replaces the others."),
+            gettext(
+                "We have already emailed this address several links. Open the newest one: it replaces"
+                " the others."
+            ),
             retry_after=max(1, int((claim.expires_at - now).total_seconds())),
         )
     session.flush()
