@@ -13,6 +13,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from core.db import transaction
+from core.services import Database, services_of
+from issuers.service import IssuerConfig
+from server.seed import seed_demo
+from server.seed_claims import demo_claim_link
 from tests.passport.conftest import (
     BASE_URL,
     Browser,
@@ -285,3 +290,14 @@ def test_a_code_typed_in_lower_case_goes_to_its_page(app: FastAPI, client: TestC
     typed = Browser.open(app).get(f"/c/{code['code'].lower()}")
     assert typed.status_code == 303
     assert typed.headers["location"] == f"/c/{code['code']}"
+
+
+def test_the_demo_has_an_open_claim_code(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    now = clock()
+    with transaction(services_of(app).get(Database).sessions) as session:
+        assert seed_demo(session, services_of(app).get(IssuerConfig), now) is not None
+        link = demo_claim_link(session, BASE_URL)
+    assert link is not None
+    page = Browser.open(app).get(link.removeprefix(BASE_URL))
+    assert page.status_code == 200
+    assert "Heat pump open day" in page.text
