@@ -352,9 +352,7 @@ def find_pending(session: Session, code: ClaimCode, secret: str, now: datetime) 
         )
     if claim.state == "claimed":
         raise AlreadyClaimed(
-            gettext(
-                "This credential has been claimed. It is in the passport of %(email)s.", email=claim.email
-            )
+            gettext("This credential has been claimed: it was issued to %(email)s.", email=claim.email)
         )
     if claim.expires_at <= now:
         raise ClaimLinkExpired(gettext("This link has expired. Ask for a new one on the claim page."))
