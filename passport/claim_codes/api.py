@@ -68,6 +68,15 @@ class ClaimRequested(BaseModel):
     expires_at: datetime = Field(description="Until when the emailed link works")
 
 
+class ClaimConfirmation(Strict):
+    token: str = Field(min_length=16, max_length=128, description="The last part of the emailed link")
+
+
+class ClaimConfirmed(BaseModel):
+    email: str
+    credential_id: str = Field(description="The credential issued to the address")
+
+
 def code_out(base_url: str, code: ClaimCode, now: datetime) -> ClaimCodeOut:
     link = codes.short_url(base_url, code.code)
     return ClaimCodeOut(
@@ -159,3 +168,27 @@ def request_claim(
     event = codes.find_event(session, code)
     claim = codes.request_claim(session, config, passport, event, body.email.lower(), now)
     return ClaimRequested(email=claim.email, expires_at=claim.expires_at)
+
+
+@router.post(
+    "/api/v1/claims/{code}/confirm",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(NotFound, Conflict, Gone, TooManyRequests, ValidationFailed),
+)
+def confirm_claim(
+    code: str,
+    body: ClaimConfirmation,
+    session: SessionDep,
+    config: ClaimConfigDep,
+    issuers: ConfigDep,
+    client: ClientDep,
+    now: NowDep,
+) -> ClaimConfirmed:
+    """Confirm a claim with the token of its emailed link (``/c/{code}/confirm/{token}``), for an app
+    that opens the link itself: the credential is issued. 409 when it has been claimed or the code is
+    full; 404 for a token that is not this code's."""
+    codes.throttle(config, codes.normalise_code(code), client, now)
+    event = codes.find_event(session, code)
+    claim = codes.confirm(session, issuers, event, body.token, now)
+    assert claim.credential_id is not None
+    return ClaimConfirmed(email=claim.email, credential_id=claim.credential_id)

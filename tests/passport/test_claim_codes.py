@@ -301,3 +301,21 @@ def test_the_demo_has_an_open_claim_code(app: FastAPI, client: TestClient, clock
     page = Browser.open(app).get(link.removeprefix(BASE_URL))
     assert page.status_code == 200
     assert "Heat pump open day" in page.text
+
+
+def test_an_app_confirms_with_the_token_of_the_link(client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    assert ask(client, code["code"], "sam@example.com").status_code == 202
+    token = confirmation_link(client, "sam@example.com", code["code"]).rsplit("/", 1)[1]
+    confirmed = client.post(f"/api/v1/claims/{code['code']}/confirm", json={"token": token})
+    assert confirmed.status_code == 201, confirmed.text
+    assert confirmed.json()["email"] == "sam@example.com"
+    assert (
+        client.get(f"/api/v1/credentials/{confirmed.json()['credential_id']}", headers=auth(key)).status_code
+        == 200
+    )
+    again = client.post(f"/api/v1/claims/{code['code']}/confirm", json={"token": token})
+    assert_problem(again, 409, "already-claimed")
+    wrong = client.post(f"/api/v1/claims/{code['code']}/confirm", json={"token": "x" * 43})
+    assert_problem(wrong, 404, "claim-link-not-found")
