@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     bulk_signing_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     # Event claim codes (passport.claim_codes): claim requests per client address in 10 minutes, and per
     # code in a minute (each process counts its own).
-    claim_requests_per_client: int = Field(default=30, ge=1)
+    claim_requests_per_client: int = Field(default=300, ge=1)
     claim_requests_per_code: int = Field(default=2000, ge=1)
 
     @field_validator("trusted_proxies", mode="before")

@@ -164,8 +164,7 @@ def request_claim(
     """Ask for the credential of an event's code: a one-time link goes to the address, and opening it
     issues the credential. 409 when not open yet, full, or this address has claimed it; 410 when
     expired or closed; 429 beyond the limits per client address, per code and per address."""
-    codes.throttle(config, codes.normalise_code(code), client, now)
-    event = codes.find_event(session, code)
+    event = codes.lookup(session, config, code, client, now, asking=True)
     claim = codes.request_claim(session, config, passport, event, body.email.lower(), now)
     return ClaimRequested(email=claim.email, expires_at=claim.expires_at)
 
@@ -187,8 +186,7 @@ def confirm_claim(
     """Confirm a claim with the token of its emailed link (``/c/{code}/confirm/{token}``), for an app
     that opens the link itself: the credential is issued. 409 when it has been claimed or the code is
     full; 404 for a token that is not this code's."""
-    codes.throttle(config, codes.normalise_code(code), client, now)
-    event = codes.find_event(session, code)
+    event = codes.lookup(session, config, code, client, now, confirming=True)
     claim = codes.confirm(session, issuers, event, body.token, now)
     assert claim.credential_id is not None
     return ClaimConfirmed(email=claim.email, credential_id=claim.credential_id)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from core.db import new_id
 from core.i18n import N_, gettext
 from core.problems import Conflict, Gone, NotFound, TooManyRequests, ValidationFailed
-from core.throttle import RequestLimiter
+from core.throttle import Refusal, RequestLimiter
 from issuers import achievements, issuing, service
 from issuers.api_models import CredentialCreate
 from passport.accounts import mail
@@ -52,10 +52,16 @@ MAX_WINDOW = timedelta(days=366)
 
 @dataclass
 class ClaimConfig:
-    """The abuse limits: requests per client address and per code in a sliding window, and confirmation
-    emails per code and address. The request counts are per process (`core.throttle.RequestLimiter`)."""
+    """The abuse limits, in sliding windows, counted per process (`core.throttle.RequestLimiter`):
 
-    per_client: RequestLimiter = field(default_factory=lambda: RequestLimiter(30, timedelta(minutes=10)))
+    - ``per_client``: claims asked for from one client address (a venue's Wi-Fi is one address for
+      everyone at the event, hence generous);
+    - ``misses``: unknown codes looked up from one client address (guessing codes; strict);
+    - ``per_code``: claims asked for and confirmed through one code;
+    - ``emails_per_address``: confirmation emails per code and address (in the database, so exact)."""
+
+    per_client: RequestLimiter = field(default_factory=lambda: RequestLimiter(300, timedelta(minutes=10)))
+    misses: RequestLimiter = field(default_factory=lambda: RequestLimiter(20, timedelta(minutes=10)))
     per_code: RequestLimiter = field(default_factory=lambda: RequestLimiter(2000, timedelta(minutes=1)))
     emails_per_address: int = 3
     link_ttl: timedelta = timedelta(hours=24)
@@ -267,20 +273,40 @@ def find_event(session: Session, code_text: str) -> Event:
     return Event(code, issuer.name, str(achievement.definition["name"]))
 
 
-def throttle(config: ClaimConfig, code_text: str, client: str, now: datetime) -> None:
-    """The per-client and per-code limits, before any work."""
-    for limiter, key in (
-        (config.per_client, f"claim-client:{client}"),
-        (config.per_code, f"claim-code:{code_text}"),
-    ):
-        refusal = limiter.hit(key, now)
-        if refusal is not None:
-            raise TooManyClaims(
-                gettext(
-                    "Too many claims at once. Try again in %(seconds)d seconds.", seconds=refusal.retry_after
-                ),
-                retry_after=refusal.retry_after,
-            )
+def lookup(
+    session: Session,
+    config: ClaimConfig,
+    code_text: str,
+    client: str,
+    now: datetime,
+    *,
+    asking: bool = False,
+    confirming: bool = False,
+) -> Event:
+    """The event of a code, within the limits: asking for a claim counts against the client address and
+    the code, confirming against the code, and an unknown code against the client address's misses."""
+    keys = []
+    if asking:
+        keys.append((config.per_client, f"claim-client:{client}"))
+    if asking or confirming:
+        keys.append((config.per_code, f"claim-code:{normalise_code(code_text)}"))
+    for limiter, key in keys:
+        _refuse(limiter.hit(key, now))
+    try:
+        return find_event(session, code_text)
+    except ClaimCodeNotFound:
+        _refuse(config.misses.hit(f"claim-miss:{client}", now))
+        raise
+
+
+def _refuse(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        raise TooManyClaims(
+            gettext(
+                "Too many claims at once. Try again in %(seconds)d seconds.", seconds=refusal.retry_after
+            ),
+            retry_after=refusal.retry_after,
+        )
 
 
 def request_claim(

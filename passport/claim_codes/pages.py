@@ -7,11 +7,13 @@ when this visitor's passport holds the address, or else to a claim link for it (
 the address is theirs."""
 
 # No ``from __future__ import annotations``: FastAPI reads the routes' annotations at definition.
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
 from core.i18n import gettext
@@ -56,8 +58,16 @@ def _learner_email(session: SessionDep, who: Visitor) -> str | None:
 
 
 @router.get("/c/{code}")
-def event(request: Request, code: str, who: VisitorDep, session: SessionDep, now: NowDep) -> Response:
-    found = codes.find_event(session, code)
+def event(
+    request: Request,
+    code: str,
+    who: VisitorDep,
+    session: SessionDep,
+    config: ClaimConfigDep,
+    client: ClientDep,
+    now: NowDep,
+) -> Response:
+    found = codes.lookup(session, config, code, client, now)
     if found.code.code != code:  # typed in lower case, or with dashes: the canonical link
         return redirect(f"/c/{found.code.code}")
     codes.raise_unless_open(found.code, now)
@@ -85,8 +95,7 @@ def claim(
     email: Annotated[str, Form(max_length=320)] = "",
     as_learner: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    codes.throttle(config, codes.normalise_code(code), client, now)
-    found = codes.find_event(session, code)
+    found = codes.lookup(session, config, code, client, now, asking=True)
     learner_email = _learner_email(session, who)
     if as_learner and learner_email is not None:
         claimed = codes.claim_as_learner(session, issuers, found, learner_email, now)
@@ -112,9 +121,16 @@ def claim(
 
 @router.get("/c/{code}/confirm/{secret}")
 def confirm_form(
-    request: Request, code: str, secret: str, who: VisitorDep, session: SessionDep, now: NowDep
+    request: Request,
+    code: str,
+    secret: str,
+    who: VisitorDep,
+    session: SessionDep,
+    config: ClaimConfigDep,
+    client: ClientDep,
+    now: NowDep,
 ) -> Response:
-    found = codes.find_event(session, code)
+    found = codes.lookup(session, config, code, client, now)
     pending = codes.find_pending(session, found.code, secret, now)
     codes.raise_unless_open(found.code, now)
     return _page(request, who, "claim_confirm.html", event=found, email=pending.email)
@@ -126,10 +142,12 @@ def confirm(
     secret: str,
     who: FormVisitor,
     session: SessionDep,
+    config: ClaimConfigDep,
     issuers: ConfigDep,
+    client: ClientDep,
     now: NowDep,
 ) -> Response:
-    found = codes.find_event(session, code)
+    found = codes.lookup(session, config, code, client, now, confirming=True)
     claimed = codes.confirm(session, issuers, found, secret, now)
     owner = addresses.verified_owner(session, claimed.email)
     if owner is not None:
@@ -147,19 +165,31 @@ def confirm(
     return redirect(url.removeprefix(who.config.base_url))
 
 
-def _qr(code: str, session: SessionDep, issuers: ConfigDep, image_format: ImageFormat) -> Response:
-    found = codes.find_event(session, code)
-    image = url_qr(codes.short_url(issuers.base_url, found.code.code), image_format)
+def _qr(
+    code: str,
+    session: Session,
+    config: codes.ClaimConfig,
+    base_url: str,
+    client: str,
+    now: datetime,
+    image_format: ImageFormat,
+) -> Response:
+    found = codes.lookup(session, config, code, client, now)
+    image = url_qr(codes.short_url(base_url, found.code.code), image_format)
     media_type = "image/png" if image_format == "png" else "image/svg+xml"
     headers = {"Cache-Control": "public, max-age=3600"}
     return Response(image, media_type=media_type, headers=headers)
 
 
 @router.get("/c/{code}/qr.svg")
-def qr_svg(code: str, session: SessionDep, issuers: ConfigDep) -> Response:
-    return _qr(code, session, issuers, "svg")
+def qr_svg(
+    code: str, session: SessionDep, config: ClaimConfigDep, issuers: ConfigDep, client: ClientDep, now: NowDep
+) -> Response:
+    return _qr(code, session, config, issuers.base_url, client, now, "svg")
 
 
 @router.get("/c/{code}/qr.png")
-def qr_png(code: str, session: SessionDep, issuers: ConfigDep) -> Response:
-    return _qr(code, session, issuers, "png")
+def qr_png(
+    code: str, session: SessionDep, config: ClaimConfigDep, issuers: ConfigDep, client: ClientDep, now: NowDep
+) -> Response:
+    return _qr(code, session, config, issuers.base_url, client, now, "png")

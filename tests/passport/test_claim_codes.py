@@ -15,7 +15,9 @@ from PIL import Image
 
 from core.db import transaction
 from core.services import Database, services_of
+from core.throttle import RequestLimiter
 from issuers.service import IssuerConfig
+from passport.claim_codes.codes import ClaimConfig
 from server.seed import seed_demo
 from server.seed_claims import demo_claim_link
 from tests.passport.conftest import (
@@ -219,19 +221,34 @@ def test_confirmation_emails_per_address_are_limited(client: TestClient, clock: 
 
 
 def test_one_client_address_is_throttled(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    services_of(app).replace(ClaimConfig(per_client=RequestLimiter(5, timedelta(minutes=10))))
     key, achievement = _provider(client)
     code = open_code(client, key, achievement, clock)
-    guesser = TestClient(app, base_url=BASE_URL, client=("203.0.113.9", 50000))
+    venue = TestClient(app, base_url=BASE_URL, client=("203.0.113.9", 50000))
     answers = [
-        guesser.post(f"/api/v1/claims/{code['code']}", json={"email": f"p{n}@example.com"}) for n in range(31)
+        venue.post(f"/api/v1/claims/{code['code']}", json={"email": f"p{n}@example.com"}) for n in range(6)
     ]
-    assert [a.status_code for a in answers[:30]] == [202] * 30
-    assert_problem(answers[30], 429, "too-many-claims")
-    # Guessing codes counts too, and another client is not affected.
-    assert_problem(
-        guesser.post("/api/v1/claims/ABCDEFGHJK", json={"email": "x@example.com"}), 429, "too-many-claims"
-    )
+    assert [a.status_code for a in answers[:5]] == [202] * 5
+    assert_problem(answers[5], 429, "too-many-claims")
+    assert int(answers[5].headers["retry-after"]) > 0
+    # Another client address is not affected; ten minutes later this one may ask again.
     assert ask(client, code["code"], "other@example.com").status_code == 202
+    clock.advance(minutes=10)
+    assert venue.post(f"/api/v1/claims/{code['code']}", json={"email": "late@example.com"}).status_code == 202
+
+
+def test_guessing_codes_is_throttled(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    guesser = Browser.open(app, "198.51.100.7")
+    for n in range(20):
+        assert_page_problem(guesser.get(f"/c/ABCDEFG{n:03d}"), 404, "claim-code-not-found")
+    assert_page_problem(guesser.get("/c/ABCDEFGHJK"), 429, "too-many-claims")
+    shot = guesser.http.post("/api/v1/claims/ABCDEFGHJK", json={"email": "x@example.com"})
+    assert_problem(shot, 429, "too-many-claims")
+    # A real code still opens for them, and for everyone else.
+    assert guesser.get(f"/c/{code['code']}").status_code == 200
+    assert_page_problem(Browser.open(app).get("/c/ABCDEFGHJK"), 404, "claim-code-not-found")
 
 
 def test_a_signed_in_learner_claims_at_once_into_their_passport(
