@@ -38,6 +38,7 @@ def test_an_issuer_opens_a_code_sees_it_and_closes_it(app: FastAPI, client: Test
     assert f"{BASE_URL}/c/{code.group(1)}" in detail.text
     assert f'src="/c/{code.group(1)}/qr.svg"' in detail.text
     assert "0 of 40 places" in detail.text
+    assert detail.text.count("Claim code opened.") == 1
     assert "Heat pump open day" in issuer.get("/console/claim-codes").text
     closed = issuer.submit(detail_path, f"{detail_path}/close")
     assert closed.status_code == 303
