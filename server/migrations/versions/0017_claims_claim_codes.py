@@ -1,7 +1,7 @@
 """passport: event claim codes and the claims made through them
 
-Revision ID: 0016_claims
-Revises: 0015
+Revision ID: 0017_claims
+Revises: 0016_lead
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0016_claims"
-down_revision = "0015"
+revision = "0017_claims"
+down_revision = "0016_lead"
 branch_labels = None
 depends_on = None
 
