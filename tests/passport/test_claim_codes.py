@@ -22,6 +22,7 @@ from server.seed import seed_demo
 from server.seed_claims import demo_claim_link
 from tests.passport.conftest import (
     BASE_URL,
+    PASSWORD,
     Browser,
     Clock,
     assert_page_problem,
@@ -269,6 +270,25 @@ def test_a_signed_in_learner_claims_at_once_into_their_passport(
     again = learner.submit(f"/c/{code['code']}", f"/c/{code['code']}", as_learner="yes")
     assert_page_problem(again, 409, "already-claimed")
     assert credentials_to(client, key) == ["kim@example.com"]
+
+
+def test_signing_in_from_a_claim_page_comes_back(app: FastAPI, client: TestClient, clock: Clock) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    Browser.open(app).sign_up("kim@example.com")
+    visitor = Browser.open(app)
+    page = visitor.get(f"/c/{code['code']}")
+    assert f'href="/passport/sign-in?next=/c/{code["code"]}"' in page.text
+    signed_in = visitor.submit(
+        f"/passport/sign-in?next=/c/{code['code']}",
+        "/passport/sign-in",
+        email="kim@example.com",
+        password=PASSWORD,
+        next=f"/c/{code['code']}",
+    )
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == f"/c/{code['code']}"
+    assert "Claim into my passport" in visitor.get(f"/c/{code['code']}").text
 
 
 def test_a_confirmed_claim_into_an_existing_passport_lands_there(
