@@ -80,6 +80,16 @@ def _job_id(owner: Owner) -> str:
     return str(owner.api("POST", "/api/v1/credentials/bulk", data=data, files=files)["id"])
 
 
+def _claim_code_id(owner: Owner) -> str:
+    body = {
+        "achievement_id": owner.achievement_id,
+        "event_name": "Alpha College open day",
+        "opens_at": "2026-01-01T09:00:00Z",
+        "closes_at": "2026-12-31T09:00:00Z",
+    }
+    return str(owner.api("POST", "/api/v1/claim-codes", json=body)["id"])
+
+
 #: Path parameter name -> how to make a row of provider A and get its id. Add a line for a new name.
 PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "credential_id": lambda owner: owner.credential_id,
@@ -89,6 +99,7 @@ PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "cohort_id": _job_id,  # a cohort is issued as a bulk job
     "key_id": lambda owner: str(owner.api("GET", "/api/v1/signing-keys")[0]["id"]),
     "version": lambda owner: "1" if owner.achievement_id else "",
+    "code_id": lambda owner: _claim_code_id(owner),
 }
 
 
