@@ -89,6 +89,8 @@ ACTIONS: dict[str, str] = {
     "staff.totp_reset": N_("Two-step sign-in reset by an administrator"),
     "staff.recovery_codes": N_("New recovery codes made"),
     "staff.recovery_code_used": N_("Signed in with a recovery code"),
+    "claim_code.open": N_("Claim code opened"),  # passport.claim_codes
+    "claim_code.close": N_("Claim code closed"),
 }
 
 

@@ -34,6 +34,7 @@ from core.problems import Conflict, Gone, NotFound, TooManyRequests, ValidationF
 from core.throttle import Refusal, RequestLimiter
 from issuers import achievements, issuing, service
 from issuers.api_models import CredentialCreate
+from issuers.staff import audit
 from passport.accounts import mail
 from passport.accounts.security import digest, new_secret
 from passport.config import PassportConfig
@@ -204,6 +205,13 @@ def open_code(
     )
     session.add(code)
     session.flush()
+    after: dict[str, object] = {"code": code.code, "achievement_id": achievement_id, "capacity": capacity}
+    after |= {
+        "event_name": code.event_name,
+        "opens_at": opens_at.isoformat(),
+        "closes_at": closes_at.isoformat(),
+    }
+    audit.record(session, "claim_code.open", "claim_code", code.id, now, provider_id=issuer.id, after=after)
     return code
 
 
@@ -237,6 +245,15 @@ def close_code(session: Session, issuer: Issuer, code_id: str, now: datetime) ->
         .execution_options(synchronize_session=False)
     )
     session.refresh(code)
+    audit.record(
+        session,
+        "claim_code.close",
+        "claim_code",
+        code.id,
+        now,
+        provider_id=issuer.id,
+        after={"claimed": code.claimed},
+    )
     return code
 
 

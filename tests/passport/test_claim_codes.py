@@ -104,6 +104,10 @@ def test_a_provider_opens_lists_gets_and_closes_its_code(client: TestClient, clo
     assert closed.json()["state"] == "closed"
     assert_problem(client.post(f"/api/v1/claim-codes/{code['id']}/close", headers=auth(key)), 409, "conflict")
     assert_problem(ask(client, code["code"], "sam@example.com"), 410, "claim-code-closed")
+    trail = client.get("/api/v1/audit?limit=200", headers=auth(key))
+    assert trail.status_code == 200, trail.text
+    actions = [event["action"] for event in trail.json() if event["subject_id"] == code["id"]]
+    assert sorted(actions) == ["claim_code.close", "claim_code.open"]
 
 
 def test_a_provider_reaches_only_its_own_codes_and_achievements(client: TestClient, clock: Clock) -> None:
