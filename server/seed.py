@@ -31,6 +31,7 @@ from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
 from server.seed_achcon import seed_demo_badges
+from server.seed_claims import seed_demo_claims
 
 PROVIDERS: list[dict[str, Any]] = [
     {
@@ -236,6 +237,7 @@ def seed_demo(
                     revoked = True
     _net_zero_pathway(session, config, achievements, now)
     seed_demo_badges(session, config, achievements, now)
+    seed_demo_claims(session, config, achievements, now)  # an event's claim code (server.seed_claims)
     return keys
 
 

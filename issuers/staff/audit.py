@@ -95,6 +95,8 @@ ACTIONS: dict[str, str] = {
     "achievement.image": N_("Achievement badge image changed"),
     "achievement.archive": N_("Achievement archived"),
     "achievement.restore": N_("Achievement restored"),
+    "claim_code.open": N_("Claim code opened"),  # passport.claim_codes
+    "claim_code.close": N_("Claim code closed"),
 }
 
 
