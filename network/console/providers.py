@@ -1,0 +1,411 @@
+"""Providers and their accreditations: the list (with a search), onboarding, a provider's page (its
+accreditations and staff), editing its details, and granting, suspending, reinstating and withdrawing
+an accreditation (each with a reason, after a confirmation page) with its history.
+
+Assessors read these pages; only operator administrators change anything. A provider is suspended by
+suspending its accreditation: that is what verifiers act on (`network.trust`)."""
+
+from typing import Annotated, Any
+
+from fastapi import Form, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from core.deps import NowDep, SessionDep
+from core.i18n import N_, gettext
+from core.problems import Conflict, NotFound, ValidationFailed
+from core.web import ShowPage
+from issuers import identity
+from issuers import service as issuers_service
+from issuers.api_models import IssuerCreate, IssuerUpdate
+from issuers.deps import ConfigDep
+from issuers.staff import accounts
+from issuers.staff.roles import Role
+from issuers.staff.web import StaffVisitor, page, redirect
+from network import trust
+from network.api_models import AccreditationCreate
+from network.trust_policy import State
+from schemas.vocabulary import AchievementKind
+
+from .common import (
+    FormVisitor,
+    P,
+    TrustConfigDep,
+    Visitor,
+    day_start,
+    done,
+    field_errors,
+    pages_router,
+    split_list,
+    templates,
+)
+
+router = pages_router()
+Text = Annotated[str, Form(max_length=2000)]
+PROVIDER_FIELDS = ("name", "url", "ukprn", "logo_url", "contact_email", "description")
+
+#: The changes of an accreditation's state a page can ask for: (service, heading, button, done code).
+ACTIONS: dict[str, tuple[Any, str, str, str]] = {
+    "suspend": (trust.suspend, N_("Suspend accreditation"), N_("Suspend"), "suspended"),
+    "reinstate": (trust.reinstate, N_("Reinstate accreditation"), N_("Reinstate"), "reinstated"),
+    "withdraw": (trust.withdraw, N_("Withdraw accreditation"), N_("Withdraw for good"), "withdrawn"),
+}
+KINDS = [kind.value for kind in AchievementKind]
+EVENT_NAMES = {
+    "accredited": N_("Accredited"),
+    "scope_changed": N_("Scope changed"),
+    "period_changed": N_("Period changed"),
+    "details_changed": N_("Details changed"),
+    "suspended": N_("Suspended"),
+    "reinstated": N_("Reinstated"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+
+def _matches(provider: Any, query: str) -> bool:
+    wanted = query.casefold()
+    values = (provider.name, provider.url, provider.ukprn or "", provider.contact_email or "")
+    return any(wanted in value.casefold() for value in values)
+
+
+@router.get(f"{P}/providers")
+def provider_list(
+    request: Request, who: Visitor, session: SessionDep, config: TrustConfigDep
+) -> HTMLResponse:
+    who.require(request, Role.ASSESSOR)
+    query = request.query_params.get("q", "").strip()[:200]
+    providers = [row for row in issuers_service.list_issuers(session) if not query or _matches(row, query)]
+    states = {
+        row.issuer_id: row.state for row in trust.list_accreditations(session) if row.state != "withdrawn"
+    }
+    return page(
+        request,
+        who,
+        "operator_providers.html",
+        using=templates,
+        providers=providers,
+        query=query,
+        state_of={p.id: states.get(identity.issuer_did(config.base_url, p.id)) for p in providers},
+        done=done(request),
+    )
+
+
+def _provider_form(
+    request: Request,
+    who: StaffVisitor,
+    status_code: int = 200,
+    *,
+    provider: Any = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    if values is None:
+        values = {name: getattr(provider, name) or "" for name in PROVIDER_FIELDS} if provider else {}
+        values["suspension_enabled"] = bool(provider and provider.suspension_enabled)
+    return page(
+        request,
+        who,
+        "operator_provider_form.html",
+        status_code,
+        using=templates,
+        provider=provider,
+        values=values,
+        errors=errors or {},
+    )
+
+
+@router.get(f"{P}/providers/new")
+def new_provider(request: Request, who: Visitor) -> HTMLResponse:
+    who.require(request, Role.OPERATOR_ADMIN)
+    return _provider_form(request, who)
+
+
+def _provider_values(
+    name: str, url: str, ukprn: str, logo_url: str, contact_email: str, description: str, suspension: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": name.strip(),
+        "url": url.strip(),
+        "ukprn": ukprn.strip() or None,
+        "logo_url": logo_url.strip() or None,
+        "contact_email": contact_email.strip() or None,
+        "description": description.strip() or None,
+    }
+    values["suspension_enabled"] = suspension == "on"
+    return values
+
+
+@router.post(f"{P}/providers")
+def create_provider(
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    config: ConfigDep,
+    now: NowDep,
+    name: Text = "",
+    url: Text = "",
+    ukprn: Text = "",
+    logo_url: Text = "",
+    contact_email: Text = "",
+    description: Text = "",
+    suspension_enabled: Text = "",
+) -> Response:
+    who.require(request, Role.OPERATOR_ADMIN)
+    values = _provider_values(name, url, ukprn, logo_url, contact_email, description, suspension_enabled)
+    try:
+        data = IssuerCreate.model_validate(values)
+    except ValidationError as error:
+        shown = {key: value or "" for key, value in values.items()}
+        raise ShowPage(_provider_form(request, who, 422, values=shown, errors=field_errors(error))) from None
+    provider, secret = issuers_service.create_issuer(session, config, data, now)
+    response = page(
+        request,
+        who,
+        "operator_provider_created.html",
+        201,
+        using=templates,
+        provider=provider,
+        api_key=secret,
+        did=identity.issuer_did(config.base_url, provider.id),
+    )
+    response.headers["Cache-Control"] = "no-store"  # the API key is shown once
+    return response
+
+
+@router.get(f"{P}/providers/{{provider_id}}")
+def provider_page(
+    request: Request, provider_id: str, who: Visitor, session: SessionDep, config: TrustConfigDep
+) -> HTMLResponse:
+    who.require(request, Role.ASSESSOR)
+    provider = issuers_service.get_issuer(session, provider_id)
+    did = identity.issuer_did(config.base_url, provider.id)
+    return page(
+        request,
+        who,
+        "operator_provider.html",
+        using=templates,
+        provider=provider,
+        did=did,
+        accreditations=list(reversed(trust.list_accreditations(session, issuer_id=did))),
+        staff=accounts.list_staff(session, provider.id),
+        done=done(request),
+    )
+
+
+@router.get(f"{P}/providers/{{provider_id}}/edit")
+def edit_provider(request: Request, provider_id: str, who: Visitor, session: SessionDep) -> HTMLResponse:
+    who.require(request, Role.OPERATOR_ADMIN)
+    return _provider_form(request, who, provider=issuers_service.get_issuer(session, provider_id))
+
+
+@router.post(f"{P}/providers/{{provider_id}}/edit")
+def save_provider(
+    request: Request,
+    provider_id: str,
+    who: FormVisitor,
+    session: SessionDep,
+    name: Text = "",
+    url: Text = "",
+    ukprn: Text = "",
+    logo_url: Text = "",
+    contact_email: Text = "",
+    description: Text = "",
+    suspension_enabled: Text = "",
+) -> Response:
+    who.require(request, Role.OPERATOR_ADMIN)
+    provider = issuers_service.get_issuer(session, provider_id)
+    values = _provider_values(name, url, ukprn, logo_url, contact_email, description, suspension_enabled)
+    try:
+        data = IssuerUpdate.model_validate(values)
+    except ValidationError as error:
+        shown = {key: value or "" for key, value in values.items()}
+        raise ShowPage(
+            _provider_form(request, who, 422, provider=provider, values=shown, errors=field_errors(error))
+        ) from None
+    issuers_service.update_issuer(session, provider.id, data)
+    return redirect(f"{P}/providers/{provider.id}?done=provider-saved")
+
+
+# --- accreditations -------------------------------------------------------------------------------------
+
+
+def _accredit_form(
+    request: Request,
+    who: StaffVisitor,
+    provider: Any,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return page(
+        request,
+        who,
+        "operator_accredit.html",
+        status_code,
+        using=templates,
+        provider=provider,
+        kinds=KINDS,
+        values=values or {"kinds": []},
+        errors=errors or {},
+    )
+
+
+@router.get(f"{P}/providers/{{provider_id}}/accredit")
+def accredit_form(request: Request, provider_id: str, who: Visitor, session: SessionDep) -> HTMLResponse:
+    who.require(request, Role.OPERATOR_ADMIN)
+    return _accredit_form(request, who, issuers_service.get_issuer(session, provider_id))
+
+
+@router.post(f"{P}/providers/{{provider_id}}/accredit")
+def accredit(
+    request: Request,
+    provider_id: str,
+    who: FormVisitor,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+    sectors: Text = "",
+    levels: Text = "",
+    kinds: Annotated[list[str] | None, Form(max_length=10)] = None,
+    valid_from: Annotated[str, Form(max_length=40)] = "",
+    valid_until: Annotated[str, Form(max_length=40)] = "",
+    reason: Text = "",
+) -> Response:
+    member = who.require(request, Role.OPERATOR_ADMIN)
+    provider = issuers_service.get_issuer(session, provider_id)
+    values = {
+        "sectors": sectors,
+        "levels": levels,
+        "kinds": kinds or [],
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "reason": reason,
+    }
+    try:
+        data = AccreditationCreate.model_validate(
+            {
+                "provider_id": provider.id,
+                "scope": {"sectors": split_list(sectors), "levels": split_list(levels), "kinds": kinds or []},
+                "valid_from": day_start(valid_from),
+                "valid_until": day_start(valid_until),
+                "reason": reason.strip() or None,
+                "by": member.name,
+            }
+        )
+        row = trust.accredit(session, config.base_url, data, now)
+    except ValidationError as error:
+        errors = field_errors(error, {"scope": "sectors", "provider_id": "valid_until"})
+        for item in error.errors():  # a scope's errors name the scope's own field
+            location = [str(part) for part in item.get("loc", ())]
+            if len(location) > 1 and location[0] == "scope":
+                errors.pop("sectors", None)
+                errors.setdefault(location[1], str(item.get("msg", "")))
+        raise ShowPage(_accredit_form(request, who, provider, 422, values, errors)) from None
+    except Conflict as problem:
+        errors = {"valid_from": problem.detail or ""}
+        raise ShowPage(_accredit_form(request, who, provider, 409, values, errors)) from None
+    return redirect(f"{P}/accreditations/{row.id}?done=accredited")
+
+
+def _provider_of(session: SessionDep, config: TrustConfigDep, issuer_id: str) -> Any:
+    prefix = identity.issuer_did(config.base_url, "")
+    if not issuer_id.startswith(prefix):
+        return None
+    try:
+        return issuers_service.get_issuer(session, issuer_id.removeprefix(prefix))
+    except NotFound:
+        return None
+
+
+@router.get(f"{P}/accreditations/{{accreditation_id}}")
+def accreditation_page(
+    request: Request, accreditation_id: str, who: Visitor, session: SessionDep, config: TrustConfigDep
+) -> HTMLResponse:
+    who.require(request, Role.ASSESSOR)
+    row = trust.get_accreditation(session, accreditation_id)
+    return page(
+        request,
+        who,
+        "operator_accreditation.html",
+        using=templates,
+        accreditation=row,
+        provider=_provider_of(session, config, row.issuer_id),
+        history=list(reversed(trust.history(session, row.id))),
+        actions=_allowed_actions(row.state),
+        event_names={name: gettext(text) for name, text in EVENT_NAMES.items()},
+        done=done(request),
+    )
+
+
+def _allowed_actions(state: str) -> list[str]:
+    return {
+        State.ACTIVE.value: ["suspend", "withdraw"],
+        State.SUSPENDED.value: ["reinstate", "withdraw"],
+    }.get(state, [])
+
+
+def _action(name: str) -> tuple[Any, str, str, str]:
+    found = ACTIONS.get(name)
+    if found is None:
+        raise NotFound(gettext("no such page"))
+    return found
+
+
+def _confirm_page(
+    request: Request,
+    who: StaffVisitor,
+    row: Any,
+    action: str,
+    status_code: int = 200,
+    reason: str = "",
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    _, heading, button, _ = _action(action)
+    return page(
+        request,
+        who,
+        "operator_accreditation_confirm.html",
+        status_code,
+        using=templates,
+        accreditation=row,
+        action=action,
+        heading=gettext(heading),
+        button=gettext(button),
+        reason_required=action != "reinstate",
+        reason=reason,
+        errors=errors or {},
+    )
+
+
+@router.get(f"{P}/accreditations/{{accreditation_id}}/{{action}}")
+def confirm_change(
+    request: Request, accreditation_id: str, action: str, who: Visitor, session: SessionDep
+) -> HTMLResponse:
+    who.require(request, Role.OPERATOR_ADMIN)
+    _action(action)
+    return _confirm_page(request, who, trust.get_accreditation(session, accreditation_id), action)
+
+
+@router.post(f"{P}/accreditations/{{accreditation_id}}/{{action}}")
+def change_state(
+    request: Request,
+    accreditation_id: str,
+    action: str,
+    who: FormVisitor,
+    session: SessionDep,
+    now: NowDep,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    member = who.require(request, Role.OPERATOR_ADMIN)
+    change, _, _, code = _action(action)
+    row = trust.get_accreditation(session, accreditation_id)
+    reason = reason.strip()
+    if action != "reinstate" and not reason:
+        errors = {"reason": gettext("Give a reason: the provider and the history show it.")}
+        raise ShowPage(_confirm_page(request, who, row, action, 422, reason, errors))
+    try:
+        change(session, row.id, reason or None, member.name, now)
+    except (Conflict, ValidationFailed) as problem:
+        errors = {"reason": problem.detail or ""}
+        raise ShowPage(_confirm_page(request, who, row, action, problem.status, reason, errors)) from None
+    return redirect(f"{P}/accreditations/{row.id}?done={code}")
