@@ -75,9 +75,12 @@ def provider_list(
     who.require(request, Role.ASSESSOR)
     query = request.query_params.get("q", "").strip()[:200]
     providers = [row for row in issuers_service.list_issuers(session) if not query or _matches(row, query)]
-    states = {
-        row.issuer_id: row.state for row in trust.list_accreditations(session) if row.state != "withdrawn"
-    }
+    everything = trust.list_accreditations(session)
+    states = {row.issuer_id: row.state for row in everything if row.state != "withdrawn"}
+    ours = identity.issuer_did(config.base_url, "")
+    elsewhere = [row for row in everything if not row.issuer_id.startswith(ours)]
+    if query:
+        elsewhere = [row for row in elsewhere if query.casefold() in f"{row.name} {row.issuer_id}".casefold()]
     return page(
         request,
         who,
@@ -85,6 +88,7 @@ def provider_list(
         using=templates,
         providers=providers,
         query=query,
+        elsewhere=elsewhere,
         state_of={p.id: states.get(identity.issuer_did(config.base_url, p.id)) for p in providers},
         done=done(request),
     )
@@ -237,6 +241,8 @@ def _accredit_form(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """Accredit a provider of this service, or (``provider`` None) an issuer elsewhere by its DID or URL."""
+    action = f"{P}/providers/{provider.id}/accredit" if provider else f"{P}/accreditations"
     return page(
         request,
         who,
@@ -244,6 +250,7 @@ def _accredit_form(
         status_code,
         using=templates,
         provider=provider,
+        action=action,
         kinds=KINDS,
         values=values or {"kinds": []},
         errors=errors or {},
@@ -281,29 +288,94 @@ def accredit(
         "valid_until": valid_until,
         "reason": reason,
     }
+    return _accredit(
+        request, who, session, config, now, provider, {"provider_id": provider.id}, values, member.name
+    )
+
+
+@router.get(f"{P}/accreditations/new")
+def accredit_elsewhere_form(request: Request, who: Visitor) -> HTMLResponse:
+    who.require(request, Role.OPERATOR_ADMIN)
+    return _accredit_form(request, who, None)
+
+
+@router.post(f"{P}/accreditations")
+def accredit_elsewhere(
+    request: Request,
+    who: FormVisitor,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+    issuer: Text = "",
+    name: Text = "",
+    url: Text = "",
+    sectors: Text = "",
+    levels: Text = "",
+    kinds: Annotated[list[str] | None, Form(max_length=10)] = None,
+    valid_from: Annotated[str, Form(max_length=40)] = "",
+    valid_until: Annotated[str, Form(max_length=40)] = "",
+    reason: Text = "",
+) -> Response:
+    """An issuer that issues elsewhere (its own did:web, say): accredited by its DID or https URL, as its
+    credentials name it."""
+    member = who.require(request, Role.OPERATOR_ADMIN)
+    values = {
+        "issuer": issuer,
+        "name": name,
+        "url": url,
+        "sectors": sectors,
+        "levels": levels,
+        "kinds": kinds or [],
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "reason": reason,
+    }
+    who_is = {"issuer": issuer.strip(), "name": name.strip() or None, "url": url.strip() or None}
+    return _accredit(request, who, session, config, now, None, who_is, values, member.name)
+
+
+def _accredit(
+    request: Request,
+    who: StaffVisitor,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+    provider: Any,
+    issuer: dict[str, Any],
+    values: dict[str, Any],
+    by: str,
+) -> Response:
     try:
         data = AccreditationCreate.model_validate(
             {
-                "provider_id": provider.id,
-                "scope": {"sectors": split_list(sectors), "levels": split_list(levels), "kinds": kinds or []},
-                "valid_from": day_start(valid_from),
-                "valid_until": day_start(valid_until),
-                "reason": reason.strip() or None,
-                "by": member.name,
+                **issuer,
+                "scope": {
+                    "sectors": split_list(values["sectors"]),
+                    "levels": split_list(values["levels"]),
+                    "kinds": values["kinds"],
+                },
+                "valid_from": day_start(values["valid_from"]),
+                "valid_until": day_start(values["valid_until"]),
+                "reason": values["reason"].strip() or None,
+                "by": by,
             }
         )
         row = trust.accredit(session, config.base_url, data, now)
     except ValidationError as error:
-        errors = field_errors(error, {"scope": "sectors", "provider_id": "valid_until"})
+        errors = field_errors(error)
         for item in error.errors():  # a scope's errors name the scope's own field
             location = [str(part) for part in item.get("loc", ())]
             if len(location) > 1 and location[0] == "scope":
-                errors.pop("sectors", None)
+                errors.pop("scope", None)
                 errors.setdefault(location[1], str(item.get("msg", "")))
+        if "form" in errors:  # the model's own checks: the period's order, or which issuer
+            message = errors.pop("form")
+            errors.setdefault("valid_until" if "valid_until" in message else "issuer", message)
         raise ShowPage(_accredit_form(request, who, provider, 422, values, errors)) from None
-    except Conflict as problem:
-        errors = {"valid_from": problem.detail or ""}
-        raise ShowPage(_accredit_form(request, who, provider, 409, values, errors)) from None
+    except (Conflict, ValidationFailed, NotFound) as problem:
+        field = "valid_from" if provider else ("name" if isinstance(problem, ValidationFailed) else "issuer")
+        errors = {field: problem.detail or ""}
+        raise ShowPage(_accredit_form(request, who, provider, problem.status, values, errors)) from None
     return redirect(f"{P}/accreditations/{row.id}?done=accredited")
 
 

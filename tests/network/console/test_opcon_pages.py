@@ -239,3 +239,38 @@ def test_network_figures_show_counts_and_no_learner(
     assert "Priya" not in shown.text
     assert "priya@learner.example" not in shown.text
     assert_page_problem(assessor.get(f"{P}/figures?since=June"), 404, "not-found")
+
+
+def test_accredit_an_issuer_that_issues_elsewhere(app: FastAPI, client: TestClient) -> None:
+    admin = staff(app, client, "olu@operator.example", "operator_admin")
+    form = f"{P}/accreditations/new"
+    bad = admin.submit(form, f"{P}/accreditations", issuer="college", name="", valid_from="2026-01-01")
+    assert bad.status_code == 422
+    assert 'value="college"' in bad.text
+    assert client.get("/api/v1/admin/accreditations", headers=_operator()).json() == []
+    granted = admin.submit(
+        form,
+        f"{P}/accreditations",
+        issuer="did:web:northern.example.ac.uk",
+        name="Northern College",
+        levels="SCQF 6",
+        valid_from="2026-01-01",
+        valid_until="2027-01-01",
+    )
+    accreditation_id = _location_id(granted, f"{P}/accreditations/")
+    got = client.get(f"/api/v1/admin/accreditations/{accreditation_id}", headers=_operator()).json()
+    assert got["issuer"] == "did:web:northern.example.ac.uk"
+    assert got["scope"]["levels"] == ["SCQF 6"]
+    listed = admin.get(f"{P}/providers").text
+    assert "Issuers accredited elsewhere" in listed
+    assert "did:web:northern.example.ac.uk" in listed
+    again = admin.submit(
+        form,
+        f"{P}/accreditations",
+        issuer="did:web:northern.example.ac.uk",
+        name="Northern College",
+        valid_from="2026-01-01",
+        valid_until="2027-01-01",
+    )
+    assert again.status_code == 409  # one current accreditation per issuer
+    assert "already has accreditation" in again.text
