@@ -31,6 +31,8 @@ from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
 
+from .seed_opcon import assign_demo_approvals
+
 PROVIDERS: list[dict[str, Any]] = [
     {
         "issuer": {
@@ -180,6 +182,7 @@ DEMO_STAFF = [
     ("ivor.issuer@college.example.ac.uk", "Ivor Issuer", "issuer", "console"),
     ("vera.viewer@college.example.ac.uk", "Vera Viewer", "viewer", "console"),
     ("olu.operator@skills-network.example.org.uk", "Olu Operator", "operator_admin", "operator"),
+    ("asha.assessor@skills-network.example.org.uk", "Asha Assessor", "assessor", "operator"),
 ]
 
 
@@ -194,6 +197,7 @@ def seed_demo_staff(
         provider_id = college_id if realm == "console" else None
         staff_accounts.enrol(session, config, provider_id, email, name, role, password, now)
         made.append((realm, role, email, password))
+    assign_demo_approvals(session, now)  # the pending submissions, to the assessor (server.seed_opcon)
     return made
 
 

@@ -5,13 +5,19 @@ approval queue with assignment to an assessor, decisions, and the network's figu
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from issuers.service import API_KEY_PREFIX
-from tests.issuers.staff.conftest import assert_page_problem
+from core.db import transaction
+from core.services import Database, services_of
+from issuers.service import API_KEY_PREFIX, IssuerConfig
+from issuers.staff.accounts import StaffConfig
+from network.trust import TrustConfig
+from server.seed import seed_demo, seed_demo_staff
+from tests.issuers.staff.conftest import Browser, assert_page_problem
 from tests.network.console.conftest import member_id, staff
 
 P = "/operator"
@@ -274,3 +280,21 @@ def test_accredit_an_issuer_that_issues_elsewhere(app: FastAPI, client: TestClie
     )
     assert again.status_code == 409  # one current accreditation per issuer
     assert "already has accreditation" in again.text
+
+
+def test_the_demo_assessor_finds_the_pending_submission_assigned(app: FastAPI, client: TestClient) -> None:
+    now = datetime.now(UTC)
+    services = services_of(app)
+    with transaction(services.get(Database).sessions) as session:
+        keys = seed_demo(session, services.get(IssuerConfig), now, services.get(TrustConfig))
+        assert keys is not None
+        college = keys["Midlands Further Education College"]["id"]
+        staff_made = seed_demo_staff(session, services.get(StaffConfig), college, now)
+    email, password = next((e, p) for realm, role, e, p in staff_made if role == "assessor")
+    assessor = Browser.open(app)
+    assert assessor.sign_in("operator", email, password).status_code == 303
+    queue = assessor.get(f"{P}/approvals")
+    assert queue.status_code == 200
+    rows = re.findall(r'href="/operator/approvals/([a-z0-9]+)"', queue.text)
+    assert len(rows) == 1  # the university's exchange visit, waiting; nothing else is theirs
+    assert assessor.get(f"{P}/approvals/{rows[0]}").status_code == 200
