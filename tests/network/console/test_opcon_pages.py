@@ -298,3 +298,14 @@ def test_the_demo_assessor_finds_the_pending_submission_assigned(app: FastAPI, c
     rows = re.findall(r'href="/operator/approvals/([a-z0-9]+)"', queue.text)
     assert len(rows) == 1  # the university's exchange visit, waiting; nothing else is theirs
     assert assessor.get(f"{P}/approvals/{rows[0]}").status_code == 200
+
+
+def test_the_console_speaks_welsh(app: FastAPI, client: TestClient, submitted: dict[str, Any]) -> None:
+    admin = staff(app, client, "olu@operator.example", "operator_admin")
+    approval = admin.get(f"{P}/approvals/{submitted['approval']['id']}?lang=cy").text
+    assert "Meini prawf y cynllun" in approval  # "The scheme's criteria"
+    assert "Neilltuo i asesydd" in approval  # "Assign to an assessor"
+    for path in ("/providers", "/trust-list", "/figures", "/approvals", "/accreditations/new"):
+        shown = admin.get(f"{P}{path}")  # the language cookie remembers the choice
+        assert shown.status_code == 200
+        assert 'lang="cy"' in shown.text
