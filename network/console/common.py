@@ -41,6 +41,7 @@ DONE = {
     "provider-created": N_("Provider onboarded."),
     "provider-saved": N_("Provider details saved."),
     "accredited": N_("Accreditation granted. The trust list shows it now."),
+    "accreditation-saved": N_("Accreditation changed. The history records what changed."),
     "suspended": N_("Accreditation suspended. Verifiers now see the provider as not trustworthy."),
     "reinstated": N_("Accreditation reinstated."),
     "withdrawn": N_("Accreditation withdrawn, for good."),

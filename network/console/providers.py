@@ -23,7 +23,7 @@ from issuers.staff import accounts
 from issuers.staff.roles import Role
 from issuers.staff.web import StaffVisitor, page, redirect
 from network import trust
-from network.api_models import AccreditationCreate
+from network.api_models import AccreditationCreate, AccreditationUpdate
 from network.trust_policy import State
 from schemas.vocabulary import AchievementKind
 
@@ -362,15 +362,7 @@ def _accredit(
         )
         row = trust.accredit(session, config.base_url, data, now)
     except ValidationError as error:
-        errors = field_errors(error)
-        for item in error.errors():  # a scope's errors name the scope's own field
-            location = [str(part) for part in item.get("loc", ())]
-            if len(location) > 1 and location[0] == "scope":
-                errors.pop("scope", None)
-                errors.setdefault(location[1], str(item.get("msg", "")))
-        if "form" in errors:  # the model's own checks: the period's order, or which issuer
-            message = errors.pop("form")
-            errors.setdefault("valid_until" if "valid_until" in message else "issuer", message)
+        errors = _scope_errors(error)
         raise ShowPage(_accredit_form(request, who, provider, 422, values, errors)) from None
     except (Conflict, ValidationFailed, NotFound) as problem:
         field = "valid_from" if provider else ("name" if isinstance(problem, ValidationFailed) else "issuer")
@@ -407,6 +399,112 @@ def accreditation_page(
         event_names={name: gettext(text) for name, text in EVENT_NAMES.items()},
         done=done(request),
     )
+
+
+def _edit_form(
+    request: Request,
+    who: StaffVisitor,
+    row: Any,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    if values is None:
+        values = {
+            "name": row.name,
+            "url": row.url or "",
+            "sectors": ", ".join(row.sectors),
+            "levels": ", ".join(row.levels),
+            "kinds": list(row.kinds),
+            "valid_from": row.valid_from.date().isoformat(),
+            "valid_until": row.valid_until.date().isoformat(),
+            "reason": "",
+        }
+    return page(
+        request,
+        who,
+        "operator_accreditation_edit.html",
+        status_code,
+        using=templates,
+        accreditation=row,
+        kinds=KINDS,
+        values=values,
+        errors=errors or {},
+    )
+
+
+@router.get(f"{P}/accreditations/{{accreditation_id}}/edit")
+def edit_accreditation(
+    request: Request, accreditation_id: str, who: Visitor, session: SessionDep
+) -> HTMLResponse:
+    who.require(request, Role.OPERATOR_ADMIN)
+    return _edit_form(request, who, trust.get_accreditation(session, accreditation_id))
+
+
+@router.post(f"{P}/accreditations/{{accreditation_id}}/edit")
+def save_accreditation(
+    request: Request,
+    accreditation_id: str,
+    who: FormVisitor,
+    session: SessionDep,
+    now: NowDep,
+    name: Text = "",
+    url: Text = "",
+    sectors: Text = "",
+    levels: Text = "",
+    kinds: Annotated[list[str] | None, Form(max_length=10)] = None,
+    valid_from: Annotated[str, Form(max_length=40)] = "",
+    valid_until: Annotated[str, Form(max_length=40)] = "",
+    reason: Text = "",
+) -> Response:
+    """Change the entry, scope or period: the history records each kind of change, with the reason."""
+    member = who.require(request, Role.OPERATOR_ADMIN)
+    row = trust.get_accreditation(session, accreditation_id)
+    values = {
+        "name": name,
+        "url": url,
+        "sectors": sectors,
+        "levels": levels,
+        "kinds": kinds or [],
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "reason": reason,
+    }
+    try:
+        data = AccreditationUpdate.model_validate(
+            {
+                "name": name.strip(),
+                "url": url.strip() or None,
+                "scope": {"sectors": split_list(sectors), "levels": split_list(levels), "kinds": kinds or []},
+                "valid_from": day_start(valid_from),
+                "valid_until": day_start(valid_until),
+                "reason": reason.strip() or None,
+                "by": member.name,
+            }
+        )
+        trust.update(session, row.id, data, now)
+    except ValidationError as error:
+        errors = _scope_errors(error)
+        raise ShowPage(_edit_form(request, who, row, 422, values, errors)) from None
+    except (Conflict, ValidationFailed) as problem:
+        errors = {"valid_until" if isinstance(problem, ValidationFailed) else "name": problem.detail or ""}
+        raise ShowPage(_edit_form(request, who, row, problem.status, values, errors)) from None
+    return redirect(f"{P}/accreditations/{row.id}?done=accreditation-saved")
+
+
+def _scope_errors(error: ValidationError) -> dict[str, str]:
+    """A form's errors from an accreditation model's: a scope's errors name the scope's own field, and
+    the model's own checks (the period's order, which issuer) the field they are about."""
+    errors = field_errors(error)
+    for item in error.errors():
+        location = [str(part) for part in item.get("loc", ())]
+        if len(location) > 1 and location[0] == "scope":
+            errors.pop("scope", None)
+            errors.setdefault(location[1], str(item.get("msg", "")))
+    if "form" in errors:
+        message = errors.pop("form")
+        errors.setdefault("valid_until" if "valid_until" in message else "issuer", message)
+    return errors
 
 
 def _allowed_actions(state: str) -> list[str]:

@@ -309,3 +309,51 @@ def test_the_console_speaks_welsh(app: FastAPI, client: TestClient, submitted: d
         shown = admin.get(f"{P}{path}")  # the language cookie remembers the choice
         assert shown.status_code == 200
         assert 'lang="cy"' in shown.text
+
+
+def test_change_an_accreditations_scope_and_period(app: FastAPI, client: TestClient) -> None:
+    admin = staff(app, client, "olu@operator.example", "operator_admin")
+    provider = client.post(
+        "/api/v1/admin/issuers", json={"name": "D College", "url": "https://d.example"}, headers=_operator()
+    ).json()
+    row = client.post(
+        "/api/v1/admin/accreditations",
+        json={
+            "provider_id": provider["id"],
+            "scope": {"levels": ["RQF 3"]},
+            "valid_from": "2026-01-01T00:00:00Z",
+            "valid_until": "2027-01-01T00:00:00Z",
+        },
+        headers=_operator(),
+    ).json()
+    edit = f"{P}/accreditations/{row['id']}/edit"
+    form = admin.get(edit).text
+    assert 'value="RQF 3"' in form  # today's scope, to change
+    assert 'value="2027-01-01"' in form
+    bad = admin.submit(
+        edit, edit, name="D College", levels="Level 3", valid_from="2026-01-01", valid_until="2027-01-01"
+    )
+    assert bad.status_code == 422
+    assert 'value="Level 3"' in bad.text
+    saved = admin.submit(
+        edit,
+        edit,
+        name="D College",
+        url=row["url"],
+        levels="RQF 3, RQF 4",
+        valid_from="2026-01-01",
+        valid_until="2028-01-01",
+        reason="Panel extended the scope",
+    )
+    assert saved.status_code == 303
+    got = client.get(f"/api/v1/admin/accreditations/{row['id']}", headers=_operator()).json()
+    assert got["scope"]["levels"] == ["RQF 3", "RQF 4"]
+    assert got["valid_until"].startswith("2028-01-01")
+    events = client.get(f"/api/v1/admin/accreditations/{row['id']}/history", headers=_operator()).json()
+    assert [event["event"] for event in events] == ["accredited", "scope_changed", "period_changed"]
+    assert events[-1]["reason"] == "Panel extended the scope"
+    withdraw = f"{P}/accreditations/{row['id']}/withdraw"
+    assert admin.submit(withdraw, withdraw, reason="Closed").status_code == 303
+    late = admin.submit(edit, edit, name="D College", valid_from="2026-01-01", valid_until="2029-01-01")
+    assert late.status_code == 409
+    assert "withdrawn" in late.text
