@@ -173,6 +173,14 @@ def test_operator_journey(live_server: str, page: Page, keyboard: bool) -> None:
             json={"achievement_id": achievement.json()["id"], "quality_statement": "Internally verified."},
         )
         assert submitted.status_code == 201, submitted.text
+        issued = api.post(
+            "/api/v1/credentials",
+            json={
+                "achievement_id": achievement.json()["id"],
+                "recipient": {"name": "Priya Learner", "email": "priya@learner.example"},
+            },
+        )
+        assert issued.status_code == 201, issued.text
 
     # The approval queue: assign to the assessor, approve
     me.start()
@@ -203,6 +211,7 @@ def test_operator_journey(live_server: str, page: Page, keyboard: bool) -> None:
     me.start()
     me.press("nav.sections a[href='/operator/figures']")
     page.wait_for_url(f"{live_server}/operator/figures")
+    assert "Priya" not in page.inner_text("main")  # counts, never a learner
     me.check("figures")
 
     # Suspend the accreditation, with a reason, after a confirmation
@@ -226,3 +235,16 @@ def test_operator_journey(live_server: str, page: Page, keyboard: bool) -> None:
     page.wait_for_url(re.compile(r".*\?done=suspended$"))
     assert "Complaint under investigation" in page.inner_text("main")
     me.check("accreditation-suspended")
+
+    # Change its scope: the edit form, then the history
+    me.start()
+    me.press("a[href$='/edit']")
+    page.wait_for_url(re.compile(r".*/edit$"))
+    me.check("accreditation-edit")
+    me.start()
+    me.fill("#levels", "RQF 5")
+    me.fill("#reason", "Panel added level 5")
+    me.press("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*\?done=accreditation-saved$"))
+    assert "RQF 5" in page.inner_text("main")
+    me.check("accreditation-changed")
