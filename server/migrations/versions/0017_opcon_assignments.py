@@ -1,7 +1,7 @@
 """network: which assessor each scheme approval is assigned to (the operator console)
 
 Revision ID: 0017_opcon
-Revises: 0016_lead
+Revises: 0016_credcon
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from core.db import UTCDateTime
 
 revision = "0017_opcon"
-down_revision = "0016_lead"
+down_revision = "0016_credcon"
 branch_labels = None
 depends_on = None
 
