@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -28,7 +29,10 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import transaction
 from core.services import Database, services_of
+from issuers import service
+from issuers.console_issuing import cohorts
 from issuers.staff.models import AuditEvent
 from tests.conftest import ADMIN_TOKEN
 from tests.issuers.conftest import COURSE, auth
@@ -80,6 +84,18 @@ def _job_id(owner: Owner) -> str:
     return str(owner.api("POST", "/api/v1/credentials/bulk", data=data, files=files)["id"])
 
 
+def _upload_id(owner: Owner) -> str:
+    """A cohort file uploaded in provider A's console, kept for its preview (never confirmed)."""
+    app = owner.client.app
+    with transaction(services_of(app).get(Database).sessions) as session:
+        issuer = service.get_issuer(session, owner.provider["id"])
+        content = b"email,name\ncarol@alpha-learner.example,Carol Alpha\n"
+        upload = cohorts.stage(
+            session, issuer, owner.achievement_id, "ldp", "cohort.csv", content, datetime.now(UTC)
+        )
+        return upload.id
+
+
 #: Path parameter name -> how to make a row of provider A and get its id. Add a line for a new name.
 PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "credential_id": lambda owner: owner.credential_id,
@@ -89,6 +105,8 @@ PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "cohort_id": _job_id,  # a cohort is issued as a bulk job
     "key_id": lambda owner: str(owner.api("GET", "/api/v1/signing-keys")[0]["id"]),
     "version": lambda owner: "1" if owner.achievement_id else "",
+    "upload_id": _upload_id,  # a cohort file kept for its preview (issuers.console_issuing)
+    "api_key_id": lambda owner: str(owner.api("GET", "/api/v1/api-keys")[0]["id"]),
 }
 
 

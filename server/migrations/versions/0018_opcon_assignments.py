@@ -1,7 +1,7 @@
 """network: which assessor each scheme approval is assigned to (the operator console)
 
-Revision ID: 0017_opcon
-Revises: 0016_credcon
+Revision ID: 0018_opcon
+Revises: 0017_issuecon
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0017_opcon"
-down_revision = "0016_credcon"
+revision = "0018_opcon"
+down_revision = "0017_issuecon"
 branch_labels = None
 depends_on = None
 
