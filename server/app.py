@@ -29,7 +29,7 @@ from core.i18n import LocaleMiddleware
 from core.keystore import Keystore
 from core.redaction import install_access_log_redaction
 from core.response_headers import NoSniff
-from core.services import Database, OperatorToken, Services, Site
+from core.services import Database, OperatorSessions, OperatorToken, Services, Site
 from core.throttle import RequestLimiter
 from core.web import Templates, static_files
 from issuers import api as issuers_api
@@ -42,8 +42,10 @@ from issuers.reports import api as issuers_reports
 from issuers.service import IssuerConfig
 from issuers.staff import api as staff_api
 from issuers.staff import pages as staff_pages
+from issuers.staff.access import operator_session
 from issuers.staff.accounts import StaffConfig
 from network import api as network_api
+from network import console as network_console
 from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
 from network.pathways import api as pathways_api
@@ -219,6 +221,7 @@ def create_app(
         database,
         Site(settings.base_url, settings.max_body_bytes),
         OperatorToken(settings.resolved_admin_token()),
+        OperatorSessions(operator_session),  # operator staff on the operator API (issuers.staff.access)
         issuers,
         jobs,
         trust,
@@ -267,6 +270,7 @@ def create_app(
         app.include_router(passport_pages.dev_router, dependencies=[Depends(loopback_only)])
     app.include_router(network_api.router)
     app.include_router(pathways_api.router)
+    app.include_router(network_console.router)  # the operator console's sections (/operator/...)
     app.include_router(verification_pages.router)
     app.include_router(claim_codes_api.router)  # event claim codes: API, attendees' pages, console section
     app.include_router(claim_codes_pages.router)

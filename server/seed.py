@@ -33,6 +33,8 @@ from passport.config import PassportConfig
 from server.seed_achcon import seed_demo_badges
 from server.seed_claims import seed_demo_claims
 
+from .seed_opcon import assign_demo_approvals
+
 PROVIDERS: list[dict[str, Any]] = [
     {
         "issuer": {
@@ -182,6 +184,7 @@ DEMO_STAFF = [
     ("ivor.issuer@college.example.ac.uk", "Ivor Issuer", "issuer", "console"),
     ("vera.viewer@college.example.ac.uk", "Vera Viewer", "viewer", "console"),
     ("olu.operator@skills-network.example.org.uk", "Olu Operator", "operator_admin", "operator"),
+    ("asha.assessor@skills-network.example.org.uk", "Asha Assessor", "assessor", "operator"),
 ]
 
 
@@ -196,6 +199,7 @@ def seed_demo_staff(
         provider_id = college_id if realm == "console" else None
         staff_accounts.enrol(session, config, provider_id, email, name, role, password, now)
         made.append((realm, role, email, password))
+    assign_demo_approvals(session, now)  # the pending submissions, to the assessor (server.seed_opcon)
     return made
 
 
