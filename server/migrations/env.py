@@ -12,6 +12,7 @@ import issuers.staff.models  # noqa: F401
 import network.bursaries.models
 import network.models
 import network.pathways.models  # noqa: F401
+import passport.claim_codes.models
 import passport.models  # noqa: F401
 from core.db import Base, make_engine
 

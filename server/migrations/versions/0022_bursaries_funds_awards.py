@@ -1,7 +1,7 @@
 """network: bursary funds and their awards (international skills-exchange visits)
 
-Revision ID: 0019_bursaries
-Revises: 0018_achcon
+Revision ID: 0022_bursaries
+Revises: 0021
 Create Date: 2026-12-04 16:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import core.db
 
-revision = "0019_bursaries"
-down_revision = "0018_achcon"
+revision = "0022_bursaries"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
