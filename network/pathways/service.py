@@ -95,7 +95,7 @@ def create(
         region=body.region,
         sector=body.sector,
         current_version=1,
-        state="published",
+        state=body.state,
         created_at=now,
         updated_at=now,
     )
@@ -106,9 +106,17 @@ def create(
     return pathway
 
 
-def update(session: Session, base_url: str, pathway_id: str, body: PathwayUpdate, now: datetime) -> Pathway:
-    """Change what was sent. New steps or a new title make a new version."""
-    pathway = get(session, pathway_id)
+def update(
+    session: Session,
+    base_url: str,
+    pathway_id: str,
+    body: PathwayUpdate,
+    now: datetime,
+    owner: str | None = None,
+) -> Pathway:
+    """Change what was sent (of ``owner``'s pathway, when given). New steps or a new title make a new
+    version."""
+    pathway = get_owned(session, pathway_id, owner)
     sent = body.model_fields_set
     definition = _checked(session, base_url, body.steps) if body.steps is not None else None
     for name in ("description", "region", "sector", "state"):
@@ -139,10 +147,21 @@ def get(session: Session, pathway_id: str, *, public: bool = False) -> Pathway:
     return pathway
 
 
-def list_pathways(session: Session, *, public: bool = False) -> list[Pathway]:
+def get_owned(session: Session, pathway_id: str, owner: str | None) -> Pathway:
+    """A pathway of ``owner`` (any, for None: the operator's staff); another owner's is "not found",
+    whether or not it exists."""
+    pathway = get(session, pathway_id)
+    if owner is not None and pathway.owner != owner:
+        raise NotFound(gettext("no pathway %(id)r", id=pathway_id[:40]))
+    return pathway
+
+
+def list_pathways(session: Session, *, public: bool = False, owner: str | None = None) -> list[Pathway]:
     query = select(Pathway).order_by(Pathway.title, Pathway.id)
     if public:
         query = query.where(Pathway.state == "published")
+    if owner is not None:
+        query = query.where(Pathway.owner == owner)
     return list(session.scalars(query))
 
 
