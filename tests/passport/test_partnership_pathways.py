@@ -1,0 +1,210 @@
+"""Partnerships own pathways: each manages only its own (API key or its staff's console session), a
+provider manages none, the operator manages all; a partnership's milestones are signed with its own key
+and carry a revocation entry on its status list, so revoking one is what any verifier reports."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher, profiles
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from core.passwords import Passwords
+from core.services import Database, services_of
+from issuers.staff.accounts import StaffConfig
+from network.pathways.models import PathwayCompletion
+from tests.conftest import ADMIN_TOKEN, BASE_URL
+from tests.issuers.staff.conftest import accept, invite_provider_staff
+from tests.passport.conftest import (
+    Browser,
+    assert_problem,
+    auth,
+    create_achievement,
+    create_provider,
+    issue_to,
+)
+
+ADMIN = "/api/v1/admin/pathways"
+MINE = "/api/v1/pathways"
+OPERATOR = auth(ADMIN_TOKEN)
+SAM = "sam@example.com"
+
+
+def create_partnership(client: TestClient, name: str) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/admin/issuers",
+        json={"name": name, "url": "https://partnership.example.org.uk", "kind": "partnership"},
+        headers=OPERATOR,
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    assert created["kind"] == "partnership"
+    return created
+
+
+@pytest.fixture
+def world(app: FastAPI, client: TestClient) -> dict[str, Any]:
+    """A college with a course, two partnerships each owning a pathway, and one of the operator's."""
+    cheap = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
+    services_of(app).replace(replace(services_of(app).get(StaffConfig), passwords=cheap))
+    college = create_provider(client, "Midlands College")
+    heat = create_achievement(client, college["api_key"])
+    north = create_partnership(client, "Northern Skills Partnership")
+    south = create_partnership(client, "Southern Net Zero Network")
+    pathways = {}
+    for name, headers, path in (
+        ("north", auth(north["api_key"]), MINE),
+        ("south", auth(south["api_key"]), MINE),
+        ("operator", OPERATOR, ADMIN),
+    ):
+        response = client.post(path, json=one_step(heat, f"{name} pathway"), headers=headers)
+        assert response.status_code == 201, response.text
+        pathways[name] = response.json()
+    return {"college": college, "heat": heat, "north": north, "south": south, "pathways": pathways}
+
+
+def one_step(achievement: str, title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "region": "North East",
+        "steps": [{"key": "heat", "title": "Heat pumps", "options": [{"achievement": achievement}]}],
+    }
+
+
+def routes(pathway_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Every route of a pathway under /api/v1/pathways (method, path, body)."""
+    base = f"{MINE}/{pathway_id}"
+    return [
+        ("get", base, None),
+        ("patch", base, {"description": "changed"}),
+        ("get", f"{base}/versions/1", None),
+        ("get", f"{base}/milestones", None),
+        ("post", f"{base}/milestones/{'0' * 32}/revoke", {}),
+    ]
+
+
+def test_a_partnership_reaches_only_its_own_pathways(client: TestClient, world: dict[str, Any]) -> None:
+    north = auth(world["north"]["api_key"])
+    own = world["pathways"]["north"]
+    assert own["owner"] == world["north"]["id"]
+    listed = client.get(MINE, headers=north)
+    assert [p["id"] for p in listed.json()] == [own["id"]]
+    for method, path, body in routes(own["id"]):
+        response = client.request(method, path, json=body, headers=north)
+        if path.endswith("/revoke"):
+            assert_problem(response, 404, "not-found")  # no such milestone: the pathway itself was found
+        else:
+            assert response.status_code == 200, (path, response.text)
+    for other in ("south", "operator"):
+        for method, path, body in routes(world["pathways"][other]["id"]):
+            response = client.request(method, path, json=body, headers=north)
+            assert_problem(response, 404, "not-found")
+    south = client.get(f"{ADMIN}/{world['pathways']['south']['id']}", headers=OPERATOR).json()
+    assert south["description"] == ""  # nothing of the refused changes happened
+
+
+def test_providers_and_strangers_manage_no_pathways(client: TestClient, world: dict[str, Any]) -> None:
+    provider = auth(world["college"]["api_key"])
+    own = world["pathways"]["north"]["id"]
+    everything = [("post", MINE, one_step(world["heat"], "x")), ("get", MINE, None), *routes(own)]
+    for method, path, body in everything:
+        assert_problem(client.request(method, path, json=body, headers=provider), 403, "not-a-partnership")
+        for headers in ({}, auth("not-a-key"), OPERATOR):
+            assert_problem(client.request(method, path, json=body, headers=headers), 401, "unauthorized")
+    # A partnership's key is not the operator's token.
+    north = auth(world["north"]["api_key"])
+    for method, path in (("get", ADMIN), ("patch", f"{ADMIN}/{own}"), ("get", f"{ADMIN}/{own}/milestones")):
+        assert_problem(client.request(method, path, json={}, headers=north), 401, "unauthorized")
+
+
+def test_the_operator_manages_every_pathway(client: TestClient, world: dict[str, Any]) -> None:
+    listed = client.get(ADMIN, headers=OPERATOR).json()
+    assert {p["title"] for p in listed} == {"north pathway", "south pathway", "operator pathway"}
+    north = world["pathways"]["north"]["id"]
+    response = client.patch(f"{ADMIN}/{north}", json={"state": "withdrawn"}, headers=OPERATOR)
+    assert response.status_code == 200
+    assert response.json()["state"] == "withdrawn"
+    assert response.json()["owner"] == world["north"]["id"]  # the owner stays
+
+
+def test_a_partnership_staff_session_manages_its_pathways_within_its_role(
+    app: FastAPI, client: TestClient, world: dict[str, Any]
+) -> None:
+    partnership = world["north"]["id"]
+    own = world["pathways"]["north"]["id"]
+    invite_provider_staff(client, partnership, "viv@north.example", "viewer")
+    viewer = accept(app, "viv@north.example")
+    assert viewer.http.get(f"{MINE}/{own}").status_code == 200
+    token = viewer.csrf("/console")
+    refused = viewer.http.patch(f"{MINE}/{own}", json={"description": "x"}, headers={"X-CSRF-Token": token})
+    assert_problem(refused, 403, "role-not-allowed")
+    invite_provider_staff(client, partnership, "ian@north.example", "issuer")
+    issuer = accept(app, "ian@north.example")
+    token = issuer.csrf("/console")
+    assert_problem(issuer.http.patch(f"{MINE}/{own}", json={"description": "x"}), 403, "csrf-token-invalid")
+    changed = issuer.http.patch(f"{MINE}/{own}", json={"description": "x"}, headers={"X-CSRF-Token": token})
+    assert changed.status_code == 200, changed.text
+    other = world["pathways"]["south"]["id"]
+    stranger = issuer.http.patch(
+        f"{MINE}/{other}", json={"description": "x"}, headers={"X-CSRF-Token": token}
+    )
+    assert_problem(stranger, 404, "not-found")
+
+
+def _completions(app: FastAPI) -> list[PathwayCompletion]:
+    with services_of(app).get(Database).sessions() as session:
+        return list(session.scalars(select(PathwayCompletion).order_by(PathwayCompletion.issued_at)))
+
+
+def _status_check(client: TestClient, credential: dict[str, Any]) -> dict[str, Any]:
+    report = client.post("/credentials/verify", json={"verifiableCredential": credential}).json()
+    found: dict[str, Any] = next(item for item in report["checks"] if item["id"] == "status")
+    return {"verified": report["verified"], **found}
+
+
+def test_a_revoked_milestone_is_reported_revoked_by_the_verifier(
+    app: FastAPI, client: TestClient, world: dict[str, Any]
+) -> None:
+    sam = Browser.open(app)
+    sam.sign_up(SAM)
+    issue_to(client, world["college"]["api_key"], world["heat"], SAM)
+    by_owner = {c.pathway_id: c for c in _completions(app)}
+    assert len(by_owner) == 3  # the three one-step pathways, each completed by the one course
+    north_pathway = world["pathways"]["north"]["id"]
+    north = by_owner[north_pathway]
+    credential = json.loads(north.document)
+    assert credential["issuer"]["id"] == world["north"]["did"]  # signed by the partnership itself
+    assert credential["credentialStatus"]["statusListCredential"].startswith(f"{BASE_URL}/status/")
+    operators = json.loads(by_owner[world["pathways"]["operator"]["id"]].document)
+    assert operators["credentialStatus"]["statusListCredential"].startswith(f"{BASE_URL}/operator/status/")
+    before = _status_check(client, credential)
+    assert before["verified"] is True, before
+    assert before["outcome"] == "passed"
+
+    south = auth(world["south"]["api_key"])
+    path = f"{MINE}/{north_pathway}/milestones/{north.id}/revoke"
+    assert_problem(client.post(path, json={}, headers=south), 404, "not-found")
+    assert _status_check(client, credential)["verified"] is True
+
+    revoked = client.post(path, json={"reason": "awarded in error"}, headers=auth(world["north"]["api_key"]))
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revocation_reason"] == "awarded in error"
+    after = _status_check(client, credential)
+    assert after["verified"] is False
+    assert after["outcome"] == "failed"
+    assert "revoked" in after["message"]
+    again = client.post(path, json={"reason": "twice"}, headers=auth(world["north"]["api_key"]))
+    assert again.json()["revocation_reason"] == "awarded in error"  # idempotent: the first reason stays
+    # The operator revokes one of its own on its own list.
+    operator_pathway = world["pathways"]["operator"]["id"]
+    operator_path = f"{ADMIN}/{operator_pathway}/milestones/{by_owner[operator_pathway].id}/revoke"
+    assert client.post(operator_path, json={}, headers=OPERATOR).status_code == 200
+    assert "revoked" in _status_check(client, operators)["message"]
+    # The others are untouched.
+    south_credential = json.loads(by_owner[world["pathways"]["south"]["id"]].document)
+    assert _status_check(client, south_credential)["verified"] is True
