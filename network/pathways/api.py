@@ -83,6 +83,7 @@ def milestone_record(base_url: str, row: PathwayCompletion) -> MilestoneRecordOu
         issued_at=row.issued_at,
         revoked_at=row.revoked_at,
         revocation_reason=row.revocation_reason,
+        review_flagged_at=row.review_flagged_at,
         status_list_credential=status.get("statusListCredential") if isinstance(status, dict) else None,
     )
 

@@ -91,6 +91,9 @@ class MilestoneRecordOut(BaseModel):
     issued_at: datetime
     revoked_at: datetime | None
     revocation_reason: str | None
+    review_flagged_at: datetime | None = Field(
+        description="when a component credential was first seen no longer valid: review, maybe revoke"
+    )
     status_list_credential: str | None
 
 
@@ -153,6 +156,12 @@ class MilestoneOut(BaseModel):
     version: int
     completed_at: datetime
     credential: dict[str, object]
+    state: Literal["valid", "revoked", "review"] = Field(
+        default="valid",
+        description="revoked by the pathway's owner; review: a credential it rests on is no longer valid "
+        "(the milestone stays valid until its owner decides)",
+    )
+    revoked_at: datetime | None = None
 
 
 class ProgressOut(BaseModel):

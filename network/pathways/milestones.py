@@ -327,6 +327,15 @@ def issue_ready(
     return result
 
 
+def flag_for_review(session: Session, progress: list[LearnerPathway], now: datetime) -> None:
+    """Record, once, that a milestone's component credential is no longer valid: the owner sees the flag
+    beside the milestone and decides whether to revoke it (a component's revocation never revokes it)."""
+    for item in progress:
+        if item.needs_review and item.completion is not None and item.completion.review_flagged_at is None:
+            item.completion.review_flagged_at = now
+    session.flush()
+
+
 def forget_learner(session: Session, learner_id: str) -> None:
     """A deleted passport's completions go with it."""
     session.execute(delete(PathwayCompletion).where(PathwayCompletion.learner_id == learner_id))

@@ -72,3 +72,6 @@ class PathwayCompletion(Base):
     status_index: Mapped[int | None] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    #: When a component credential was first seen no longer valid (revoked, suspended, expired): the
+    #: milestone stays valid, and its owner reviews it (`network.pathways.milestones`).
+    review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -360,6 +360,8 @@ class LearnerPathway:
     definition: rules.Definition
     progress: rules.Progress
     completion: PathwayCompletion | None
+    #: The milestone names a component credential the learner no longer holds valid (see `milestones`).
+    needs_review: bool = False
 
 
 def completions(session: Session, learner_id: str) -> dict[str, PathwayCompletion]:
@@ -402,12 +404,26 @@ def learner_progress(
     if pathway_id is not None:
         query = query.where(Pathway.id == pathway_id)
     done = completions(session, learner_id)
+    digests = {facts.digest for facts in index.facts}
     result = []
     for pathway in session.scalars(query):
         completion = done.get(pathway.id)
         version = completion.version if completion is not None else pathway.current_version
         definition = _definition(session, pathway.id, version)
+        review = completion is not None and _components_gone(completion, digests)
         result.append(
-            LearnerPathway(pathway, version, definition, rules.progress(definition, index), completion)
+            LearnerPathway(
+                pathway, version, definition, rules.progress(definition, index), completion, review
+            )
         )
     return result
+
+
+def _components_gone(completion: PathwayCompletion, digests: set[str]) -> bool:
+    """Whether a component of a valid milestone is no longer among the learner's valid credentials (its
+    components are read only then: a flagged or revoked milestone is not looked at again)."""
+    if completion.revoked_at is not None:
+        return False
+    if completion.review_flagged_at is not None:
+        return True
+    return any(component["digest"] not in digests for component in completion.components)

@@ -208,3 +208,74 @@ def test_a_revoked_milestone_is_reported_revoked_by_the_verifier(
     # The others are untouched.
     south_credential = json.loads(by_owner[world["pathways"]["south"]["id"]].document)
     assert _status_check(client, south_credential)["verified"] is True
+
+
+def test_the_passport_says_approved_under_the_scheme_and_then_withdrawn(
+    app: FastAPI, client: TestClient, world: dict[str, Any]
+) -> None:
+    key = world["college"]["api_key"]
+    submitted = client.post(
+        "/api/v1/approvals",
+        json={"achievement_id": world["heat"], "quality_statement": "Assessed twice; moderated each term."},
+        headers=auth(key),
+    )
+    assert submitted.status_code == 201, submitted.text
+    approval = submitted.json()["id"]
+    before = issue_to(client, key, world["heat"], SAM)  # issued before the approval: carries none
+    approved = client.post(f"/api/v1/admin/approvals/{approval}/approve", headers=OPERATOR)
+    assert approved.status_code == 200, approved.text
+    after = issue_to(client, key, world["heat"], SAM)
+    sam = Browser.open(app)
+    sam.sign_up(SAM)
+
+    page = sam.get(f"/passport/credentials/{after}").text
+    assert 'data-approval="approved"' in page
+    assert "Approved under Skills Passport Quality Scheme on " in page
+    assert "Approved under" not in sam.get(f"/passport/credentials/{before}").text
+    home = sam.get("/passport").text
+    assert home.count('data-approval="approved"') == 1
+    welsh = sam.get(f"/passport/credentials/{after}?lang=cy").text
+    assert "Cymeradwywyd o dan Skills Passport Quality Scheme ar " in welsh
+    assert "Approved under" not in welsh
+
+    withdrawn = client.post(
+        f"/api/v1/admin/approvals/{approval}/withdraw", json={"reason": "no"}, headers=OPERATOR
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    page = sam.get(f"/passport/credentials/{after}?lang=en").text
+    assert 'data-approval="withdrawn"' in page
+    assert "Approval under Skills Passport Quality Scheme withdrawn on " in page
+
+
+def test_the_passport_shows_a_milestone_revoked_or_under_review(
+    app: FastAPI, client: TestClient, world: dict[str, Any]
+) -> None:
+    sam = Browser.open(app)
+    sam.sign_up(SAM)
+    course = issue_to(client, world["college"]["api_key"], world["heat"], SAM)
+    north, south = world["pathways"]["north"]["id"], world["pathways"]["south"]["id"]
+    assert 'data-milestone="valid"' in sam.get(f"/passport/pathways/{north}").text
+    [completion] = [c for c in _completions(app) if c.pathway_id == north]
+    revoke = f"{MINE}/{north}/milestones/{completion.id}/revoke"
+    revoked = client.post(
+        revoke, json={"reason": "awarded in error"}, headers=auth(world["north"]["api_key"])
+    )
+    assert revoked.status_code == 200, revoked.text
+    page = sam.get(f"/passport/pathways/{north}").text
+    assert 'data-milestone="revoked"' in page
+    assert "awarded in error" in page
+    assert "Milestone revoked" in sam.get("/passport").text
+
+    # The course the milestones rest on is revoked: the others are flagged for review, not revoked.
+    response = client.post(
+        f"/api/v1/credentials/{course}/revoke",
+        json={"reason": "clerical"},
+        headers=auth(world["college"]["api_key"]),
+    )
+    assert response.status_code == 200, response.text
+    assert 'data-milestone="review"' in sam.get(f"/passport/pathways/{south}").text
+    records = client.get(f"{MINE}/{south}/milestones", headers=auth(world["south"]["api_key"])).json()
+    assert records[0]["review_flagged_at"] is not None
+    assert records[0]["revoked_at"] is None
+    credential = json.loads(next(c for c in _completions(app) if c.pathway_id == south).document)
+    assert _status_check(client, credential)["verified"] is True

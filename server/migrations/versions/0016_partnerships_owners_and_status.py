@@ -5,7 +5,8 @@
 * ``status_list.holder`` / ``operator_status_list.holder``: NULL for the lists credentials and approvals
   go on, ``milestone`` for lists of milestone credentials (kept apart so each kind of row draws its random
   indexes against its own table only).
-* ``pathway_completion``: the milestone's status entry, and its revocation.
+* ``pathway_completion``: the milestone's status entry, its revocation, and when it was flagged for review
+  (a component credential no longer valid).
 
 Revision ID: 0016_partnerships
 Revises: 0015
@@ -35,6 +36,7 @@ def upgrade() -> None:
         table.add_column(sa.Column("status_index", sa.Integer(), nullable=True))
         table.add_column(sa.Column("revoked_at", UTCDateTime(), nullable=True))
         table.add_column(sa.Column("revocation_reason", sa.Text(), nullable=True))
+        table.add_column(sa.Column("review_flagged_at", UTCDateTime(), nullable=True))
         table.create_unique_constraint(
             op.f("uq_pathway_completion_status_list_id_status_index"), ["status_list_id", "status_index"]
         )
@@ -43,6 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("pathway_completion") as table:
         table.drop_constraint(op.f("uq_pathway_completion_status_list_id_status_index"), type_="unique")
+        table.drop_column("review_flagged_at")
         table.drop_column("revocation_reason")
         table.drop_column("revoked_at")
         table.drop_column("status_index")
