@@ -43,6 +43,7 @@ from network import api as network_api
 from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
 from network.pathways import api as pathways_api
+from network.pathways import console as pathways_console
 from network.trust import ProviderScope, TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
 from network.trust_policy import with_operator
@@ -245,6 +246,8 @@ def create_app(
         app.include_router(passport_pages.dev_router, dependencies=[Depends(loopback_only)])
     app.include_router(network_api.router)
     app.include_router(pathways_api.router)
+    app.include_router(pathways_console.console)
+    app.include_router(pathways_console.operator)
     app.include_router(verification_pages.router)
 
     app.mount("/static", static_files("verification", "passport"), name="static")

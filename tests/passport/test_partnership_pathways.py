@@ -279,3 +279,89 @@ def test_the_passport_shows_a_milestone_revoked_or_under_review(
     assert records[0]["revoked_at"] is None
     credential = json.loads(next(c for c in _completions(app) if c.pathway_id == south).document)
     assert _status_check(client, credential)["verified"] is True
+
+
+def _form(heat: str, **changes: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "title": "Heat pumps to retrofit",
+        "description": "",
+        "region": "North East",
+        "sector": "",
+        "step-0-key": "",
+        "step-0-title": "Heat pumps",
+        "step-0-achievements": [heat],
+        "step-0-choose": "",
+        "step-0-after": "",
+        "step-1-key": "",
+        "step-1-title": "Energy",
+        "step-1-sector": "Energy",
+        "step-1-level": "RQF 3",
+        "step-1-after": "1",
+    }
+    fields.update(changes)
+    return fields
+
+
+def test_partnership_staff_create_and_publish_a_pathway_in_the_console(
+    app: FastAPI, client: TestClient, world: dict[str, Any]
+) -> None:
+    invite_provider_staff(client, world["north"]["id"], "ian@north.example", "issuer")
+    ian = accept(app, "ian@north.example")
+    listed = ian.get("/console/pathways")
+    assert listed.status_code == 200
+    assert "north pathway" in listed.text
+    assert "south pathway" not in listed.text
+    assert 'href="/console/pathways"' in ian.get("/console").text  # the section navigation lists it
+    token = ian.csrf("/console/pathways/new")
+
+    # Bad rules: the order goes round in a circle; a level that does not exist.
+    bad = ian.http.post(
+        "/console/pathways", data={"csrf_token": token, **_form(world["heat"], **{"step-0-after": "2"})}
+    )
+    assert bad.status_code == 422
+    assert "the steps&#39; order goes round in a circle" in bad.text
+    bad = ian.http.post(
+        "/console/pathways", data={"csrf_token": token, **_form(world["heat"], **{"step-1-level": "RQF 9"})}
+    )
+    assert bad.status_code == 422
+    assert "Step 2: this could never be met" in bad.text
+    assert 'value="Heat pumps to retrofit"' in bad.text  # the form kept as sent
+    assert len(client.get(MINE, headers=auth(world["north"]["api_key"])).json()) == 1  # nothing saved
+
+    created = ian.http.post("/console/pathways", data={"csrf_token": token, **_form(world["heat"])})
+    assert created.status_code == 303, created.text
+    location = created.headers["location"]
+    assert location.endswith("?done=created")
+    pathway_id = location.split("/")[-1].split("?")[0]
+    mine = client.get(f"{MINE}/{pathway_id}", headers=auth(world["north"]["api_key"])).json()
+    assert mine["state"] == "draft"
+    assert [s["after"] for s in mine["steps"]] == [[], ["step-1"]]
+    assert mine["steps"][1]["options"][0]["rule"] == {"sector": "Energy", "min_level": "RQF 3"}
+    assert client.get(f"/pathways/{pathway_id}", headers={"Accept": "application/json"}).status_code == 404
+
+    published = ian.http.post(
+        f"/console/pathways/{pathway_id}/state", data={"csrf_token": token, "state": "published"}
+    )
+    assert published.status_code == 303
+    assert client.get(f"/pathways/{pathway_id}", headers={"Accept": "application/json"}).status_code == 200
+    edit = ian.get(f"/console/pathways/{pathway_id}/edit")
+    assert 'value="Energy"' in edit.text
+    saved = ian.http.post(
+        f"/console/pathways/{pathway_id}", data={"csrf_token": token, **_form(world["heat"], title="Renamed")}
+    )
+    assert saved.status_code == 303
+    assert client.get(f"{MINE}/{pathway_id}", headers=auth(world["north"]["api_key"])).json()["version"] == 2
+
+    # Another partnership's pathway is not found; a provider's staff manage none; a viewer changes nothing.
+    other = world["pathways"]["south"]["id"]
+    assert ian.get(f"/console/pathways/{other}").status_code == 404
+    forged = ian.http.post(
+        f"/console/pathways/{other}/state", data={"csrf_token": token, "state": "withdrawn"}
+    )
+    assert forged.status_code == 404
+    invite_provider_staff(client, world["college"]["id"], "pat@college.example", "admin")
+    assert accept(app, "pat@college.example").get("/console/pathways").status_code == 403
+    invite_provider_staff(client, world["north"]["id"], "viv@north.example", "viewer")
+    viv = accept(app, "viv@north.example")
+    assert viv.get(f"/console/pathways/{pathway_id}").status_code == 200
+    assert viv.get("/console/pathways/new").status_code == 403
