@@ -30,6 +30,7 @@ from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
+from server.seed_partnerships import seed_completer, seed_partnership
 
 PROVIDERS: list[dict[str, Any]] = [
     {
@@ -295,7 +296,9 @@ def _net_zero_pathway(
             ],
         }
     )
-    pathways.create(session, config.base_url, body, now)
+    owner = seed_partnership(session, config, now)  # owns the pathway and signs its milestones
+    pathways.create(session, config.base_url, body, now, owner)
+    seed_completer(session, config, [heat, community, retrofit], now)
 
 
 def _accredit(
