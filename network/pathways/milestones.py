@@ -37,6 +37,7 @@ from issuers import identity
 from issuers import service as issuers_service
 from issuers import status as issuers_status
 from issuers.signing import credential_problems
+from issuers.staff import audit
 from network import approval_status, operator
 from network.trust import TrustConfig
 from schemas.models import (
@@ -305,6 +306,15 @@ def revoke(
     row.revoked_at = now
     row.revocation_reason = reason
     session.flush()
+    audit.record(
+        session,
+        "milestone.revoke",
+        "milestone",
+        row.id,
+        now,
+        provider_id=None if pathway.owner == service.OPERATOR_OWNER else pathway.owner,
+        after={"pathway": pathway.id, "reason": reason},
+    )
     return row
 
 

@@ -28,6 +28,7 @@ from core.i18n import gettext
 from core.problems import NotFound, ValidationFailed
 from issuers import catalogue
 from issuers.catalogue import Offered
+from issuers.staff import audit
 from network import trust
 from network.trust_policy import RegistryEntry, decide
 from vc.report import Trust
@@ -103,7 +104,14 @@ def create(
     session.flush()
     _add_version(session, pathway, definition, now)
     session.flush()
+    _audit(session, "pathway.create", pathway, now, {"title": pathway.title, "state": pathway.state})
     return pathway
+
+
+def _audit(session: Session, action: str, pathway: Pathway, now: datetime, after: Mapping[str, Any]) -> None:
+    """In the owner's audit trail (a partnership's), or the network's own (the operator's pathways)."""
+    owner = None if pathway.owner == OPERATOR_OWNER else pathway.owner
+    audit.record(session, action, "pathway", pathway.id, now, provider_id=owner, after=after)
 
 
 def update(
@@ -137,6 +145,8 @@ def update(
         _add_version(session, pathway, definition, now)
     pathway.updated_at = now
     session.flush()
+    changed = sorted(sent)
+    _audit(session, "pathway.update", pathway, now, {"fields": changed, "version": pathway.current_version})
     return pathway
 
 

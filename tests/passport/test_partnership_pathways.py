@@ -200,6 +200,10 @@ def test_a_revoked_milestone_is_reported_revoked_by_the_verifier(
     assert "revoked" in after["message"]
     again = client.post(path, json={"reason": "twice"}, headers=auth(world["north"]["api_key"]))
     assert again.json()["revocation_reason"] == "awarded in error"  # idempotent: the first reason stays
+    trail = client.get("/api/v1/audit", headers=auth(world["north"]["api_key"])).json()
+    revocations = [e for e in trail if e["action"] == "milestone.revoke"]
+    assert [(e["subject_id"], e["actor_kind"]) for e in revocations] == [(north.id, "api_key")]
+    assert "pathway.create" in [e["action"] for e in trail]
     # The operator revokes one of its own on its own list.
     operator_pathway = world["pathways"]["operator"]["id"]
     operator_path = f"{ADMIN}/{operator_pathway}/milestones/{by_owner[operator_pathway].id}/revoke"
