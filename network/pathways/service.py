@@ -375,11 +375,12 @@ class LearnerPathway:
 
 
 def completions(session: Session, learner_id: str) -> dict[str, PathwayCompletion]:
-    """The learner's completions (their milestone document and components loaded only when read)."""
+    """The learner's completions (their milestone document loaded only when read; their components, a
+    short list of digests, at once: whether one is gone is checked on every progress)."""
     rows = session.scalars(
         select(PathwayCompletion)
         .where(PathwayCompletion.learner_id == learner_id)
-        .options(defer(PathwayCompletion.document), defer(PathwayCompletion.components))
+        .options(defer(PathwayCompletion.document))
     )
     return {row.pathway_id: row for row in rows}
 
