@@ -8,8 +8,8 @@
 * ``pathway_completion``: the milestone's status entry, its revocation, and when it was flagged for review
   (a component credential no longer valid).
 
-Revision ID: 0016_partnerships
-Revises: 0015
+Revision ID: 0017_partnerships
+Revises: 0016_lead
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0016_partnerships"
-down_revision = "0015"
+revision = "0017_partnerships"
+down_revision = "0016_lead"
 branch_labels = None
 depends_on = None
 
