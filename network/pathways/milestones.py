@@ -312,7 +312,7 @@ def revoke(
         "milestone",
         row.id,
         now,
-        provider_id=None if pathway.owner == service.OPERATOR_OWNER else pathway.owner,
+        provider_id=service.audit_owner(pathway),
         after={"pathway": pathway.id, "reason": reason},
     )
     return row

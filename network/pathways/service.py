@@ -104,14 +104,16 @@ def create(
     session.flush()
     _add_version(session, pathway, definition, now)
     session.flush()
-    _audit(session, "pathway.create", pathway, now, {"title": pathway.title, "state": pathway.state})
+    after = {"title": pathway.title, "state": pathway.state}
+    audit.record(
+        session, "pathway.create", "pathway", pathway.id, now, provider_id=audit_owner(pathway), after=after
+    )
     return pathway
 
 
-def _audit(session: Session, action: str, pathway: Pathway, now: datetime, after: Mapping[str, Any]) -> None:
-    """In the owner's audit trail (a partnership's), or the network's own (the operator's pathways)."""
-    owner = None if pathway.owner == OPERATOR_OWNER else pathway.owner
-    audit.record(session, action, "pathway", pathway.id, now, provider_id=owner, after=after)
+def audit_owner(pathway: Pathway) -> str | None:
+    """Whose audit trail a change of the pathway goes in: its partnership's, or the network's own."""
+    return None if pathway.owner == OPERATOR_OWNER else pathway.owner
 
 
 def update(
@@ -145,8 +147,10 @@ def update(
         _add_version(session, pathway, definition, now)
     pathway.updated_at = now
     session.flush()
-    changed = sorted(sent)
-    _audit(session, "pathway.update", pathway, now, {"fields": changed, "version": pathway.current_version})
+    after = {"fields": sorted(sent), "version": pathway.current_version}
+    audit.record(
+        session, "pathway.update", "pathway", pathway.id, now, provider_id=audit_owner(pathway), after=after
+    )
     return pathway
 
 
