@@ -19,7 +19,7 @@ from core.services import Database, services_of
 from issuers.staff.accounts import StaffConfig
 from network.pathways.models import PathwayCompletion
 from tests.conftest import ADMIN_TOKEN, BASE_URL
-from tests.issuers.staff.conftest import accept, invite_provider_staff
+from tests.issuers.staff.conftest import accept, invite_provider_staff, operator_staff
 from tests.passport.conftest import (
     Browser,
     assert_problem,
@@ -369,3 +369,48 @@ def test_partnership_staff_create_and_publish_a_pathway_in_the_console(
     viv = accept(app, "viv@north.example")
     assert viv.get(f"/console/pathways/{pathway_id}").status_code == 200
     assert viv.get("/console/pathways/new").status_code == 403
+
+
+def test_operator_staff_manage_every_pathway_and_see_milestones_to_review(
+    app: FastAPI, client: TestClient, world: dict[str, Any]
+) -> None:
+    sam = Browser.open(app)
+    sam.sign_up(SAM)
+    course = issue_to(client, world["college"]["api_key"], world["heat"], SAM)
+    olu = operator_staff(app, client, "olu@operator.example")
+    listed = olu.get("/operator/pathways")
+    assert listed.status_code == 200
+    for title in ("north pathway", "south pathway", "operator pathway"):
+        assert title in listed.text
+    assert "Northern Skills Partnership" in listed.text  # the owner column
+
+    # The course is revoked: the learner's next look flags each milestone for review; the owner sees it.
+    revoked = client.post(
+        f"/api/v1/credentials/{course}/revoke",
+        json={"reason": "clerical"},
+        headers=auth(world["college"]["api_key"]),
+    )
+    assert revoked.status_code == 200, revoked.text
+    sam.get("/passport")
+    north = world["pathways"]["north"]["id"]
+    detail = olu.get(f"/operator/pathways/{north}")
+    assert "A credential it rests on is no longer valid." in detail.text
+    [completion] = [c for c in _completions(app) if c.pathway_id == north]
+    token = olu.csrf(f"/operator/pathways/{north}")
+    done = olu.http.post(
+        f"/operator/pathways/{north}/milestones/{completion.id}/revoke",
+        data={"csrf_token": token, "reason": "component revoked"},
+    )
+    assert done.status_code == 303
+    assert done.headers["location"].endswith("?done=revoked")
+    assert "component revoked" in olu.get(f"/operator/pathways/{north}").text
+    assert "revoked" in _status_check(client, json.loads(completion.document))["message"]
+
+    ada = operator_staff(app, client, "ada@operator.example", "assessor")
+    assert ada.get(f"/operator/pathways/{north}").status_code == 200
+    assert ada.get("/operator/pathways/new").status_code == 403
+    refused = ada.http.post(
+        f"/operator/pathways/{north}/state",
+        data={"csrf_token": ada.csrf("/operator/pathways"), "state": "withdrawn"},
+    )
+    assert refused.status_code == 403
