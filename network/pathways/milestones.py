@@ -12,8 +12,9 @@ owner's kept for milestones: the operator's (`network.approval_status`, ``/opera
 partnership's (`issuers.status`, ``/status/``), so any verifier reports a revoked milestone as revoked.
 **A component credential revoked later** does not revoke the milestone: a provider's revocation may be a
 clerical fix, and the milestone was true when issued. The milestone is *flagged for review*
-(`needs_review`): the learner's passport says so, and the owner sees the flag beside it and decides
-whether to revoke it.
+(`flag_for_review`, run whenever the passport computes the learner's progress, which it does in the
+request that changes a component's status): the learner's passport says so, and the owner sees the flag
+beside it and decides whether to revoke it.
 """
 
 from __future__ import annotations
