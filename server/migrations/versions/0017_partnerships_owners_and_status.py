@@ -9,7 +9,7 @@
   (a component credential no longer valid).
 
 Revision ID: 0017_partnerships
-Revises: 0016_lead
+Revises: 0016_credcon
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from alembic import op
 from core.db import UTCDateTime
 
 revision = "0017_partnerships"
-down_revision = "0016_lead"
+down_revision = "0016_credcon"
 branch_labels = None
 depends_on = None
 
