@@ -30,11 +30,14 @@ from core.keystore import Keystore
 from core.redaction import install_access_log_redaction
 from core.response_headers import NoSniff
 from core.services import Database, OperatorToken, Services, Site
+from core.throttle import RequestLimiter
 from core.web import Templates, static_files
 from issuers import api as issuers_api
 from issuers import pages as issuers_pages
 from issuers.bulk import JobWorker
 from issuers.console import pages as console_pages
+from issuers.console_achievements import pages as console_achievements
+from issuers.console_issuing.router import router as console_issuing_router
 from issuers.reports import api as issuers_reports
 from issuers.service import IssuerConfig
 from issuers.staff import api as staff_api
@@ -53,6 +56,10 @@ from passport import pages as passport_pages
 from passport.accounts.claims import ClaimNotifier
 from passport.accounts.mail import MailWorker, OutboxMailer, SmtpSender
 from passport.accounts.ratelimit import DatabaseFailures, SignInLimiter
+from passport.claim_codes import api as claim_codes_api
+from passport.claim_codes import console as claim_codes_console
+from passport.claim_codes import pages as claim_codes_pages
+from passport.claim_codes.codes import ClaimConfig
 from passport.config import PassportConfig
 from passport.pathways.progress import PathwayMilestones
 from passport.verifying import PassportPorts
@@ -124,6 +131,13 @@ def staff_config(settings: Settings, passport: PassportConfig, keystore: Keystor
         session_ttl=timedelta(hours=settings.session_hours),
         invitation_ttl=timedelta(hours=settings.staff_invitation_hours),
         operator_name=settings.operator_name,
+    )
+
+
+def claim_config(settings: Settings) -> ClaimConfig:
+    return ClaimConfig(
+        per_client=RequestLimiter(settings.claim_requests_per_client, timedelta(minutes=10)),
+        per_code=RequestLimiter(settings.claim_requests_per_code, timedelta(minutes=1)),
     )
 
 
@@ -215,6 +229,7 @@ def create_app(
         PassportPorts(verifier=verifier),
         milestones,
         staff_config(settings, passport, keystore),
+        claim_config(settings),
     ):
         services.add(service)
     app.state.services = services  # read through core.services.services_of and provide(Class)
@@ -225,7 +240,10 @@ def create_app(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         base_url=settings.base_url,
-        page_forms={"/verify": verification_pages.too_large_form},
+        page_forms={
+            "/verify": verification_pages.too_large_form,
+            console_achievements.UPLOAD_PATH: console_achievements.too_large_form,
+        },
     )
     app.add_middleware(NoSniff)
     # Every answer, a 413 too, speaks the request's language (core.i18n).
@@ -238,8 +256,10 @@ def create_app(
     app.include_router(issuers_api.router)
     app.include_router(staff_api.router)
     app.include_router(staff_pages.console)
+    app.include_router(console_achievements.router)
     app.include_router(staff_pages.operator)
     app.include_router(console_pages.router)
+    app.include_router(console_issuing_router)  # issuecon: /console/issue, /cohorts, /keys
     app.include_router(issuers_reports.router)
     app.include_router(issuers_pages.router)
     app.include_router(passport_api.router)
@@ -251,6 +271,9 @@ def create_app(
     app.include_router(pathways_console.console)
     app.include_router(pathways_console.operator)
     app.include_router(verification_pages.router)
+    app.include_router(claim_codes_api.router)  # event claim codes: API, attendees' pages, console section
+    app.include_router(claim_codes_pages.router)
+    app.include_router(claim_codes_console.router)
 
     app.mount("/static", static_files("verification", "passport"), name="static")
     install_api_docs(app, app.title)

@@ -30,6 +30,8 @@ from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
+from server.seed_achcon import seed_demo_badges
+from server.seed_claims import seed_demo_claims
 from server.seed_partnerships import seed_completer, seed_partnership
 
 PROVIDERS: list[dict[str, Any]] = [
@@ -235,6 +237,8 @@ def seed_demo(
                     lifecycle.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
     _net_zero_pathway(session, config, achievements, now)
+    seed_demo_badges(session, config, achievements, now)
+    seed_demo_claims(session, config, achievements, now)  # an event's claim code (server.seed_claims)
     return keys
 
 

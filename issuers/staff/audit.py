@@ -93,6 +93,14 @@ ACTIONS: dict[str, str] = {
     "pathway.create": N_("Pathway created"),
     "pathway.update": N_("Pathway changed"),
     "milestone.revoke": N_("Milestone revoked"),
+    # The console's achievements (issuers/console_achievements)
+    "achievement.create": N_("Achievement created"),
+    "achievement.update": N_("Achievement edited (new version)"),
+    "achievement.image": N_("Achievement badge image changed"),
+    "achievement.archive": N_("Achievement archived"),
+    "achievement.restore": N_("Achievement restored"),
+    "claim_code.open": N_("Claim code opened"),  # passport.claim_codes
+    "claim_code.close": N_("Claim code closed"),
 }
 
 

@@ -6,10 +6,12 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import core.changes  # noqa: F401  - registers the tables
+import issuers.console_issuing.models
 import issuers.models
 import issuers.staff.models  # noqa: F401
 import network.models
 import network.pathways.models  # noqa: F401
+import passport.claim_codes.models
 import passport.models  # noqa: F401
 from core.db import Base, make_engine
 

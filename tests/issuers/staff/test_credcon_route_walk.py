@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -28,7 +29,10 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from core.db import transaction
 from core.services import Database, services_of
+from issuers import service
+from issuers.console_issuing import cohorts
 from issuers.staff.models import AuditEvent
 from tests.conftest import ADMIN_TOKEN
 from tests.issuers.conftest import COURSE, auth
@@ -92,6 +96,28 @@ def _pathway_id(owner: Owner) -> str:
     return str(response.json()["id"])
 
 
+def _upload_id(owner: Owner) -> str:
+    """A cohort file uploaded in provider A's console, kept for its preview (never confirmed)."""
+    app = owner.client.app
+    with transaction(services_of(app).get(Database).sessions) as session:
+        issuer = service.get_issuer(session, owner.provider["id"])
+        content = b"email,name\ncarol@alpha-learner.example,Carol Alpha\n"
+        upload = cohorts.stage(
+            session, issuer, owner.achievement_id, "ldp", "cohort.csv", content, datetime.now(UTC)
+        )
+        return upload.id
+
+
+def _claim_code_id(owner: Owner) -> str:
+    body = {
+        "achievement_id": owner.achievement_id,
+        "event_name": "Alpha College open day",
+        "opens_at": "2026-01-01T09:00:00Z",
+        "closes_at": "2026-12-31T09:00:00Z",
+    }
+    return str(owner.api("POST", "/api/v1/claim-codes", json=body)["id"])
+
+
 #: Path parameter name -> how to make a row of provider A and get its id. Add a line for a new name.
 PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "credential_id": lambda owner: owner.credential_id,
@@ -103,6 +129,9 @@ PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "version": lambda owner: "1" if owner.achievement_id else "",
     "pathway_id": _pathway_id,
     "completion_id": lambda owner: "0" * 32,  # refused before any milestone is looked up
+    "upload_id": _upload_id,  # a cohort file kept for its preview (issuers.console_issuing)
+    "api_key_id": lambda owner: str(owner.api("GET", "/api/v1/api-keys")[0]["id"]),
+    "code_id": lambda owner: _claim_code_id(owner),
 }
 
 
