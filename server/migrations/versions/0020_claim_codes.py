@@ -1,7 +1,7 @@
 """passport: event claim codes and the claims made through them
 
-Revision ID: 0018_claims
-Revises: 0017_issuecon
+Revision ID: 0020
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0018_claims"
-down_revision = "0017_issuecon"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
