@@ -8,8 +8,8 @@
 * ``pathway_completion``: the milestone's status entry, its revocation, and when it was flagged for review
   (a component credential no longer valid).
 
-Revision ID: 0017_partnerships
-Revises: 0016_credcon
+Revision ID: 0021_partnerships
+Revises: 0020
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0017_partnerships"
-down_revision = "0016_credcon"
+revision = "0021_partnerships"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
