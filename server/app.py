@@ -52,6 +52,7 @@ from network.bursaries import pages as bursaries_pages
 from network.bursaries.credential import HostEndorsements
 from network.communities import NetworkCommunities
 from network.pathways import api as pathways_api
+from network.pathways import console as pathways_console
 from network.trust import ProviderScope, TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
 from network.trust_policy import with_operator
@@ -278,6 +279,8 @@ def create_app(
     app.include_router(bursaries_api.router)
     app.include_router(bursaries_pages.router)
     app.include_router(network_console.router)  # the operator console's sections (/operator/...)
+    app.include_router(pathways_console.console)
+    app.include_router(pathways_console.operator)
     app.include_router(verification_pages.router)
     app.include_router(verification_exchange_visits.router)
     app.include_router(claim_codes_api.router)  # event claim codes: API, attendees' pages, console section

@@ -101,6 +101,10 @@ ACTIONS: dict[str, str] = {
     "bursary.award.host_endorsement": N_("Host's signed endorsement accepted"),
     "bursary.award.issue": N_("Exchange-visit credential issued"),
     "bursary.award.withdraw": N_("Bursary withdrawn"),
+    # pathways (network.pathways)
+    "pathway.create": N_("Pathway created"),
+    "pathway.update": N_("Pathway changed"),
+    "milestone.revoke": N_("Milestone revoked"),
     # The console's achievements (issuers/console_achievements)
     "achievement.create": N_("Achievement created"),
     "achievement.update": N_("Achievement edited (new version)"),

@@ -1,7 +1,7 @@
 """network: bursary funds and their awards (international skills-exchange visits)
 
-Revision ID: 0022_bursaries
-Revises: 0021
+Revision ID: 0023_bursaries
+Revises: 0022
 Create Date: 2026-12-04 16:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import core.db
 
-revision = "0022_bursaries"
-down_revision = "0021"
+revision = "0023_bursaries"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
