@@ -23,7 +23,7 @@ from issuers.badges import badge_svg
 from issuers.issuing import credential_url
 from network.approval_lines import ApprovalLine, approval_lines
 from network.trust import TrustConfig
-from passport import credentials, listing
+from passport import credentials, exchange_visits, listing
 from passport.accounts import accounts, address_pages, data_export, links, password_pages
 from passport.accounts.accounts import TooManyAttempts
 from passport.accounts.links import Purpose
@@ -204,6 +204,7 @@ def passport(
         image_of=partial(listing.inline_image, base_url=who.config.base_url),
         logo_of=listing.inline_logo,
         pathways=pathway_pages.home_section(session, hook, learner, now),
+        exchange_visits=exchange_visits.home_section(session, learner, hook.config.base_url),
         words=status_words(),
         done=done_message(request),
         done_tone=done_tone(request),
@@ -341,5 +342,6 @@ router.include_router(certificates.public)
 router.include_router(address_pages.router)
 router.include_router(password_pages.router)
 router.include_router(pathway_pages.pages)
+router.include_router(exchange_visits.pages)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev

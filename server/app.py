@@ -47,6 +47,9 @@ from issuers.staff.accounts import StaffConfig
 from network import api as network_api
 from network import console as network_console
 from network.approvals import SchemeEndorsements
+from network.bursaries import api as bursaries_api
+from network.bursaries import pages as bursaries_pages
+from network.bursaries.credential import HostEndorsements
 from network.communities import NetworkCommunities
 from network.pathways import api as pathways_api
 from network.pathways import console as pathways_console
@@ -66,6 +69,7 @@ from passport.config import PassportConfig
 from passport.pathways.progress import PathwayMilestones
 from passport.verifying import PassportPorts
 from verification import api as verification_api
+from verification import exchange_visits as verification_exchange_visits
 from verification import pages as verification_pages
 from verification.fetcher import BoundedFetcher, FetchPolicy, HostResolver, system_resolver
 from verification.service import LANES, RegistryFactory, Verifier
@@ -235,6 +239,7 @@ def create_app(
         claim_config(settings),
     ):
         services.add(service)
+    services.add(HostEndorsements(verifier.verify_credential))  # bursaries: hosts' endorsements
     app.state.services = services  # read through core.services.services_of and provide(Class)
 
     install_problem_handlers(app, settings.base_url)
@@ -271,10 +276,13 @@ def create_app(
         app.include_router(passport_pages.dev_router, dependencies=[Depends(loopback_only)])
     app.include_router(network_api.router)
     app.include_router(pathways_api.router)
+    app.include_router(bursaries_api.router)
+    app.include_router(bursaries_pages.router)
     app.include_router(network_console.router)  # the operator console's sections (/operator/...)
     app.include_router(pathways_console.console)
     app.include_router(pathways_console.operator)
     app.include_router(verification_pages.router)
+    app.include_router(verification_exchange_visits.router)
     app.include_router(claim_codes_api.router)  # event claim codes: API, attendees' pages, console section
     app.include_router(claim_codes_pages.router)
     app.include_router(claim_codes_console.router)

@@ -35,6 +35,7 @@ from network.trust import TrustConfig
 from passport.accounts.reminders import send_expiry_reminders
 from passport.config import PassportConfig
 from server import cli_approvals as approvals_cli
+from server import cli_bursaries as bursaries_cli
 from server import cli_claims as claims_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
@@ -236,6 +237,7 @@ def demo(
 issuers_app = typer.Typer(no_args_is_help=True, help="The network operator's commands for providers.")
 app.add_typer(issuers_app, name="issuers")
 app.add_typer(approvals_cli.app, name="approvals")
+app.add_typer(bursaries_cli.app, name="bursaries")
 app.add_typer(claims_cli.app, name="claim-codes")
 
 

@@ -31,6 +31,7 @@ from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
 from server.seed_achcon import seed_demo_badges
+from server.seed_bursaries import seed_bursaries
 from server.seed_claims import seed_demo_claims
 from server.seed_partnerships import seed_completer, seed_partnership
 
@@ -241,6 +242,8 @@ def seed_demo(
                     lifecycle.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
     _net_zero_pathway(session, config, achievements, now)
+    if trust_config is not None:  # the operator's key signs the exchange-visit credential
+        seed_bursaries(session, trust_config, next(iter(keys.values()))["id"], *LEARNERS[0], now)
     seed_demo_badges(session, config, achievements, now)
     seed_demo_claims(session, config, achievements, now)  # an event's claim code (server.seed_claims)
     return keys

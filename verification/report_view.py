@@ -19,12 +19,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.i18n import N_, format_date, format_datetime, gettext
+from network.bursaries.credential import HOST_GENRE
 from network.naming import IssuerName, ProviderRecord, issuer_name
 from network.verdict import ApprovalState, approval_of
 from network.verdict import Verdict as VerdictKind
 from network.verdict import verdict_of as verdict_kind
 from vc.fields import parse_datetime
-from vc.report import CheckId, Outcome, ProofState, StatusState, Trust, ValidityState, VerificationReport
+from vc.report import (
+    CheckId,
+    EndorsementState,
+    Outcome,
+    ProofState,
+    StatusState,
+    Trust,
+    ValidityState,
+    VerificationReport,
+)
 
 from .achievement_view import AchievementView, Image, achievement_view, image_of
 
@@ -57,6 +67,50 @@ class ApprovalLine:
     date: datetime | None
 
 
+@dataclass(frozen=True)
+class EndorsementLine:
+    """Who vouches for the credential besides its issuer, said honestly (verification_endorsements.html):
+    ``signed`` a verified EndorsementCredential by `name`; ``not_verified`` an embedded endorsement that
+    does not verify; ``named`` a host the issuer names in its evidence (`network.bursaries.credential.
+    HOST_GENRE`) who signed nothing. The scheme operator's approvals have their own block."""
+
+    kind: str  # "signed" | "not_verified" | "named"
+    name: str
+    endorser: str | None = None  # the endorser's DID (signed ones), for the technical-minded
+
+
+def endorsement_lines(report: VerificationReport, credential: Mapping[str, object]) -> list[EndorsementLine]:
+    """The endorsements of a genuine credential (its proof passed: `credential` is empty otherwise)."""
+    if not credential:
+        return []
+    embedded = credential.get("endorsement")
+    names = {}
+    for item in embedded if isinstance(embedded, list) else []:
+        issuer = item.get("issuer") if isinstance(item, Mapping) else None
+        if (
+            isinstance(issuer, Mapping)
+            and isinstance(item.get("id"), str)
+            and isinstance(issuer.get("name"), str)
+        ):
+            names[item["id"]] = issuer["name"]
+    lines = []
+    for result in report.endorsements:
+        if result.scheme_operator:
+            continue
+        name = result.endorser_name or names.get(result.id or "") or result.endorser or "?"
+        signed = result.state is EndorsementState.VERIFIED and result.endorses_this
+        lines.append(EndorsementLine("signed" if signed else "not_verified", name[:200], result.endorser))
+    evidence = credential.get("evidence")
+    for item in evidence if isinstance(evidence, list) else []:
+        if (
+            isinstance(item, Mapping)
+            and item.get("genre") == HOST_GENRE
+            and isinstance(item.get("name"), str)
+        ):
+            lines.append(EndorsementLine("named", item["name"][:200]))
+    return lines
+
+
 def approval_line(report: VerificationReport) -> ApprovalLine | None:
     """None when there is nothing to say (no endorsement at all)."""
     approval = approval_of(report)
@@ -79,6 +133,7 @@ class ReportView:
     checked_at: str | None = None
     issuer_image: Image | None = None
     approval: ApprovalLine | None = None
+    endorsements: list[EndorsementLine] = field(default_factory=list)
 
     @property
     def issuer_logo(self) -> str | None:
@@ -350,6 +405,7 @@ def report_view(
     credential = report.credential if genuine and isinstance(report.credential, Mapping) else {}
     if credential:
         view.achievement = achievement_view(credential, base_url)
+        view.endorsements = endorsement_lines(report, credential)
     view.facts = _facts(report, view, recipient_name, status_date)
     view.technical = _technical(report, credential, genuine)
     return view

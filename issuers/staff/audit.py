@@ -90,6 +90,17 @@ ACTIONS: dict[str, str] = {
     "staff.totp_reset": N_("Two-step sign-in reset by an administrator"),
     "staff.recovery_codes": N_("New recovery codes made"),
     "staff.recovery_code_used": N_("Signed in with a recovery code"),
+    # network.bursaries
+    "bursary.fund.create": N_("Bursary fund created"),
+    "bursary.fund.open": N_("Bursary fund opened"),
+    "bursary.fund.close": N_("Bursary fund closed"),
+    "bursary.award.offer": N_("Bursary offered"),
+    "bursary.award.accept": N_("Bursary accepted"),
+    "bursary.award.visit": N_("Exchange visit recorded"),
+    "bursary.award.dissemination": N_("Dissemination recorded"),
+    "bursary.award.host_endorsement": N_("Host's signed endorsement accepted"),
+    "bursary.award.issue": N_("Exchange-visit credential issued"),
+    "bursary.award.withdraw": N_("Bursary withdrawn"),
     # pathways (network.pathways)
     "pathway.create": N_("Pathway created"),
     "pathway.update": N_("Pathway changed"),

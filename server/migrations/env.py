@@ -9,6 +9,7 @@ import core.changes  # noqa: F401  - registers the tables
 import issuers.console_issuing.models
 import issuers.models
 import issuers.staff.models  # noqa: F401
+import network.bursaries.models
 import network.models
 import network.pathways.models  # noqa: F401
 import passport.claim_codes.models

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from tests.issuers.conftest import auth, create_achievement, create_provider
 from tests.issuers.test_api import issue
 from tests.issuers.test_bulk import csv_rows, upload
+from tests.network.bursaries_helpers import create_award, create_fund
 
 # Routes that act on the caller itself (not on another provider's resources) and what they may return.
 EMPTY_STATISTICS = {
@@ -44,6 +45,8 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
         "key_id": owner_key_id,
         "issuer_id": owner["id"],
         "accreditation_id": "0" * 32,  # operator routes: refused before any lookup
+        # A bursary awarded to the owner's staff (network.bursaries): the stranger neither lists nor reads it.
+        "award_id": create_award(client, create_fund(client)["id"], owner["id"])["id"],
     }
     bodies: dict[str, Any] = {
         "/api/v1/credentials": {
@@ -83,6 +86,10 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
             where = f"{method} {path}: {response.status_code} {response.text[:200]}"
             if path.startswith("/api/v1/admin/approvals"):
                 assert response.status_code == 403, where
+            elif path.startswith("/api/v1/bursaries/") and not (
+                method == "GET" and path.startswith("/api/v1/bursaries/awards")
+            ):
+                assert response.status_code == 403, where  # the operator manages bursaries
             elif path.startswith("/api/v1/admin/"):
                 assert response.status_code == 401, where
             elif path.startswith("/api/v1/passport/"):

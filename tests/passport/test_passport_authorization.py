@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from passport.web import PageRoute
+from tests.network.bursaries_helpers import REPORT, SESSION, create_award, create_fund, step, visited
 from tests.passport.conftest import (
     ADMIN_TOKEN,
     PASSWORD,
@@ -74,6 +75,8 @@ class Owner:
         self.share_secret = share.json()["url"].rsplit("/", 1)[1]
         self.secrets = [self.credential_id, self.address_id, self.token_id, "owner@example.com", "owner.work"]
         self.secrets += [self.share_id, self.share_secret, "Owner's application", self.milestone_id]
+        self.award_id = exchange_visit_to(client, provider["id"], "owner@example.com")  # network.bursaries
+        self.secrets.append(self.award_id)
 
     def assert_untouched(self, client: TestClient) -> None:
         items = client.get("/api/v1/passport/credentials", headers=bearer(self.token)).json()
@@ -89,6 +92,15 @@ class Owner:
             (self.share_id, "active", [self.credential_id])
         ]
         assert self.browser.get("/passport").status_code == 200
+
+
+def exchange_visit_to(client: TestClient, provider_id: str, email: str) -> str:
+    """An exchange-visit credential issued to `email` (`network.bursaries`): the award's id."""
+    award = create_award(client, create_fund(client)["id"], provider_id, email)
+    visited(client, award["id"])
+    assert step(client, award["id"], "dissemination", {**REPORT, **SESSION}).status_code == 200
+    assert step(client, award["id"], "issue").status_code == 200
+    return str(award["id"])
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:
@@ -190,6 +202,7 @@ OWNER_PAGES = {
     "/passport/shares/{share_id}/renew",
     "/passport/pathways/{pathway_id}/milestone.json",
     "/passport/credentials/{credential_id}/certificate.pdf",
+    "/passport/exchange-visits/{award_id}.json",
 }
 # Pages that refuse the stranger for another reason than whose the thing is.
 REFUSED_PAGES = {("GET", "/passport/clr/download"): (422, "validation-error")}  # an empty passport
@@ -240,6 +253,7 @@ def test_every_page_is_the_visitors_own(client: TestClient, app: FastAPI, clock:
         "secret": owner.verify_secret,
         "share_id": owner.share_id,
         "pathway_id": owner.pathway_id,  # a public pathway: its page shows the stranger's own progress
+        "award_id": owner.award_id,
     }
     walked = 0
     for method, path in _page_routes(app):
