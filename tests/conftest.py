@@ -44,6 +44,20 @@ PASSWORD = "correct horse battery"
 CHEAP_PASSWORDS = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
+def assert_problem(response: Any, status: int, slug: str) -> None:
+    """An RFC 9457 answer from the API: the status, the media type and the problem type."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json"), response.text
+    assert response.json()["type"] == f"{BASE_URL}/problems/{slug}"
+
+
+def assert_page_problem(response: Any, status: int, slug: str) -> None:
+    """A page that shows a problem: HTML, the status, and the problem type in its meta tag."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert f'<meta name="problem-type" content="{BASE_URL}/problems/{slug}">' in response.text
+
+
 class Clock:
     """A clock a test moves by hand (installed in place of `core.deps.get_now`)."""
 

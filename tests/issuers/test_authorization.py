@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_problem
 from tests.issuers.conftest import auth, create_achievement, create_provider
 from tests.issuers.test_api import issue
 from tests.issuers.test_bulk import csv_rows, upload
@@ -92,6 +93,9 @@ def test_every_provider_route_is_scoped_to_the_caller(client: TestClient) -> Non
                 assert response.status_code == 403, where  # the operator manages bursaries
             elif path.startswith("/api/v1/admin/"):
                 assert response.status_code == 401, where
+            elif path.startswith("/api/v1/pathways"):
+                # A partnership's pathways (tests/passport/test_partnership_pathways.py walks them).
+                assert_problem(response, 403, "not-a-partnership")
             elif path.startswith("/api/v1/passport/"):
                 # Learners' routes: a provider key opens none (422: sign-in wants a body; see
                 # tests/passport/test_passport_authorization.py for the learners' own walk).

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from network.bursaries.credential import HOST_GENRE, REPORT_GENRE, SESSION_GENRE, VISIT_GENRE
 from schemas.models import EndorsementCredential, EndorsementSubject, Profile
+from tests.conftest import assert_problem
 from tests.issuers.conftest import create_provider
-from tests.issuers.staff.conftest import assert_problem
 from tests.network.bursaries_helpers import (
     OPERATOR,
     REPORT,

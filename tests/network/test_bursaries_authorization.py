@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_problem
 from tests.issuers.conftest import auth, create_provider
-from tests.issuers.staff.conftest import assert_problem
 from tests.network.bursaries_helpers import FUND, VISIT, create_award, create_fund
 
 OPERATOR_ROUTES = [

@@ -10,11 +10,11 @@ import re
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_page_problem
 from tests.issuers.conftest import create_provider
 from tests.issuers.staff.conftest import (  # app, client, clock: the staff tests' fixtures
     Browser,
     app,
-    assert_page_problem,
     client,
     clock,
     csrf_of,

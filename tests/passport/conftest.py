@@ -23,7 +23,15 @@ from core.services import Database, services_of
 from passport.config import PassportConfig
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BASE_URL, CHEAP_PASSWORDS, PASSWORD, Clock
+from tests.conftest import (
+    ADMIN_TOKEN,
+    BASE_URL,
+    CHEAP_PASSWORDS,
+    PASSWORD,
+    Clock,
+    assert_page_problem,
+    assert_problem,
+)
 from tests.issuers.conftest import COURSE, auth, create_achievement, create_provider
 from tests.verification.conftest import FakeWeb
 
@@ -67,19 +75,6 @@ def app(settings: Settings, clock: Clock, web: FakeWeb) -> Iterator[FastAPI]:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
-
-
-def assert_problem(response: Any, status: int, slug: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json"), response.text
-    assert response.json()["type"] == f"{BASE_URL}/problems/{slug}"
-
-
-def assert_page_problem(response: Any, status: int, slug: str) -> None:
-    """A page that shows a problem: HTML, the status, and the problem type in its meta tag."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("text/html")
-    assert f'<meta name="problem-type" content="{BASE_URL}/problems/{slug}">' in response.text
 
 
 def csrf_of(html: str) -> str:

@@ -15,13 +15,12 @@ from passport.accounts.ratelimit import SignInLimiter
 from passport.accounts.security import Passwords
 from passport.config import PassportConfig
 from passport.models import EmailLink, Learner, LearnerSession, LearnerToken
+from tests.conftest import assert_page_problem, assert_problem
 from tests.passport.conftest import (
     ADMIN_TOKEN,
     PASSWORD,
     Browser,
     Clock,
-    assert_page_problem,
-    assert_problem,
     bearer,
     create_provider,
     last_link,

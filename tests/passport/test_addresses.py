@@ -7,11 +7,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_page_problem, assert_problem
 from tests.passport.conftest import (
     Browser,
     Clock,
-    assert_page_problem,
-    assert_problem,
     bearer,
     create_achievement,
     create_provider,

@@ -16,14 +16,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader, PdfWriter
 
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, assert_page_problem, assert_problem
 from tests.network.test_trust_registry import COURSES, accredit
 from tests.passport.conftest import (
     COURSE,
     Browser,
     Clock,
-    assert_page_problem,
-    assert_problem,
     auth,
     bearer,
     create_achievement,

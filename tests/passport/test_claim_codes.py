@@ -20,13 +20,12 @@ from issuers.service import IssuerConfig
 from passport.claim_codes.codes import ClaimConfig
 from server.seed import seed_demo
 from server.seed_claims import demo_claim_link
+from tests.conftest import assert_page_problem, assert_problem
 from tests.passport.conftest import (
     BASE_URL,
     PASSWORD,
     Browser,
     Clock,
-    assert_page_problem,
-    assert_problem,
     auth,
     create_achievement,
     create_provider,

@@ -9,8 +9,9 @@ import re
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_page_problem
 from tests.issuers.staff.conftest import provider_staff
-from tests.passport.conftest import BASE_URL, Clock, assert_page_problem, create_achievement, create_provider
+from tests.passport.conftest import BASE_URL, Clock, create_achievement, create_provider
 
 
 def test_an_issuer_opens_a_code_sees_it_and_closes_it(app: FastAPI, client: TestClient, clock: Clock) -> None:

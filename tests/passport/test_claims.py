@@ -8,11 +8,11 @@ import time
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_page_problem
 from tests.passport.conftest import (
     PASSWORD,
     Browser,
     Clock,
-    assert_page_problem,
     auth,
     bearer,
     create_achievement,

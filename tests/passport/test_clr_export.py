@@ -11,15 +11,8 @@ from fastapi.testclient import TestClient
 from core.services import Database, services_of
 from network.operator import operator_did, operator_resolver
 from network.trust import TrustConfig
-from tests.passport.conftest import (
-    Browser,
-    Clock,
-    assert_problem,
-    bearer,
-    create_achievement,
-    create_provider,
-    issue_to,
-)
+from tests.conftest import assert_problem
+from tests.passport.conftest import Browser, Clock, bearer, create_achievement, create_provider, issue_to
 from vc.clr import validate_clr, verify_clr
 from vc.ports import ChainResolver
 from verification.service import Verifier

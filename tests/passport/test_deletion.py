@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from core.db import transaction
 from core.services import Database, services_of
 from passport.models import EmailLink, Learner, LearnerEmail, LearnerSession, LearnerToken, OutboxMessage
+from tests.conftest import assert_problem
 from tests.passport.conftest import (
     PASSWORD,
     Browser,
     Clock,
-    assert_problem,
     auth,
     bearer,
     create_achievement,

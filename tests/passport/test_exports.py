@@ -13,16 +13,8 @@ from sqlalchemy import select
 
 from core.services import Database, services_of
 from passport.models import HolderKey
-from tests.passport.conftest import (
-    Browser,
-    Clock,
-    assert_page_problem,
-    assert_problem,
-    bearer,
-    create_achievement,
-    create_provider,
-    issue_to,
-)
+from tests.conftest import assert_page_problem, assert_problem
+from tests.passport.conftest import Browser, Clock, bearer, create_achievement, create_provider, issue_to
 from vc.baking import unbake
 
 CREDENTIALS = "/api/v1/passport/credentials"

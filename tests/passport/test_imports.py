@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from core.services import Database, services_of
 from issuers.badges import badge_png, badge_svg
 from passport.models import ImportedCredential
-from tests.passport.conftest import PASSWORD, Browser, Clock, assert_problem, bearer, csrf_of
+from tests.conftest import assert_problem
+from tests.passport.conftest import PASSWORD, Browser, Clock, bearer, csrf_of
 from tests.verification.conftest import ExternalIssuer, FakeWeb
 from vc.baking import bake
 

@@ -18,16 +18,9 @@ from core.passwords import Passwords
 from core.services import Database, services_of
 from issuers.staff.accounts import StaffConfig
 from network.pathways.models import PathwayCompletion
-from tests.conftest import ADMIN_TOKEN, BASE_URL
+from tests.conftest import ADMIN_TOKEN, BASE_URL, assert_problem
 from tests.issuers.staff.conftest import accept, invite_provider_staff, operator_staff
-from tests.passport.conftest import (
-    Browser,
-    assert_problem,
-    auth,
-    create_achievement,
-    create_provider,
-    issue_to,
-)
+from tests.passport.conftest import Browser, auth, create_achievement, create_provider, issue_to
 
 ADMIN = "/api/v1/admin/pathways"
 MINE = "/api/v1/pathways"

@@ -18,12 +18,10 @@ from network.naming import IssuerName, NameSource
 from passport.api_models import CredentialSummary, summaries_json
 from passport.credentials import PassportItem, Status
 from passport.holder_binding import Recipient
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, assert_page_problem, assert_problem
 from tests.passport.conftest import (
     Browser,
     Clock,
-    assert_page_problem,
-    assert_problem,
     auth,
     bearer,
     create_achievement,

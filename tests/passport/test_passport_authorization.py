@@ -14,14 +14,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from passport.web import PageRoute
+from tests.conftest import assert_page_problem, assert_problem
 from tests.network.bursaries_helpers import REPORT, SESSION, create_award, create_fund, step, visited
 from tests.passport.conftest import (
     ADMIN_TOKEN,
     PASSWORD,
     Browser,
     Clock,
-    assert_page_problem,
-    assert_problem,
     bearer,
     create_achievement,
     create_provider,
@@ -215,6 +214,9 @@ NOT_OWNERS |= {"/passport/reset-password/{secret}"}  # tested in test_passwords
 NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/qr.svg"}
 # A shared credential's PDF certificate: the link's holder, for what it includes (test_certificate).
 NOT_OWNERS |= {"/shared/{secret}/credentials/{credential_id}/certificate.pdf"}
+# An event's claim code: whoever holds it may open it, and its confirmation link was emailed to the
+# address that claims (tested in test_claim_codes).
+NOT_OWNERS |= {"/c/{code}", "/c/{code}/confirm/{secret}", "/c/{code}/qr.svg", "/c/{code}/qr.png"}
 SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up", "/passport/forgot-password"}
 # Forms that act on the visitor themselves (they are walked for CSRF below).
 ACTS_ON_SELF = SIGNED_OUT_PAGES | {"/passport/sign-out", "/passport/account/delete", "/passport/emails"}
@@ -289,6 +291,7 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token(
     claim_secret = last_link(client, "claimer@example.com", "/passport/claim/").rsplit("/", 1)[1]
     ids = {"address_id": owner.address_id, "secret": owner.verify_secret, "share_id": owner.share_id}
     ids["credential_id"] = owner.credential_id
+    ids["code"] = "NOSUCHCODE"  # the form is refused for its token before the code is looked up
     posts = [path for method, path in _page_routes(app) if method == "POST"]
     assert len(posts) >= 16
     other_session_token = csrf_of(Browser.open(app).get("/passport/sign-in").text)

@@ -8,9 +8,10 @@ import json
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_page_problem
 from tests.issuers.conftest import create_provider
 from tests.network.bursaries_helpers import REPORT, SESSION, create_award, create_fund, step, visited
-from tests.passport.conftest import Browser, assert_page_problem
+from tests.passport.conftest import Browser
 
 
 def _issue_to(client: TestClient, email: str) -> dict[str, str]:

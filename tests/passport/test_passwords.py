@@ -7,16 +7,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.passport.conftest import (
-    PASSWORD,
-    Browser,
-    Clock,
-    assert_page_problem,
-    assert_problem,
-    bearer,
-    last_link,
-    outbox,
-)
+from tests.conftest import assert_page_problem, assert_problem
+from tests.passport.conftest import PASSWORD, Browser, Clock, bearer, last_link, outbox
 
 NEW_PASSWORD = "a brand new passphrase"
 FORGOT = "/passport/forgot-password"

@@ -21,13 +21,12 @@ from passport.config import PassportConfig
 from passport.models import Learner
 from passport.pathways.progress import PathwayMilestones, progress
 from server.seed import seed_demo, seed_demo_learner
-from tests.conftest import ADMIN_TOKEN, BASE_URL
+from tests.conftest import ADMIN_TOKEN, BASE_URL, assert_problem
 from tests.passport.conftest import (
     COURSE,
     PASSWORD,
     Browser,
     Clock,
-    assert_problem,
     auth,
     bearer,
     create_achievement,

@@ -9,14 +9,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_page_problem, assert_problem
 from tests.network.test_trust_registry import COURSES, accredit
 from tests.passport.conftest import (
     BASE_URL,
     COURSE,
     Browser,
     Clock,
-    assert_page_problem,
-    assert_problem,
     auth,
     bearer,
     create_provider,

@@ -18,16 +18,9 @@ from core.services import Database, services_of
 from passport.api_models import SharedOut
 from passport.models import ShareLink
 from schemas.models import IdentityObject
+from tests.conftest import assert_problem
 from tests.network.test_trust_registry import COURSES, accredit
-from tests.passport.conftest import (
-    BASE_URL,
-    Browser,
-    assert_problem,
-    auth,
-    bearer,
-    create_achievement,
-    create_provider,
-)
+from tests.passport.conftest import BASE_URL, Browser, auth, bearer, create_achievement, create_provider
 from tests.passport.test_sharing import Learner, path_of
 from tests.verification.conftest import SAMPLE
 from vc import data_integrity

@@ -17,12 +17,11 @@ from core.i18n import COOKIE
 from core.services import Database, services_of
 from passport.accounts.mail import as_email
 from passport.models import Learner, OutboxMessage
+from tests.conftest import assert_page_problem, assert_problem
 from tests.passport.conftest import (
     ADMIN_TOKEN,
     BASE_URL,
     Browser,
-    assert_page_problem,
-    assert_problem,
     auth,
     create_achievement,
     create_provider,

@@ -194,9 +194,3 @@ def verify(client: TestClient, credential: dict[str, Any] | str, **options: Any)
 def check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
     found: dict[str, Any] = next(item for item in report["checks"] if item["id"] == check_id)
     return found
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["type"] == f"{BASE_URL}/problems/{slug}"

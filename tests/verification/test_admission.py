@@ -20,9 +20,9 @@ from core.admission import Admission, Lane
 from core.services import Database, services_of
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BASE_URL
+from tests.conftest import ADMIN_TOKEN, BASE_URL, assert_problem
 from tests.issuers.conftest import auth
-from tests.verification.conftest import ExternalIssuer, FakeWeb, assert_problem
+from tests.verification.conftest import ExternalIssuer, FakeWeb
 from vc.did_key import did_key_for, did_key_verification_method_id
 from vc.keys import KeyType, PrivateKey
 from vc.presentation_jwt import sign_presentation_jwt

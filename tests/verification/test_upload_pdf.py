@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from fpdf import FPDF
 
-from tests.verification.conftest import assert_problem, issue
+from tests.conftest import assert_problem
+from tests.verification.conftest import issue
 
 ROUTE = "/credentials/verify/upload"
 

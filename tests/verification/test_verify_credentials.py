@@ -16,17 +16,10 @@ from fastapi.testclient import TestClient
 from core.services import Database, services_of
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, assert_problem
 from tests.issuers.conftest import auth
 from tests.network.test_trust_registry import COURSES, accredit, act
-from tests.verification.conftest import (
-    ExternalIssuer,
-    FakeWeb,
-    assert_problem,
-    check,
-    issue,
-    verify,
-)
+from tests.verification.conftest import ExternalIssuer, FakeWeb, check, issue, verify
 from vc import data_integrity
 from vc.keys import KeyType, PrivateKey
 from verification.service import no_registry

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.verification.conftest import assert_problem, issue
+from tests.conftest import assert_problem
+from tests.verification.conftest import issue
 from vc.did_key import did_key_for, did_key_verification_method_id
 from vc.keys import KeyType, PrivateKey
 from vc.presentation import sign_presentation

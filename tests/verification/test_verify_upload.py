@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_problem
 from tests.vc.test_baking import PNG, SVG, chunk, with_chunk_before_idat
-from tests.verification.conftest import assert_problem, check, issue
+from tests.verification.conftest import check, issue
 from vc.baking import PNG_KEYWORD, bake
 
 ROUTE = "/credentials/verify/upload"

@@ -21,7 +21,13 @@ from issuers.staff.accounts import StaffConfig
 from passport.models import OutboxMessage
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BASE_URL, CHEAP_PASSWORDS, PASSWORD, Clock
+from tests.conftest import (
+    ADMIN_TOKEN,
+    BASE_URL,
+    CHEAP_PASSWORDS,
+    PASSWORD,
+    Clock,
+)
 
 
 @pytest.fixture
@@ -47,18 +53,6 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 def operator_auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-def assert_problem(response: Any, status: int, slug: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json"), response.text
-    assert response.json()["type"] == f"{BASE_URL}/problems/{slug}"
-
-
-def assert_page_problem(response: Any, status: int, slug: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("text/html")
-    assert f'<meta name="problem-type" content="{BASE_URL}/problems/{slug}">' in response.text
 
 
 def csrf_of(html: str) -> str:

@@ -12,8 +12,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_page_problem
 from tests.issuers.conftest import COURSE, auth, create_achievement, create_provider
-from tests.issuers.staff.conftest import Browser, assert_page_problem, csrf_of, provider_staff
+from tests.issuers.staff.conftest import Browser, csrf_of, provider_staff
 from tests.issuers.test_api import assert_problem, issue
 from vc.baking import unbake
 

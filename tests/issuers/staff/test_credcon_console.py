@@ -16,16 +16,9 @@ from issuers.console import pages as console_pages
 from issuers.reports import statistics
 from issuers.staff.models import AuditEvent
 from passport.models import OutboxMessage
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, assert_page_problem
 from tests.issuers.conftest import COURSE, auth, create_achievement
-from tests.issuers.staff.conftest import (
-    Browser,
-    Clock,
-    assert_page_problem,
-    csrf_of,
-    operator_staff,
-    provider_staff,
-)
+from tests.issuers.staff.conftest import Browser, Clock, csrf_of, operator_staff, provider_staff
 
 
 def _provider(client: TestClient, name: str = "Alpha College", suspension: bool = False) -> dict[str, Any]:

@@ -19,8 +19,9 @@ from core.services import Database, services_of
 from issuers.console_issuing import cohorts
 from issuers.models import ApiKey, BulkJob, IssuedCredential, IssuerKey
 from issuers.staff.models import AuditEvent
+from tests.conftest import assert_page_problem
 from tests.issuers.conftest import auth, create_achievement, create_provider
-from tests.issuers.staff.conftest import Browser, assert_page_problem, csrf_of, provider_staff
+from tests.issuers.staff.conftest import Browser, csrf_of, provider_staff
 from tests.issuers.test_scope_and_preview import accredit
 from tests.network.test_approvals import approve, submit
 

@@ -7,13 +7,13 @@ import pyotp
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import assert_page_problem
 from tests.issuers.conftest import create_provider
 from tests.issuers.staff.conftest import (
     PASSWORD,
     Browser,
     Clock,
     accept,
-    assert_page_problem,
     emailed_link,
     invite_provider_staff,
     operator_staff,

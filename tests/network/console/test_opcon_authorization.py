@@ -17,13 +17,8 @@ from fastapi.testclient import TestClient
 
 from core.deps import operator
 from network.api import current_reviewer
-from tests.issuers.staff.conftest import (
-    Browser,
-    assert_page_problem,
-    assert_problem,
-    operator_auth,
-    provider_staff,
-)
+from tests.conftest import assert_page_problem, assert_problem
+from tests.issuers.staff.conftest import Browser, operator_auth, provider_staff
 from tests.network.console.conftest import member_id, staff
 
 REVIEW_API = "/api/v1/admin/approvals"

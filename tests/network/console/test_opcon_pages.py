@@ -17,7 +17,8 @@ from issuers.service import API_KEY_PREFIX, IssuerConfig
 from issuers.staff.accounts import StaffConfig
 from network.trust import TrustConfig
 from server.seed import seed_demo, seed_demo_staff
-from tests.issuers.staff.conftest import Browser, assert_page_problem
+from tests.conftest import assert_page_problem
+from tests.issuers.staff.conftest import Browser
 from tests.network.console.conftest import member_id, staff
 
 P = "/operator"

@@ -1,6 +1,6 @@
 """network: bursary funds and their awards (international skills-exchange visits)
 
-Revision ID: 0023_bursaries
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-04 16:00:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import core.db
 
-revision = "0023_bursaries"
+revision = "0023"
 down_revision = "0022"
 branch_labels = None
 depends_on = None
