@@ -42,6 +42,7 @@ from issuers.staff.accounts import StaffConfig
 from network import api as network_api
 from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
+from network.communities import api as communities_api
 from network.pathways import api as pathways_api
 from network.trust import ProviderScope, TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
@@ -245,6 +246,7 @@ def create_app(
         app.include_router(passport_pages.dev_router, dependencies=[Depends(loopback_only)])
     app.include_router(network_api.router)
     app.include_router(pathways_api.router)
+    app.include_router(communities_api.router)
     app.include_router(verification_pages.router)
 
     app.mount("/static", static_files("verification", "passport"), name="static")
