@@ -43,6 +43,7 @@ from network import api as network_api
 from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
 from network.communities import api as communities_api
+from network.communities import pages as communities_pages
 from network.pathways import api as pathways_api
 from network.trust import ProviderScope, TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
@@ -247,6 +248,8 @@ def create_app(
     app.include_router(network_api.router)
     app.include_router(pathways_api.router)
     app.include_router(communities_api.router)
+    app.include_router(communities_pages.console)
+    app.include_router(communities_pages.operator)
     app.include_router(verification_pages.router)
 
     app.mount("/static", static_files("verification", "passport"), name="static")

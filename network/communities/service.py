@@ -548,6 +548,10 @@ def owner_name(session: Session, community: Community, operator_name: str) -> st
     return owner.name if owner is not None else operator_name
 
 
+def all_providers(session: Session) -> list[Issuer]:
+    return sorted(issuers.list_issuers(session), key=lambda i: i.name)
+
+
 def provider_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
     wanted = set(ids)
     return {i.id: i.name for i in issuers.list_issuers(session) if i.id in wanted} if wanted else {}
@@ -564,6 +568,7 @@ __all__ = [
     "add_contribution",
     "add_member",
     "add_session",
+    "all_providers",
     "attendance_of",
     "checked_rule",
     "community_url",
