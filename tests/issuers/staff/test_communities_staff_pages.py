@@ -16,16 +16,7 @@ from sqlalchemy import select
 from core.services import Database, services_of
 from network.communities.models import CommunityParticipation
 from tests.issuers.conftest import create_provider
-from tests.issuers.staff.conftest import (  # noqa: F401  (fixtures)
-    Browser,
-    Clock,
-    app,
-    assert_page_problem,
-    client,
-    clock,
-    operator_staff,
-    provider_staff,
-)
+from tests.issuers.staff.conftest import Browser, assert_page_problem, operator_staff, provider_staff
 
 COMMUNITIES = "/operator/communities"
 
