@@ -18,6 +18,7 @@ from core.problems import Unauthorized
 from core.web import PAGE_HEADERS
 from issuers.badges import badge_svg
 from issuers.issuing import credential_url
+from passport import communities as community_pages
 from passport import credentials, listing
 from passport.accounts import accounts, address_pages, data_export, links, password_pages
 from passport.accounts.accounts import TooManyAttempts
@@ -325,5 +326,6 @@ router.include_router(certificates.public)
 router.include_router(address_pages.router)
 router.include_router(password_pages.router)
 router.include_router(pathway_pages.pages)
+router.include_router(community_pages.pages)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev
