@@ -155,7 +155,7 @@ def operator_credential(
 
 def issue(
     session: Session,
-    trust: TrustConfig,
+    trust: TrustConfig | None,
     issuers: IssuerConfig,
     community: Community,
     standing: service.Standing,
@@ -183,7 +183,7 @@ def issue(
     contributions = [
         c for c in service.contributions_of(session, community.id) if c.id in set(outcome.contributions)
     ]
-    evidence = _evidence(trust.base_url, community, sessions, contributions)
+    evidence = _evidence(issuers.base_url, community, sessions, contributions)
     participation_id = new_id()
     row = CommunityParticipation(
         id=participation_id,
@@ -202,6 +202,8 @@ def issue(
         return raced
     owner = service.issuer_of(session, community)
     if owner is None:
+        if trust is None:
+            raise ValueError("an operator-owned community's credentials need the operator's key (TrustConfig)")
         unsigned = operator_credential(trust, community, member, evidence, participation_id, now)
         problems = credential_problems(unsigned)
         if problems:  # our own making: a bug, never the caller's input
@@ -233,7 +235,7 @@ def issue(
 
 
 def issue_ready(
-    session: Session, trust: TrustConfig, issuers: IssuerConfig, community: Community, now: datetime
+    session: Session, trust: TrustConfig | None, issuers: IssuerConfig, community: Community, now: datetime
 ) -> list[CommunityParticipation]:
     """Issue the participation credential of every active member who meets the rule and has none yet."""
     if not community.rule:
