@@ -203,7 +203,7 @@ def issue(
     owner = service.issuer_of(session, community)
     if owner is None:
         if trust is None:
-            raise ValueError("an operator-owned community's credentials need the operator's key (TrustConfig)")
+            raise ValueError("an operator-owned community's credentials need the operator's key")
         unsigned = operator_credential(trust, community, member, evidence, participation_id, now)
         problems = credential_problems(unsigned)
         if problems:  # our own making: a bug, never the caller's input

@@ -14,7 +14,6 @@ from core.services import Database, services_of
 from issuers.service import IssuerConfig
 from passport.config import PassportConfig
 from server.seed import DEMO_LEARNER_EMAIL, seed_demo, seed_demo_learner
-
 from tests.conftest import ADMIN_TOKEN
 from tests.passport.conftest import Browser, assert_page_problem, auth, create_provider, last_link
 
