@@ -35,6 +35,7 @@ from network.trust import TrustConfig
 from passport.accounts.reminders import send_expiry_reminders
 from passport.config import PassportConfig
 from server import cli_approvals as approvals_cli
+from server import cli_communities as communities_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade
@@ -233,6 +234,7 @@ def demo(
 issuers_app = typer.Typer(no_args_is_help=True, help="The network operator's commands for providers.")
 app.add_typer(issuers_app, name="issuers")
 app.add_typer(approvals_cli.app, name="approvals")
+app.add_typer(communities_cli.app, name="communities")
 
 
 def _service_context() -> tuple[Settings, sessionmaker[Session], IssuerConfig]:
