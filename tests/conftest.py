@@ -15,15 +15,18 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from core.passwords import Passwords
 from core.services import Database, services_of
 from server.app import create_app
 from server.migrate import upgrade
@@ -36,6 +39,22 @@ hypothesis_settings.load_profile("deterministic")
 VECTORS = Path(__file__).parent / "vectors"
 BASE_URL = "https://passport.test"
 ADMIN_TOKEN = "op_test-operator-token"
+PASSWORD = "correct horse battery"
+#: Argon2 at its cheapest: tests sign people in often, and the hash's cost is not what they test.
+CHEAP_PASSWORDS = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+
+class Clock:
+    """A clock a test moves by hand (installed in place of `core.deps.get_now`)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 def load_vector(relative: str) -> Any:

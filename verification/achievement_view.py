@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from .achievement_types import achievement_type_name
+
 __all__ = ["AchievementView", "Link", "achievement_view", "image_of", "web_link"]
 
 _TEXT_LIMIT = 2000
@@ -40,7 +42,7 @@ class Image:
 @dataclass
 class AchievementView:
     name: str | None = None
-    kind: str | None = None  # achievementType, e.g. "Certificate"
+    kind: str | None = None  # achievementType by name, e.g. "Certificate"
     description: str | None = None
     criteria: str | None = None
     criteria_url: str | None = None
@@ -177,7 +179,7 @@ def achievement_view(credential: Mapping[str, Any], base_url: str = "") -> Achie
     name = _text(achievement.get("name"))
     return AchievementView(
         name=name,
-        kind=_text(achievement.get("achievementType")),
+        kind=achievement_type_name(_text(achievement.get("achievementType"))),
         description=_text(achievement.get("description"), _TEXT_LIMIT),
         criteria=_text(criteria.get("narrative"), _TEXT_LIMIT),
         criteria_url=web_link(criteria.get("id")),

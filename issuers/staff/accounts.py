@@ -24,7 +24,6 @@ from core.keystore import Keystore
 from core.passwords import Passwords, digest, new_secret, password_problem
 from core.problems import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from core.throttle import SignInLimiter
-from core.totp import new_totp_secret, verify
 
 from . import audit, letters
 from .models import StaffInvitation, StaffMember, StaffSession
@@ -84,7 +83,7 @@ class InvitationExpired(Gone):
     slug, title = "invitation-expired", N_("This invitation has expired")
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
+def invalid_field(field: str, message: str) -> ValidationFailed:
     """A bad form field: the message names what to change (pages show it beside the field)."""
     return ValidationFailed(message, [{"field": field, "msg": message}])
 
@@ -127,9 +126,9 @@ def invite(
     email, name = email.strip().lower(), name.strip()
     allowed = PROVIDER_ROLES if provider_id is not None else OPERATOR_ROLES
     if role not in allowed:
-        raise _invalid("role", gettext("choose one of the roles offered"))
+        raise invalid_field("role", gettext("choose one of the roles offered"))
     if not name or "@" not in email or len(email) > 320 or len(name) > 200:
-        raise _invalid("email", gettext("give the person's name and email address"))
+        raise invalid_field("email", gettext("give the person's name and email address"))
     if session.scalar(select(StaffMember.id).where(StaffMember.email == email)) is not None:
         raise Conflict(gettext("this email address already has a staff account"))
     member = StaffMember(provider_id=provider_id, email=email, name=name, role=role, created_at=now)
@@ -245,7 +244,7 @@ def accept(session: Session, config: StaffConfig, secret: str, password: str, no
     invitation, member = open_invitation(session, secret, now)
     problem = password_problem(password)
     if problem:
-        raise _invalid("password", problem)
+        raise invalid_field("password", problem)
     used = session.execute(
         update(StaffInvitation)
         .where(StaffInvitation.id == invitation.id, StaffInvitation.used_at.is_(None))
@@ -267,7 +266,7 @@ def change_role(
     member = get_member(session, provider_id, member_id)
     allowed = PROVIDER_ROLES if provider_id is not None else OPERATOR_ROLES
     if role not in allowed:
-        raise _invalid("role", gettext("choose one of the roles offered"))
+        raise invalid_field("role", gettext("choose one of the roles offered"))
     if role == member.role:
         return member
     before = _snapshot(member)
@@ -321,7 +320,7 @@ def _keep_an_admin(session: Session, member: StaffMember) -> None:
 # --- sign-in ------------------------------------------------------------------------------------------------
 
 
-def _throttle(config: StaffConfig, account: str, client: str, now: datetime) -> None:
+def throttle(config: StaffConfig, account: str, client: str, now: datetime) -> None:
     refusal = config.limiter.check(account, client, now)
     if refusal is not None:
         wait = refusal.retry_after
@@ -346,7 +345,7 @@ def authenticate(
     """The member (of a provider, or with `operator` of the operator) with this address and password;
     one answer for every failure."""
     account = "staff:" + email.strip().lower()
-    _throttle(config, account, client, now)
+    throttle(config, account, client, now)
     member = session.scalar(select(StaffMember).where(StaffMember.email == email.strip().lower()))
     if member is not None and (member.provider_id is None) != operator:
         member = None
@@ -391,65 +390,7 @@ def end_session(session: Session, row: StaffSession) -> None:
     session.flush()
 
 
-def second_factor(
-    session: Session, config: StaffConfig, row: StaffSession, code: str, client: str, now: datetime
-) -> StaffMember:
-    """Complete a sign-in with the TOTP code; throttled like the password."""
-    member = session.get(StaffMember, row.staff_member_id)
-    assert member is not None
-    account = f"staff-totp:{member.id}"
-    _throttle(config, account, client, now)
-    step = verify(totp_secret(config, member), code, now, member.totp_last_step)
-    if step is None:
-        config.limiter.failed(account, client, now)
-        raise SignInFailed(gettext("That code is not right. Use the newest code your app shows."))
-    config.limiter.succeeded(account, client)
-    member.totp_last_step = step
-    row.second_factor_due = False
-    session.flush()
-    return member
-
-
 # --- the member's own account -------------------------------------------------------------------------------
-
-
-def totp_secret(config: StaffConfig, member: StaffMember) -> str:
-    """The member's TOTP secret, unsealed (set-up must have begun)."""
-    if member.totp_secret_sealed is None:
-        raise Conflict(gettext("start setting up two-step sign-in first"))
-    return config.keystore.open_secret(member.totp_secret_sealed, f"totp:{member.id}").decode()
-
-
-def begin_totp(session: Session, config: StaffConfig, member: StaffMember) -> str:
-    """A new secret to set up in an authenticator app; the factor is on once a code is confirmed."""
-    if member.totp_enabled:
-        raise Conflict(gettext("two-step sign-in is already on"))
-    secret = new_totp_secret()
-    member.totp_secret_sealed = config.keystore.seal_secret(secret.encode(), f"totp:{member.id}")
-    session.flush()
-    return secret
-
-
-def confirm_totp(
-    session: Session, config: StaffConfig, member: StaffMember, code: str, now: datetime
-) -> None:
-    if member.totp_enabled:
-        raise Conflict(gettext("two-step sign-in is already on"))
-    step = verify(totp_secret(config, member), code, now, member.totp_last_step)
-    if step is None:
-        raise _invalid("code", gettext("That code is not right. Use the newest code your app shows."))
-    member.totp_enabled, member.totp_last_step = True, step
-    session.flush()
-    audit.record(
-        session,
-        "staff.totp_on",
-        "staff_member",
-        member.id,
-        now,
-        provider_id=member.provider_id,
-        before={"totp": False},
-        after={"totp": True},
-    )
 
 
 def change_password(
@@ -466,7 +407,7 @@ def change_password(
         raise SignInFailed(gettext("Your current password is not right."))
     problem = password_problem(new)
     if problem:
-        raise _invalid("password", problem)
+        raise invalid_field("password", problem)
     member.password_hash = config.passwords.hash(new)
     others = delete(StaffSession).where(StaffSession.staff_member_id == member.id)
     if keep is not None:

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.actors import actor_of
+from core.i18n import N_, gettext
 
 from .models import AuditEvent
 
-__all__ = ["MAX_PAGE", "AuditEvent", "events", "record"]
+__all__ = ["ACTIONS", "MAX_PAGE", "AuditEvent", "action_name", "events", "record"]
 
 MAX_PAGE = 200
 
@@ -50,6 +51,50 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+#: What each recorded action is called on the audit pages. An action missing here is shown by its code
+#: (tests/issuers/staff/test_audit_names.py checks that every action the code records has a name).
+ACTIONS: dict[str, str] = {
+    "api_key.create": N_("API key created"),
+    "api_key.revoke": N_("API key revoked"),
+    "signing_key.rotate": N_("Signing key rotated"),
+    "provider.create": N_("Provider added"),
+    "credential.issue": N_("Credential issued"),
+    "credentials.bulk_issue": N_("Cohort issued"),
+    "credential.revoke": N_("Credential revoked"),
+    "credential.suspend": N_("Credential suspended"),
+    "credential.reinstate": N_("Credential reinstated"),
+    "accreditation.accredited": N_("Provider accredited"),
+    "accreditation.details_changed": N_("Accreditation details changed"),
+    "accreditation.scope_changed": N_("Accreditation scope changed"),
+    "accreditation.period_changed": N_("Accreditation period changed"),
+    "accreditation.suspended": N_("Accreditation suspended"),
+    "accreditation.reinstated": N_("Accreditation reinstated"),
+    "accreditation.withdrawn": N_("Accreditation withdrawn"),
+    "approval.pending": N_("Achievement submitted for approval"),
+    "approval.approved": N_("Achievement approved"),
+    "approval.refused": N_("Achievement refused"),
+    "approval.withdrawn": N_("Approval withdrawn"),
+    "staff.invite": N_("Staff member invited"),
+    "staff.reinvite": N_("Invitation sent again"),
+    "staff.enrol": N_("Staff member added"),
+    "staff.accept": N_("Invitation accepted"),
+    "staff.role": N_("Role changed"),
+    "staff.remove": N_("Staff member removed"),
+    "staff.password": N_("Password changed"),
+    "staff.totp_on": N_("Two-step sign-in turned on"),
+    "staff.totp_off": N_("Two-step sign-in turned off"),
+    "staff.totp_reset": N_("Two-step sign-in reset by an administrator"),
+    "staff.recovery_codes": N_("New recovery codes made"),
+    "staff.recovery_code_used": N_("Signed in with a recovery code"),
+}
+
+
+def action_name(action: str) -> str:
+    """The action in the reader's language; its code when it has no name yet."""
+    name = ACTIONS.get(action)
+    return gettext(name) if name else action
 
 
 def events(

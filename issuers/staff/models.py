@@ -53,6 +53,20 @@ class StaffInvitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class StaffRecoveryCode(Base):
+    """A single-use code that stands in for the TOTP code (a lost phone); only its digest is kept."""
+
+    __tablename__ = "staff_recovery_code"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    staff_member_id: Mapped[str] = mapped_column(
+        ForeignKey("staff_member.id", ondelete="CASCADE"), index=True
+    )
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class StaffSession(Base):
     """A signed-in browser. ``second_factor_due``: the password was right, the TOTP code is still to
     come, and the session allows nothing else."""

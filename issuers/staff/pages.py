@@ -22,8 +22,9 @@ from core.totp import provisioning_uri, qr_svg
 from core.web import ShowPage
 from issuers import service
 
-from . import accounts, audit
+from . import accounts, audit, two_step
 from .accounts import StaffConfig
+from .models import StaffMember
 from .roles import OPERATOR_ROLES, PROVIDER_ROLES, Role
 from .web import (
     CONSOLE,
@@ -54,7 +55,8 @@ DONE = {
     "role": N_("Role changed."),
     "removed": N_("Staff member removed. Their sessions have ended."),
     "password": N_("Password changed."),
-    "two-step": N_("Two-step sign-in is on. You will be asked for a code each time you sign in."),
+    "two-step-off": N_("Two-step sign-in is off."),
+    "two-step-reset": N_("Two-step sign-in is reset for that person. Their sessions have ended."),
     "welcome": N_("Your password is set. Welcome."),
 }
 
@@ -146,7 +148,7 @@ def build(realm: Realm) -> APIRouter:
         if who.session_row is None or not who.session_row.second_factor_due:
             return redirect(f"{p}/sign-in")
         try:
-            accounts.second_factor(session, who.config, who.session_row, code, client, now)
+            two_step.second_factor(session, who.config, who.session_row, code, client, now)
         except (Unauthorized, TooManyRequests) as problem:
             shown = show(request, who, "staff_code.html", problem.status, error=problem.detail)
             if isinstance(problem, TooManyRequests):
@@ -311,7 +313,28 @@ def build(realm: Realm) -> APIRouter:
         accounts.remove(session, member.provider_id, member_id, now)
         return redirect(f"{p}/staff?done=removed")
 
+    @router.post(f"{p}/staff/{{member_id}}/two-step/reset")
+    def reset_two_step(
+        request: Request, member_id: str, who: FormVisitor, session: SessionDep, now: NowDep
+    ) -> Response:
+        member = who.require(request, admin_role)
+        two_step.reset(session, accounts.get_member(session, member.provider_id, member_id), now)
+        return redirect(f"{p}/staff?done=two-step-reset")
+
     if realm.operator:
+
+        @router.post(f"{p}/providers/{{provider_id}}/staff/{{member_id}}/two-step/reset")
+        def reset_provider_two_step(
+            request: Request,
+            provider_id: str,
+            member_id: str,
+            who: FormVisitor,
+            session: SessionDep,
+            now: NowDep,
+        ) -> Response:
+            who.require(request, Role.OPERATOR_ADMIN)
+            two_step.reset(session, accounts.get_member(session, provider_id, member_id), now)
+            return redirect(f"{p}/providers/{provider_id}/staff?done=two-step-reset")
 
         @router.get(f"{p}/providers/{{provider_id}}/staff")
         def provider_staff(
@@ -358,6 +381,7 @@ def build(realm: Realm) -> APIRouter:
             who,
             "staff_audit.html",
             events=events[:AUDIT_PAGE],
+            action_name=audit.action_name,
             page_number=number,
             more=len(events) > AUDIT_PAGE,
         )
@@ -367,11 +391,14 @@ def build(realm: Realm) -> APIRouter:
     def _account_page(
         request: Request,
         who: StaffVisitor,
+        session: SessionDep,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
         totp_qr: str | None = None,
         totp_secret: str | None = None,
+        recovery_codes: list[str] | None = None,
     ) -> HTMLResponse:
+        member = who.require(request)
         return page(
             request,
             who,
@@ -380,13 +407,21 @@ def build(realm: Realm) -> APIRouter:
             errors=errors or {},
             totp_qr=totp_qr,
             totp_secret=totp_secret,
+            recovery_codes=recovery_codes,
+            recovery_codes_left=two_step.recovery_codes_left(session, member) if member.totp_enabled else 0,
             done=_done(request),
         )
 
+    def _set_up_again(
+        request: Request, who: StaffVisitor, session: SessionDep, member: StaffMember, error: str
+    ) -> ShowPage:
+        secret = two_step.totp_secret(who.config, member)
+        uri = provisioning_uri(secret, member.email, who.config.totp_issuer)
+        return ShowPage(_account_page(request, who, session, 422, {"code": error}, qr_svg(uri), secret))
+
     @router.get(f"{p}/account")
-    def account(request: Request, who: Visitor) -> HTMLResponse:
-        who.require(request)
-        return _account_page(request, who)
+    def account(request: Request, who: Visitor, session: SessionDep) -> HTMLResponse:
+        return _account_page(request, who, session)
 
     @router.post(f"{p}/account/password")
     def change_password(
@@ -401,25 +436,25 @@ def build(realm: Realm) -> APIRouter:
         member = who.require(request)
         if password != password_confirmation:
             errors = {"password_confirmation": gettext("The two passwords are not the same.")}
-            raise ShowPage(_account_page(request, who, 422, errors))
+            raise ShowPage(_account_page(request, who, session, 422, errors))
         try:
             accounts.change_password(
                 session, who.config, member, current_password, password, now, keep=who.session_row
             )
         except Unauthorized as problem:
-            raise ShowPage(
-                _account_page(request, who, 422, {"current_password": problem.detail or ""})
-            ) from None
+            errors = {"current_password": problem.detail or ""}
+            raise ShowPage(_account_page(request, who, session, 422, errors)) from None
         except ValidationFailed as problem:
-            raise ShowPage(_account_page(request, who, 422, {"password": problem.detail or ""})) from None
+            errors = {"password": problem.detail or ""}
+            raise ShowPage(_account_page(request, who, session, 422, errors)) from None
         return redirect(f"{p}/account?done=password")
 
     @router.post(f"{p}/account/two-step")
     def begin_two_step(request: Request, who: FormVisitor, session: SessionDep) -> Response:
         member = who.require(request)
-        secret = accounts.begin_totp(session, who.config, member)
+        secret = two_step.begin(session, who.config, member)
         uri = provisioning_uri(secret, member.email, who.config.totp_issuer)
-        return _account_page(request, who, totp_qr=qr_svg(uri), totp_secret=secret)
+        return _account_page(request, who, session, totp_qr=qr_svg(uri), totp_secret=secret)
 
     @router.post(f"{p}/account/two-step/confirm")
     def confirm_two_step(
@@ -431,14 +466,35 @@ def build(realm: Realm) -> APIRouter:
     ) -> Response:
         member = who.require(request)
         try:
-            accounts.confirm_totp(session, who.config, member, code, now)
+            codes = two_step.confirm(session, who.config, member, code, now)
         except ValidationFailed as problem:
-            secret = accounts.totp_secret(who.config, member)
-            uri = provisioning_uri(secret, member.email, who.config.totp_issuer)
-            raise ShowPage(
-                _account_page(request, who, 422, {"code": problem.detail or ""}, qr_svg(uri), secret)
-            ) from None
-        return redirect(f"{p}/account?done=two-step")
+            raise _set_up_again(request, who, session, member, problem.detail or "") from None
+        # Shown once, in the answer to this form: only their digests are kept.
+        return _account_page(request, who, session, recovery_codes=codes)
+
+    @router.post(f"{p}/account/two-step/recovery-codes")
+    def renew_recovery_codes(
+        request: Request, who: FormVisitor, session: SessionDep, now: NowDep, password: PasswordField = ""
+    ) -> Response:
+        member = who.require(request)
+        try:
+            codes = two_step.new_recovery_codes(session, who.config, member, password, now)
+        except ValidationFailed as problem:
+            errors = {"renew_password": problem.detail or ""}
+            raise ShowPage(_account_page(request, who, session, 422, errors)) from None
+        return _account_page(request, who, session, recovery_codes=codes)
+
+    @router.post(f"{p}/account/two-step/off")
+    def turn_off_two_step(
+        request: Request, who: FormVisitor, session: SessionDep, now: NowDep, password: PasswordField = ""
+    ) -> Response:
+        member = who.require(request)
+        try:
+            two_step.turn_off(session, who.config, member, password, now)
+        except ValidationFailed as problem:
+            errors = {"off_password": problem.detail or ""}
+            raise ShowPage(_account_page(request, who, session, 422, errors)) from None
+        return redirect(f"{p}/account?done=two-step-off")
 
     return router
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pyotp
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
 from tests.conftest import ADMIN_TOKEN
@@ -92,11 +92,15 @@ def test_provider_staff_journey(live_server: str, page: Page) -> None:
     totp = pyotp.TOTP(key)
     page.fill("#code", totp.now())
     page.click("text=Turn on two-step sign-in")
-    page.wait_for_url(f"{live_server}/console/account?done=two-step")
+    expect(page.locator("[role=status]")).to_contain_text("Two-step sign-in is on")
+    recovery_codes = page.locator(".recovery-codes code").all_inner_texts()
+    assert len(recovery_codes) == 10
+    check(page, "console-recovery-codes")
+    page.goto(f"{live_server}/console/account")
     check(page, "console-account")
 
     page.goto(f"{live_server}/console/audit")
-    assert "staff.invite" in page.inner_text("table")
+    assert "Staff member invited" in page.inner_text("table")
     check(page, "console-audit")
 
     page.click("text=Sign out")

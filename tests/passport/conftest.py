@@ -11,21 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from core.deps import get_now
 from core.services import Database, services_of
-from passport.accounts.security import Passwords
 from passport.config import PassportConfig
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BASE_URL
+from tests.conftest import ADMIN_TOKEN, BASE_URL, CHEAP_PASSWORDS, PASSWORD, Clock
 from tests.issuers.conftest import COURSE, auth, create_achievement, create_provider
 from tests.verification.conftest import FakeWeb
 
@@ -43,19 +41,6 @@ __all__ = [
     "create_provider",
 ]
 
-PASSWORD = "correct horse battery"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
 
 @pytest.fixture
 def clock() -> Clock:
@@ -72,8 +57,8 @@ def web() -> FakeWeb:
 def app(settings: Settings, clock: Clock, web: FakeWeb) -> Iterator[FastAPI]:
     application = create_app(settings, fetch_transport=web.transport, resolve_host=web.resolve)
     application.dependency_overrides[get_now] = clock
-    cheap = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
-    services_of(application).replace(replace(services_of(application).get(PassportConfig), passwords=cheap))
+    services = services_of(application)
+    services.replace(replace(services.get(PassportConfig), passwords=CHEAP_PASSWORDS))
     yield application
     services_of(application).get(Database).engine.dispose()
 

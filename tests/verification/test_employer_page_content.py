@@ -61,6 +61,7 @@ def test_the_page_shows_what_was_achieved_with_links(client: TestClient, college
     for shown in (
         "<dt>Level</dt><dd>RQF Level 3</dd>",
         "<dt>Credits</dt><dd>6</dd>",
+        "<dt>Type</dt><dd>Course</dd>",
         "<dt>Result</dt><dd>Merit</dd>",
         "<dt>Subject area</dt><dd>Building services</dd>",
         "Assessed installation and written test.",
@@ -107,6 +108,7 @@ def test_the_page_in_welsh(client: TestClient, college: dict[str, Any]) -> None:
     assert '<h2 id="verdict-heading">Wedi dod i ben</h2>' in html
     assert "Mae'n wirioneddol, ond daeth i ben ar 31 Rhagfyr 2025." in html
     assert "<dt>Lefel</dt><dd>RQF Level 3</dd>" in html
+    assert "<dt>Math</dt><dd>Cwrs</dd>" in html  # the achievementType by its name, not OB 3.0's term
     form = client.get("/verify?lang=cy").text
     assert "<h1>Gwirio tystlythyr</h1>" in form
 

@@ -7,36 +7,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from core.deps import get_now
-from core.passwords import Passwords
 from core.services import Database, services_of
 from issuers.staff.accounts import StaffConfig
 from passport.models import OutboxMessage
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import ADMIN_TOKEN, BASE_URL
-
-PASSWORD = "correct horse battery"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from tests.conftest import ADMIN_TOKEN, BASE_URL, CHEAP_PASSWORDS, PASSWORD, Clock
 
 
 @pytest.fixture
@@ -48,9 +33,8 @@ def clock() -> Clock:
 def app(settings: Settings, clock: Clock) -> Iterator[FastAPI]:
     application = create_app(settings)
     application.dependency_overrides[get_now] = clock
-    cheap = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
     services = services_of(application)
-    services.replace(replace(services.get(StaffConfig), passwords=cheap))
+    services.replace(replace(services.get(StaffConfig), passwords=CHEAP_PASSWORDS))
     yield application
     services.get(Database).engine.dispose()
 
