@@ -3,7 +3,7 @@ the community (the listed names keep their role for community_of_practice achiev
 members, sessions, attendance, contributions and participation credentials
 
 Revision ID: 0016_communities
-Revises: 0015
+Revises: 0016_lead
 Create Date: 2026-12-04 16:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import core.db
 
 revision = "0016_communities"
-down_revision = "0015"
+down_revision = "0016_lead"
 branch_labels = None
 depends_on = None
 
