@@ -246,6 +246,7 @@ def build(realm: Realm) -> APIRouter:
             error=error,
             done=_done(request),
             contribution_kind_values=rules.CONTRIBUTION_KINDS,
+            describe_shortfalls=participation.describe_shortfalls,
             session_kind_values=service.SESSION_KINDS,
             **names,
         )

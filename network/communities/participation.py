@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import new_id
-from core.i18n import gettext
+from core.i18n import gettext, ngettext
 from core.problems import Conflict
 from issuers import identity, issuing
 from issuers.api_models import CredentialCreate, EvidenceIn, Recipient
@@ -81,7 +81,35 @@ def describe_rule(rule: dict[str, object] | None) -> str:
             )
     if parsed.contributed is not None:
         c = parsed.contributed
-        parts.append(gettext("contribute %(n)s %(kind)s", n=c.at_least, kind=c.kind.replace("_", " ")))
+        kind = gettext(service.CONTRIBUTION_KIND_NAMES[c.kind]).lower()
+        parts.append(gettext("contribute %(n)s %(kind)s", n=c.at_least, kind=kind))
+    return "; ".join(parts)
+
+
+def describe_shortfalls(outcome: rules.Outcome) -> str:
+    """What a member still lacks, in the page's language."""
+    parts = []
+    for shortfall in outcome.shortfalls:
+        if shortfall.condition == "attended":
+            parts.append(
+                ngettext(
+                    "attended %(have)s of the %(num)d session needed",
+                    "attended %(have)s of the %(num)d sessions needed",
+                    shortfall.need,
+                    have=shortfall.have,
+                )
+            )
+        else:
+            kind = gettext(service.CONTRIBUTION_KIND_NAMES[shortfall.kind or "case_study"]).lower()
+            parts.append(
+                ngettext(
+                    "%(have)s of the %(num)d contribution needed (%(kind)s)",
+                    "%(have)s of the %(num)d contributions needed (%(kind)s)",
+                    shortfall.need,
+                    have=shortfall.have,
+                    kind=kind,
+                )
+            )
     return "; ".join(parts)
 
 

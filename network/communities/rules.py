@@ -34,6 +34,7 @@ __all__ = [
     "Issue",
     "Outcome",
     "Rule",
+    "Shortfall",
     "check_sessions",
     "dump",
     "evaluate",
@@ -203,20 +204,40 @@ class Held:
 
 
 @dataclass(frozen=True)
+class Shortfall:
+    """A condition not met yet: ``have`` of the ``need`` sessions attended or contributions of ``kind``."""
+
+    condition: str  # "attended" | "contributed"
+    have: int
+    need: int
+    kind: str | None = None
+
+    def __str__(self) -> str:
+        if self.condition == "attended":
+            return f"attended {self.have} of the {self.need} sessions needed"
+        return f"contributed {self.have} of the {self.need} {_PLURALS[self.kind or 'case_study']} needed"
+
+
+@dataclass(frozen=True)
 class Outcome:
     met: bool
     #: the sessions attended that count (the window's or the period's), oldest first
     sessions: tuple[str, ...]
     #: the contributions that count
     contributions: tuple[str, ...]
-    #: what is still missing, in plain words (empty when met)
-    missing: tuple[str, ...]
+    #: the conditions not met yet (empty when met)
+    shortfalls: tuple[Shortfall, ...]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What is still missing, in plain English words (the API's; pages translate `shortfalls`)."""
+        return tuple(str(s) for s in self.shortfalls)
 
 
 def evaluate(rule: Rule, held: Sequence[Held], contributions: Sequence[tuple[str, str]]) -> Outcome:
     """Whether a member meets ``rule``, given the sessions the community held (any order) and the member's
     contributions as ``(id, kind)``."""
-    missing: list[str] = []
+    missing: list[Shortfall] = []
     counted: list[str] = []
     if rule.attended is not None:
         a = rule.attended
@@ -229,11 +250,11 @@ def evaluate(rule: Rule, held: Sequence[Held], contributions: Sequence[tuple[str
             window = [h for h in ordered if a.start <= h.starts_at.date() < a.until]
         counted = [h.session_id for h in window if h.attended]
         if len(counted) < a.at_least:
-            missing.append(f"attended {len(counted)} of the {a.at_least} sessions needed")
+            missing.append(Shortfall("attended", len(counted), a.at_least))
     kept: list[str] = []
     if rule.contributed is not None:
         c = rule.contributed
         kept = [cid for cid, kind in contributions if kind == c.kind]
         if len(kept) < c.at_least:
-            missing.append(f"contributed {len(kept)} of the {c.at_least} {_PLURALS[c.kind]} needed")
+            missing.append(Shortfall("contributed", len(kept), c.at_least, c.kind))
     return Outcome(not missing, tuple(counted), tuple(kept), tuple(missing))

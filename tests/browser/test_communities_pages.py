@@ -95,6 +95,10 @@ def test_community_pages_for_the_operator_the_coordinator_and_the_public(
         page.wait_for_load_state()
         assert "attend 4 of the last 6 sessions; contribute 1 case study" in page.inner_text("main")
         assert "Priya Tutor" in page.inner_text("main")
+        assert (
+            "Not yet: attended 2 of the 4 sessions needed; 0 of the 1 contribution needed (case study)"
+            in (page.inner_text("main"))
+        )
         assert "Issued on" in page.inner_text("#participation ~ div")
         check(page, "operator-community", width)
 
