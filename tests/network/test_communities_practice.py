@@ -5,12 +5,20 @@ participation rule, and members who meet it get a participation credential from 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from core.db import transaction
+from core.services import Database, services_of
+from issuers.service import IssuerConfig
+from network.communities import participation, service
+from network.communities.models import CommunityParticipation
+from network.trust import TrustConfig
 from tests.issuers.conftest import ADMIN_TOKEN, COURSE, auth, create_achievement, create_provider
 from tests.issuers.test_api import assert_problem
 
@@ -346,3 +354,34 @@ def test_the_operator_may_use_every_route(client: TestClient, setup: dict[str, A
         for method, path, body in routes(setup)
     ]
     assert answered == expected
+
+
+def test_a_participation_racing_another_request_keeps_the_first(
+    client: TestClient, setup: dict[str, Any]
+) -> None:
+    """Two requests issue the same member's credential at once: the unique constraint decides, the second
+    gets the first one's, and its own insert leaves nothing behind."""
+    cid, key = setup["community"]["id"], setup["key"]
+    attend(client, key, cid, setup["sessions"][-1], setup["ada"])
+    client.patch(f"{API}/{cid}", json={"rule": {"attended": {"at_least": 1, "of_last": 1}}}, headers=key)
+    [first] = client.post(f"{API}/{cid}/participation", headers=key).json()
+    app = client.app
+    services = services_of(app)  # type: ignore[arg-type]
+    with transaction(services.get(Database).sessions) as session:
+        community = service.get(session, service.OPERATOR, cid)
+        [standing] = [
+            s for s in service.standings(session, community, datetime.now(UTC)) if s.member.id == setup["ada"]
+        ]
+        as_seen = replace(standing, participation=None)  # as the racing request saw it
+        again = participation.issue(
+            session,
+            services.get(TrustConfig),
+            services.get(IssuerConfig),
+            community,
+            as_seen,
+            datetime.now(UTC),
+        )
+        assert again.id == first["id"]
+    with services.get(Database).sessions() as session:
+        rows = session.scalars(select(CommunityParticipation)).all()
+    assert [row.id for row in rows] == [first["id"]]
