@@ -65,9 +65,10 @@ def _done(request: Request) -> str | None:
 
 
 def _messages(problem: Problem) -> str:
+    """What a refused form shows: each error's own words when the problem lists them, else its detail."""
     errors = problem.extensions.get("errors")
     details = [str(e.get("msg")) for e in errors or [] if isinstance(e, dict)]
-    return " ".join([problem.detail, *details]) if details else problem.detail
+    return "; ".join(details) if details else problem.detail
 
 
 def _when(value: str) -> datetime | None:
