@@ -36,7 +36,7 @@ from .api_models import (
     AttendanceIn,
     CommunityChange,
     CommunityIn,
-    CommunityOut,
+    CommunityOfPracticeOut,
     ContributionIn,
     ContributionOut,
     MemberIn,
@@ -76,10 +76,10 @@ public = APIRouter(tags=["public"])
 router = APIRouter()
 
 
-def community_out(session: Session, config: TrustConfig, community: Community) -> CommunityOut:
+def community_out(session: Session, config: TrustConfig, community: Community) -> CommunityOfPracticeOut:
     ids = service.coordinators_of(session, community.id)
     names = service.provider_names(session, ids)
-    return CommunityOut(
+    return CommunityOfPracticeOut(
         id=community.id,
         url=service.community_url(config.base_url, community.id),
         name=community.name,
@@ -170,7 +170,9 @@ def send_invitation(
 
 
 @api.get("")
-def list_communities(who: CallerDep, session: SessionDep, config: TrustConfigDep) -> list[CommunityOut]:
+def list_communities(
+    who: CallerDep, session: SessionDep, config: TrustConfigDep
+) -> list[CommunityOfPracticeOut]:
     """Every community for the operator; a provider's own (it coordinates) for a provider."""
     return [community_out(session, config, c) for c in service.visible(session, who)]
 
@@ -182,7 +184,7 @@ def list_communities(who: CallerDep, session: SessionDep, config: TrustConfigDep
 )
 def create_community(
     body: CommunityIn, who: CallerDep, session: SessionDep, config: TrustConfigDep, now: NowDep
-) -> CommunityOut:
+) -> CommunityOfPracticeOut:
     """Add a community (the operator only). Its name becomes one a community_of_practice achievement may
     name; a name already listed (any letter case) is 409."""
     service.require_operator(who)
@@ -202,7 +204,7 @@ def create_community(
 @api.get("/{community_id}")
 def get_community(
     community_id: str, who: CallerDep, session: SessionDep, config: TrustConfigDep
-) -> CommunityOut:
+) -> CommunityOfPracticeOut:
     return community_out(session, config, service.get(session, who, community_id))
 
 
@@ -214,7 +216,7 @@ def change_community(
     session: SessionDep,
     config: TrustConfigDep,
     now: NowDep,
-) -> CommunityOut:
+) -> CommunityOfPracticeOut:
     """Change what is sent. A participation rule that could never be met is 422 naming why."""
     changes = body.model_dump(exclude_unset=True)
     return community_out(session, config, service.update(session, who, community_id, changes, now))
@@ -389,7 +391,7 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-@public.get("/communities", response_model=list[CommunityOut])
+@public.get("/communities", response_model=list[CommunityOfPracticeOut])
 def public_communities(request: Request, session: SessionDep, config: TrustConfigDep) -> Response:
     """The network's communities of practice: a page, or JSON."""
     found = [community_out(session, config, c) for c in service.visible(session, service.OPERATOR)]
@@ -398,7 +400,11 @@ def public_communities(request: Request, session: SessionDep, config: TrustConfi
     return render(request, "communities_public.html", communities=found)
 
 
-@public.get("/communities/{community_id}", response_model=CommunityOut, responses=problem_responses(NotFound))
+@public.get(
+    "/communities/{community_id}",
+    response_model=CommunityOfPracticeOut,
+    responses=problem_responses(NotFound),
+)
 def public_community(
     request: Request, community_id: str, session: SessionDep, config: TrustConfigDep, now: NowDep
 ) -> Response:

@@ -50,7 +50,7 @@ class ProviderRef(BaseModel):
     name: str
 
 
-class CommunityOut(BaseModel):
+class CommunityOfPracticeOut(BaseModel):
     id: str
     url: str = Field(description="its public page")
     name: str
