@@ -65,6 +65,7 @@ ACTIONS: dict[str, str] = {
     "credential.revoke": N_("Credential revoked"),
     "credential.suspend": N_("Credential suspended"),
     "credential.reinstate": N_("Credential reinstated"),
+    "credential.claim_resend": N_("Claim email sent again"),  # issuers.console.credentials
     "accreditation.accredited": N_("Provider accredited"),
     "accreditation.details_changed": N_("Accreditation details changed"),
     "accreditation.scope_changed": N_("Accreditation scope changed"),

@@ -90,7 +90,11 @@ class AuditEvent(Base):
     the actor is a staff member, an API key, the operator's token or the system (demo data, the CLI)."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_provider_at", "provider_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_provider_at", "provider_id", "at"),
+        # One credential's history in the console (issuers.console.credentials), and its re-send throttle.
+        Index("ix_audit_event_subject", "subject_kind", "subject_id", "at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -21,6 +21,7 @@ from core.problems import Conflict, NotFound, TooManyRequests, Unauthorized, Val
 from core.totp import provisioning_uri, qr_svg
 from core.web import ShowPage
 from issuers import service
+from issuers.console import pages as console_pages
 
 from . import accounts, audit, two_step
 from .accounts import StaffConfig
@@ -199,8 +200,10 @@ def build(realm: Realm) -> APIRouter:
     # --- home -----------------------------------------------------------------------------------------
 
     @router.get(p)
-    def home(request: Request, who: Visitor, session: SessionDep) -> HTMLResponse:
+    def home(request: Request, who: Visitor, session: SessionDep, now: NowDep) -> HTMLResponse:
         member = who.require(request)
+        if not realm.operator:  # the provider's figures (issuers.console)
+            return console_pages.home_page(request, who, session, member, now, _done(request))
         organisation = _organisation(session, who.config, member.provider_id)
         return page(request, who, "staff_home.html", organisation=organisation, done=_done(request))
 

@@ -1,0 +1,1 @@
+"""The provider console's issuing sections: issue to one person, cohort uploads and their jobs, keys."""

@@ -1,0 +1,23 @@
+"""issuers: an index of the audit trail by subject (one credential's history in the console, and the
+throttle on re-sending its claim email)
+
+Revision ID: 0016_credcon
+Revises: 0016_lead
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0016_credcon"
+down_revision = "0016_lead"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_audit_event_subject", "audit_event", ["subject_kind", "subject_id", "at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_audit_event_subject", table_name="audit_event")
