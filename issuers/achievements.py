@@ -56,7 +56,7 @@ def update_achievement(
         key: value for key, value in (achievement.definition | changes).items() if value is not None
     }
     try:
-        definition = AchievementCreate.model_validate(merged).model_dump(mode="json")
+        definition = service.definition_of(AchievementCreate.model_validate(merged))
     except ValidationError as error:
         raise ValidationFailed(
             gettext("The request is not valid: see errors."),
@@ -68,6 +68,8 @@ def update_achievement(
         "community"
     ):
         service.check_community(session, config, definition["community"])
+    if definition.get("image") is not None and definition["image"] != achievement.definition.get("image"):
+        service.check_image(session, achievement.issuer_id, definition["image"])
     version = achievement.version
     # Compare-and-set: of two edits of one version, only the first applies.
     changed = session.execute(

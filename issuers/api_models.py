@@ -137,6 +137,12 @@ class AchievementCreate(Strict):
     criteria_narrative: str | None = Field(default=None, max_length=5000)
     criteria_url: HttpUrl | None = None
     image_url: HttpUrl | None = None
+    image: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="A badge image uploaded or designed in the console: its SHA-256. Credentials carry it "
+        "at a stable URL of ours (it takes the place of image_url).",
+    )
     level: str | None = Field(default=None, pattern=r"^(RQF|SCQF) (Entry|[0-9]{1,2})$", examples=["RQF 3"])
     sector: str | None = Field(default=None, max_length=200)
     community: str | None = Field(
@@ -175,6 +181,7 @@ class AchievementUpdate(Strict):
     criteria_narrative: str | None = Field(default=None, max_length=5000)
     criteria_url: HttpUrl | None = None
     image_url: HttpUrl | None = None
+    image: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     level: str | None = Field(default=None, pattern=r"^(RQF|SCQF) (Entry|[0-9]{1,2})$", examples=["RQF 3"])
     sector: str | None = Field(default=None, max_length=200)
     community: str | None = Field(default=None, min_length=1, max_length=100)

@@ -3,7 +3,10 @@
 The image is our default badge: an SVG drawn here with the achievement's name and kind, or a PNG of the
 same design without them (``issuers/data/badge.png``, 256 x 256, 4.6 KB: ``badge_svg(None)`` rendered
 once by cairosvg and quantised to 64 colours by Pillow, so neither is needed at run time). An achievement's
-own ``image_url`` is never used: we bake only images we hold, and never fetch a remote one.
+own ``image_url`` is never used: we bake only images we hold, and never fetch a remote one. An image the
+provider uploaded or designed (`issuers.images`) is used when it is of the format asked for: the one of the
+version the credential was issued with. We make no PNG of an SVG (no renderer at run time), so a PNG
+download of a credential whose badge is an SVG uses the default PNG, and the other way round.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
 
+from core.problems import NotFound
 from vc.baking import bake
 
-from . import issuing, service
-from .models import Issuer
+from . import achievements, images, issuing, service
+from .models import Achievement, AchievementImage, Issuer
 
 ImageFormat = Literal["png", "svg"]
 MEDIA_TYPES: dict[ImageFormat, str] = {"png": "image/png", "svg": "image/svg+xml"}
@@ -73,9 +77,32 @@ def baked_credential(
 ) -> bytes:
     """The provider's own credential baked into the default badge image; another's is a 404."""
     row = issuing.get_credential(session, issuer, credential_id)
-    if image_format == "png":
+    achievement = achievements.at_version(
+        session, service.get_achievement(session, issuer, row.achievement_id), row.achievement_version
+    )
+    own = own_image(session, achievement)
+    if own is not None and images.image_format(own) == image_format:
+        image = own.content
+    elif image_format == "png":
         image = badge_png()
     else:
-        achievement = service.get_achievement(session, issuer, row.achievement_id)
         image = badge_svg(achievement.definition["name"], achievement.kind).encode()
     return bake(image, issuing.signed_document(row))
+
+
+def own_image(session: Session, achievement: Achievement) -> AchievementImage | None:
+    """The badge image the achievement (at its version) names, if it names one of ours."""
+    sha256 = achievement.definition.get("image")
+    return images.get_image(session, achievement.issuer_id, sha256) if sha256 else None
+
+
+def own_badge(session: Session, credential_id: str, image_format: ImageFormat) -> bytes | None:
+    """For one of our issued credentials (the passport's downloads): the provider's own badge image of
+    the version it was issued with, if it is of that format; None otherwise (the default is used)."""
+    try:
+        row = issuing.find_credential(session, credential_id)
+        current = achievements.find_public(session, row.achievement_id)
+        image = own_image(session, achievements.at_version(session, current, row.achievement_version))
+    except NotFound:
+        return None
+    return image.content if image is not None and images.image_format(image) == image_format else None

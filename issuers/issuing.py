@@ -41,7 +41,7 @@ from schemas.models import (
 )
 from vc.keys import KeyType
 
-from . import achievements, identity, service, signing, status
+from . import achievements, identity, images, service, signing, status
 from .api_models import CredentialCreate
 from .models import Achievement, IssuedCredential, Issuer, IssuerKey, StatusListRow
 from .ports import IssuedNotice, ScopeAnswer
@@ -101,7 +101,7 @@ def _achievement_model(
         name=d["name"],
         description=description,
         criteria=Criteria(id=d.get("criteria_url"), narrative=d.get("criteria_narrative")),
-        image=Image(id=d["image_url"]) if d.get("image_url") else None,
+        image=_image(config, achievement),
         alignment=alignments,
         result_description=[ResultDescription(id=f"{url}#result", name="Result", result_type="Result")],
         credits_available=d.get("credits"),
@@ -112,6 +112,15 @@ def _achievement_model(
         version=str(achievement.version) if achievement.version > 1 else None,
         endorsement=list(endorsements),
     )
+
+
+def _image(config: service.IssuerConfig, achievement: Achievement) -> Image | None:
+    """The badge image: one of ours (at its stable URL) if the provider gave one, else their ``image_url``."""
+    d = achievement.definition
+    if d.get("image"):
+        url = config.base_url + images.image_path(achievement.id, d["image"])
+        return Image(id=url, caption=d["name"])
+    return Image(id=d["image_url"]) if d.get("image_url") else None
 
 
 def _request_digest(request: CredentialCreate) -> str:

@@ -239,3 +239,19 @@ class CredentialActivity(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # statistics.FIGURES
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AchievementImage(Base):
+    """A badge image a provider uploaded or designed, PNG or SVG, checked when it came in
+    (`issuers.images`). Named by the SHA-256 of its bytes, so an image never changes once an achievement's
+    version (and the credentials issued with it) can point at it."""
+
+    __tablename__ = "achievement_image"
+
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("issuer.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(32))  # image/png | image/svg+xml
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

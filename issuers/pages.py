@@ -22,10 +22,10 @@ from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.services import Site, services_of
 from core.web import Templates
 
-from . import achievements, issuing, service
+from . import achievements, images, issuing, service
 from .deps import ConfigDep
 
-__all__ = ["router"]
+__all__ = ["facts_of", "router"]
 
 render = Templates(Path(__file__).parent / "templates").render
 _JSON_TYPES = ("application/json", "application/ld+json")
@@ -55,7 +55,7 @@ class PageRoute(APIRoute):
 router = APIRouter(tags=["public"], route_class=PageRoute)
 
 
-def _facts(definition: dict[str, Any]) -> dict[str, Any]:
+def facts_of(definition: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": definition["name"],
         "description": definition["description"],
@@ -112,7 +112,10 @@ def achievement_page(
     return render(
         request,
         "issuers_achievement.html",
-        achievement=_facts(shown.definition),
+        image_url=images.image_path(shown.id, shown.definition["image"])
+        if shown.definition.get("image")
+        else None,
+        achievement=facts_of(shown.definition),
         kind=shown.kind,
         achievement_type=model.achievement_type,
         version=shown.version,
@@ -121,3 +124,23 @@ def achievement_page(
         provider={"name": issuer.name, "url": issuer.url, "profile_url": f"/issuers/{issuer.id}/profile"},
         page_url=model.id,
     )
+
+
+#: A badge image never changes (it is named by its SHA-256); an SVG is shown as an image, never as a page.
+_IMAGE_HEADERS = {
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+}
+
+
+@router.get(
+    "/achievements/{achievement_id}/images/{sha256}",
+    response_model=None,
+    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}, **problem_responses(NotFound)},
+)
+def achievement_image(achievement_id: str, sha256: str, session: SessionDep) -> Response:
+    """A badge image of the achievement's provider, at the URL its credentials hold (`issuers.images`)."""
+    achievement = achievements.find_public(session, achievement_id)
+    row = images.get_image(session, achievement.issuer_id, sha256)
+    return Response(row.content, media_type=row.media_type, headers=_IMAGE_HEADERS)

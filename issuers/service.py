@@ -24,7 +24,7 @@ from core.problems import Conflict, NotFound, Unauthorized, ValidationFailed
 from schemas.vocabulary import ACHIEVEMENT_TYPES, AchievementKind
 from vc.keys import KeyType, PrivateKey
 
-from . import identity
+from . import identity, images
 from .api_models import AchievementCreate, IssuerCreate, IssuerUpdate
 from .models import Achievement, ApiKey, Issuer, IssuerKey
 from .ports import (
@@ -267,11 +267,13 @@ def create_achievement(
 ) -> Achievement:
     if data.community is not None:
         check_community(session, config, data.community)
+    if data.image is not None:
+        check_image(session, issuer.id, data.image)
     achievement = Achievement(
         id=new_id(),
         issuer_id=issuer.id,
         kind=data.kind.value,
-        definition=data.model_dump(mode="json"),
+        definition=definition_of(data),
         created_at=now,
     )
     session.add(achievement)
@@ -292,6 +294,24 @@ def check_community(session: Session, config: IssuerConfig, community: str) -> N
                     "msg": f"Input should be one of the network's communities: {listed}",
                 }
             ],
+        )
+
+
+def definition_of(data: AchievementCreate) -> dict[str, Any]:
+    """What an achievement row keeps of its definition (``image`` only when it has one, so definitions
+    made before images existed compare equal to the same definition made now)."""
+    definition = data.model_dump(mode="json")
+    if definition.get("image") is None:
+        definition.pop("image", None)
+    return definition
+
+
+def check_image(session: Session, issuer_id: str, image: str) -> None:
+    """The image must be one of the provider's own (422 otherwise, worded as a field error)."""
+    if not images.exists(session, issuer_id, image):
+        raise ValidationFailed(
+            gettext("The request is not valid: see errors."),
+            [{"loc": ["body", "image"], "msg": "Input should be the SHA-256 of one of your badge images"}],
         )
 
 

@@ -27,6 +27,8 @@ from passport.credentials import PassportItem, Status, status_words
 MAX_TEXT = 200
 SORTS = {"newest": N_("Newest first"), "oldest": N_("Oldest first"), "name": N_("Name (A to Z)")}
 #: Inline images shown on cards: rasters only (an SVG may carry script or remote references).
+#: A badge image of this service's own (`issuers.images`): served from our origin, so a card may show it.
+_OWN_IMAGE = re.compile(r"^/achievements/[A-Za-z0-9_-]{1,32}/images/[0-9a-f]{64}$")
 _IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=\s]+)$")
 MAX_INLINE_IMAGE = 256 * 1024
 
@@ -125,11 +127,14 @@ def choose(items: Sequence[PassportItem], query: ListQuery) -> list[PassportItem
     return chosen
 
 
-def inline_image(item: PassportItem) -> str | None:
+def inline_image(item: PassportItem, base_url: str = "") -> str | None:
     """The achievement's own image when the credential carries it inline as a raster ``data:`` URI
-    (checked to decode, at most 256 KiB); None otherwise."""
+    (checked to decode, at most 256 KiB), or when it is a badge image this service serves (a provider's
+    uploaded or designed badge, at ``{base_url}/achievements/{id}/images/{sha256}``: its path); None
+    otherwise."""
     text = item.credential.document
-    if "data:image/" not in text:  # most credentials: no parsing at all
+    ours = bool(base_url) and ("/images/" in text or not text.lstrip().startswith("{"))  # or a VC-JWT
+    if "data:image/" not in text and not ours:  # most credentials: no parsing at all
         return None
     try:
         document = _payload(item)
@@ -142,6 +147,9 @@ def inline_image(item: PassportItem) -> str | None:
     url = image.get("id") if isinstance(image, dict) else image
     if not isinstance(url, str) or len(url) > MAX_INLINE_IMAGE * 4 // 3 + 64:
         return None
+    if base_url and url.startswith(base_url + "/"):
+        path = url.removeprefix(base_url)
+        return path if _OWN_IMAGE.match(path) else None
     found = _IMAGE.match(url)
     if found is None:
         return None

@@ -7,6 +7,7 @@ Server-rendered (``passport/templates``), one form per action, every form POST C
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -195,7 +196,7 @@ def passport(
         total=len(entries),
         query=query,
         facets=listing.facets(entries),
-        image_of=listing.inline_image,
+        image_of=partial(listing.inline_image, base_url=who.config.base_url),
         logo_of=listing.inline_logo,
         pathways=pathway_pages.home_section(session, hook, learner, now),
         words=status_words(),

@@ -35,6 +35,7 @@ from issuers import api as issuers_api
 from issuers import pages as issuers_pages
 from issuers.bulk import JobWorker
 from issuers.console import pages as console_pages
+from issuers.console_achievements import pages as console_achievements
 from issuers.console_issuing.router import router as console_issuing_router
 from issuers.reports import api as issuers_reports
 from issuers.service import IssuerConfig
@@ -227,7 +228,10 @@ def create_app(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         base_url=settings.base_url,
-        page_forms={"/verify": verification_pages.too_large_form},
+        page_forms={
+            "/verify": verification_pages.too_large_form,
+            console_achievements.UPLOAD_PATH: console_achievements.too_large_form,
+        },
     )
     app.add_middleware(NoSniff)
     # Every answer, a 413 too, speaks the request's language (core.i18n).
@@ -240,6 +244,7 @@ def create_app(
     app.include_router(issuers_api.router)
     app.include_router(staff_api.router)
     app.include_router(staff_pages.console)
+    app.include_router(console_achievements.router)
     app.include_router(staff_pages.operator)
     app.include_router(console_pages.router)
     app.include_router(console_issuing_router)  # issuecon: /console/issue, /cohorts, /keys

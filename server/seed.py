@@ -30,6 +30,7 @@ from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
+from server.seed_achcon import seed_demo_badges
 from server.seed_communities import seed_communities
 
 PROVIDERS: list[dict[str, Any]] = [
@@ -235,6 +236,7 @@ def seed_demo(
                     lifecycle.revoke(session, issuer, row.id, "Issued in error (demo)", now)
                     revoked = True
     _net_zero_pathway(session, config, achievements, now)
+    seed_demo_badges(session, config, achievements, now)
     seed_communities(session, config, trust_config, keys, DEMO_LEARNER_EMAIL, now)
     return keys
 

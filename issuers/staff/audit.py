@@ -89,6 +89,12 @@ ACTIONS: dict[str, str] = {
     "staff.totp_reset": N_("Two-step sign-in reset by an administrator"),
     "staff.recovery_codes": N_("New recovery codes made"),
     "staff.recovery_code_used": N_("Signed in with a recovery code"),
+    # The console's achievements (issuers/console_achievements)
+    "achievement.create": N_("Achievement created"),
+    "achievement.update": N_("Achievement edited (new version)"),
+    "achievement.image": N_("Achievement badge image changed"),
+    "achievement.archive": N_("Achievement archived"),
+    "achievement.restore": N_("Achievement restored"),
 }
 
 

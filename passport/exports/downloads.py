@@ -13,11 +13,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
 from core.i18n import gettext
 from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
-from issuers.badges import badge_png, badge_svg
+from issuers.badges import badge_png, badge_svg, own_badge
 from passport import credentials
 from passport.api_models import StrictVerbatim
 from passport.credentials import PassportItem
@@ -54,8 +55,11 @@ def signed_file(entry: PassportItem) -> Response:
     return attachment(body, MEDIA_TYPES["ldp"], f"credential-{entry.id}.json")
 
 
-def baked_file(entry: PassportItem, image_format: ImageFormat) -> Response:
-    image = (
+def baked_file(session: Session, entry: PassportItem, image_format: ImageFormat) -> Response:
+    """Baked into the provider's own badge image when ours issued it with one of that format, else into
+    the default badge."""
+    own = own_badge(session, entry.credential.id, image_format) if entry.source == "issued" else None
+    image = own or (
         badge_png()
         if image_format == "png"
         else badge_svg(entry.credential.achievement_name, entry.kind).encode()
@@ -76,12 +80,12 @@ def download(credential_id: str, learner: CurrentLearner, session: SessionDep, n
 
 @api.get("/credentials/{credential_id}/baked.png", response_class=Response, responses=DOWNLOAD_RESPONSES)
 def baked_png(credential_id: str, learner: CurrentLearner, session: SessionDep, now: NowDep) -> Response:
-    return baked_file(credentials.item(session, learner, credential_id, now), "png")
+    return baked_file(session, credentials.item(session, learner, credential_id, now), "png")
 
 
 @api.get("/credentials/{credential_id}/baked.svg", response_class=Response, responses=DOWNLOAD_RESPONSES)
 def baked_svg(credential_id: str, learner: CurrentLearner, session: SessionDep, now: NowDep) -> Response:
-    return baked_file(credentials.item(session, learner, credential_id, now), "svg")
+    return baked_file(session, credentials.item(session, learner, credential_id, now), "svg")
 
 
 class PresentationCreate(StrictVerbatim):
@@ -140,11 +144,15 @@ def page_download(
 def page_baked_png(
     credential_id: str, request: Request, who: VisitorDep, session: SessionDep, now: NowDep
 ) -> Response:
-    return baked_file(credentials.item(session, who.require_learner(request), credential_id, now), "png")
+    return baked_file(
+        session, credentials.item(session, who.require_learner(request), credential_id, now), "png"
+    )
 
 
 @pages.get("/passport/credentials/{credential_id}/baked.svg")
 def page_baked_svg(
     credential_id: str, request: Request, who: VisitorDep, session: SessionDep, now: NowDep
 ) -> Response:
-    return baked_file(credentials.item(session, who.require_learner(request), credential_id, now), "svg")
+    return baked_file(
+        session, credentials.item(session, who.require_learner(request), credential_id, now), "svg"
+    )
