@@ -15,7 +15,7 @@ from .actors import Actor, acting_as
 from .db import transaction
 from .i18n import N_, gettext
 from .problems import Unauthorized
-from .services import Database, OperatorToken, services_of
+from .services import Database, OperatorSessions, OperatorToken, services_of
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -42,8 +42,13 @@ def bearer_token(request: Request, missing: str = N_("send Authorization: Bearer
     return token.strip()
 
 
-def operator(request: Request, session: SessionDep) -> None:
-    """The network operator's token, or 401; the request then acts as the operator (`core.actors`)."""
+def operator(request: Request, session: SessionDep, now: NowDep) -> None:
+    """The network operator's token, or 401; the request then acts as the operator (`core.actors`).
+    Without an Authorization header, a signed-in operator staff member's session cookie, within their
+    role (`OperatorSessions`); the request then acts as them."""
+    staff = services_of(request.app).get(OperatorSessions)
+    if not request.headers.get("authorization") and staff.check(request, session, now):
+        return
     expected = services_of(request.app).get(OperatorToken).value
     if not hmac.compare_digest(bearer_token(request).encode(), expected.encode()):
         raise Unauthorized(gettext("the network operator's token is required"))

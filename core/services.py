@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "OperatorToken", "Services", "Site", "provide", "services_of"]
+__all__ = ["Database", "OperatorSessions", "OperatorToken", "Services", "Site", "provide", "services_of"]
 
 Service = TypeVar("Service")
 
@@ -94,3 +95,13 @@ class OperatorToken:
 
     def __repr__(self) -> str:
         return "OperatorToken(<hidden>)"
+
+
+@dataclass(frozen=True)
+class OperatorSessions:
+    """The operator's staff calling the operator API with their /operator session cookie instead of the
+    token (wired by the composition root: `issuers.staff.access.operator_member`). ``check(request,
+    session, now)`` is False without a session cookie, True for a signed-in member whose role allows the
+    call (CSRF header checked for a change), and raises the problem otherwise."""
+
+    check: Callable[[Request, Session, datetime], bool]

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-__all__ = ["FailureStore", "MemoryFailures", "Refusal", "SignInLimiter"]
+__all__ = ["FailureStore", "MemoryFailures", "Refusal", "RequestLimiter", "SignInLimiter"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,26 @@ class SignInLimiter:
             return 0
         # Refused until enough of the recent failures leave the window.
         return max(1, _seconds_until(times[len(times) - limit] + self.window, now))
+
+
+class RequestLimiter:
+    """At most ``limit`` requests per key within a sliding ``window`` (every request counts, not only
+    failures): for work anyone may ask for, like claiming at an event (`passport.claim_codes`). The
+    counts are a `FailureStore`'s, by default this process's memory."""
+
+    def __init__(self, limit: int, window: timedelta, store: FailureStore | None = None) -> None:
+        self.limit, self.window = limit, window
+        self.store: FailureStore = store if store is not None else MemoryFailures()
+
+    def hit(self, key: str, now: datetime) -> Refusal | None:
+        """Count a request for `key`; a refusal (not counted) when the window already holds ``limit``."""
+        times = self.store.times(key, now - self.window)
+        if len(times) >= self.limit:
+            return Refusal(
+                retry_after=max(1, _seconds_until(times[len(times) - self.limit] + self.window, now))
+            )
+        self.store.add((key,), now, now - self.window)
+        return None
 
 
 def _seconds_until(moment: datetime, now: datetime) -> int:

@@ -18,8 +18,9 @@ from core.problems import Conflict, Forbidden, NotFound, Unauthorized, Validatio
 from core.services import OperatorToken, provide, services_of
 from issuers.deps import CurrentIssuer
 from issuers.service import API_KEY_PREFIX
+from issuers.staff.access import operator_member
 
-from . import approval_status, approvals, communities, operator, trust
+from . import approval_status, approvals, assignments, communities, operator, trust
 from .api_models import (
     AccreditationCreate,
     AccreditationOut,
@@ -29,6 +30,8 @@ from .api_models import (
     ApprovalRefusal,
     ApprovalSubmit,
     ApprovalWithdrawal,
+    AssignmentIn,
+    AssignmentOut,
     CommunityCreate,
     CommunityOut,
     EventOut,
@@ -174,10 +177,15 @@ def create_community(body: CommunityCreate, session: SessionDep, now: NowDep) ->
 # --- scheme approvals ---------------------------------------------------------------------------------------
 
 
-def current_reviewer(request: Request, session: SessionDep) -> approvals.Reviewer:
+def current_reviewer(request: Request, session: SessionDep, now: NowDep) -> approvals.Reviewer:
     """The operator's token reviews any submission (and the request acts as the operator, `core.actors`).
-    A provider's key is 403: providers submit, they never decide. (Assessors appointed by the operator plug
-    in here, as `approvals.Reviewer`s of their own.)"""
+    A provider's key is 403: providers submit, they never decide. Without a token, the operator's staff
+    signed in to /operator: an administrator reviews any submission, an assessor those assigned to them
+    (`network.assignments`)."""
+    if not request.headers.get("authorization"):
+        member = operator_member(request, session, now, reviewing=True)
+        if member is not None:
+            return assignments.reviewer_for(session, member)
     token = bearer_token(request)
     expected = services_of(request.app).get(OperatorToken).value
     if hmac.compare_digest(token.encode(), expected.encode()):
@@ -305,9 +313,28 @@ def withdraw_approval(
     now: NowDep,
 ) -> ApprovalOut:
     """Approved -> withdrawn: the endorsement is revoked on the operator's status list. Credentials that
-    carry it stay valid, and verifiers report the approval as withdrawn."""
+    carry it stay valid, and verifiers report the approval as withdrawn. Not an assessor's to do (403)."""
+    if reviewer.kind != "operator":
+        raise assignments.forbid_assessor()
     row = approvals.withdraw(session, approval_id, reviewer, body.reason, now)
     return approval_out(row, config.base_url)
+
+
+@review_api.post("/{approval_id}/assign", responses=_CHANGE)
+def assign_approval(
+    approval_id: str, body: AssignmentIn, reviewer: ReviewerDep, session: SessionDep, now: NowDep
+) -> AssignmentOut:
+    """Assign a pending submission to one of the operator's assessors (it moves from whoever had it):
+    they see and decide only what is assigned to them. Not an assessor's to do (403)."""
+    if reviewer.kind != "operator":
+        raise assignments.forbid_assessor()
+    row = assignments.assign(session, approval_id, body.assessor_id, now)
+    return AssignmentOut(
+        approval_id=row.approval_id,
+        assessor_id=row.assessor_id,
+        assigned_at=row.assigned_at,
+        assigned_by=row.assigned_by,
+    )
 
 
 # --- public documents ---------------------------------------------------------------------------------------

@@ -212,3 +212,14 @@ class ApprovalOut(BaseModel):
     endorsement_url: str | None = Field(description="Where the signed EndorsementCredential is published")
     withdrawn_at: datetime | None
     withdrawn_reason: str | None
+
+
+class AssignmentIn(Strict):
+    assessor_id: str = Field(min_length=1, max_length=64, description="One of the operator's assessors")
+
+
+class AssignmentOut(BaseModel):
+    approval_id: str
+    assessor_id: str
+    assigned_at: datetime
+    assigned_by: str

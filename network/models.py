@@ -183,3 +183,19 @@ class OperatorStatusList(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     signed_document: Mapped[str | None] = mapped_column(Text)
     signed_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class ApprovalAssignment(Base):
+    """Which assessor a submission is assigned to (`network.assignments`): at most one at a time; the
+    assessor sees and decides only the submissions assigned to them."""
+
+    __tablename__ = "approval_assignment"
+
+    approval_id: Mapped[str] = mapped_column(
+        ForeignKey("scheme_approval.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: An operator staff member with the assessor role (`issuers.staff.accounts`).
+    assessor_id: Mapped[str] = mapped_column(ForeignKey("staff_member.id", ondelete="CASCADE"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Who assigned it, as the audit trail names actors ("staff:<id>" or "operator").
+    assigned_by: Mapped[str] = mapped_column(String(200))

@@ -127,7 +127,7 @@ def redirect(url: str) -> RedirectResponse:
 
 def safe_next(value: str | None) -> str:
     """Only a path of this site's passport: never an open redirect."""
-    if value and value.startswith("/passport") and "//" not in value and "\\" not in value:
+    if value and value.startswith(("/passport", "/c/")) and "//" not in value and "\\" not in value:
         return value
     return "/passport"
 

@@ -29,7 +29,8 @@ from core.i18n import LocaleMiddleware
 from core.keystore import Keystore
 from core.redaction import install_access_log_redaction
 from core.response_headers import NoSniff
-from core.services import Database, OperatorToken, Services, Site
+from core.services import Database, OperatorSessions, OperatorToken, Services, Site
+from core.throttle import RequestLimiter
 from core.web import Templates, static_files
 from issuers import api as issuers_api
 from issuers import pages as issuers_pages
@@ -41,8 +42,10 @@ from issuers.reports import api as issuers_reports
 from issuers.service import IssuerConfig
 from issuers.staff import api as staff_api
 from issuers.staff import pages as staff_pages
+from issuers.staff.access import operator_session
 from issuers.staff.accounts import StaffConfig
 from network import api as network_api
+from network import console as network_console
 from network.approvals import SchemeEndorsements
 from network.communities import NetworkCommunities
 from network.communities import api as communities_api
@@ -56,6 +59,10 @@ from passport import pages as passport_pages
 from passport.accounts.claims import ClaimNotifier
 from passport.accounts.mail import MailWorker, OutboxMailer, SmtpSender
 from passport.accounts.ratelimit import DatabaseFailures, SignInLimiter
+from passport.claim_codes import api as claim_codes_api
+from passport.claim_codes import console as claim_codes_console
+from passport.claim_codes import pages as claim_codes_pages
+from passport.claim_codes.codes import ClaimConfig
 from passport.config import PassportConfig
 from passport.pathways.progress import PathwayMilestones
 from passport.verifying import PassportPorts
@@ -127,6 +134,13 @@ def staff_config(settings: Settings, passport: PassportConfig, keystore: Keystor
         session_ttl=timedelta(hours=settings.session_hours),
         invitation_ttl=timedelta(hours=settings.staff_invitation_hours),
         operator_name=settings.operator_name,
+    )
+
+
+def claim_config(settings: Settings) -> ClaimConfig:
+    return ClaimConfig(
+        per_client=RequestLimiter(settings.claim_requests_per_client, timedelta(minutes=10)),
+        per_code=RequestLimiter(settings.claim_requests_per_code, timedelta(minutes=1)),
     )
 
 
@@ -209,6 +223,7 @@ def create_app(
         database,
         Site(settings.base_url, settings.max_body_bytes),
         OperatorToken(settings.resolved_admin_token()),
+        OperatorSessions(operator_session),  # operator staff on the operator API (issuers.staff.access)
         issuers,
         jobs,
         trust,
@@ -218,6 +233,7 @@ def create_app(
         PassportPorts(verifier=verifier),
         milestones,
         staff_config(settings, passport, keystore),
+        claim_config(settings),
     ):
         services.add(service)
     app.state.services = services  # read through core.services.services_of and provide(Class)
@@ -259,7 +275,11 @@ def create_app(
     app.include_router(communities_api.router)
     app.include_router(communities_pages.console)
     app.include_router(communities_pages.operator)
+    app.include_router(network_console.router)  # the operator console's sections (/operator/...)
     app.include_router(verification_pages.router)
+    app.include_router(claim_codes_api.router)  # event claim codes: API, attendees' pages, console section
+    app.include_router(claim_codes_pages.router)
+    app.include_router(claim_codes_console.router)
 
     app.mount("/static", static_files("verification", "passport"), name="static")
     install_api_docs(app, app.title)

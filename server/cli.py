@@ -36,10 +36,12 @@ from passport.accounts.reminders import send_expiry_reminders
 from passport.config import PassportConfig
 from server import cli_approvals as approvals_cli
 from server import cli_communities as communities_cli
+from server import cli_claims as claims_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade
 from server.seed import seed_demo, seed_demo_learner, seed_demo_staff
+from server.seed_claims import demo_claim_link
 from server.settings import ConfigurationError, Settings
 from server.workers import PortInUse, serve_workers, uvicorn_options
 from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
@@ -235,6 +237,7 @@ issuers_app = typer.Typer(no_args_is_help=True, help="The network operator's com
 app.add_typer(issuers_app, name="issuers")
 app.add_typer(approvals_cli.app, name="approvals")
 app.add_typer(communities_cli.app, name="communities")
+app.add_typer(claims_cli.app, name="claim-codes")
 
 
 def _service_context() -> tuple[Settings, sessionmaker[Session], IssuerConfig]:
@@ -536,6 +539,7 @@ def serve(
                 if college
                 else []
             )
+            claim_link = demo_claim_link(session, settings.base_url)  # server.seed_claims
         if keys:
             typer.echo("Demo data loaded. Provider API keys (shown once):")
             for name, info in keys.items():
@@ -549,6 +553,8 @@ def serve(
                 typer.echo(f"  {role}: {email} / {password}  at {settings.base_url}/{realm}/sign-in")
         if not settings.is_production:
             typer.echo(f"Outgoing email (development outbox): {settings.base_url}/dev/outbox")
+        if keys and claim_link:
+            typer.echo(f"Event claim code (demo; scan or open it, then confirm by email): {claim_link}")
     token_source = "PASSPORT_ADMIN_TOKEN" if settings.admin_token else settings.admin_token_file
     typer.echo(f"Operator token: in {token_source}")
     typer.echo(f"API docs: {settings.base_url}/docs")

@@ -32,6 +32,9 @@ from passport.accounts.security import new_secret
 from passport.config import PassportConfig
 from server.seed_achcon import seed_demo_badges
 from server.seed_communities import seed_communities
+from server.seed_claims import seed_demo_claims
+
+from .seed_opcon import assign_demo_approvals
 
 PROVIDERS: list[dict[str, Any]] = [
     {
@@ -182,6 +185,7 @@ DEMO_STAFF = [
     ("ivor.issuer@college.example.ac.uk", "Ivor Issuer", "issuer", "console"),
     ("vera.viewer@college.example.ac.uk", "Vera Viewer", "viewer", "console"),
     ("olu.operator@skills-network.example.org.uk", "Olu Operator", "operator_admin", "operator"),
+    ("asha.assessor@skills-network.example.org.uk", "Asha Assessor", "assessor", "operator"),
 ]
 
 
@@ -196,6 +200,7 @@ def seed_demo_staff(
         provider_id = college_id if realm == "console" else None
         staff_accounts.enrol(session, config, provider_id, email, name, role, password, now)
         made.append((realm, role, email, password))
+    assign_demo_approvals(session, now)  # the pending submissions, to the assessor (server.seed_opcon)
     return made
 
 
@@ -238,6 +243,7 @@ def seed_demo(
     _net_zero_pathway(session, config, achievements, now)
     seed_demo_badges(session, config, achievements, now)
     seed_communities(session, config, trust_config, keys, DEMO_LEARNER_EMAIL, now)
+    seed_demo_claims(session, config, achievements, now)  # an event's claim code (server.seed_claims)
     return keys
 
 

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     sign_in_window_seconds: int = Field(default=900, ge=1)
     #: Processes that check and sign bulk-issued credentials (1: in the job worker's own thread).
     bulk_signing_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    # Event claim codes (passport.claim_codes): claim requests per client address in 10 minutes, and per
+    # code in a minute (each process counts its own).
+    claim_requests_per_client: int = Field(default=300, ge=1)
+    claim_requests_per_code: int = Field(default=2000, ge=1)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

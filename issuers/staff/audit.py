@@ -77,6 +77,7 @@ ACTIONS: dict[str, str] = {
     "approval.approved": N_("Achievement approved"),
     "approval.refused": N_("Achievement refused"),
     "approval.withdrawn": N_("Approval withdrawn"),
+    "approval.assigned": N_("Submission assigned to an assessor"),
     "staff.invite": N_("Staff member invited"),
     "staff.reinvite": N_("Invitation sent again"),
     "staff.enrol": N_("Staff member added"),
@@ -95,6 +96,8 @@ ACTIONS: dict[str, str] = {
     "achievement.image": N_("Achievement badge image changed"),
     "achievement.archive": N_("Achievement archived"),
     "achievement.restore": N_("Achievement restored"),
+    "claim_code.open": N_("Claim code opened"),  # passport.claim_codes
+    "claim_code.close": N_("Claim code closed"),
 }
 
 

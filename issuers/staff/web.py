@@ -80,6 +80,7 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
         Section("/communities", N_("Communities"), Role.ASSESSOR),
         Section("/bursaries", N_("Bursaries"), Role.ASSESSOR),
         Section("/trust-list", N_("Trust list"), Role.ASSESSOR),
+        Section("/figures", N_("Figures"), Role.ASSESSOR),
     ),
 }
 

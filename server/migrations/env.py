@@ -11,6 +11,7 @@ import issuers.models
 import issuers.staff.models  # noqa: F401
 import network.models
 import network.pathways.models  # noqa: F401
+import passport.claim_codes.models
 import passport.models  # noqa: F401
 from core.db import Base, make_engine
 

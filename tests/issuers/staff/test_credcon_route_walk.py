@@ -96,6 +96,16 @@ def _upload_id(owner: Owner) -> str:
         return upload.id
 
 
+def _claim_code_id(owner: Owner) -> str:
+    body = {
+        "achievement_id": owner.achievement_id,
+        "event_name": "Alpha College open day",
+        "opens_at": "2026-01-01T09:00:00Z",
+        "closes_at": "2026-12-31T09:00:00Z",
+    }
+    return str(owner.api("POST", "/api/v1/claim-codes", json=body)["id"])
+
+
 #: Path parameter name -> how to make a row of provider A and get its id. Add a line for a new name.
 PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "credential_id": lambda owner: owner.credential_id,
@@ -107,6 +117,7 @@ PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "version": lambda owner: "1" if owner.achievement_id else "",
     "upload_id": _upload_id,  # a cohort file kept for its preview (issuers.console_issuing)
     "api_key_id": lambda owner: str(owner.api("GET", "/api/v1/api-keys")[0]["id"]),
+    "code_id": lambda owner: _claim_code_id(owner),
 }
 
 

@@ -28,6 +28,7 @@ def test_the_demo_staff_sign_in_in_their_roles(client: TestClient, app: FastAPI)
         ("console", "issuer"),
         ("console", "viewer"),
         ("operator", "operator_admin"),
+        ("operator", "assessor"),
     ]
     for realm, role, email, password in staff:
         browser = Browser.open(app)

@@ -1,6 +1,6 @@
 """issuers.staff: recovery codes for two-step sign-in
 
-Revision ID: 0016_lead
+Revision ID: 0016
 Revises: 0015
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0016_lead"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """issuers: cohort files uploaded to the console, kept between their preview and their confirmation
 
-Revision ID: 0017_issuecon
-Revises: 0016_credcon
+Revision ID: 0018
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0017_issuecon"
-down_revision = "0016_credcon"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,16 +1,16 @@
 """issuers: an index of the audit trail by subject (one credential's history in the console, and the
 throttle on re-sending its claim email)
 
-Revision ID: 0016_credcon
-Revises: 0016_lead
+Revision ID: 0017
+Revises: 0016
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0016_credcon"
-down_revision = "0016_lead"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """issuers: badge images providers upload or design for their achievements
 
-Revision ID: 0018_achcon
-Revises: 0017_issuecon
+Revision ID: 0019
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0018_achcon"
-down_revision = "0017_issuecon"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
