@@ -35,8 +35,8 @@ from network.trust import TrustConfig
 from passport.accounts.reminders import send_expiry_reminders
 from passport.config import PassportConfig
 from server import cli_approvals as approvals_cli
-from server import cli_communities as communities_cli
 from server import cli_claims as claims_cli
+from server import cli_communities as communities_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade

@@ -31,8 +31,8 @@ from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
 from server.seed_achcon import seed_demo_badges
-from server.seed_communities import seed_communities
 from server.seed_claims import seed_demo_claims
+from server.seed_communities import seed_communities
 
 from .seed_opcon import assign_demo_approvals
 
