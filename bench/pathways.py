@@ -9,7 +9,8 @@ Setup: a fresh SQLite file (or a fresh schema on the given PostgreSQL server), m
 achievements each (sectors, RQF levels, credits, alignment codes varied), the first 6 accredited;
 ``--credentials`` credentials issued to one learner's verified address through ``issuers.issuing.issue``;
 then ``--pathways`` pathways of 3 to 5 steps each: named achievements, rules (sector, level, credits,
-code), "2 of 3" groups and ordered steps, most of them left incomplete by the credentials.
+code), "2 of 3" groups and ordered steps, most of them left incomplete by the credentials; every other
+one owned by a partnership (its key signs the milestones), the rest by the operator.
 
 Timed, each in its own transaction (as a request is): ``PathwayMilestones.progress`` — what the passport
 home and the progress API call — which reads the learner's credentials from the database, decodes them,
@@ -83,6 +84,15 @@ def setup(app: Any, credentials: int, count: int, now: datetime) -> tuple[str, l
     with transaction(sessions) as session:
         learner = accounts.create_learner(session, "x", EMAIL, now)
         learner_id = learner.id
+        # Half the pathways are a partnership's: its own key signs their milestones, on its own list.
+        partnership, _ = service.create_issuer(
+            session,
+            config,
+            IssuerCreate(
+                name="Bench Partnership", url="https://partnership.example.org.uk", kind="partnership"
+            ),
+            now,
+        )
         for p in range(10):
             issuer, _ = service.create_issuer(
                 session, config, IssuerCreate(name=f"Provider {p}", url=f"https://p{p}.example.ac.uk"), now
@@ -171,6 +181,7 @@ def setup(app: Any, credentials: int, count: int, now: datetime) -> tuple[str, l
                 BASE_URL,
                 PathwayCreate.model_validate({"title": f"Pathway {k}", "sector": "Mixed", "steps": steps}),
                 now,
+                partnership.id if k % 2 else pathways.OPERATOR_OWNER,
             )
     return learner_id, never, config
 

@@ -39,6 +39,11 @@ class IssuerCreate(Strict):
         default=False,
         description="Credentials issued while enabled can be suspended and reinstated, not only revoked.",
     )
+    kind: Literal["provider", "partnership"] = Field(
+        default="provider",
+        description="partnership: a regional education partnership or sector network that owns pathways "
+        "and signs their milestones (its staff manage only its pathways)",
+    )
 
 
 class IssuerUpdate(Strict):
@@ -72,6 +77,7 @@ class IssuerOut(BaseModel):
     contact_email: str | None
     description: str | None
     suspension_enabled: bool
+    kind: str = "provider"
     did_document_url: str
     profile_url: str
     created_at: datetime

@@ -39,6 +39,9 @@ class Issuer(Base):
     #: otherwise one plain ``revocation`` entry. Changing it affects only credentials issued afterwards.
     suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: ``provider`` (issues credentials) or ``partnership`` (a regional education partnership or a sector
+    #: network: owns pathways and signs their milestones with its own keys; `network.pathways`).
+    kind: Mapped[str] = mapped_column(String(16), default="provider", server_default="provider")
 
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="issuer", lazy="raise")
     signing_keys: Mapped[list[IssuerKey]] = relationship(back_populates="issuer", lazy="raise")
@@ -130,6 +133,9 @@ class StatusListRow(Base):
     #: The last signed list credential and the version it was signed at (a cache, never the truth).
     signed_document: Mapped[str | None] = mapped_column(Text)
     signed_version: Mapped[int | None] = mapped_column(Integer)
+    #: None: a list of issued credentials; ``milestone``: of a partnership's milestone credentials, whose
+    #: indexes the pathways keep (`allocate_held`).
+    holder: Mapped[str | None] = mapped_column(String(16))
 
 
 class IssuedCredential(Base):

@@ -77,6 +77,7 @@ def create_issuer(
         contact_email=data.contact_email,
         description=data.description,
         suspension_enabled=data.suspension_enabled,
+        kind=data.kind,
         created_at=now,
     )
     session.add(issuer)
@@ -356,6 +357,7 @@ def summary(config: IssuerConfig, issuer: Issuer) -> dict[str, Any]:
         "contact_email": issuer.contact_email,
         "description": issuer.description,
         "suspension_enabled": issuer.suspension_enabled,
+        "kind": issuer.kind,
         "did_document_url": f"{identity.issuer_url(config.base_url, issuer.id)}/did.json",
         "profile_url": f"{identity.issuer_url(config.base_url, issuer.id)}/profile",
         "created_at": issuer.created_at,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +67,7 @@ def allocate(session: Session, issuer: Issuer, count: int, now: datetime) -> tup
                 StatusListRow.issuer_id == issuer.id,
                 StatusListRow.purpose == purpose,
                 StatusListRow.status_size == size,
+                StatusListRow.holder.is_(None),
                 StatusListRow.allocated + count <= _CLOSE_AT,
             )
             .order_by(StatusListRow.created_at.desc(), StatusListRow.id)
@@ -80,9 +82,16 @@ def allocate(session: Session, issuer: Issuer, count: int, now: datetime) -> tup
 
 
 def _new_list(
-    session: Session, issuer: Issuer, purpose: str, size: int, allocated: int, now: datetime
+    session: Session,
+    issuer: Issuer,
+    purpose: str,
+    size: int,
+    allocated: int,
+    now: datetime,
+    holder: str | None = None,
 ) -> StatusListRow:
     row = StatusListRow(
+        holder=holder,
         id=new_id(),
         issuer_id=issuer.id,
         purpose=purpose,
@@ -134,6 +143,40 @@ def _draw(session: Session, row: StatusListRow, count: int) -> list[int]:
         if len(chosen) == count:
             return chosen
     raise RuntimeError("could not draw free status indexes")  # pragma: no cover - vanishingly unlikely
+
+
+#: Whether an index of a list is taken: asked of the domain that keeps the list's credentials.
+Taken = Callable[[str, int], bool]
+
+
+def allocate_held(
+    session: Session, issuer: Issuer, holder: str, taken: Taken, now: datetime
+) -> tuple[StatusListRow, int]:
+    """A free random ``revocation`` index on one of the provider's lists kept for ``holder`` (another
+    domain's credentials, e.g. a partnership's milestones: ``taken`` says which indexes it already uses).
+    Such lists never hold issued credentials, so the two never draw against each other."""
+    for _ in range(_CLAIMS):
+        row = session.scalar(
+            select(StatusListRow)
+            .where(
+                StatusListRow.issuer_id == issuer.id,
+                StatusListRow.purpose == REVOCATION,
+                StatusListRow.holder == holder,
+                StatusListRow.allocated + 1 <= _CLOSE_AT,
+            )
+            .order_by(StatusListRow.created_at.desc(), StatusListRow.id)
+            .limit(1)
+        )
+        if row is None:
+            row = _new_list(session, issuer, REVOCATION, 1, 1, now, holder)
+        elif not _claim(session, row, 1):
+            continue
+        for _ in range(_DRAWS):
+            index = secrets.randbelow(row.length)
+            if not taken(row.id, index):
+                return row, index
+        raise RuntimeError("could not draw a free status index")  # pragma: no cover - vanishingly unlikely
+    raise RuntimeError("could not claim room on a status list")  # pragma: no cover - needs 8 lost races
 
 
 class IdempotencyClash(Exception):

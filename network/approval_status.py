@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -43,12 +44,30 @@ def list_urls(session: Session, base_url: str) -> list[str]:
     return [list_url(base_url, list_id) for list_id in ids]
 
 
-def allocate(session: Session, now: datetime) -> tuple[OperatorStatusList, int]:
+def _approvals_taken(session: Session, list_id: str, index: int) -> bool:
+    found = session.scalar(
+        select(SchemeApproval.id).where(
+            SchemeApproval.status_list_id == list_id, SchemeApproval.status_index == index
+        )
+    )
+    return found is not None
+
+
+def allocate(
+    session: Session,
+    now: datetime,
+    holder: str | None = None,
+    taken: Callable[[Session, str, int], bool] = _approvals_taken,
+) -> tuple[OperatorStatusList, int]:
     """A free random index on the open list (made when none is open). Approvals are few and each takes
-    the list's write lock, so two never draw on one list at once."""
+    the list's write lock, so two never draw on one list at once. ``holder``: a list kept for other
+    credentials of the operator (``milestone``), whose owner says which indexes are ``taken``."""
     row = session.scalar(
         select(OperatorStatusList)
-        .where(OperatorStatusList.allocated < _CLOSE_AT)
+        .where(
+            OperatorStatusList.allocated < _CLOSE_AT,
+            OperatorStatusList.holder.is_(None) if holder is None else OperatorStatusList.holder == holder,
+        )
         .order_by(OperatorStatusList.created_at.desc(), OperatorStatusList.id)
         .limit(1)
     )
@@ -61,6 +80,7 @@ def allocate(session: Session, now: datetime) -> tuple[OperatorStatusList, int]:
             version=1,
             created_at=now,
             updated_at=now,
+            holder=holder,
         )
         session.add(row)
         session.flush()
@@ -69,12 +89,7 @@ def allocate(session: Session, now: datetime) -> tuple[OperatorStatusList, int]:
     assert row is not None
     for _ in range(_DRAWS):
         index = secrets.randbelow(row.length)
-        taken = session.scalar(
-            select(SchemeApproval.id).where(
-                SchemeApproval.status_list_id == row.id, SchemeApproval.status_index == index
-            )
-        )
-        if taken is None:
+        if not taken(session, row.id, index):
             row.allocated += 1
             session.flush()
             return row, index

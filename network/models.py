@@ -183,6 +183,8 @@ class OperatorStatusList(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     signed_document: Mapped[str | None] = mapped_column(Text)
     signed_version: Mapped[int | None] = mapped_column(Integer)
+    #: None: the approvals' list; ``milestone``: the list of the operator's milestone credentials.
+    holder: Mapped[str | None] = mapped_column(String(16))
 
 
 class ApprovalAssignment(Base):

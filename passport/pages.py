@@ -12,14 +12,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from core.deps import NowDep, SessionDep
 from core.i18n import gettext
 from core.problems import Unauthorized
+from core.services import services_of
 from core.web import PAGE_HEADERS
 from issuers.badges import badge_svg
 from issuers.issuing import credential_url
 from passport import communities as community_pages
+from network.approval_lines import ApprovalLine, approval_lines
+from network.trust import TrustConfig
 from passport import credentials, listing
 from passport.accounts import accounts, address_pages, data_export, links, password_pages
 from passport.accounts.accounts import TooManyAttempts
@@ -188,11 +192,13 @@ def passport(
     learner = who.require_learner(request)
     entries = credentials.items(session, learner, now, verifier)
     query = listing.ListQuery.from_params(request.query_params)
+    chosen = listing.choose(entries, query)
     return page(
         request,
         who,
         "passport_home.html",
-        items=listing.choose(entries, query),
+        items=chosen,
+        approvals=_approvals(request, session, who.config.base_url, chosen),
         total=len(entries),
         query=query,
         facets=listing.facets(entries),
@@ -241,7 +247,16 @@ def credential(
             cert_id=entry.id,
         ),
         share_text=linkedin.share_text(entry.credential.achievement_name, organisation, public),
+        approval=_approvals(request, session, who.config.base_url, [entry]).get(entry.id),
     )
+
+
+def _approvals(
+    request: Request, session: Session, base_url: str, entries: list[credentials.PassportItem]
+) -> dict[str, ApprovalLine]:
+    """Each credential's approval under the network's scheme, as the employer page words it."""
+    scheme = services_of(request.app).get(TrustConfig).scheme_name
+    return approval_lines(session, base_url, [(e.id, e.credential.document) for e in entries], scheme)
 
 
 @pages.get("/passport/credentials/{credential_id}/badge.svg")

@@ -51,6 +51,7 @@ from network.communities import NetworkCommunities
 from network.communities import api as communities_api
 from network.communities import pages as communities_pages
 from network.pathways import api as pathways_api
+from network.pathways import console as pathways_console
 from network.trust import ProviderScope, TrustConfig, scheme_operator
 from network.trust_cache import CachedAccreditations
 from network.trust_policy import with_operator
@@ -276,6 +277,8 @@ def create_app(
     app.include_router(communities_pages.console)
     app.include_router(communities_pages.operator)
     app.include_router(network_console.router)  # the operator console's sections (/operator/...)
+    app.include_router(pathways_console.console)
+    app.include_router(pathways_console.operator)
     app.include_router(verification_pages.router)
     app.include_router(claim_codes_api.router)  # event claim codes: API, attendees' pages, console section
     app.include_router(claim_codes_pages.router)

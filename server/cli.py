@@ -42,6 +42,7 @@ from server.demo import write_demo
 from server.migrate import upgrade
 from server.seed import seed_demo, seed_demo_learner, seed_demo_staff
 from server.seed_claims import demo_claim_link
+from server.seed_partnerships import seed_partnership_staff
 from server.settings import ConfigurationError, Settings
 from server.workers import PortInUse, serve_workers, uvicorn_options
 from vc.baking import MAX_IMAGE_BYTES, image_kind, unbake
@@ -539,6 +540,7 @@ def serve(
                 if college
                 else []
             )
+            staff += seed_partnership_staff(session, services.get(StaffConfig), datetime.now(UTC))
             claim_link = demo_claim_link(session, settings.base_url)  # server.seed_claims
         if keys:
             typer.echo("Demo data loaded. Provider API keys (shown once):")

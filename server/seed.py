@@ -33,6 +33,7 @@ from passport.config import PassportConfig
 from server.seed_achcon import seed_demo_badges
 from server.seed_claims import seed_demo_claims
 from server.seed_communities import seed_communities
+from server.seed_partnerships import seed_completer, seed_partnership
 
 from .seed_opcon import assign_demo_approvals
 
@@ -305,7 +306,9 @@ def _net_zero_pathway(
             ],
         }
     )
-    pathways.create(session, config.base_url, body, now)
+    owner = seed_partnership(session, config, now)  # owns the pathway and signs its milestones
+    pathways.create(session, config.base_url, body, now, owner)
+    seed_completer(session, config, [heat, community, retrofit], now)
 
 
 def _accredit(

@@ -90,6 +90,10 @@ ACTIONS: dict[str, str] = {
     "staff.totp_reset": N_("Two-step sign-in reset by an administrator"),
     "staff.recovery_codes": N_("New recovery codes made"),
     "staff.recovery_code_used": N_("Signed in with a recovery code"),
+    # pathways (network.pathways)
+    "pathway.create": N_("Pathway created"),
+    "pathway.update": N_("Pathway changed"),
+    "milestone.revoke": N_("Milestone revoked"),
     # The console's achievements (issuers/console_achievements)
     "achievement.create": N_("Achievement created"),
     "achievement.update": N_("Achievement edited (new version)"),

@@ -1,24 +1,32 @@
-"""Pathways over HTTP: the operator defines them (operator token), everyone reads the published ones
+"""Pathways over HTTP: the operator defines and manages every pathway (operator token,
+``/api/v1/admin/pathways``); a partnership (an `issuers` row of kind ``partnership``) defines and manages
+its own (its API key or its staff's console session, ``/api/v1/pathways``: another owner's pathway is
+"not found", and a provider, which owns no pathways, is 403); everyone reads the published ones
 (``/pathways``, ``/pathways/{id}``: a page, or JSON for ``Accept: application/json``)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from core.deps import NowDep, Operator, SessionDep
-from core.problems import NotFound, Unauthorized, ValidationFailed, problem_responses
+from core.i18n import N_, gettext
+from core.problems import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed, problem_responses
 from core.services import provide
 from core.web import Templates
+from issuers.deps import CurrentIssuer
 from network.trust import TrustConfig
 
-from . import rules, service
+from . import milestones, rules, service
 from .api_models import (
+    MilestoneRecordOut,
+    MilestoneRevoke,
     OfferOut,
     OptionOut,
     PathwayCreate,
@@ -27,7 +35,7 @@ from .api_models import (
     ProviderOut,
     StepOut,
 )
-from .models import Pathway
+from .models import Pathway, PathwayCompletion
 
 TrustConfigDep = Annotated[TrustConfig, Depends(provide(TrustConfig))]
 render = Templates(Path(__file__).parent / "templates").render
@@ -40,6 +48,44 @@ api = APIRouter(
 )
 public = APIRouter(tags=["public"])
 router = APIRouter()
+
+
+class NotAPartnership(Forbidden):
+    slug, title = "not-a-partnership", N_("Only a partnership manages pathways")
+
+
+def current_partnership(issuer: CurrentIssuer) -> Any:
+    """The calling organisation, when it is a partnership (a provider owns no pathways: 403)."""
+    if issuer.kind != "partnership":
+        raise NotAPartnership(
+            gettext("Pathways are defined by partnerships and the network operator, not by providers.")
+        )
+    return issuer
+
+
+#: The partnership's `issuers` row (network never names the issuers' tables).
+Partnership = Annotated[Any, Depends(current_partnership)]
+partner = APIRouter(
+    prefix="/api/v1/pathways",
+    tags=["partnerships"],
+    responses=problem_responses(Unauthorized, NotAPartnership),
+)
+
+
+def milestone_record(base_url: str, row: PathwayCompletion) -> MilestoneRecordOut:
+    status = json.loads(row.document).get("credentialStatus") or {}
+    return MilestoneRecordOut(
+        id=row.id,
+        url=milestones.milestone_url(base_url, row.pathway_id, row.id),
+        version=row.version,
+        learner_id=row.learner_id,
+        completed_at=row.completed_at,
+        issued_at=row.issued_at,
+        revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
+        review_flagged_at=row.review_flagged_at,
+        status_list_credential=status.get("statusListCredential") if isinstance(status, dict) else None,
+    )
 
 
 def pathway_out(
@@ -166,6 +212,110 @@ def get_version(
     )
 
 
+@api.get("/{pathway_id}/milestones", responses=problem_responses(NotFound))
+def list_milestones(pathway_id: str, session: SessionDep, config: TrustConfigDep) -> list[MilestoneRecordOut]:
+    """The milestones issued for the pathway, newest first, revoked ones too."""
+    service.get(session, pathway_id)
+    return [milestone_record(config.base_url, r) for r in milestones.list_completions(session, pathway_id)]
+
+
+@api.post("/{pathway_id}/milestones/{completion_id}/revoke", responses=problem_responses(NotFound, Conflict))
+def revoke_milestone(
+    pathway_id: str,
+    completion_id: str,
+    body: MilestoneRevoke,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+) -> MilestoneRecordOut:
+    """Revoke a milestone on its owner's status list (verifiers then report it revoked); idempotent."""
+    pathway = service.get(session, pathway_id)
+    row = milestones.revoke(session, pathway, completion_id, body.reason, now)
+    return milestone_record(config.base_url, row)
+
+
+# --- a partnership's own pathways ---------------------------------------------------------------------------
+
+
+@partner.post("", status_code=status.HTTP_201_CREATED, responses=problem_responses(ValidationFailed))
+def partner_create(
+    body: PathwayCreate, owner: Partnership, session: SessionDep, config: TrustConfigDep, now: NowDep
+) -> PathwayOut:
+    """Define a pathway the partnership owns (and whose milestones its key signs); see the operator's."""
+    return _out(session, config, service.create(session, config.base_url, body, now, owner.id), now)
+
+
+@partner.get("")
+def partner_list(
+    owner: Partnership, session: SessionDep, config: TrustConfigDep, now: NowDep
+) -> list[PathwayOut]:
+    """The partnership's pathways, drafts and withdrawn ones too."""
+    return _all_out(session, config, service.list_pathways(session, owner=owner.id), now)
+
+
+@partner.get("/{pathway_id}", responses=problem_responses(NotFound))
+def partner_get(
+    pathway_id: str, owner: Partnership, session: SessionDep, config: TrustConfigDep, now: NowDep
+) -> PathwayOut:
+    return _out(session, config, service.get_owned(session, pathway_id, owner.id), now)
+
+
+@partner.patch("/{pathway_id}", responses=problem_responses(NotFound, ValidationFailed))
+def partner_update(
+    pathway_id: str,
+    body: PathwayUpdate,
+    owner: Partnership,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+) -> PathwayOut:
+    """Change one of the partnership's pathways: a new version for new steps; publish or withdraw."""
+    pathway = service.update(session, config.base_url, pathway_id, body, now, owner.id)
+    return _out(session, config, pathway, now)
+
+
+@partner.get("/{pathway_id}/versions/{version}", responses=problem_responses(NotFound))
+def partner_version(
+    pathway_id: str,
+    version: int,
+    owner: Partnership,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+) -> PathwayOut:
+    pathway = service.get_owned(session, pathway_id, owner.id)
+    definition = service.definition_of(session, pathway_id, version)
+    return pathway_out(
+        pathway, definition, version, service.catalogue_of(session, config, now), config.base_url
+    )
+
+
+@partner.get("/{pathway_id}/milestones", responses=problem_responses(NotFound))
+def partner_milestones(
+    pathway_id: str, owner: Partnership, session: SessionDep, config: TrustConfigDep
+) -> list[MilestoneRecordOut]:
+    service.get_owned(session, pathway_id, owner.id)
+    return [milestone_record(config.base_url, r) for r in milestones.list_completions(session, pathway_id)]
+
+
+@partner.post(
+    "/{pathway_id}/milestones/{completion_id}/revoke", responses=problem_responses(NotFound, Conflict)
+)
+def partner_revoke(
+    pathway_id: str,
+    completion_id: str,
+    body: MilestoneRevoke,
+    owner: Partnership,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+) -> MilestoneRecordOut:
+    """Revoke a milestone of one of the partnership's pathways, on the partnership's status list."""
+    pathway = service.get_owned(session, pathway_id, owner.id)
+    row = milestones.revoke(session, pathway, completion_id, body.reason, now)
+    return milestone_record(config.base_url, row)
+
+
 # --- public ------------------------------------------------------------------------------------------------
 
 
@@ -194,4 +344,5 @@ def public_pathway(
 
 
 router.include_router(api)
+router.include_router(partner)
 router.include_router(public)

@@ -54,6 +54,9 @@ class PathwayCreate(Strict):
     region: Text200 | None = None
     sector: Text200 | None = None
     steps: list[StepIn] = Field(max_length=100)
+    state: Literal["draft", "published"] = Field(
+        default="published", description="draft: not public and issues nothing until published"
+    )
 
     @model_validator(mode="after")
     def _region_or_sector(self) -> PathwayCreate:
@@ -71,6 +74,27 @@ class PathwayUpdate(Strict):
     sector: Text200 | None = None
     steps: list[StepIn] | None = Field(default=None, max_length=100)
     state: Literal["published", "withdrawn"] | None = None
+
+
+class MilestoneRevoke(Strict):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class MilestoneRecordOut(BaseModel):
+    """A milestone issued for the pathway, as its owner sees it (the learner only by their id)."""
+
+    id: str
+    url: str
+    version: int
+    learner_id: str
+    completed_at: datetime
+    issued_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    review_flagged_at: datetime | None = Field(
+        description="when a component credential was first seen no longer valid: review, maybe revoke"
+    )
+    status_list_credential: str | None
 
 
 class ProviderOut(BaseModel):
@@ -132,6 +156,12 @@ class MilestoneOut(BaseModel):
     version: int
     completed_at: datetime
     credential: dict[str, object]
+    state: Literal["valid", "revoked", "review"] = Field(
+        default="valid",
+        description="revoked by the pathway's owner; review: a credential it rests on is no longer valid "
+        "(the milestone stays valid until its owner decides)",
+    )
+    revoked_at: datetime | None = None
 
 
 class ProgressOut(BaseModel):

@@ -23,7 +23,8 @@ class Pathway(Base):
     __tablename__ = "pathway"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    #: Who defined it and signs its milestones: "operator" (the network operator) for now.
+    #: Who defined it and signs its milestones: "operator" (the network operator), or the provider id of a
+    #: partnership (an `issuers` row of kind ``partnership``: its did:web key signs, its staff manage it).
     owner: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
@@ -51,7 +52,10 @@ class PathwayCompletion(Base):
     """A learner completed a pathway: the milestone credential issued for it, exactly as signed."""
 
     __tablename__ = "pathway_completion"
-    __table_args__ = (UniqueConstraint("pathway_id", "learner_id"),)
+    __table_args__ = (
+        UniqueConstraint("pathway_id", "learner_id"),
+        UniqueConstraint("status_list_id", "status_index"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     pathway_id: Mapped[str] = mapped_column(ForeignKey("pathway.id", ondelete="CASCADE"), index=True)
@@ -62,3 +66,12 @@ class PathwayCompletion(Base):
     components: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     document: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The milestone's revocation entry: on the owner's status list (the operator's, or the partnership's
+    #: in `issuers.status`, either kept for milestones); no foreign key, since it is one of two tables.
+    status_list_id: Mapped[str | None] = mapped_column(String(32))
+    status_index: Mapped[int | None] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    #: When a component credential was first seen no longer valid (revoked, suspended, expired): the
+    #: milestone stays valid, and its owner reviews it (`network.pathways.milestones`).
+    review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

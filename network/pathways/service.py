@@ -28,6 +28,7 @@ from core.i18n import gettext
 from core.problems import NotFound, ValidationFailed
 from issuers import catalogue
 from issuers.catalogue import Offered
+from issuers.staff import audit
 from network import trust
 from network.trust_policy import RegistryEntry, decide
 from vc.report import Trust
@@ -95,7 +96,7 @@ def create(
         region=body.region,
         sector=body.sector,
         current_version=1,
-        state="published",
+        state=body.state,
         created_at=now,
         updated_at=now,
     )
@@ -103,12 +104,29 @@ def create(
     session.flush()
     _add_version(session, pathway, definition, now)
     session.flush()
+    after = {"title": pathway.title, "state": pathway.state}
+    audit.record(
+        session, "pathway.create", "pathway", pathway.id, now, provider_id=audit_owner(pathway), after=after
+    )
     return pathway
 
 
-def update(session: Session, base_url: str, pathway_id: str, body: PathwayUpdate, now: datetime) -> Pathway:
-    """Change what was sent. New steps or a new title make a new version."""
-    pathway = get(session, pathway_id)
+def audit_owner(pathway: Pathway) -> str | None:
+    """Whose audit trail a change of the pathway goes in: its partnership's, or the network's own."""
+    return None if pathway.owner == OPERATOR_OWNER else pathway.owner
+
+
+def update(
+    session: Session,
+    base_url: str,
+    pathway_id: str,
+    body: PathwayUpdate,
+    now: datetime,
+    owner: str | None = None,
+) -> Pathway:
+    """Change what was sent (of ``owner``'s pathway, when given). New steps or a new title make a new
+    version."""
+    pathway = get_owned(session, pathway_id, owner)
     sent = body.model_fields_set
     definition = _checked(session, base_url, body.steps) if body.steps is not None else None
     for name in ("description", "region", "sector", "state"):
@@ -129,6 +147,10 @@ def update(session: Session, base_url: str, pathway_id: str, body: PathwayUpdate
         _add_version(session, pathway, definition, now)
     pathway.updated_at = now
     session.flush()
+    after = {"fields": sorted(sent), "version": pathway.current_version}
+    audit.record(
+        session, "pathway.update", "pathway", pathway.id, now, provider_id=audit_owner(pathway), after=after
+    )
     return pathway
 
 
@@ -139,10 +161,21 @@ def get(session: Session, pathway_id: str, *, public: bool = False) -> Pathway:
     return pathway
 
 
-def list_pathways(session: Session, *, public: bool = False) -> list[Pathway]:
+def get_owned(session: Session, pathway_id: str, owner: str | None) -> Pathway:
+    """A pathway of ``owner`` (any, for None: the operator's staff); another owner's is "not found",
+    whether or not it exists."""
+    pathway = get(session, pathway_id)
+    if owner is not None and pathway.owner != owner:
+        raise NotFound(gettext("no pathway %(id)r", id=pathway_id[:40]))
+    return pathway
+
+
+def list_pathways(session: Session, *, public: bool = False, owner: str | None = None) -> list[Pathway]:
     query = select(Pathway).order_by(Pathway.title, Pathway.id)
     if public:
         query = query.where(Pathway.state == "published")
+    if owner is not None:
+        query = query.where(Pathway.owner == owner)
     return list(session.scalars(query))
 
 
@@ -341,14 +374,17 @@ class LearnerPathway:
     definition: rules.Definition
     progress: rules.Progress
     completion: PathwayCompletion | None
+    #: The milestone names a component credential the learner no longer holds valid (see `milestones`).
+    needs_review: bool = False
 
 
 def completions(session: Session, learner_id: str) -> dict[str, PathwayCompletion]:
-    """The learner's completions (their milestone document and components loaded only when read)."""
+    """The learner's completions (their milestone document loaded only when read; their components, a
+    short list of digests, at once: whether one is gone is checked on every progress)."""
     rows = session.scalars(
         select(PathwayCompletion)
         .where(PathwayCompletion.learner_id == learner_id)
-        .options(defer(PathwayCompletion.document), defer(PathwayCompletion.components))
+        .options(defer(PathwayCompletion.document))
     )
     return {row.pathway_id: row for row in rows}
 
@@ -383,12 +419,26 @@ def learner_progress(
     if pathway_id is not None:
         query = query.where(Pathway.id == pathway_id)
     done = completions(session, learner_id)
+    digests = {facts.digest for facts in index.facts}
     result = []
     for pathway in session.scalars(query):
         completion = done.get(pathway.id)
         version = completion.version if completion is not None else pathway.current_version
         definition = _definition(session, pathway.id, version)
+        review = completion is not None and _components_gone(completion, digests)
         result.append(
-            LearnerPathway(pathway, version, definition, rules.progress(definition, index), completion)
+            LearnerPathway(
+                pathway, version, definition, rules.progress(definition, index), completion, review
+            )
         )
     return result
+
+
+def _components_gone(completion: PathwayCompletion, digests: set[str]) -> bool:
+    """Whether a component of a valid milestone is no longer among the learner's valid credentials (its
+    components are read only then: a flagged or revoked milestone is not looked at again)."""
+    if completion.revoked_at is not None:
+        return False
+    if completion.review_flagged_at is not None:
+        return True
+    return any(component["digest"] not in digests for component in completion.components)

@@ -90,6 +90,8 @@ class ClaimNotifier:
             mail.queue(
                 session, self.config, email, subject, body, notice.changed_at, learner_id=owner.learner_id
             )
+        if self.milestones is not None:  # a milestone resting on it is flagged for review (never revoked)
+            self.milestones.learner_changed(session, owner.learner_id, notice.changed_at)
 
 
 def open_claim(session: Session, secret: str, now: datetime) -> tuple[EmailLink, RecipientCredential | None]:

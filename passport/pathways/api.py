@@ -47,6 +47,12 @@ def progress_out(item: LearnerPathway) -> ProgressOut:
             version=completion.version,
             completed_at=completion.completed_at,
             credential=json.loads(completion.document),
+            state="revoked"
+            if completion.revoked_at is not None
+            else "review"
+            if item.needs_review
+            else "valid",
+            revoked_at=completion.revoked_at,
         )
         if completion is not None
         else None,

@@ -64,6 +64,7 @@ class PathwayMilestones:
         """The learner's progress, every milestone they have earned issued (once)."""
         found = progress(session, self.config.base_url, learner, now, pathway_id)
         email = addresses.primary_email(session, learner)
+        milestones.flag_for_review(session, found, now)
         return milestones.issue_ready(session, self.config, learner.id, email, found, now)
 
     def learner_changed(self, session: Session, learner_id: str, now: datetime) -> None:
@@ -101,6 +102,11 @@ class PathwayView:
     completed_at: datetime | None
     milestone_id: str | None
     steps: list[StepView]
+    #: The milestone's status: "valid", "revoked" (by the pathway's owner) or "review" (a credential it
+    #: rests on is no longer valid: the owner has been asked to review it); None without a milestone.
+    milestone_state: str | None = None
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
 
     @property
     def next_steps(self) -> list[StepView]:
@@ -147,6 +153,17 @@ def views(items: list[LearnerPathway], catalogue: Catalogue) -> list[PathwayView
                 completed_at=completion.completed_at if completion is not None else None,
                 milestone_id=completion.id if completion is not None else None,
                 steps=steps,
+                milestone_state=_milestone_state(item),
+                revoked_at=completion.revoked_at if completion is not None else None,
+                revocation_reason=completion.revocation_reason if completion is not None else None,
             )
         )
     return result
+
+
+def _milestone_state(item: LearnerPathway) -> str | None:
+    if item.completion is None:
+        return None
+    if item.completion.revoked_at is not None:
+        return "revoked"
+    return "review" if item.needs_review else "valid"

@@ -321,6 +321,13 @@ def test_demo_seed_issues_and_revokes(client: TestClient) -> None:
     assert keys is not None
     assert len(keys) == 4
     providers = client.get("/api/v1/admin/issuers", headers=auth(ADMIN_TOKEN)).json()
-    assert len(providers) == 4
+    # The four providers, and the partnership that owns the demo pathway (server.seed_partnerships).
+    assert sorted(p["kind"] for p in providers) == [
+        "partnership",
+        "provider",
+        "provider",
+        "provider",
+        "provider",
+    ]
     with transaction(services_of(app).get(Database).sessions) as session:
         assert seed_demo(session, services_of(app).get(IssuerConfig), datetime.now(UTC)) is None

@@ -84,6 +84,18 @@ def _job_id(owner: Owner) -> str:
     return str(owner.api("POST", "/api/v1/credentials/bulk", data=data, files=files)["id"])
 
 
+def _pathway_id(owner: Owner) -> str:
+    """A pathway through A's course (the operator's: a provider owns none, so its console refuses them)."""
+    body = {
+        "title": "Through A's course",
+        "region": "North",
+        "steps": [{"title": "Course", "options": [{"achievement": owner.achievement_id}]}],
+    }
+    response = owner.client.post("/api/v1/admin/pathways", json=body, headers=operator_auth())
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 def _upload_id(owner: Owner) -> str:
     """A cohort file uploaded in provider A's console, kept for its preview (never confirmed)."""
     app = owner.client.app
@@ -115,6 +127,8 @@ PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "cohort_id": _job_id,  # a cohort is issued as a bulk job
     "key_id": lambda owner: str(owner.api("GET", "/api/v1/signing-keys")[0]["id"]),
     "version": lambda owner: "1" if owner.achievement_id else "",
+    "pathway_id": _pathway_id,
+    "completion_id": lambda owner: "0" * 32,  # refused before any milestone is looked up
     "upload_id": _upload_id,  # a cohort file kept for its preview (issuers.console_issuing)
     "api_key_id": lambda owner: str(owner.api("GET", "/api/v1/api-keys")[0]["id"]),
     "code_id": lambda owner: _claim_code_id(owner),

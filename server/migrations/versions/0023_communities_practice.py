@@ -2,8 +2,8 @@
 the community (the listed names keep their role for community_of_practice achievements); coordinators,
 members, sessions, attendance, contributions and participation credentials
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-04 16:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import core.db
 
-revision = "0022"
-down_revision = "0021"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
