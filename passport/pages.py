@@ -21,9 +21,9 @@ from core.services import services_of
 from core.web import PAGE_HEADERS
 from issuers.badges import badge_svg
 from issuers.issuing import credential_url
-from passport import communities as community_pages
 from network.approval_lines import ApprovalLine, approval_lines
 from network.trust import TrustConfig
+from passport import communities as community_pages
 from passport import credentials, listing
 from passport.accounts import accounts, address_pages, data_export, links, password_pages
 from passport.accounts.accounts import TooManyAttempts
