@@ -112,6 +112,16 @@ class Community(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What the network runs (`network.communities.service`): a community listed before these (0016) has
+    # no sector, an empty description, the operator as owner and no participation rule.
+    sector: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Who issues its participation credentials: None for the network operator, else a coordinator provider.
+    owner_provider_id: Mapped[str | None] = mapped_column(ForeignKey("issuer.id"))
+    #: The owner provider's community_of_practice achievement its participation credentials are for.
+    achievement_id: Mapped[str | None] = mapped_column(ForeignKey("achievement.id"))
+    #: `network.communities.rules.dump` of the participation rule; None: no credential is issued yet.
+    rule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class SchemeApproval(Base):

@@ -23,6 +23,7 @@ from issuers.badges import badge_svg
 from issuers.issuing import credential_url
 from network.approval_lines import ApprovalLine, approval_lines
 from network.trust import TrustConfig
+from passport import communities as community_pages
 from passport import credentials, exchange_visits, listing
 from passport.accounts import accounts, address_pages, data_export, links, password_pages
 from passport.accounts.accounts import TooManyAttempts
@@ -343,5 +344,6 @@ router.include_router(address_pages.router)
 router.include_router(password_pages.router)
 router.include_router(pathway_pages.pages)
 router.include_router(exchange_visits.pages)
+router.include_router(community_pages.pages)
 #: The email the service would have sent (`/dev/outbox`): never included in production.
 dev_router = address_pages.dev

@@ -51,6 +51,8 @@ from network.bursaries import api as bursaries_api
 from network.bursaries import pages as bursaries_pages
 from network.bursaries.credential import HostEndorsements
 from network.communities import NetworkCommunities
+from network.communities import api as communities_api
+from network.communities import pages as communities_pages
 from network.pathways import api as pathways_api
 from network.pathways import console as pathways_console
 from network.trust import ProviderScope, TrustConfig, scheme_operator
@@ -278,6 +280,9 @@ def create_app(
     app.include_router(pathways_api.router)
     app.include_router(bursaries_api.router)
     app.include_router(bursaries_pages.router)
+    app.include_router(communities_api.router)
+    app.include_router(communities_pages.console)
+    app.include_router(communities_pages.operator)
     app.include_router(network_console.router)  # the operator console's sections (/operator/...)
     app.include_router(pathways_console.console)
     app.include_router(pathways_console.operator)

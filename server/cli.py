@@ -37,6 +37,7 @@ from passport.config import PassportConfig
 from server import cli_approvals as approvals_cli
 from server import cli_bursaries as bursaries_cli
 from server import cli_claims as claims_cli
+from server import cli_communities as communities_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade
@@ -238,6 +239,7 @@ issuers_app = typer.Typer(no_args_is_help=True, help="The network operator's com
 app.add_typer(issuers_app, name="issuers")
 app.add_typer(approvals_cli.app, name="approvals")
 app.add_typer(bursaries_cli.app, name="bursaries")
+app.add_typer(communities_cli.app, name="communities")
 app.add_typer(claims_cli.app, name="claim-codes")
 
 

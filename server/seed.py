@@ -33,6 +33,7 @@ from passport.config import PassportConfig
 from server.seed_achcon import seed_demo_badges
 from server.seed_bursaries import seed_bursaries
 from server.seed_claims import seed_demo_claims
+from server.seed_communities import seed_communities
 from server.seed_partnerships import seed_completer, seed_partnership
 
 from .seed_opcon import assign_demo_approvals
@@ -245,6 +246,7 @@ def seed_demo(
     if trust_config is not None:  # the operator's key signs the exchange-visit credential
         seed_bursaries(session, trust_config, next(iter(keys.values()))["id"], *LEARNERS[0], now)
     seed_demo_badges(session, config, achievements, now)
+    seed_communities(session, config, trust_config, keys, DEMO_LEARNER_EMAIL, now)
     seed_demo_claims(session, config, achievements, now)  # an event's claim code (server.seed_claims)
     return keys
 

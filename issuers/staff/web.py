@@ -71,6 +71,7 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
         Section("/cohorts", N_("Cohorts"), Role.ISSUER),
         Section("/claim-codes", N_("Claim codes"), Role.ISSUER),
         Section("/pathways", N_("Pathways"), Role.VIEWER),
+        Section("/communities", N_("Communities"), Role.VIEWER),
         Section("/keys", N_("Keys"), Role.ADMIN),
     ),
     "operator": (

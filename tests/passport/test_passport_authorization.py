@@ -210,6 +210,7 @@ REFUSED_PAGES = {("GET", "/passport/clr/download"): (422, "validation-error")}  
 NOT_OWNERS = {"/passport/confirm/{secret}", "/passport/claim/{secret}", "/passport/claim/{secret}/create"}
 NOT_OWNERS |= {"/passport/claim/{secret}/sign-in", "/passport/claim/{secret}/add"}
 NOT_OWNERS |= {"/passport/reset-password/{secret}"}  # tested in test_passwords
+NOT_OWNERS |= {"/passport/communities/join/{secret}"}  # the invited address only: test_communities_join
 # A share link's page and QR codes: whoever holds the link may see them (tested in test_sharing).
 NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/qr.svg"}
 # A shared credential's PDF certificate: the link's holder, for what it includes (test_certificate).

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from core.db import new_id
 from core.i18n import gettext
 from core.problems import Conflict
+from network.models import Community
 
-from .models import Community
+from . import models as models  # the tables, registered with the metadata
 
 
 def list_communities(session: Session) -> list[Community]:
