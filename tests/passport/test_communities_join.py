@@ -14,8 +14,8 @@ from core.services import Database, services_of
 from issuers.service import IssuerConfig
 from passport.config import PassportConfig
 from server.seed import DEMO_LEARNER_EMAIL, seed_demo, seed_demo_learner
-from tests.conftest import ADMIN_TOKEN
-from tests.passport.conftest import Browser, assert_page_problem, auth, create_provider, last_link
+from tests.conftest import ADMIN_TOKEN, assert_page_problem
+from tests.passport.conftest import Browser, auth, create_provider, last_link
 
 API = "/api/v1/communities"
 OPERATOR = auth(ADMIN_TOKEN)
