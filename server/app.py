@@ -36,8 +36,8 @@ from issuers import api as issuers_api
 from issuers import pages as issuers_pages
 from issuers.bulk import JobWorker
 from issuers.console import pages as console_pages
-from issuers.console_achievements import pages as console_achievements
-from issuers.console_issuing.router import router as console_issuing_router
+from issuers.console.achievements import pages as console_achievements
+from issuers.console.issuing.router import router as console_issuing_router
 from issuers.reports import api as issuers_reports
 from issuers.service import IssuerConfig
 from issuers.staff import api as staff_api
@@ -269,7 +269,7 @@ def create_app(
     app.include_router(console_achievements.router)
     app.include_router(staff_pages.operator)
     app.include_router(console_pages.router)
-    app.include_router(console_issuing_router)  # issuecon: /console/issue, /cohorts, /keys
+    app.include_router(console_issuing_router)  # /console/issue, /cohorts, /keys
     app.include_router(issuers_reports.router)
     app.include_router(issuers_pages.router)
     app.include_router(passport_api.router)

@@ -30,13 +30,13 @@ from network.trust import TrustConfig
 from passport.accounts import accounts, addresses
 from passport.accounts.security import new_secret
 from passport.config import PassportConfig
-from server.seed_achcon import seed_demo_badges
+from server.seed_badges import seed_demo_badges
 from server.seed_bursaries import seed_bursaries
 from server.seed_claims import seed_demo_claims
 from server.seed_communities import seed_communities
 from server.seed_partnerships import seed_completer, seed_partnership
 
-from .seed_opcon import assign_demo_approvals
+from .seed_assessors import assign_demo_approvals
 
 PROVIDERS: list[dict[str, Any]] = [
     {
@@ -202,7 +202,7 @@ def seed_demo_staff(
         provider_id = college_id if realm == "console" else None
         staff_accounts.enrol(session, config, provider_id, email, name, role, password, now)
         made.append((realm, role, email, password))
-    assign_demo_approvals(session, now)  # the pending submissions, to the assessor (server.seed_opcon)
+    assign_demo_approvals(session, now)  # the pending submissions, to the assessor (server.seed_assessors)
     return made
 
 

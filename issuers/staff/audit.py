@@ -105,7 +105,7 @@ ACTIONS: dict[str, str] = {
     "pathway.create": N_("Pathway created"),
     "pathway.update": N_("Pathway changed"),
     "milestone.revoke": N_("Milestone revoked"),
-    # The console's achievements (issuers/console_achievements)
+    # The console's achievements (issuers/console/achievements)
     "achievement.create": N_("Achievement created"),
     "achievement.update": N_("Achievement edited (new version)"),
     "achievement.image": N_("Achievement badge image changed"),

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import core.changes  # noqa: F401  - registers the tables
-import issuers.console_issuing.models
+import issuers.console.issuing.models
 import issuers.models
 import issuers.staff.models  # noqa: F401
 import network.bursaries.models

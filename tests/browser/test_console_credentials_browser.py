@@ -1,17 +1,15 @@
 """The provider console in Chromium, on the demo data: an issuer signs in, finds a learner by email in
 the credentials list, opens a valid credential and revokes it with a reason (the reason, then the
 confirmation) — once with the mouse, once with the keyboard alone (Tab and Enter, and typing into
-fields). axe on every page at 390 and 1280 px; screenshots in /tmp/shots/credcon (PASSPORT_SHOTS)."""
+fields). axe on every page at 390 and 1280 px; screenshots in $PASSPORT_SHOTS when set."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -24,9 +22,8 @@ from issuers.staff.accounts import StaffConfig
 from server.app import create_app
 from server.seed import seed_demo, seed_demo_staff
 from server.settings import Settings
-from tests.browser.axe import assert_accessible
+from tests.browser.test_staff_journey import check
 
-SHOTS = Path(os.environ.get("PASSPORT_SHOTS", "/tmp/shots/credcon"))
 LEARNER = "alex.trainee@example.com"
 REASON = "Assessment evidence withdrawn"
 
@@ -55,15 +52,6 @@ def demo_console(live_settings: tuple[Settings, socket.socket]) -> Iterator[tupl
     server.should_exit = True
     thread.join(timeout=10)
     services_of(app).get(Database).engine.dispose()
-
-
-def check(page: Page, name: str) -> None:
-    """axe at both widths, a screenshot of each; the page is left at 1280 px."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (390, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 
 
 def test_an_issuer_finds_a_learner_and_revokes_a_credential(

@@ -3,7 +3,7 @@ administrator accepts the invitation, creates an achievement and designs its bad
 cohort (previewed, confirmed, followed to the end), finds one learner by email and revokes their
 credential; an employer then opens that credential's verification page and reads that it is revoked.
 
-Each section's own tests (tests/browser/test_achcon_*, test_issuecon_*, test_credcon_*, test_opcon_*)
+Each section's own tests (tests/browser/test_console_*_browser.py, test_operator_console_journey.py)
 cover its errors and keyboard-only use; this one checks that the sections join up. axe runs on every page
 at 390 and 1280 px (screenshots in $PASSPORT_SHOTS when set)."""
 

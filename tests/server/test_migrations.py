@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import core.changes  # noqa: F401  - the tables server/migrations/env.py registers
-import issuers.console_issuing.models
+import issuers.console.issuing.models
 import issuers.models
 import issuers.staff.models  # noqa: F401
 import network.models

@@ -1,4 +1,4 @@
-"""The console's issuing sections (issuers.console_issuing): issue to one person with the scope statement
+"""The console's issuing sections (issuers.console.issuing): issue to one person with the scope statement
 first, cohort uploads previewed row by row and confirmed once into a job, its results as CSV, and the keys
 page for administrators. Every refusal asserts its status and its problem type."""
 
@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from core.services import Database, services_of
-from issuers.console_issuing import cohorts
+from issuers.console.issuing import cohorts
 from issuers.models import ApiKey, BulkJob, IssuedCredential, IssuerKey
 from issuers.staff.models import AuditEvent
 from tests.conftest import assert_page_problem

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from core.db import transaction
 from core.services import Database, services_of
 from issuers import service
-from issuers.console_issuing import cohorts
+from issuers.console.issuing import cohorts
 from issuers.staff.models import AuditEvent
 from tests.conftest import ADMIN_TOKEN
 from tests.issuers.conftest import COURSE, auth
@@ -129,7 +129,7 @@ PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "version": lambda owner: "1" if owner.achievement_id else "",
     "pathway_id": _pathway_id,
     "completion_id": lambda owner: "0" * 32,  # refused before any milestone is looked up
-    "upload_id": _upload_id,  # a cohort file kept for its preview (issuers.console_issuing)
+    "upload_id": _upload_id,  # a cohort file kept for its preview (issuers.console.issuing)
     "api_key_id": lambda owner: str(owner.api("GET", "/api/v1/api-keys")[0]["id"]),
     "code_id": lambda owner: _claim_code_id(owner),
 }

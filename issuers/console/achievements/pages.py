@@ -49,7 +49,7 @@ UPLOAD_PATH = f"{P}/image-upload"
 
 templates = Templates(
     Path(__file__).parent / "templates",
-    also=[TEMPLATES_FOLDER, Path(__file__).parent.parent / "templates"],
+    also=[TEMPLATES_FOLDER, Path(__file__).parents[2] / "templates"],  # issuers/templates
 )
 
 #: Messages after a redirect, chosen by a fixed code: nothing from the URL is echoed into the page.
