@@ -22,6 +22,7 @@ from issuers.staff.accounts import StaffConfig
 from server.app import create_app
 from server.seed import seed_demo, seed_demo_staff
 from server.settings import Settings
+from tests.browser.axe import assert_accessible
 from tests.browser.test_staff_journey import check
 
 LEARNER = "alex.trainee@example.com"
