@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -31,13 +31,14 @@ from issuers.staff.web import (
     CONSOLE,
     ConsoleRoute,
     StaffVisitor,
-    check_csrf,
+    done_message,
     page,
     redirect,
     section_templates,
     show,
-    visit,
 )
+from issuers.staff.web import ConsoleFormVisitor as FormVisitor
+from issuers.staff.web import ConsoleVisitor as Visitor
 
 from . import credentials
 from .dashboard import CHART_WIDTH, FIGURES, chart_height, dashboard
@@ -74,16 +75,6 @@ ACTION_LABELS = {
 CHANGES = {"revoke": lifecycle.REVOKE, "suspend": lifecycle.SUSPEND, "reinstate": lifecycle.REINSTATE}
 
 
-def _visitor(request: Request, session: SessionDep, now: NowDep) -> StaffVisitor:
-    return visit(request, session, now, CONSOLE)
-
-
-async def _form_visitor(request: Request, who: Annotated[StaffVisitor, Depends(_visitor)]) -> StaffVisitor:
-    return await check_csrf(request, who)
-
-
-Visitor = Annotated[StaffVisitor, Depends(_visitor)]
-FormVisitor = Annotated[StaffVisitor, Depends(_form_visitor)]
 ReasonField = Annotated[str, Form(max_length=REASON_MAX)]
 
 
@@ -106,11 +97,6 @@ def _render(
 def _problem_type(who: StaffVisitor, slug: str) -> str:
     """The RFC 9457 type of a refusal shown in a page (its ``<meta name="problem-type">``)."""
     return f"{who.config.base_url}/problems/{slug}"
-
-
-def _done(request: Request) -> str | None:
-    message = DONE.get(request.query_params.get("done", ""))
-    return gettext(message) if message else None
 
 
 def _provider(session: Session, member: StaffMember) -> Issuer:
@@ -235,7 +221,7 @@ def credential_page(
 ) -> HTMLResponse:
     member = who.require(request, Role.VIEWER)
     issuer = _provider(session, member)
-    context = _context(request, who, session, issuer, credential_id, now, done=_done(request))
+    context = _context(request, who, session, issuer, credential_id, now, done=done_message(request, DONE))
     return page(request, who, "console_credential.html", using=templates, **context)
 
 

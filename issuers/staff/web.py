@@ -13,15 +13,16 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from core.actors import Actor, acting_as
+from core.deps import NowDep, SessionDep
 from core.i18n import N_, gettext
 from core.passwords import MIN_PASSWORD_LENGTH, new_secret
 from core.problems import Forbidden, Problem, TooManyRequests
@@ -159,6 +160,37 @@ def visit(request: Request, session: Session, now: datetime, realm: Realm) -> St
     if anonymous and len(anonymous) >= 32:
         return StaffVisitor(config, realm, None, None, anonymous)
     return StaffVisitor(config, realm, None, None, new_secret(), new_csrf_cookie=True)
+
+
+def _console_visitor(request: Request, session: SessionDep, now: NowDep) -> StaffVisitor:
+    return visit(request, session, now, CONSOLE)
+
+
+def _operator_visitor(request: Request, session: SessionDep, now: NowDep) -> StaffVisitor:
+    return visit(request, session, now, OPERATOR)
+
+
+async def _console_form(request: Request, who: ConsoleVisitor) -> StaffVisitor:
+    return await check_csrf(request, who)
+
+
+async def _operator_form(request: Request, who: OperatorVisitor) -> StaffVisitor:
+    return await check_csrf(request, who)
+
+
+#: What a console section's routes take: who is visiting (``...Visitor``), and for a form the same with
+#: its CSRF token checked (``...FormVisitor``).
+ConsoleVisitor = Annotated[StaffVisitor, Depends(_console_visitor)]
+OperatorVisitor = Annotated[StaffVisitor, Depends(_operator_visitor)]
+ConsoleFormVisitor = Annotated[StaffVisitor, Depends(_console_form)]
+OperatorFormVisitor = Annotated[StaffVisitor, Depends(_operator_form)]
+
+
+def done_message(request: Request, messages: dict[str, str]) -> str | None:
+    """The message after a redirect, chosen by the fixed code in ``?done=``: nothing from the URL is
+    echoed into the page."""
+    message = messages.get(request.query_params.get("done", ""))
+    return gettext(message) if message else None
 
 
 def staff_actor(member: StaffMember) -> Actor:

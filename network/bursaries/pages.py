@@ -25,12 +25,13 @@ from issuers.staff.web import (
     OPERATOR,
     OperatorRoute,
     StaffVisitor,
-    check_csrf,
+    done_message,
     page,
     redirect,
     section_templates,
-    visit,
 )
+from issuers.staff.web import OperatorFormVisitor as FormVisitor
+from issuers.staff.web import OperatorVisitor as Visitor
 from network.trust import TrustConfig
 
 from . import credential, service
@@ -72,23 +73,6 @@ HostsDep = Annotated[credential.HostEndorsements, Depends(provide(credential.Hos
 Text = Annotated[str, Form(max_length=5000)]
 
 
-def _visitor(request: Request, session: SessionDep, now: NowDep) -> StaffVisitor:
-    return visit(request, session, now, OPERATOR)
-
-
-async def _form_visitor(request: Request, who: Annotated[StaffVisitor, Depends(_visitor)]) -> StaffVisitor:
-    return await check_csrf(request, who)
-
-
-Visitor = Annotated[StaffVisitor, Depends(_visitor)]
-FormVisitor = Annotated[StaffVisitor, Depends(_form_visitor)]
-
-
-def _done(request: Request) -> str | None:
-    message = DONE.get(request.query_params.get("done", ""))
-    return gettext(message) if message else None
-
-
 def _money(amount_minor: int, currency: str) -> str:
     return f"{currency} {amount_minor / 100:,.2f}"
 
@@ -105,7 +89,7 @@ def _render(
         money=_money,
         state_name=lambda state: gettext(STATES.get(state) or state),
         can_change=who.member is not None and who.member.role == Role.OPERATOR_ADMIN.value,
-        done=_done(request),
+        done=done_message(request, DONE),
         **context,
     )
 

@@ -16,24 +16,15 @@ from core.web import ShowPage
 from issuers import identity
 from issuers import service as issuers_service
 from issuers.staff.roles import Role
+from issuers.staff.web import OperatorFormVisitor as FormVisitor
+from issuers.staff.web import OperatorVisitor as Visitor
 from issuers.staff.web import StaffVisitor, page, redirect
 from network import trust
 from network.api_models import AccreditationCreate, AccreditationUpdate
 from network.trust_policy import State
 from schemas.vocabulary import AchievementKind
 
-from .common import (
-    FormVisitor,
-    P,
-    TrustConfigDep,
-    Visitor,
-    day_start,
-    done,
-    field_errors,
-    pages_router,
-    split_list,
-    templates,
-)
+from .common import P, TrustConfigDep, day_start, done, field_errors, pages_router, split_list, templates
 
 router = pages_router()
 Text = Annotated[str, Form(max_length=2000)]

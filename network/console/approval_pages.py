@@ -15,12 +15,14 @@ from core.problems import Conflict, ValidationFailed
 from core.web import ShowPage
 from issuers import service as issuers_service
 from issuers.staff.roles import Role
+from issuers.staff.web import OperatorFormVisitor as FormVisitor
+from issuers.staff.web import OperatorVisitor as Visitor
 from issuers.staff.web import StaffVisitor, page, redirect
 from network import approvals, assignments
 from network.approvals import CRITERIA, Reviewer
 from network.models import SchemeApproval
 
-from .common import FormVisitor, P, TrustConfigDep, Visitor, done, pages_router, templates
+from .common import P, TrustConfigDep, done, pages_router, templates
 
 router = pages_router()
 Reason = Annotated[str, Form(max_length=1000)]

@@ -8,26 +8,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 
-from core.deps import NowDep, SessionDep
 from core.i18n import N_, gettext
 from core.services import provide
-from issuers.staff.web import OPERATOR, OperatorRoute, StaffVisitor, check_csrf, section_templates, visit
+from issuers.staff.web import (
+    OPERATOR,
+    OperatorRoute,
+    section_templates,
+)
 from network.trust import TrustConfig
 
 templates = section_templates(Path(__file__).parent / "templates")
 P = OPERATOR.prefix
 
 
-def visitor(request: Request, session: SessionDep, now: NowDep) -> StaffVisitor:
-    return visit(request, session, now, OPERATOR)
-
-
-async def form_visitor(request: Request, who: Annotated[StaffVisitor, Depends(visitor)]) -> StaffVisitor:
-    return await check_csrf(request, who)
-
-
-Visitor = Annotated[StaffVisitor, Depends(visitor)]
-FormVisitor = Annotated[StaffVisitor, Depends(form_visitor)]
 TrustConfigDep = Annotated[TrustConfig, Depends(provide(TrustConfig))]
 
 

@@ -17,19 +17,12 @@ from issuers.api_models import IssuerCreate, IssuerUpdate
 from issuers.deps import ConfigDep
 from issuers.staff import accounts
 from issuers.staff.roles import Role
+from issuers.staff.web import OperatorFormVisitor as FormVisitor
+from issuers.staff.web import OperatorVisitor as Visitor
 from issuers.staff.web import StaffVisitor, page, redirect
 from network import trust
 
-from .common import (
-    FormVisitor,
-    P,
-    TrustConfigDep,
-    Visitor,
-    done,
-    field_errors,
-    pages_router,
-    templates,
-)
+from .common import P, TrustConfigDep, done, field_errors, pages_router, templates
 
 router = pages_router()
 Text = Annotated[str, Form(max_length=2000)]

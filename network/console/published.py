@@ -12,12 +12,13 @@ from core.i18n import gettext
 from core.problems import NotFound
 from issuers.reports.statistics import network_statistics
 from issuers.staff.roles import Role
+from issuers.staff.web import OperatorVisitor as Visitor
 from issuers.staff.web import page
 from network import operator
 from network.trust import operator_did
 from network.trust_list import load_trust_list
 
-from .common import P, TrustConfigDep, Visitor, pages_router, templates
+from .common import P, TrustConfigDep, pages_router, templates
 
 router = pages_router()
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from core.deps import NowDep, SessionDep
@@ -20,12 +20,13 @@ from issuers.staff.web import (
     CONSOLE,
     ConsoleRoute,
     StaffVisitor,
-    check_csrf,
+    done_message,
     page,
     redirect,
     section_templates,
-    visit,
 )
+from issuers.staff.web import ConsoleFormVisitor as FormVisitor
+from issuers.staff.web import ConsoleVisitor as Visitor
 
 from . import codes
 
@@ -38,23 +39,6 @@ DONE = {
 }
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
-
-
-def _visitor(request: Request, session: SessionDep, now: NowDep) -> StaffVisitor:
-    return visit(request, session, now, CONSOLE)
-
-
-async def _form_visitor(request: Request, who: Annotated[StaffVisitor, Depends(_visitor)]) -> StaffVisitor:
-    return await check_csrf(request, who)
-
-
-Visitor = Annotated[StaffVisitor, Depends(_visitor)]
-FormVisitor = Annotated[StaffVisitor, Depends(_form_visitor)]
-
-
-def _done(request: Request) -> str | None:
-    message = DONE.get(request.query_params.get("done", ""))
-    return gettext(message) if message else None
 
 
 def _list_page(
@@ -81,7 +65,7 @@ def _list_page(
         state_names=_state_names(),
         errors=errors or {},
         values=values or {},
-        done=_done(request),
+        done=done_message(request, DONE),
     )
 
 
@@ -173,7 +157,7 @@ def claim_code(
         state_names=_state_names(),
         claims=codes.claims_of(session, code),
         pending=codes.pending_count(session, code, now),
-        done=_done(request),
+        done=done_message(request, DONE),
     )
 
 

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
 from core.deps import NowDep, SessionDep
@@ -32,11 +32,12 @@ from issuers.staff.web import (
     TEMPLATES_FOLDER,
     ConsoleRoute,
     StaffVisitor,
-    check_csrf,
+    done_message,
     page,
     redirect,
-    visit,
 )
+from issuers.staff.web import ConsoleFormVisitor as FormVisitor
+from issuers.staff.web import ConsoleVisitor as Visitor
 
 from . import forms
 
@@ -66,21 +67,6 @@ DONE = {
 }
 
 
-def _done(request: Request) -> str | None:
-    message = DONE.get(request.query_params.get("done", ""))
-    return gettext(message) if message else None
-
-
-def _visitor(request: Request, session: SessionDep, now: NowDep) -> StaffVisitor:
-    return visit(request, session, now, CONSOLE)
-
-
-async def _form_visitor(request: Request, who: Annotated[StaffVisitor, Depends(_visitor)]) -> StaffVisitor:
-    return await check_csrf(request, who)
-
-
-Visitor = Annotated[StaffVisitor, Depends(_visitor)]
-FormVisitor = Annotated[StaffVisitor, Depends(_form_visitor)]
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
@@ -93,7 +79,9 @@ def _provider(request: Request, who: StaffVisitor, session: SessionDep, role: Ro
 def _show(
     request: Request, who: StaffVisitor, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    return page(request, who, template, status_code, using=templates, done=_done(request), **context)
+    return page(
+        request, who, template, status_code, using=templates, done=done_message(request, DONE), **context
+    )
 
 
 def _badge_url(achievement: Achievement) -> str | None:

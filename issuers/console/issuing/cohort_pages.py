@@ -15,11 +15,13 @@ from issuers import bulk, issuing
 from issuers.deps import ConfigDep, JobsDep
 from issuers.reports import listing
 from issuers.staff.roles import Role
+from issuers.staff.web import ConsoleFormVisitor as FormVisitor
 from issuers.staff.web import ConsoleRoute, StaffVisitor, page, redirect
+from issuers.staff.web import ConsoleVisitor as Visitor
 
 from . import cohorts
 from .plain import plain
-from .web import FormVisitor, P, Visitor, page_number, provider, templates
+from .web import P, page_number, provider, templates
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 RESULTS_PAGE = 100

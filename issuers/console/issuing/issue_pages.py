@@ -15,11 +15,13 @@ from core.web import ShowPage
 from issuers import achievements, issuing, service
 from issuers.deps import ConfigDep
 from issuers.staff.roles import Role
+from issuers.staff.web import ConsoleFormVisitor as FormVisitor
 from issuers.staff.web import ConsoleRoute, StaffVisitor, page, redirect
+from issuers.staff.web import ConsoleVisitor as Visitor
 
 from . import single
 from .cohorts import issuable_achievements
-from .web import FormVisitor, P, Visitor, provider, templates
+from .web import P, provider, templates
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=320)]

@@ -15,10 +15,12 @@ from issuers import identity, service
 from issuers.deps import ConfigDep
 from issuers.models import ApiKey, Issuer
 from issuers.staff.roles import Role
+from issuers.staff.web import ConsoleFormVisitor as FormVisitor
 from issuers.staff.web import ConsoleRoute, StaffVisitor, page, redirect
+from issuers.staff.web import ConsoleVisitor as Visitor
 from vc.keys import KeyType
 
-from .web import FormVisitor, P, Visitor, provider, templates
+from .web import P, provider, templates
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -1,32 +1,19 @@
 """What the issuing sections' pages share: the console's visitor, forms with CSRF, their templates."""
 
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 
-from core.deps import NowDep, SessionDep
+from core.deps import SessionDep
 from core.i18n import gettext
 from core.problems import NotFound
 from issuers import service
 from issuers.models import Issuer
 from issuers.staff.roles import Role
-from issuers.staff.web import CONSOLE, StaffVisitor, check_csrf, section_templates, visit
+from issuers.staff.web import CONSOLE, StaffVisitor, section_templates
 
 templates = section_templates(Path(__file__).parent / "templates")
 P = CONSOLE.prefix
-
-
-def visitor(request: Request, session: SessionDep, now: NowDep) -> StaffVisitor:
-    return visit(request, session, now, CONSOLE)
-
-
-async def form_visitor(request: Request, who: Annotated[StaffVisitor, Depends(visitor)]) -> StaffVisitor:
-    return await check_csrf(request, who)
-
-
-Visitor = Annotated[StaffVisitor, Depends(visitor)]
-FormVisitor = Annotated[StaffVisitor, Depends(form_visitor)]
 
 
 def provider(request: Request, who: StaffVisitor, session: SessionDep, role: Role) -> Issuer:

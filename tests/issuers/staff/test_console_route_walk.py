@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -112,13 +112,38 @@ def _claim_code_id(owner: Owner) -> str:
     body = {
         "achievement_id": owner.achievement_id,
         "event_name": "Alpha College open day",
-        "opens_at": "2026-01-01T09:00:00Z",
-        "closes_at": "2026-12-31T09:00:00Z",
+        "opens_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        "closes_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
     }
     return str(owner.api("POST", "/api/v1/claim-codes", json=body)["id"])
 
 
+def _community_id(owner: Owner) -> str:
+    """A community of practice provider A coordinates (network.communities); made once."""
+    if "community_id" in owner.made:
+        return owner.made["community_id"]
+    body = {"name": "North Welding Circle", "sector": "Engineering", "coordinators": [owner.provider["id"]]}
+    response = owner.client.post("/api/v1/communities", json=body, headers=operator_auth())
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 #: Path parameter name -> how to make a row of provider A and get its id. Add a line for a new name.
+def _community_session_id(owner: Owner) -> str:
+    """A session of a community provider A coordinates."""
+    community_id = _community_id(owner)
+    body = {
+        "title": "Fume extraction",
+        "kind": "seminar",
+        "starts_at": "2026-06-01T10:00:00Z",
+        "place": "Derby",
+    }
+    path = f"/api/v1/communities/{community_id}/sessions"
+    response = owner.client.post(path, json=body, headers=operator_auth())
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "credential_id": lambda owner: owner.credential_id,
     "achievement_id": lambda owner: owner.achievement_id,
@@ -132,6 +157,8 @@ PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "upload_id": _upload_id,  # a cohort file kept for its preview (issuers.console.issuing)
     "api_key_id": lambda owner: str(owner.api("GET", "/api/v1/api-keys")[0]["id"]),
     "code_id": lambda owner: _claim_code_id(owner),
+    "community_id": _community_id,
+    "session_id": _community_session_id,
 }
 
 
