@@ -22,7 +22,8 @@ and the achievement's name, drawn as SVG by our code.
 system's libcairo2). Only the checked tree is rendered, with cairosvg's ``unsafe=False`` and a URL fetcher
 that refuses every address: our SVGs are self-contained (the checks above allow only ``#fragment``
 references), so nothing is fetched or read from disk. The PNG is kept next to the SVG (``png``) and used
-for baked PNG downloads (`issuers.badges`) and the image's PNG URL; the SVG stays where SVG is used.
+for baked PNG downloads (`issuers.badges`) and the image's PNG URL; the SVG stays where SVG is used. An SVG
+whose references would draw more than `MAX_DRAWN` elements, or refer to themselves, is not drawn (no PNG).
 
 **Versions.** An achievement names its image in its definition (``image``: the SHA-256), so a new image is a
 new version, and a credential keeps the image of the version it was issued with: images are never changed
@@ -418,12 +419,51 @@ def _no_fetching(url: str, resource_type: str) -> NoReturn:
     raise UnsafeImage(gettext("The SVG may refer only to parts of itself, not to other files."))
 
 
+#: The most elements a render may draw once references (``use``, ``url(#...)``) are followed: a few
+#: dozen nested ``use`` elements can otherwise ask for millions (a "billion laughs" of drawing).
+MAX_DRAWN = 20 * MAX_ELEMENTS
+_FRAGMENT = re.compile(r"#([^)'\"\s]+)")
+
+
+def _drawable(svg: bytes) -> bool:
+    """Whether the SVG draws at most `MAX_DRAWN` elements with its references followed, and none refers
+    back to itself (a cycle)."""
+    root = fromstring(svg, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    costs: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def cost(element: Element) -> int:
+        key = id(element)
+        if key in costs:
+            return costs[key]
+        if key in open_:
+            raise OverflowError  # a cycle
+        open_.add(key)
+        total = 1 + sum(cost(child) for child in element)
+        for name, value in element.attrib.items():
+            targets = _FRAGMENT.findall(value) if _split(name)[1] == "href" or "url(" in value else []
+            total += sum(cost(by_id[target]) for target in targets if target in by_id)
+            if total > MAX_DRAWN:
+                raise OverflowError
+        open_.discard(key)
+        costs[key] = total
+        return total
+
+    try:
+        return cost(root) <= MAX_DRAWN
+    except (OverflowError, RecursionError):
+        return False
+
+
 def render_png(svg: bytes, width: int, height: int) -> bytes | None:
     """A checked SVG (`checked_image`, which gives its width and height) as a PNG of `PNG_SIDE` pixels on
     its longer side; None if cairosvg cannot draw it (PNG downloads then use the default badge). Never
     fetches or reads anything: a reference to anything but the SVG itself is refused (`UnsafeImage`)."""
     from cairosvg.surface import PNGSurface  # here: importing this module does not load cairo
 
+    if not _drawable(svg):
+        return None
     scale = PNG_SIDE / max(width, height)
     try:
         png = PNGSurface.convert(

@@ -180,3 +180,27 @@ def test_an_uploaded_png_is_its_own_png_url(
     assert served.content == out.getvalue()
     missing = f"/achievements/{achievement_id}/images/{'0' * 64}.png"
     assert_problem(client.get(missing, headers={"Accept": "application/json"}), 404, "not-found")
+
+
+def laughs(depth: int) -> bytes:
+    """Each level uses the next twice: 2 ** depth rectangles drawn from 3 * depth elements."""
+    levels = "".join(f'<g id="l{i}"><use href="#l{i + 1}"/><use href="#l{i + 1}"/></g>' for i in range(depth))
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><defs>'
+        f'{levels}<rect id="l{depth}" width="1" height="1" fill="#123456"/></defs><use href="#l0"/></svg>'
+    ).encode()
+
+
+SMALL = b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
+
+
+def test_an_svg_that_would_draw_too_much_or_refers_to_itself_gets_no_png() -> None:
+    assert 2**16 < images.MAX_DRAWN < 2**17
+    assert images.render_png(images.checked_image(laughs(10)).content, 64, 64) is not None
+    for svg in (
+        laughs(17),
+        SMALL + b'<g id="a"><use href="#a"/></g></svg>',
+        SMALL
+        + b'<pattern id="p" width="4" height="4"><rect width="4" height="4" fill="url(#p)"/></pattern></svg>',
+    ):
+        assert images.render_png(images.checked_image(svg).content, 64, 64) is None
