@@ -2,7 +2,7 @@
 downloads and the image's PNG URL. Images stored before keep none (their PNG downloads use the default
 badge) until the same SVG is stored again.
 
-Revision ID: 0025_badgepng
+Revision ID: 0025
 Revises: 0024
 Create Date: 2026-12-04 17:20:00.000000
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_badgepng"
+revision = "0025"
 down_revision = "0024"
 branch_labels = None
 depends_on = None
