@@ -33,6 +33,7 @@ or deleted once stored.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import struct
 import zlib
@@ -77,6 +78,8 @@ PNG_SIDE = 256
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 PNG_TYPE = MEDIA_TYPES["png"]
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+_log = logging.getLogger(__name__)
 
 
 class UnsupportedImage(Problem):
@@ -460,8 +463,11 @@ def render_png(svg: bytes, width: int, height: int) -> bytes | None:
     """A checked SVG (`checked_image`, which gives its width and height) as a PNG of `PNG_SIDE` pixels on
     its longer side; None if cairosvg cannot draw it (PNG downloads then use the default badge). Never
     fetches or reads anything: a reference to anything but the SVG itself is refused (`UnsafeImage`)."""
-    from cairosvg.surface import PNGSurface  # here: importing this module does not load cairo
-
+    try:  # here, not at the top: importing this module does not load cairo
+        from cairosvg.surface import PNGSurface
+    except OSError:  # no libcairo2 on this machine: the service runs on, with the default PNG
+        _log.warning("libcairo2 is not installed: SVG badges get no PNG (the default badge is baked)")
+        return None
     if not _drawable(svg):
         return None
     scale = PNG_SIDE / max(width, height)

@@ -5,6 +5,8 @@ and is what a baked PNG download holds, which unbakes and verifies. Rendering fe
 from __future__ import annotations
 
 import io
+import sys
+import types
 from datetime import UTC, datetime
 from typing import Any
 
@@ -204,3 +206,17 @@ def test_an_svg_that_would_draw_too_much_or_refers_to_itself_gets_no_png() -> No
         + b'<pattern id="p" width="4" height="4"><rect width="4" height="4" fill="url(#p)"/></pattern></svg>',
     ):
         assert images.render_png(images.checked_image(svg).content, 64, 64) is None
+
+
+def test_without_libcairo_the_service_runs_on_with_the_default_png(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cairocffi loads libcairo2 when cairosvg is imported; a machine without it gets no PNG, not a 500."""
+
+    class NoCairo(types.ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            raise OSError("no library called 'cairo-2' was found")
+
+    monkeypatch.setitem(sys.modules, "cairosvg.surface", NoCairo("cairosvg.surface"))
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64"/></svg>'
+    )
+    assert images.render_png(svg, 64, 64) is None
