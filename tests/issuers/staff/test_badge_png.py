@@ -218,6 +218,4 @@ def test_without_libcairo_the_service_runs_on_with_the_default_png(monkeypatch: 
     monkeypatch.setitem(sys.modules, "cairosvg.surface", NoCairo("cairosvg.surface"))
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64"/>'
     svg += b"</svg>"
-        b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64"/></svg>'
-    )
     assert images.render_png(svg, 64, 64) is None
