@@ -3,8 +3,8 @@
 (`issuers.images`), so they are checked by the same SVG allow-list.
 
 Colours come in fixed schemes, each with at least 4.5:1 contrast between the background and the text and
-the accent, rather than free colour pickers, so every badge stays legible. No PNG is made: the only SVG
-renderer at hand (cairosvg) is a development dependency (see `issuers.images`)."""
+the accent, rather than free colour pickers, so every badge stays legible. Its 256 px PNG is rendered when
+it is stored (`issuers.images.render_png`)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,10 @@ The image is our default badge: an SVG drawn here with the achievement's name an
 same design without them (``issuers/data/badge.png``, 256 x 256, 4.6 KB: ``badge_svg(None)`` rendered
 once by cairosvg and quantised to 64 colours by Pillow, so neither is needed at run time). An achievement's
 own ``image_url`` is never used: we bake only images we hold, and never fetch a remote one. An image the
-provider uploaded or designed (`issuers.images`) is used when it is of the format asked for: the one of the
-version the credential was issued with. We make no PNG of an SVG (no renderer at run time), so a PNG
-download of a credential whose badge is an SVG uses the default PNG, and the other way round.
+provider uploaded or designed (`issuers.images`) is used, the one of the version the credential was issued
+with: for a PNG download, the image's PNG (an SVG's rendering, made when it was stored); for an SVG
+download, an SVG image (a PNG image has no SVG, so the default SVG is used). An SVG stored before
+renderings were kept has no PNG: its PNG download uses the default PNG.
 """
 
 from __future__ import annotations
@@ -81,13 +82,20 @@ def baked_credential(
         session, service.get_achievement(session, issuer, row.achievement_id), row.achievement_version
     )
     own = own_image(session, achievement)
-    if own is not None and images.image_format(own) == image_format:
-        image = own.content
-    elif image_format == "png":
-        image = badge_png()
-    else:
-        image = badge_svg(achievement.definition["name"], achievement.kind).encode()
+    image = _in_format(own, image_format) if own is not None else None
+    if image is None:
+        image = (
+            badge_png()
+            if image_format == "png"
+            else badge_svg(achievement.definition["name"], achievement.kind).encode()
+        )
     return bake(image, issuing.signed_document(row))
+
+
+def _in_format(image: AchievementImage, image_format: ImageFormat) -> bytes | None:
+    if image_format == "png":
+        return images.png_of(image)
+    return image.content if images.image_format(image) == "svg" else None
 
 
 def own_image(session: Session, achievement: Achievement) -> AchievementImage | None:
@@ -98,11 +106,12 @@ def own_image(session: Session, achievement: Achievement) -> AchievementImage | 
 
 def own_badge(session: Session, credential_id: str, image_format: ImageFormat) -> bytes | None:
     """For one of our issued credentials (the passport's downloads): the provider's own badge image of
-    the version it was issued with, if it is of that format; None otherwise (the default is used)."""
+    the version it was issued with, in that format (a PNG: an SVG's rendering); None if there is none
+    (the default is used)."""
     try:
         row = issuing.find_credential(session, credential_id)
         current = achievements.find_public(session, row.achievement_id)
         image = own_image(session, achievements.at_version(session, current, row.achievement_version))
     except NotFound:
         return None
-    return image.content if image is not None and images.image_format(image) == image_format else None
+    return _in_format(image, image_format) if image is not None else None

@@ -15,9 +15,15 @@ they come in, stored by the SHA-256 of their bytes, and served at a stable URL o
   Elements and attributes of drawing tools' own namespaces (Inkscape, Sodipodi, RDF metadata) are dropped.
 
 **Designed badges** (`issuers.badge_design`): a shape, a colour scheme, an icon from a small built-in set
-and the achievement's name, drawn as SVG by our code. We make no PNG of them: the only
-SVG renderer we know (cairosvg) is a development dependency, so a baked PNG of a credential whose badge is
-an SVG uses the default PNG badge (`issuers.badges`), and its SVG download uses the designed badge.
+and the achievement's name, drawn as SVG by our code.
+
+**PNG of an SVG.** An SVG (designed or uploaded) is rendered once, when it is stored, to a PNG of
+`PNG_SIDE` pixels on its longer side (`render_png`, by cairosvg, a run-time dependency that needs the
+system's libcairo2). Only the checked tree is rendered, with cairosvg's ``unsafe=False`` and a URL fetcher
+that refuses every address: our SVGs are self-contained (the checks above allow only ``#fragment``
+references), so nothing is fetched or read from disk. The PNG is kept next to the SVG (``png``) and used
+for baked PNG downloads (`issuers.badges`) and the image's PNG URL; the SVG stays where SVG is used. An SVG
+whose references would draw more than `MAX_DRAWN` elements, or refer to themselves, is not drawn (no PNG).
 
 **Versions.** An achievement names its image in its definition (``image``: the SHA-256), so a new image is a
 new version, and a credential keeps the image of the version it was issued with: images are never changed
@@ -27,13 +33,14 @@ or deleted once stored.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NoReturn
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape, quoteattr
 
@@ -51,20 +58,28 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "MAX_SIDE",
     "MEDIA_TYPES",
+    "PNG_SIDE",
     "ImageTooLarge",
     "UnsafeImage",
     "UnsupportedImage",
     "checked_image",
     "get_image",
     "image_path",
+    "png_of",
+    "png_path",
+    "render_png",
     "store",
 ]
 
 MAX_IMAGE_BYTES = 1024 * 1024
 MIN_SIDE, MAX_SIDE = 16, 2048
 MAX_ELEMENTS = 5000
+PNG_SIDE = 256
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+PNG_TYPE = MEDIA_TYPES["png"]
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+_log = logging.getLogger(__name__)
 
 
 class UnsupportedImage(Problem):
@@ -350,6 +365,9 @@ def store(session: Session, issuer_id: str, image: CheckedImage, now: datetime) 
     """Keep the image for the provider (the same bytes twice are one image)."""
     found = session.get(AchievementImage, (issuer_id, image.sha256))
     if found is not None:
+        if found.png is None and found.media_type == MEDIA_TYPES["svg"]:  # stored before renderings
+            found.png = render_png(found.content, found.width, found.height)
+            session.flush()
         return found
     row = AchievementImage(
         issuer_id=issuer_id,
@@ -358,6 +376,7 @@ def store(session: Session, issuer_id: str, image: CheckedImage, now: datetime) 
         content=image.content,
         width=image.width,
         height=image.height,
+        png=render_png(image.content, image.width, image.height) if image.media_type != PNG_TYPE else None,
         created_at=now,
     )
     session.add(row)
@@ -386,6 +405,85 @@ def exists(session: Session, issuer_id: str, sha256: str) -> bool:
 def image_path(achievement_id: str, sha256: str) -> str:
     """Where the image is served (under the achievement's own public page), relative to the base URL."""
     return f"/achievements/{achievement_id}/images/{sha256}"
+
+
+def png_path(achievement_id: str, sha256: str) -> str:
+    """Where the image is served as PNG (an SVG's rendering; a PNG itself), relative to the base URL."""
+    return f"{image_path(achievement_id, sha256)}.png"
+
+
+def png_of(row: AchievementImage) -> bytes | None:
+    """The image as PNG: a PNG upload itself, an SVG's rendering; None for an SVG stored before renderings
+    were kept or that cairosvg could not draw."""
+    return row.content if row.media_type == MEDIA_TYPES["png"] else row.png
+
+
+def _no_fetching(url: str, resource_type: str) -> NoReturn:
+    raise UnsafeImage(gettext("The SVG may refer only to parts of itself, not to other files."))
+
+
+#: The most elements a render may draw once references (``use``, ``url(#...)``) are followed: a few
+#: dozen nested ``use`` elements can otherwise ask for millions (a "billion laughs" of drawing).
+MAX_DRAWN = 20 * MAX_ELEMENTS
+_FRAGMENT = re.compile(r"#([^)'\"\s]+)")
+
+
+def _drawable(svg: bytes) -> bool:
+    """Whether the SVG draws at most `MAX_DRAWN` elements with its references followed, and none refers
+    back to itself (a cycle)."""
+    root = fromstring(svg, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    costs: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def cost(element: Element) -> int:
+        key = id(element)
+        if key in costs:
+            return costs[key]
+        if key in open_:
+            raise OverflowError  # a cycle
+        open_.add(key)
+        total = 1 + sum(cost(child) for child in element)
+        for name, value in element.attrib.items():
+            targets = _FRAGMENT.findall(value) if _split(name)[1] == "href" or "url(" in value else []
+            total += sum(cost(by_id[target]) for target in targets if target in by_id)
+            if total > MAX_DRAWN:
+                raise OverflowError
+        open_.discard(key)
+        costs[key] = total
+        return total
+
+    try:
+        return cost(root) <= MAX_DRAWN
+    except (OverflowError, RecursionError):
+        return False
+
+
+def render_png(svg: bytes, width: int, height: int) -> bytes | None:
+    """A checked SVG (`checked_image`, which gives its width and height) as a PNG of `PNG_SIDE` pixels on
+    its longer side; None if cairosvg cannot draw it (PNG downloads then use the default badge). Never
+    fetches or reads anything: a reference to anything but the SVG itself is refused (`UnsafeImage`)."""
+    try:  # here, not at the top: importing this module does not load cairo
+        from cairosvg.surface import PNGSurface
+    except OSError:  # no libcairo2 on this machine: the service runs on, with the default PNG
+        _log.warning("libcairo2 is not installed: SVG badges get no PNG (the default badge is baked)")
+        return None
+    if not _drawable(svg):
+        return None
+    scale = PNG_SIDE / max(width, height)
+    try:
+        png = PNGSurface.convert(
+            bytestring=svg,
+            unsafe=False,
+            url_fetcher=_no_fetching,
+            output_width=max(1, round(width * scale)),
+            output_height=max(1, round(height * scale)),
+        )
+    except UnsafeImage:
+        raise
+    except Exception:  # cairosvg's errors have no common base: an SVG it cannot draw has no PNG
+        return None
+    return png if isinstance(png, bytes) else None
 
 
 def image_format(row: AchievementImage) -> Literal["png", "svg"]:

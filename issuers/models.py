@@ -260,4 +260,7 @@ class AchievementImage(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    #: The image as a 256 px PNG: an SVG rendered once when stored (`issuers.images.render_png`); a PNG
+    #: upload is its own (None here); None for an SVG stored before renderings were kept.
+    png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

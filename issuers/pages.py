@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.routing import APIRoute
 
 from core.deps import SessionDep
+from core.i18n import gettext
 from core.problems import PROBLEM_JSON, NotFound, Problem, problem_responses
 from core.services import Site, services_of
 from core.web import Templates
@@ -132,6 +133,20 @@ _IMAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
 }
+
+
+@router.get(
+    "/achievements/{achievement_id}/images/{sha256}.png",
+    response_model=None,
+    responses={200: {"content": {"image/png": {}}}, **problem_responses(NotFound)},
+)
+def achievement_image_png(achievement_id: str, sha256: str, session: SessionDep) -> Response:
+    """The badge image as PNG (`issuers.images.png_of`: an SVG's 256 px rendering); 404 if it has none."""
+    achievement = achievements.find_public(session, achievement_id)
+    png = images.png_of(images.get_image(session, achievement.issuer_id, sha256))
+    if png is None:
+        raise NotFound(gettext("no such image"))
+    return Response(png, media_type=images.MEDIA_TYPES["png"], headers=_IMAGE_HEADERS)
 
 
 @router.get(

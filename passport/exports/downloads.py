@@ -56,8 +56,8 @@ def signed_file(entry: PassportItem) -> Response:
 
 
 def baked_file(session: Session, entry: PassportItem, image_format: ImageFormat) -> Response:
-    """Baked into the provider's own badge image when ours issued it with one of that format, else into
-    the default badge."""
+    """Baked into the provider's own badge image when ours issued it with one (for a PNG, an SVG badge's
+    rendering), else into the default badge."""
     own = own_badge(session, entry.credential.id, image_format) if entry.source == "issued" else None
     image = own or (
         badge_png()

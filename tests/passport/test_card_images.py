@@ -3,10 +3,12 @@ origin), and never an image at the same path on another host."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from core.services import Database, services_of
 from issuers import images
@@ -68,5 +70,7 @@ def test_a_providers_own_badge_is_on_the_card_and_in_the_baked_downloads(
     document = client.get(f"/api/v1/credentials/{credential_id}", headers=bearer(key)).json()["credential"]
     assert unbake(svg.content) == document
     png = client.get(f"{CREDENTIALS}/{credential_id}/baked.png", headers=bearer(token))
-    assert png.content.startswith(b"\x89PNG")  # the default PNG: no PNG is made of an SVG
+    shown = Image.open(io.BytesIO(png.content))  # the SVG's 256 px rendering, made when it was stored
+    assert shown.size == (256, 256)
+    assert shown.convert("RGB").getpixel((128, 128)) == (0x65, 0x43, 0x21)
     assert unbake(png.content) == document

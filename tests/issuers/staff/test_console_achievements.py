@@ -313,9 +313,11 @@ def test_an_uploaded_svg_baked_into_a_credential_verifies(
     )
     assert checked.status_code == 200, checked.text
     assert checked.json()["verified"] is True
-    # A PNG download still works: it uses the default PNG badge (no SVG renderer at run time).
+    # A PNG download bakes the SVG's rendering (tests/issuers/staff/test_badgepng_designed_png.py).
     png = client.get(f"/api/v1/credentials/{issued['id']}/baked.png", headers=auth(provider["api_key"]))
     assert png.status_code == 200
+    assert png.content.startswith(b"\x89PNG")
+    assert png.content != baked.content
     assert unbake(png.content) == issued["credential"]
 
 
