@@ -5,8 +5,8 @@
 * ``community_participation``: the same for an operator-signed participation credential (``holder``
   ``participation``).
 
-Revision ID: 0025_opstatus
-Revises: 0024
+Revision ID: 0026_opstatus
+Revises: 0025
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0025_opstatus"
-down_revision = "0024"
+revision = "0026_opstatus"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
