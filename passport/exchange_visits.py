@@ -35,6 +35,7 @@ class VisitCard:
     end: date | None
     issued_at: datetime
     page_url: str  # the public verification page
+    revoked: bool = False  # the operator revoked it (its bit is set on the operator's status list)
 
 
 def home_section(session: Session, learner: Learner, base_url: str) -> list[VisitCard]:
@@ -56,6 +57,7 @@ def home_section(session: Session, learner: Learner, base_url: str) -> list[Visi
                 end=award.visit_end,
                 issued_at=award.issued_at,
                 page_url=credential_url(base_url, award.id),
+                revoked=award.revoked_at is not None,
             )
         )
     return cards

@@ -227,3 +227,10 @@ def issue(award: AwardId) -> None:
 def withdraw(award: AwardId, reason: Annotated[str, typer.Option(help="Why.")]) -> None:
     now = datetime.now(UTC)
     _run("withdraw", lambda s, t: _award(s, t, service.withdraw(s, award, reason, now)))
+
+
+@app.command("revoke")
+def revoke(award: AwardId, reason: Annotated[str, typer.Option(help="Why.")]) -> None:
+    """Revoke an issued exchange-visit credential on the operator's status list (once)."""
+    now = datetime.now(UTC)
+    _run("revoke", lambda s, t: _award(s, t, service.revoke(s, award, reason, now)))

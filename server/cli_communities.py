@@ -153,3 +153,17 @@ def issue(community_id: str) -> None:
         _print([participation_out(c.session, row).model_dump(mode="json") for row in issued])
 
     _run("issue", act)
+
+
+@app.command("revoke")
+def revoke(
+    community_id: str, participation_id: str, reason: Annotated[str, typer.Option(help="Why.")]
+) -> None:
+    """Revoke an operator-signed participation credential on the operator's status list (once)."""
+
+    def act(c: _Context) -> None:
+        community = service.get(c.session, service.OPERATOR, community_id)
+        row = participation.revoke(c.session, community, participation_id, reason, datetime.now(UTC))
+        _print(participation_out(c.session, row).model_dump(mode="json"))
+
+    _run("revoke", act)

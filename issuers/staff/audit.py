@@ -101,6 +101,8 @@ ACTIONS: dict[str, str] = {
     "bursary.award.host_endorsement": N_("Host's signed endorsement accepted"),
     "bursary.award.issue": N_("Exchange-visit credential issued"),
     "bursary.award.withdraw": N_("Bursary withdrawn"),
+    "bursary.award.revoke": N_("Exchange-visit credential revoked"),
+    "community.participation.revoke": N_("Community participation credential revoked"),
     # pathways (network.pathways)
     "pathway.create": N_("Pathway created"),
     "pathway.update": N_("Pathway changed"),

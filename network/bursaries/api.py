@@ -31,6 +31,7 @@ from .api_models import (
     FundOut,
     FundUpdate,
     Money,
+    Revocation,
     VisitIn,
     VisitOut,
     Withdrawal,
@@ -127,6 +128,8 @@ def award_out(session: Session, award: BursaryAward, base_url: str) -> AwardOut:
         credential=document,
         issued_at=award.issued_at,
         withdrawn_reason=award.withdrawn_reason,
+        revoked_at=award.revoked_at,
+        revocation_reason=award.revocation_reason,
         created_at=award.created_at,
         updated_at=award.updated_at,
     )
@@ -270,3 +273,12 @@ def withdraw(
 ) -> AwardOut:
     """Withdraw an award (not once its credential is issued: 409)."""
     return award_out(session, service.withdraw(session, award_id, body.reason, now), config.base_url)
+
+
+@router.post("/awards/{award_id}/revoke", dependencies=_OPERATOR, responses=_CHANGE)
+def revoke(
+    award_id: str, body: Revocation, session: SessionDep, config: TrustConfigDep, now: NowDep
+) -> AwardOut:
+    """Revoke an issued exchange-visit credential on the operator's status list: verifiers report it
+    revoked at once. 409 when it is not issued or is already revoked."""
+    return award_out(session, service.revoke(session, award_id, body.reason, now), config.base_url)

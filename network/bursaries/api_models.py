@@ -90,6 +90,10 @@ class Withdrawal(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class Revocation(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class VisitOut(Strict):
     host_name: str
     host_did: str | None
@@ -124,5 +128,7 @@ class AwardOut(Strict):
     credential: dict[str, Any] | None = Field(description="The exchange-visit credential, as signed")
     issued_at: datetime | None
     withdrawn_reason: str | None
+    revoked_at: datetime | None = Field(description="When the operator revoked the credential")
+    revocation_reason: str | None
     created_at: datetime
     updated_at: datetime

@@ -40,6 +40,7 @@ from schemas.models import (
     Achievement,
     AchievementCredential,
     AchievementSubject,
+    BitstringStatusListEntry,
     Criteria,
     Evidence,
     IdentityObject,
@@ -147,9 +148,14 @@ def evidence(award: BursaryAward, operator_name: str, *, host_signed: bool) -> l
 
 
 def build_credential(
-    config: TrustConfig, fund: BursaryFund, award: BursaryAward, now: datetime
+    config: TrustConfig,
+    fund: BursaryFund,
+    award: BursaryAward,
+    now: datetime,
+    credential_status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The unsigned exchange-visit credential (with the host's endorsement embedded, when there is one)."""
+    """The unsigned exchange-visit credential (with the host's endorsement embedded, when there is one,
+    and its revocation entry on the operator's status list)."""
     url = fund_url(config.base_url, fund.id)
     endorsement = json.loads(award.host_endorsement) if award.host_endorsement else None
     credential = AchievementCredential(
@@ -172,6 +178,9 @@ def build_credential(
             ),
         ),
         endorsement=[endorsement] if endorsement else [],
+        credential_status=BitstringStatusListEntry.model_validate(credential_status)
+        if credential_status is not None
+        else None,
     ).to_json()
     credential["evidence"] = evidence(award, config.operator_name, host_signed=endorsement is not None)
     return credential

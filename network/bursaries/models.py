@@ -40,7 +40,10 @@ class BursaryFund(Base):
 
 class BursaryAward(Base):
     __tablename__ = "bursary_award"
-    __table_args__ = (UniqueConstraint("fund_id", "idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("fund_id", "idempotency_key"),
+        UniqueConstraint("status_list_id", "status_index"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     fund_id: Mapped[str] = mapped_column(ForeignKey("bursary_fund.id", ondelete="CASCADE"), index=True)
@@ -67,6 +70,12 @@ class BursaryAward(Base):
     document: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    #: The credential's revocation entry on the operator's list kept for exchange visits
+    #: (`network.approval_status`, holder ``exchange_visit``).
+    status_list_id: Mapped[str | None] = mapped_column(String(32))
+    status_index: Mapped[int | None] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

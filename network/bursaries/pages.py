@@ -54,6 +54,7 @@ DONE = {
     ),
     "issue": N_("Credential issued."),
     "withdraw": N_("Award withdrawn."),
+    "revoke": N_("Credential revoked: verifiers now report it revoked."),
 }
 STATES = {
     "offered": N_("Offered"),
@@ -295,6 +296,7 @@ def _award_page(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    confirm_revoke: str | None = None,
 ) -> HTMLResponse:
     award = service.get_award(session, award_id)
     fund = service.get_fund(session, award.fund_id)
@@ -311,6 +313,7 @@ def _award_page(
         missing=[gettext(MISSING[item]) for item in service.missing_dissemination(fund, award)],
         errors=errors or {},
         values=values or {},
+        confirm_revoke=confirm_revoke,
     )
 
 
@@ -513,4 +516,34 @@ def withdraw(
         award_id,
         "withdraw",
         lambda: service.withdraw(session, award_id, reason.strip(), now),
+    )
+
+
+@router.post(P + "/awards/{award_id}/revoke")
+def revoke(
+    request: Request,
+    award_id: str,
+    who: FormVisitor,
+    session: SessionDep,
+    config: TrustConfigDep,
+    now: NowDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    confirmed: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Revoke the credential: first the reason, then a confirmation (revoking is final)."""
+    if not reason.strip():
+        who.require(request, Role.OPERATOR_ADMIN)
+        errors = {"revoke": gettext("Say why the credential is revoked.")}
+        raise ShowPage(_award_page(request, who, session, config, award_id, 422, errors))
+    if confirmed != "yes":
+        who.require(request, Role.OPERATOR_ADMIN)
+        return _award_page(request, who, session, config, award_id, confirm_revoke=reason.strip())
+    return _act(
+        request,
+        who,
+        session,
+        config,
+        award_id,
+        "revoke",
+        lambda: service.revoke(session, award_id, reason.strip(), now),
     )

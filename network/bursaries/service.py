@@ -20,10 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.i18n import N_, gettext
 from core.problems import Conflict, NotFound, Problem
 from issuers import service as issuers_service
 from issuers.staff import audit
+from network import approval_status
 from network.trust import TrustConfig
 
 from . import credential
@@ -31,6 +33,7 @@ from .api_models import AwardCreate, DisseminationIn, FundCreate, VisitIn
 from .models import BursaryAward, BursaryFund
 
 __all__ = [
+    "AwardRevoked",
     "AwardStateConflict",
     "DisseminationRequired",
     "FundClosed",
@@ -48,6 +51,7 @@ __all__ = [
     "record_dissemination",
     "record_host_endorsement",
     "record_visit",
+    "revoke",
     "set_fund_state",
     "withdraw",
 ]
@@ -70,6 +74,23 @@ class AwardStateConflict(Conflict):
 
 class DisseminationRequired(Conflict):
     slug, title = "dissemination-required", N_("The fund's dissemination requirement is not met")
+
+
+class AwardRevoked(Conflict):
+    slug, title = "credential-already-revoked", N_("The credential is already revoked")
+
+
+#: The holder of the operator's status lists kept for exchange-visit credentials (`network.approval_status`).
+STATUS_LISTS = "exchange_visit"
+
+
+def _status_taken(session: Session, list_id: str, index: int) -> bool:
+    found = session.scalar(
+        select(BursaryAward.id).where(
+            BursaryAward.status_list_id == list_id, BursaryAward.status_index == index
+        )
+    )
+    return found is not None
 
 
 class FundClosed(Conflict):
@@ -363,7 +384,10 @@ def issue(session: Session, config: TrustConfig, award_id: str, now: datetime) -
             ),
             missing=missing,
         )
-    unsigned = credential.build_credential(config, fund, award, now)
+    list_row, index = approval_status.allocate(session, now, STATUS_LISTS, _status_taken)
+    award.status_list_id, award.status_index = list_row.id, index
+    entry = approval_status.entry(config.base_url, list_row.id, index)
+    unsigned = credential.build_credential(config, fund, award, now, entry)
     award.document = credential.sign_credential(session, config, unsigned, now)
     award.issued_at = now
     change = _move(session, award, ISSUED, now)
@@ -378,6 +402,37 @@ def withdraw(session: Session, award_id: str, reason: str, now: datetime) -> Bur
     award.withdrawn_reason = reason
     change = _move(session, award, WITHDRAWN, now)
     audit.record(session, "bursary.award.withdraw", "bursary_award", award.id, now, **change)
+    return award
+
+
+def revoke(session: Session, award_id: str, reason: str, now: datetime) -> BursaryAward:
+    """Revoke an issued exchange-visit credential on the operator's status list: every verifier reports it
+    revoked from now on (`record_change`). Once only: revoking it again is 409."""
+    award = get_award(session, award_id)
+    if award.revoked_at is not None:
+        raise AwardRevoked(gettext("This exchange-visit credential is already revoked."))
+    if award.state != ISSUED:
+        raise _state_problem(award, gettext("revoked"))
+    if award.status_list_id is None or award.status_index is None:
+        raise AwardStateConflict(
+            gettext("This credential was issued without a status entry and cannot be revoked."),
+            state=award.state,
+        )
+    approval_status.revoke(session, award.status_list_id, award.status_index, now)
+    record_change(session)
+    award.revoked_at = now
+    award.revocation_reason = reason
+    award.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        "bursary.award.revoke",
+        "bursary_award",
+        award.id,
+        now,
+        provider_id=award.provider_id,
+        after={"reason": reason},
+    )
     return award
 
 

@@ -42,6 +42,7 @@ from .api_models import (
     MemberIn,
     MemberOut,
     ParticipationOut,
+    ParticipationRevocation,
     ProviderRef,
     SessionIn,
     SessionOut,
@@ -137,6 +138,8 @@ def participation_out(session: Session, row: CommunityParticipation) -> Particip
         issued_at=row.issued_at,
         credential_id=row.credential_id,
         credential=participation.document_of(session, row),
+        revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
     )
 
 
@@ -381,6 +384,26 @@ def get_participation(
     row = session.get(CommunityParticipation, participation_id)
     if row is None or row.community_id != community.id:
         raise NotFound(gettext("no participation %(id)r in this community", id=participation_id))
+    return participation_out(session, row)
+
+
+@api.post(
+    "/{community_id}/participation/{participation_id}/revoke",
+    responses=problem_responses(Forbidden, Conflict, ValidationFailed),
+)
+def revoke_participation(
+    community_id: str,
+    participation_id: str,
+    body: ParticipationRevocation,
+    who: CallerDep,
+    session: SessionDep,
+    now: NowDep,
+) -> ParticipationOut:
+    """Revoke an operator-signed participation credential (the operator only: 403 for a provider) on the
+    operator's status list: verifiers report it revoked at once. Again: 409."""
+    service.require_operator(who)
+    community = service.get(session, who, community_id)
+    row = participation.revoke(session, community, participation_id, body.reason, now)
     return participation_out(session, row)
 
 

@@ -143,3 +143,9 @@ class ParticipationOut(BaseModel):
     issued_at: datetime
     credential_id: str | None = Field(description="the owner provider's credential, when a provider owns it")
     credential: dict[str, Any] | str
+    revoked_at: datetime | None = Field(default=None, description="When the operator revoked it")
+    revocation_reason: str | None = None
+
+
+class ParticipationRevocation(Strict):
+    reason: str = Field(min_length=1, max_length=2000)

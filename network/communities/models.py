@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, new_id
@@ -97,7 +97,7 @@ class CommunityParticipation(Base):
     issued by the owner provider through its issuing service (``credential_id``)."""
 
     __tablename__ = "community_participation"
-    __table_args__ = (UniqueConstraint("member_id"),)
+    __table_args__ = (UniqueConstraint("member_id"), UniqueConstraint("status_list_id", "status_index"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     community_id: Mapped[str] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"), index=True)
@@ -107,3 +107,9 @@ class CommunityParticipation(Base):
     credential_id: Mapped[str | None] = mapped_column(String(32))
     document: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: An operator-signed credential's revocation entry on the operator's list kept for participation
+    #: credentials (`network.approval_status`, holder ``participation``); a provider's is on its own list.
+    status_list_id: Mapped[str | None] = mapped_column(String(32))
+    status_index: Mapped[int | None] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revocation_reason: Mapped[str | None] = mapped_column(Text)

@@ -56,6 +56,7 @@ DONE = {
     "rule": N_("Participation rule saved."),
     "issued": N_("Participation credentials issued to every member who meets the rule."),
     "none-issued": N_("Nobody else meets the rule yet: no credential was issued."),
+    "revoked": N_("Credential revoked: verifiers now report it revoked."),
 }
 
 
@@ -410,6 +411,32 @@ def build(realm: Realm) -> APIRouter:
         except Problem as problem:
             _refused(request, who, session, community, now, problem, "participation", {})
         return redirect(f"{p}/{community.id}?done={'issued' if issued else 'none-issued'}#participation")
+
+    @router.post(p + "/{community_id}/participation/{participation_id}/revoke")
+    async def revoke(
+        community_id: str,
+        participation_id: str,
+        request: Request,
+        who: FormVisitor,
+        session: SessionDep,
+        now: NowDep,
+    ) -> Response:
+        """Revoke an operator-signed participation credential (the operator's administrators only): a
+        reason, and the box that confirms revoking is final."""
+        caller = caller_of(request, who, write_role)
+        service.require_operator(caller)
+        community = service.get(session, caller, community_id)
+        form = await _form(request)
+        reason = form.get("reason", "").strip()[:2000]
+        try:
+            if not reason:
+                raise ValidationFailed(gettext("Say why the credential is revoked."), [])
+            if form.get("confirmed") != "yes":
+                raise ValidationFailed(gettext("Tick the box to confirm that revoking is final."), [])
+            participation.revoke(session, community, participation_id, reason, now)
+        except Problem as problem:
+            _refused(request, who, session, community, now, problem, "participation", form)
+        return redirect(f"{p}/{community.id}?done=revoked#participation")
 
     return router
 

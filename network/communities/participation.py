@@ -20,23 +20,27 @@ import hashlib
 import json
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.changes import record_change
 from core.db import new_id
-from core.i18n import gettext, ngettext
-from core.problems import Conflict
+from core.i18n import N_, gettext, ngettext
+from core.problems import Conflict, NotFound
 from issuers import identity, issuing
 from issuers.api_models import CredentialCreate, EvidenceIn, Recipient
 from issuers.service import IssuerConfig
 from issuers.signing import credential_problems
-from network import operator
+from issuers.staff import audit
+from network import approval_status, operator
 from network.models import Community
 from network.trust import TrustConfig
 from schemas.models import (
     Achievement,
     AchievementCredential,
     AchievementSubject,
+    BitstringStatusListEntry,
     Criteria,
     Evidence,
     IdentityObject,
@@ -145,6 +149,23 @@ def _salt(participation_id: str) -> str:
     return hashlib.sha256(f"participation-salt:{participation_id}".encode()).hexdigest()[:16]
 
 
+#: The holder of the operator's status lists kept for participation credentials (`network.approval_status`).
+STATUS_LISTS = "participation"
+
+
+class ParticipationRevoked(Conflict):
+    slug, title = "credential-already-revoked", N_("The credential is already revoked")
+
+
+def _status_taken(session: Session, list_id: str, index: int) -> bool:
+    found = session.scalar(
+        select(CommunityParticipation.id).where(
+            CommunityParticipation.status_list_id == list_id, CommunityParticipation.status_index == index
+        )
+    )
+    return found is not None
+
+
 def operator_credential(
     config: TrustConfig,
     community: Community,
@@ -152,8 +173,10 @@ def operator_credential(
     evidence: list[Evidence],
     participation_id: str,
     now: datetime,
+    credential_status: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    """The unsigned participation credential of a community the operator owns."""
+    """The unsigned participation credential of a community the operator owns (with its revocation entry
+    on the operator's status list)."""
     url = service.community_url(config.base_url, community.id)
     credential = AchievementCredential(
         id=credential_url(config.base_url, community.id, participation_id),
@@ -176,6 +199,9 @@ def operator_credential(
                 tag=["Community of practice", community.name],
             ),
         ),
+        credential_status=BitstringStatusListEntry.model_validate(credential_status)
+        if credential_status is not None
+        else None,
     ).to_json()
     credential["evidence"] = [e.to_json() for e in evidence]
     return credential
@@ -232,7 +258,10 @@ def issue(
     if owner is None:
         if trust is None:
             raise ValueError("an operator-owned community's credentials need the operator's key")
-        unsigned = operator_credential(trust, community, member, evidence, participation_id, now)
+        list_row, index = approval_status.allocate(session, now, STATUS_LISTS, _status_taken)
+        row.status_list_id, row.status_index = list_row.id, index
+        entry = approval_status.entry(trust.base_url, list_row.id, index)
+        unsigned = operator_credential(trust, community, member, evidence, participation_id, now, entry)
         problems = credential_problems(unsigned)
         if problems:  # our own making: a bug, never the caller's input
             raise ValueError(f"the participation credential is not valid OB 3.0: {problems}")
@@ -286,3 +315,37 @@ def document_of(session: Session, row: CommunityParticipation) -> dict[str, obje
         return json.loads(row.document)  # type: ignore[no-any-return]
     assert row.credential_id is not None
     return issuing.signed_document(issuing.find_credential(session, row.credential_id))
+
+
+def revoke(
+    session: Session, community: Community, participation_id: str, reason: str, now: datetime
+) -> CommunityParticipation:
+    """Revoke an operator-signed participation credential on the operator's status list: every verifier
+    reports it revoked from now on. Once only (again: 409). A provider-owned community's credential is its
+    provider's to revoke (its console and API), so 409 here."""
+    row = session.get(CommunityParticipation, participation_id) if len(participation_id) <= 32 else None
+    if row is None or row.community_id != community.id:
+        raise NotFound(gettext("no participation %(id)r in this community", id=participation_id[:40]))
+    if row.revoked_at is not None:
+        raise ParticipationRevoked(gettext("This participation credential is already revoked."))
+    if row.document is None or row.status_list_id is None or row.status_index is None:
+        raise Conflict(
+            gettext(
+                "This credential is not signed by the operator with a status entry: its issuer revokes it."
+            )
+        )
+    approval_status.revoke(session, row.status_list_id, row.status_index, now)
+    record_change(session)
+    row.revoked_at = now
+    row.revocation_reason = reason
+    session.flush()
+    audit.record(
+        session,
+        "community.participation.revoke",
+        "community_participation",
+        row.id,
+        now,
+        provider_id=None,
+        after={"community": community.id, "reason": reason},
+    )
+    return row

@@ -170,3 +170,15 @@ def test_operator_pastes_the_hosts_signed_endorsement(live_server: str, page: Pa
     assert page.get_attribute("[data-endorsement]", "data-endorsement") == "signed"
     assert "Endorsed by Skills Centre Lyon" in (page.text_content("main") or "")
     check(page, "bursaries-employer-signed")
+    # Revoking (opstatus): a reason, then a confirmation; the employer's page then says revoked.
+    page.goto(award_url)
+    page.fill("#reason", "The visit did not take place as recorded.")
+    page.get_by_role("button", name="Revoke the credential").click()
+    page.wait_for_selector("#revoke-confirm")
+    check(page, "bursaries-award-revoke-confirm")
+    page.get_by_role("button", name="Yes, revoke it").click()
+    page.wait_for_url(f"{award_url}?done=revoke")
+    assert page.get_attribute("[data-revoked]", "data-revoked") == "yes"
+    check(page, "bursaries-award-revoked")
+    page.goto(f"{live_server}/exchange-visits/{award['id']}")
+    assert page.get_attribute("[data-verdict]", "data-verdict") == "revoked"

@@ -97,3 +97,9 @@ def test_the_operator_issues_an_exchange_visit_credential(client: TestClient, tm
     assert [e["issuer"]["id"] for e in issued["credential"]["endorsement"]] == [host.did]
     bad = runner.invoke(app, ["bursaries", "withdraw", award["id"], "--reason", "late"])
     assert bad.exit_code == 1
+    revoked = cli("revoke", award["id"], "--reason", "Not as recorded")
+    assert revoked["revocation_reason"] == "Not as recorded"
+    assert revoked["credential"]["credentialStatus"]["statusPurpose"] == "revocation"
+    twice = runner.invoke(app, ["bursaries", "revoke", award["id"], "--reason", "again"])
+    assert twice.exit_code == 1
+    assert "already revoked" in twice.output

@@ -72,3 +72,8 @@ def test_the_operator_runs_a_community_from_the_command_line(client: TestClient)
     [issued] = cli("issue", created["id"])
     assert issued["credential"]["issuer"]["id"].endswith(":operator")
     assert cli("issue", created["id"]) == []
+    revoked = cli("revoke", created["id"], issued["id"], "--reason", "Recorded in error")
+    assert revoked["revocation_reason"] == "Recorded in error"
+    twice = runner.invoke(app, ["communities", "revoke", created["id"], issued["id"], "--reason", "again"])
+    assert twice.exit_code == 1
+    assert "already revoked" in twice.output
