@@ -170,7 +170,7 @@ def test_operator_pastes_the_hosts_signed_endorsement(live_server: str, page: Pa
     assert page.get_attribute("[data-endorsement]", "data-endorsement") == "signed"
     assert "Endorsed by Skills Centre Lyon" in (page.text_content("main") or "")
     check(page, "bursaries-employer-signed")
-    # Revoking (opstatus): a reason, then a confirmation; the employer's page then says revoked.
+    # Revoking: a reason, then a confirmation; the employer's page then says revoked.
     page.goto(award_url)
     page.fill("#reason", "The visit did not take place as recorded.")
     page.get_by_role("button", name="Revoke the credential").click()

@@ -159,6 +159,7 @@ PARAMETERS: dict[str, Callable[[Owner], str]] = {
     "code_id": lambda owner: _claim_code_id(owner),
     "community_id": _community_id,
     "session_id": _community_session_id,
+    "participation_id": lambda owner: "0" * 32,  # the operator revokes these; a coordinator is refused
 }
 
 

@@ -5,7 +5,7 @@
 * ``community_participation``: the same for an operator-signed participation credential (``holder``
   ``participation``).
 
-Revision ID: 0026_opstatus
+Revision ID: 0026
 Revises: 0025
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 from core.db import UTCDateTime
 
-revision = "0026_opstatus"
+revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None
