@@ -8,8 +8,8 @@ the chunk (`core.db.write_lock`, on SQLite too, where ``FOR UPDATE`` is a no-op)
 take turns and each starts where the other's committed chunk ended; ``UNIQUE(bulk_job_id, bulk_row)``
 stays the last word against a duplicate.
 
-A chunk is issued as a batch: one status-index allocation, the provider, achievement and signing key
-loaded once, every credential checked against the 1EdTech schema and signed (`signing.BulkSigner`, in
+A chunk is issued as one batch (`issuers.batches`): one status-index allocation, the provider, achievement
+and signing key loaded once, every credential checked against the 1EdTech schema and signed (in
 worker processes when configured), then one batched insert.
 """
 
@@ -21,7 +21,7 @@ import io
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,11 +37,10 @@ from vc.errors import ParsingError
 from vc.keys import KeyType
 from vc.parsing import parse_json
 
-from . import achievements, identity, issuing, service, signing, status
+from . import achievements, batches, issuing, service, signing, status
 from .api_models import CredentialCreate, JobOut, Recipient
 from .models import Achievement, BulkJob, IssuedCredential, Issuer, StatusListRow
 from .ports import ScopeAnswer
-from .reports import statistics
 from .staff import audit
 
 log = logging.getLogger(__name__)
@@ -454,62 +453,25 @@ def _issue_chunk(
     achievement = achievements.at_version(
         session, service.get_achievement(session, issuer, job.achievement_id), job.achievement_version
     )
-    did = service.did_of(config, issuer.id)
-    key_row = service.active_key(session, issuer, KeyType.ED25519 if job.format == "ldp" else KeyType.RSA)
-    key = signing.SigningKey(
-        key_row.id, service.private_key(config, key_row), identity.verification_method_id(did, key_row)
-    )
-    parts = issuing.credential_parts(config, issuer, did, achievement, session)
-    status_list, indexes = status.allocate(session, issuer, len(batch), now)
-    credentials: list[IssuedCredential] = []
-    checked_shapes: set[bool] = set()
-
-    def unsigned() -> Iterator[dict[str, Any]]:
-        """Built lazily: the signing workers start on the first credentials while the rest are built."""
-        for (number, data), index in zip(batch, indexes, strict=True):
-            request = CredentialCreate(
+    requests = [
+        (
+            number,
+            CredentialCreate(
                 achievement_id=job.achievement_id,
                 recipient=Recipient.model_validate(
                     {k: v for k, v in data.items() if k != "result" and v is not None}
                 ),
                 format=job.format,  # type: ignore[arg-type]
                 result=data.get("result"),
-            )
-            row = issuing.credential_row(issuer, achievement, key_row, request, now)
-            row.revocation_list_id, row.revocation_index = status_list.id, index
-            row.bulk_job_id, row.bulk_row = job.id, number
-            credentials.append(row)
-            entry = status.entry(config.base_url, status_list, index)
-            credential = issuing.build_credential(config, parts, row, request, now, entry)
-            shape = request.result is not None
-            if shape not in checked_shapes:
-                checked_shapes.add(shape)
-                _raise_if_refused(number, signing.signing_refusal(credential))
-            yield credential
-
-    # The JSON-LD signing rules on one credential of each shape (with and without a result) stand for
-    # the chunk: its credentials are made from the same parts and differ only in identifiers this
-    # service makes and in the recipient's name and result, text literals that `validate_rows` checked.
-    # A Data Integrity proof applies the rules to each credential anyway (it signs the canonical form).
-    outcomes = signer.check_and_sign_all(unsigned(), key, now, job.format, rules_checked=job.format == "jwt")
-    for row, outcome in zip(credentials, outcomes, strict=True):
-        if isinstance(outcome, list):
-            assert row.bulk_row is not None
-            _raise_if_refused(row.bulk_row, outcome)
-        row.document = issuing.raise_if_not_conformant(outcome)
-    session.add_all(credentials)
-    session.flush()
-    statistics.count(session, issuer.id, achievement.id, now, "issued", len(credentials))
-    for row in credentials:
-        issuing.announce(session, config, issuer, achievement, row)
-
-
-def _raise_if_refused(number: int, problems: list[str]) -> None:
-    """Stop the job (it ends ``failed``, this chunk not issued) with the row and why, in its ``error``."""
-    if problems:
-        raise ValidationFailed(
-            f"row {number}: {'; '.join(problems)[:900]}", [{"row": number, "msg": problems}]
+            ),
         )
+        for number, data in batch
+    ]
+
+    def tag(number: int, row: IssuedCredential) -> None:
+        row.bulk_job_id, row.bulk_row = job.id, number
+
+    batches.issue_batch(session, config, signer, issuer, achievement, requests, now, tag=tag)
 
 
 def unfinished_jobs(sessions: sessionmaker[Session]) -> list[str]:
