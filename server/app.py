@@ -67,6 +67,7 @@ from passport.claim_codes import api as claim_codes_api
 from passport.claim_codes import console as claim_codes_console
 from passport.claim_codes import pages as claim_codes_pages
 from passport.claim_codes.codes import ClaimConfig
+from passport.claim_codes.issuing import ClaimWorker
 from passport.config import PassportConfig
 from passport.pathways.progress import PathwayMilestones
 from passport.verifying import PassportPorts
@@ -186,6 +187,7 @@ def create_app(
     milestones = PathwayMilestones(trust)
     issuers = issuer_config(settings, passport, keystore, milestones)
     jobs = JobWorker(database.sessions, issuers, signing_processes=settings.bulk_signing_processes)
+    claims = ClaimWorker(database.sessions, issuers)
     mail = mail_worker(settings, database.sessions)
     background = Background(database.sessions)  # reloads the verify caches while they are in use
     register = (
@@ -205,11 +207,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         jobs.start()  # also resumes jobs a previous process left unfinished
+        claims.start()  # also issues claims confirmed before a restart
         if mail is not None:
             mail.start()
         yield
         if mail is not None:
             mail.stop()
+        claims.stop()
         jobs.stop()
         admission.close()
         verifier.close()
@@ -231,6 +235,7 @@ def create_app(
         OperatorSessions(operator_session),  # operator staff on the operator API (issuers.staff.access)
         issuers,
         jobs,
+        claims,
         trust,
         verifier,
         admission,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, Field
 
 from core.api_models import Strict
@@ -74,7 +74,10 @@ class ClaimConfirmation(Strict):
 
 class ClaimConfirmed(BaseModel):
     email: str
-    credential_id: str = Field(description="The credential issued to the address")
+    state: Literal["issuing", "issued"] = Field(
+        description="``issuing`` until the credential is issued to the address, within seconds"
+    )
+    credential_id: str | None = Field(description="The credential issued to the address, once issued")
 
 
 def code_out(base_url: str, code: ClaimCode, now: datetime) -> ClaimCodeOut:
@@ -171,22 +174,32 @@ def request_claim(
 
 @router.post(
     "/api/v1/claims/{code}/confirm",
-    status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(NotFound, Conflict, Gone, TooManyRequests, ValidationFailed),
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        200: {"model": ClaimConfirmed, "description": "Confirmed before, by this token: how it is going"},
+        **problem_responses(NotFound, Conflict, Gone, TooManyRequests, ValidationFailed),
+    },
 )
 def confirm_claim(
     code: str,
     body: ClaimConfirmation,
+    response: Response,
     session: SessionDep,
     config: ClaimConfigDep,
-    issuers: ConfigDep,
     client: ClientDep,
     now: NowDep,
 ) -> ClaimConfirmed:
     """Confirm a claim with the token of its emailed link (``/c/{code}/confirm/{token}``), for an app
-    that opens the link itself: the credential is issued. 409 when it has been claimed or the code is
-    full; 404 for a token that is not this code's."""
+    that opens the link itself: 202, and the credential is issued to the address within seconds. The
+    same token again answers 200 with the claim's state and, once issued, the credential's id (a retry
+    is safe; ask again to follow it). 409 when the code is full; 404 for a token that is not this code's;
+    410 when the code is closed or expired, or a link not confirmed in time has expired."""
     event = codes.lookup(session, config, code, client, now, confirming=True)
-    claim = codes.confirm(session, issuers, event, body.token, now)
-    assert claim.credential_id is not None
-    return ClaimConfirmed(email=claim.email, credential_id=claim.credential_id)
+    claim, confirmed_now = codes.confirm(session, event, body.token, now)
+    if not confirmed_now:
+        response.status_code = status.HTTP_200_OK
+    return ClaimConfirmed(
+        email=claim.email,
+        state="issued" if claim.credential_id else "issuing",
+        credential_id=claim.credential_id,
+    )

@@ -2,19 +2,21 @@
 
 A claim goes: ask with an address (`request_claim`: throttled per client and per code; a pending row and
 an emailed one-time link, at most `ClaimConfig.emails_per_address` per code and address) -> open the
-link (`confirm`) -> the credential is issued to that address by `issuers.issuing.issue`. A learner
-signed in to their passport skips the email: their primary address is already confirmed
-(`claim_as_learner`).
+link (`confirm`: the claim is recorded, and takes a place) -> the claim worker issues the credential to
+that address by the issuers' own issuing service, within seconds (`passport.claim_codes.issuing`). A
+learner signed in to their passport skips the email: their primary address is already confirmed
+(`claim_as_learner`). Recording a claim is a few small writes, so a code takes thousands a minute; the
+signing happens in batches, outside the attendee's request.
 
 Under concurrent claims, two things hold on SQLite and PostgreSQL alike:
 
 - **one per person**: the unique constraint on (code, person) decides between concurrent requests, and a
   pending claim becomes ``claimed`` only by a compare-and-set (``WHERE state = 'pending'``), so one
-  emailed link issues at most once;
+  emailed link claims at most once (and the worker issues each claim once: `issuing`);
 - **capacity**: ``claimed`` rises only by ``UPDATE ... SET claimed = claimed + 1 WHERE claimed <
   capacity AND <open>`` (the row's lock on PostgreSQL, the database's write lock on SQLite, and the
   condition evaluated again after waiting), as the last write before commit, so the lock is held for
-  milliseconds, not for the signing. Refused, the request raises and its credential rolls back with it.
+  milliseconds. Refused, the request raises and the claim rolls back with it.
 """
 
 from __future__ import annotations
@@ -32,8 +34,7 @@ from core.db import new_id
 from core.i18n import N_, gettext
 from core.problems import Conflict, Gone, NotFound, TooManyRequests, ValidationFailed
 from core.throttle import Refusal, RequestLimiter
-from issuers import achievements, issuing, service
-from issuers.api_models import CredentialCreate
+from issuers import achievements, service
 from issuers.staff import audit
 from passport.accounts import mail
 from passport.accounts.security import digest, new_secret
@@ -384,8 +385,9 @@ def request_claim(
     return claim
 
 
-def find_pending(session: Session, code: ClaimCode, secret: str, now: datetime) -> CodeClaim:
-    """The claim of an emailed link; a claim already confirmed says so (the link worked once)."""
+def find_claim(session: Session, code: ClaimCode, secret: str, now: datetime) -> CodeClaim:
+    """The claim of an emailed link: pending (while the link is valid) or already claimed (the link then
+    shows how the claim is going)."""
     claim = session.scalar(
         select(CodeClaim).where(CodeClaim.claim_code_id == code.id, CodeClaim.secret_sha256 == digest(secret))
     )
@@ -393,53 +395,47 @@ def find_pending(session: Session, code: ClaimCode, secret: str, now: datetime) 
         raise ClaimLinkNotFound(
             gettext("This link is not valid. Check that you opened the whole link from the email.")
         )
-    if claim.state == "claimed":
-        raise AlreadyClaimed(
-            gettext("This credential has been claimed: it was issued to %(email)s.", email=claim.email)
-        )
-    if claim.expires_at <= now:
+    if claim.state == "pending" and claim.expires_at <= now:
         raise ClaimLinkExpired(gettext("This link has expired. Ask for a new one on the claim page."))
     return claim
 
 
-def confirm(
-    session: Session, issuers: service.IssuerConfig, event: Event, secret: str, now: datetime
-) -> CodeClaim:
-    """Confirm an emailed claim and issue its credential (all in the caller's transaction)."""
-    claim = find_pending(session, event.code, secret, now)
-    raise_unless_open(event.code, now)
-    if not _take(session, claim, now):  # the same link, opened twice at once
-        raise AlreadyClaimed(gettext("This credential has been claimed."))
-    _issue_and_count(session, issuers, event, claim, now)
-    return claim
+def confirm(session: Session, event: Event, secret: str, now: datetime) -> tuple[CodeClaim, bool]:
+    """Confirm an emailed claim: it takes a place, and the claim worker issues its credential. Returns the
+    claim and whether this call confirmed it (False: it had been confirmed before, by this link)."""
+    claim = find_claim(session, event.code, secret, now)
+    if claim.state == "claimed":
+        return claim, False
+    _raise_unless_claimable(session, event, now)
+    if not _take(session, claim, now):  # the same link, opened twice at once: the other one confirmed it
+        session.refresh(claim)
+        return claim, False
+    _count(session, event.code, now)
+    return claim, True
 
 
-def claim_as_learner(
-    session: Session, issuers: service.IssuerConfig, event: Event, email: str, now: datetime
-) -> CodeClaim:
-    """A signed-in learner claims with their (confirmed) primary address: no email needed."""
-    raise_unless_open(event.code, now)
+def claim_as_learner(session: Session, event: Event, email: str, now: datetime) -> tuple[CodeClaim, str]:
+    """A signed-in learner claims with their (confirmed) primary address: no email needed. Returns the
+    claim and the secret of its link, which shows how the claim is going (as an emailed link does)."""
+    _raise_unless_claimable(session, event, now)
+    secret = new_secret()
     claim = _existing(session, event.code, email) if event.code.one_per_person else None
     if claim is None:
-        claim = _insert(session, event.code, email, "claimed", now)
-    elif not _take(session, claim, now):  # a pending claim by email becomes this one
+        claim = _insert(session, event.code, email, "claimed", now, digest(secret))
+    elif not _take(session, claim, now, digest(secret)):  # a pending claim by email becomes this one
         raise AlreadyClaimed(gettext("You have already claimed this credential."))
-    _issue_and_count(session, issuers, event, claim, now)
-    return claim
+    _count(session, event.code, now)
+    return claim, secret
 
 
-def _issue_and_count(
-    session: Session, issuers: service.IssuerConfig, event: Event, claim: CodeClaim, now: datetime
-) -> None:
-    code = event.code
-    issuer = service.get_issuer(session, code.provider_id)
-    request = CredentialCreate.model_validate(
-        {"achievement_id": code.achievement_id, "recipient": {"email": claim.email}}
-    )
-    credential = issuing.issue(session, issuers, issuer, request, now)
-    claim.credential_id = credential.id
-    session.flush()
-    # Last: the seat is taken only if one is left, in the window, and the code is not closed.
+def _raise_unless_claimable(session: Session, event: Event, now: datetime) -> None:
+    raise_unless_open(event.code, now)
+    # Archived since the code opened: refused now, rather than a claim the worker could not honour.
+    achievements.issuable(session, event.code.provider_id, event.code.achievement_id)
+
+
+def _count(session: Session, code: ClaimCode, now: datetime) -> None:
+    """Take a place: only if one is left, in the window, and the code is not closed."""
     seat = session.execute(
         update(ClaimCode)
         .where(
@@ -459,12 +455,16 @@ def _issue_and_count(
     session.refresh(code)
 
 
-def _take(session: Session, claim: CodeClaim, now: datetime) -> bool:
-    """Pending -> claimed, by compare-and-set: of two concurrent confirmations, one."""
+def _take(session: Session, claim: CodeClaim, now: datetime, secret_sha256: str | None = None) -> bool:
+    """Pending -> claimed, by compare-and-set: of two concurrent confirmations, one. A learner's claim
+    gets its own link's secret (`claim_as_learner`)."""
+    values: dict[str, object] = {"state": "claimed", "claimed_at": now}
+    if secret_sha256 is not None:
+        values["secret_sha256"] = secret_sha256
     taken = session.execute(
         update(CodeClaim)
         .where(CodeClaim.id == claim.id, CodeClaim.state == "pending")
-        .values(state="claimed", claimed_at=now)
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -479,7 +479,9 @@ def _existing(session: Session, code: ClaimCode, email: str) -> CodeClaim | None
     )
 
 
-def _insert(session: Session, code: ClaimCode, email: str, state: str, now: datetime) -> CodeClaim:
+def _insert(
+    session: Session, code: ClaimCode, email: str, state: str, now: datetime, secret_sha256: str | None = None
+) -> CodeClaim:
     """A new claim row; when another request for the same person wins the race, theirs."""
     row_id = new_id()
     claim = CodeClaim(
@@ -488,6 +490,7 @@ def _insert(session: Session, code: ClaimCode, email: str, state: str, now: date
         email=email,
         person=email if code.one_per_person else row_id,
         state=state,
+        secret_sha256=secret_sha256,
         emails_sent=0,
         requested_at=now,
         expires_at=now,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, new_id
@@ -31,15 +31,23 @@ class ClaimCode(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+UNISSUED = text("state = 'claimed' AND credential_id IS NULL")
+
+
 class CodeClaim(Base):
     """One person's claim through a code: ``pending`` until they open the emailed link (or at once when
-    signed in to their passport), then ``claimed`` with the credential issued to ``email``.
+    signed in to their passport), then ``claimed``; the claim worker then issues the credential to
+    ``email`` and sets ``credential_id``, once (`passport.claim_codes.issuing`).
 
     ``person`` is the address when the code allows one claim per person (so the unique constraint on
     (code, person) is the last word under concurrent claims), or the row's id when it does not."""
 
     __tablename__ = "code_claim"
-    __table_args__ = (UniqueConstraint("claim_code_id", "person"),)
+    __table_args__ = (
+        UniqueConstraint("claim_code_id", "person"),
+        # The claim worker's queue: confirmed, not yet issued, oldest first.
+        Index("ix_code_claim_unissued", "claimed_at", sqlite_where=UNISSUED, postgresql_where=UNISSUED),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     claim_code_id: Mapped[str] = mapped_column(ForeignKey("claim_code.id", ondelete="CASCADE"))

@@ -1,10 +1,12 @@
 """The attendee's pages: the short link ``/c/<code>`` (the event, and a form for an address; signed in to
 a passport, a button that claims at once), the emailed confirmation link, and the code's QR images.
 
-After confirming, the credential has been issued to the address: the browser goes to it in the passport
-when this visitor's passport holds the address, or else to a claim link for it (`passport.accounts
-.claims`: keep it in a new passport, or in one they sign in to), since opening the emailed link proved
-the address is theirs."""
+Once confirmed, the link shows how the claim is going: "on its way" (a small script asks again, less and
+less often, and shows the page once ready; without it, a "Check again" link) until the claim worker has
+issued the credential (`passport.claim_codes.issuing`), then where it is: in this
+visitor's passport (a link to it), in the passport that holds the address (sign in), or, with no
+passport yet, a button to keep it in one now (a claim link, `passport.accounts.claims`, as opening the
+emailed link proved the address is theirs; the same is emailed to them)."""
 
 # No ``from __future__ import annotations``: FastAPI reads the routes' annotations at definition.
 from datetime import datetime
@@ -29,6 +31,7 @@ from passport.deps import ClientDep
 from passport.web import FormVisitor, PageRoute, Visitor, VisitorDep, redirect
 
 from . import codes
+from .models import CodeClaim
 
 ClaimConfigDep = Annotated[codes.ClaimConfig, Depends(provide(codes.ClaimConfig))]
 templates = Templates(Path(__file__).parent / "templates", also=[Path(web.__file__).parent / "templates"])
@@ -89,7 +92,6 @@ def claim(
     who: FormVisitor,
     session: SessionDep,
     config: ClaimConfigDep,
-    issuers: ConfigDep,
     client: ClientDep,
     now: NowDep,
     email: Annotated[str, Form(max_length=320)] = "",
@@ -98,8 +100,8 @@ def claim(
     found = codes.lookup(session, config, code, client, now, asking=True)
     learner_email = _learner_email(session, who)
     if as_learner and learner_email is not None:
-        claimed = codes.claim_as_learner(session, issuers, found, learner_email, now)
-        return redirect(f"/passport/credentials/{claimed.credential_id}")
+        _, secret = codes.claim_as_learner(session, found, learner_email, now)
+        return redirect(f"/c/{found.code.code}/confirm/{secret}")
     try:
         address = normalise_email(email)
     except ValueError:
@@ -130,10 +132,36 @@ def confirm_form(
     client: ClientDep,
     now: NowDep,
 ) -> Response:
+    """Pending: the button that confirms. Confirmed: how it is going."""
     found = codes.lookup(session, config, code, client, now)
-    pending = codes.find_pending(session, found.code, secret, now)
+    claim = codes.find_claim(session, found.code, secret, now)
+    if claim.state == "claimed":
+        return _progress(request, who, session, found, claim, secret)
     codes.raise_unless_open(found.code, now)
-    return _page(request, who, "claim_confirm.html", event=found, email=pending.email)
+    return _page(request, who, "claim_confirm.html", event=found, email=claim.email)
+
+
+def _progress(
+    request: Request, who: Visitor, session: Session, found: codes.Event, claim: CodeClaim, secret: str
+) -> HTMLResponse:
+    owner = addresses.verified_owner(session, claim.email)
+    if owner is None:
+        holder = "none"
+    elif who.learner is not None and owner.learner_id == who.learner.id:
+        holder = "visitor"
+    else:
+        holder = "another"
+    return _page(
+        request,
+        who,
+        "claim_progress.html",
+        event=found,
+        claim=claim,
+        email=claim.email,
+        secret=secret,
+        holder=holder,
+        waiting=claim.credential_id is None,
+    )
 
 
 @router.post("/c/{code}/confirm/{secret}")
@@ -143,24 +171,39 @@ def confirm(
     who: FormVisitor,
     session: SessionDep,
     config: ClaimConfigDep,
-    issuers: ConfigDep,
     client: ClientDep,
     now: NowDep,
 ) -> Response:
     found = codes.lookup(session, config, code, client, now, confirming=True)
-    claimed = codes.confirm(session, issuers, found, secret, now)
-    owner = addresses.verified_owner(session, claimed.email)
-    if owner is not None:
-        mine = who.learner is not None and owner.learner_id == who.learner.id
-        return redirect(f"/passport/credentials/{claimed.credential_id}" if mine else "/passport")
+    codes.confirm(session, found, secret, now)
+    return redirect(f"/c/{found.code.code}/confirm/{secret}")
+
+
+@router.post("/c/{code}/confirm/{secret}/keep")
+def keep(
+    code: str,
+    secret: str,
+    who: FormVisitor,
+    session: SessionDep,
+    config: ClaimConfigDep,
+    client: ClientDep,
+    now: NowDep,
+) -> Response:
+    """The issued credential, for an address no passport holds yet: on to keep it in one (the emailed
+    link proved the address). Otherwise back to how the claim is going."""
+    found = codes.lookup(session, config, code, client, now)
+    claim = codes.find_claim(session, found.code, secret, now)
+    back = redirect(f"/c/{found.code.code}/confirm/{secret}")
+    if claim.credential_id is None or addresses.verified_owner(session, claim.email) is not None:
+        return back
     _, url = links.create(
         session,
         who.config,
         Purpose.CLAIM,
-        claimed.email,
+        claim.email,
         who.config.claim_ttl,
         now,
-        credential_id=claimed.credential_id,
+        credential_id=claim.credential_id,
     )
     return redirect(url.removeprefix(who.config.base_url))
 

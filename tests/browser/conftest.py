@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from core.services import Database, services_of
@@ -80,10 +81,16 @@ def live_settings(database_url: str, tmp_path: Path) -> Iterator[tuple[Settings,
 
 
 @pytest.fixture
-def live_server(live_settings: tuple[Settings, socket.socket]) -> Iterator[str]:
+def live_app(live_settings: tuple[Settings, socket.socket]) -> FastAPI:
+    """The app `live_server` serves (for a test that reaches into its services)."""
+    return create_app(live_settings[0])
+
+
+@pytest.fixture
+def live_server(live_settings: tuple[Settings, socket.socket], live_app: FastAPI) -> Iterator[str]:
     """The app served on loopback in a thread; yields its base URL."""
     settings, listener = live_settings
-    app = create_app(settings)
+    app = live_app
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()

@@ -1,6 +1,7 @@
 """An event's claim code in a real browser: a provider's staff member opens it in the console and shows
 its QR code; an attendee on a phone opens the short link, gives an email address, follows the emailed
-confirmation link, creates a passport and finds the credential in it. axe-core on every page at 390 and
+confirmation link, waits while the claim worker issues the credential (the page refreshes itself), keeps
+it in a new passport and finds the credential in it. axe-core on every page at 390 and
 1280 px; nothing wider than the phone. Screenshots in ``PASSPORT_SHOTS`` when set (e.g. /tmp/shots/claims).
 """
 
@@ -13,8 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
 
+from core.services import Database, services_of
+from issuers.service import IssuerConfig
+from passport.claim_codes.issuing import ClaimWorker
 from tests.browser.axe import assert_accessible
 from tests.conftest import ADMIN_TOKEN
 from tests.issuers.conftest import COURSE
@@ -51,8 +56,11 @@ def check(page: Page, name: str) -> None:
 
 
 def test_an_event_claim_from_the_console_to_the_passport(
-    live_server: str, page: Page, browser: Browser
+    live_server: str, live_app: FastAPI, page: Page, browser: Browser
 ) -> None:
+    # The claim worker waits until the attendee has seen the page that says the credential is coming.
+    services = services_of(live_app)
+    services.get(ClaimWorker).stop()
     with httpx.Client(base_url=live_server, timeout=30) as api:
         provider = api.post(
             "/api/v1/admin/issuers",
@@ -104,6 +112,18 @@ def test_an_event_claim_from_the_console_to_the_passport(
     attendee.goto(link)
     check(attendee, "claim-confirm")
     attendee.click("text=Confirm and receive it")
+    attendee.wait_for_url(link)
+    assert attendee.inner_text("h1") == "Your credential is on its way"
+    check(attendee, "claim-waiting")
+    worker = ClaimWorker(services.get(Database).sessions, services.get(IssuerConfig))
+    worker.start()
+    try:  # the page's script asks again (after 1, 2, 3, 5 ... seconds) and shows it once issued
+        attendee.wait_for_selector("h1:has-text('Your credential has been issued')", timeout=30_000)
+    finally:
+        worker.stop()
+    assert attendee.inner_text("#claim-announce") == "Your credential has been issued"
+    check(attendee, "claim-issued")
+    attendee.click("text=Keep it in a passport")
     attendee.wait_for_url(re.compile(r".*/passport/claim/[A-Za-z0-9_-]+$"))
     check(attendee, "claim-keep")
     attendee.fill("#password", PASSWORD)
@@ -112,11 +132,12 @@ def test_an_event_claim_from_the_console_to_the_passport(
     attendee.wait_for_url(re.compile(r".*/passport\?done=.*"))
     assert "Heat Pump Installation (Level 3)" in attendee.inner_text("main")
     check(attendee, "claim-passport")
-    # The same link again says it has been claimed.
+    # The same link again says it has been issued, and where to see it.
     attendee.goto(link)
-    assert "already claimed" in attendee.inner_text(
-        "main"
-    ).lower() or "has been claimed" in attendee.inner_text("main")
+    attendee.click("text=See it in your passport")
+    attendee.wait_for_url(re.compile(r".*/passport/credentials/[0-9a-f]{32}$"))
+    assert "Heat Pump Installation (Level 3)" in attendee.inner_text("h1")
+    attendee.goto(link)
     check(attendee, "claim-again")
     phone.close()
 

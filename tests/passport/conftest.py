@@ -9,7 +9,7 @@ Each ``Browser`` is its own cookie jar against the same app.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,8 @@ from fastapi.testclient import TestClient
 
 from core.deps import get_now
 from core.services import Database, services_of
+from issuers.service import IssuerConfig
+from passport.claim_codes.issuing import ClaimWorker
 from passport.config import PassportConfig
 from server.app import create_app
 from server.settings import Settings
@@ -75,6 +77,15 @@ def app(settings: Settings, clock: Clock, web: FakeWeb) -> Iterator[FastAPI]:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def issue_claims(app: FastAPI, clock: Clock) -> Callable[[], int]:
+    """The claim worker, driven by the test (the app's own thread is stopped): each call issues every
+    confirmed claim waiting, at the test's time, and says how many."""
+    services = services_of(app)
+    services.get(ClaimWorker).stop()
+    return ClaimWorker(services.get(Database).sessions, services.get(IssuerConfig), clock=clock).run_once
 
 
 def csrf_of(html: str) -> str:

@@ -1,10 +1,12 @@
 """Event claim codes (`passport.claim_codes`): the provider's API and the attendee's claim, by email or
-signed in: window, capacity, one per person, a link used twice, closing early, the abuse limits."""
+signed in: window, capacity, one per person, a link used twice, closing early, the abuse limits; and the
+claim worker that issues confirmed claims (driven by each test through the ``issue_claims`` fixture)."""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -141,7 +143,9 @@ def test_a_window_that_closes_before_it_opens_is_refused(client: TestClient, clo
     assert_problem(client.post("/api/v1/claim-codes", json=body, headers=auth(key)), 422, "validation-error")
 
 
-def test_claiming_by_email_issues_the_credential_once(app: FastAPI, client: TestClient, clock: Clock) -> None:
+def test_claiming_by_email_issues_the_credential_once(
+    app: FastAPI, client: TestClient, clock: Clock, issue_claims: Callable[[], int]
+) -> None:
     key, achievement = _provider(client)
     code = open_code(client, key, achievement, clock, capacity=5)
     asked = ask(client, code["code"], "Sam@Example.com")
@@ -149,19 +153,41 @@ def test_claiming_by_email_issues_the_credential_once(app: FastAPI, client: Test
     assert asked.json()["email"] == "sam@example.com"
     link = confirmation_link(client, "sam@example.com", code["code"])
     assert credentials_to(client, key) == []  # nothing before the address is confirmed
-    confirmed = confirm(app, link)
+    attendee = Browser.open(app)
+    confirmed = attendee.submit(link, link)
     assert confirmed.status_code == 303, confirmed.text
-    assert confirmed.headers["location"].startswith("/passport/claim/")  # no passport yet: keep it in one
-    assert credentials_to(client, key) == ["sam@example.com"]
+    assert confirmed.headers["location"] == link  # the link now shows how the claim is going
     assert client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(key)).json()["claimed"] == 1
-    # The link worked once; asking again with the same address is refused.
-    again = Browser.open(app).get(link)
-    assert_page_problem(again, 409, "already-claimed")
+    waiting = attendee.get(link)
+    assert waiting.status_code == 200
+    assert "Your credential is on its way" in waiting.text
+    assert '<script src="/static/claim-progress.js" defer></script>' in waiting.text  # asks again
+    assert f'href="{link}">Check again</a>' in waiting.text  # or the attendee does
+    assert credentials_to(client, key) == []  # the worker has not run yet
+
+    assert issue_claims() == 1
+    assert credentials_to(client, key) == ["sam@example.com"]
+    issued = attendee.get(link)
+    assert "Your credential has been issued" in issued.text
+    assert "claim-progress.js" not in issued.text
+    kept = attendee.submit(link, f"{link}/keep")  # no passport yet: keep it in one, now
+    assert kept.status_code == 303, kept.text
+    assert kept.headers["location"].startswith("/passport/claim/")
+    claim_emails = [
+        m for m in outbox(client) if m["to"] == "sam@example.com" and "/passport/claim/" in m["body"]
+    ]
+    assert len(claim_emails) == 1  # and the same, by email, for later
+    # Claimed once: opening the link again shows it, asking again is refused, and nothing more is issued.
+    assert "Your credential has been issued" in Browser.open(app).get(link).text
+    assert Browser.open(app).submit(link, link).headers["location"] == link  # confirmed already: shown
     assert_problem(ask(client, code["code"], "sam@example.com"), 409, "already-claimed")
+    assert issue_claims() == 0
     assert credentials_to(client, key) == ["sam@example.com"]
 
 
-def test_a_full_code_says_so(app: FastAPI, client: TestClient, clock: Clock) -> None:
+def test_a_full_code_says_so(
+    app: FastAPI, client: TestClient, clock: Clock, issue_claims: Callable[[], int]
+) -> None:
     key, achievement = _provider(client)
     code = open_code(client, key, achievement, clock, capacity=2)
     for email in ("a@example.com", "b@example.com", "c@example.com"):
@@ -177,6 +203,7 @@ def test_a_full_code_says_so(app: FastAPI, client: TestClient, clock: Clock) -> 
     page = late.get(links["c@example.com"])
     assert_page_problem(page, 409, "claim-code-full")
     assert_problem(ask(client, code["code"], "d@example.com"), 409, "claim-code-full")
+    assert issue_claims() == 2
     assert credentials_to(client, key) == ["a@example.com", "b@example.com"]
     assert client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(key)).json()["state"] == "full"
 
@@ -256,7 +283,7 @@ def test_guessing_codes_is_throttled(app: FastAPI, client: TestClient, clock: Cl
 
 
 def test_a_signed_in_learner_claims_at_once_into_their_passport(
-    app: FastAPI, client: TestClient, clock: Clock
+    app: FastAPI, client: TestClient, clock: Clock, issue_claims: Callable[[], int]
 ) -> None:
     key, achievement = _provider(client)
     code = open_code(client, key, achievement, clock)
@@ -267,11 +294,19 @@ def test_a_signed_in_learner_claims_at_once_into_their_passport(
     assert "Claim into my passport" in page.text
     claimed = learner.submit(f"/c/{code['code']}", f"/c/{code['code']}", as_learner="yes")
     assert claimed.status_code == 303, claimed.text
-    shown = learner.get(claimed.headers["location"])
-    assert shown.status_code == 200
-    assert "Heat Pump Installation" in shown.text
+    progress = claimed.headers["location"]
+    assert progress.startswith(f"/c/{code['code']}/confirm/")
+    assert "Your credential is on its way" in learner.get(progress).text
+    assert issue_claims() == 1
+    shown = learner.get(progress)
+    [credential] = re.findall(r'href="/passport/credentials/([^"]+)"', shown.text)
+    assert "See it in your passport" in shown.text
+    assert "Heat Pump Installation" in learner.get(f"/passport/credentials/{credential}").text
+    # Another visitor with the link sees that it was issued, not where it is.
+    assert "See it in your passport" not in Browser.open(app).get(progress).text
     again = learner.submit(f"/c/{code['code']}", f"/c/{code['code']}", as_learner="yes")
     assert_page_problem(again, 409, "already-claimed")
+    assert issue_claims() == 0
     assert credentials_to(client, key) == ["kim@example.com"]
 
 
@@ -295,7 +330,7 @@ def test_signing_in_from_a_claim_page_comes_back(app: FastAPI, client: TestClien
 
 
 def test_a_confirmed_claim_into_an_existing_passport_lands_there(
-    app: FastAPI, client: TestClient, clock: Clock
+    app: FastAPI, client: TestClient, clock: Clock, issue_claims: Callable[[], int]
 ) -> None:
     key, achievement = _provider(client)
     code = open_code(client, key, achievement, clock)
@@ -307,8 +342,14 @@ def test_a_confirmed_claim_into_an_existing_passport_lands_there(
     link = confirmation_link(client, "kim@example.com", code["code"])
     confirmed = learner.submit(link, link)
     assert confirmed.status_code == 303
-    assert confirmed.headers["location"].startswith("/passport/credentials/")
+    assert confirmed.headers["location"] == link
+    assert issue_claims() == 1
+    assert "See it in your passport" in learner.get(link).text
     assert "Heat Pump Installation" in learner.get("/passport").text
+    # Signed out, the same link says which passport holds it (not a way to take it elsewhere).
+    elsewhere = Browser.open(app).get(link)
+    assert "It is in the passport that holds this address" in elsewhere.text
+    assert "/keep" not in elsewhere.text
 
 
 def test_the_qr_code_holds_the_short_link(client: TestClient, clock: Clock) -> None:
@@ -343,19 +384,38 @@ def test_the_demo_has_an_open_claim_code(app: FastAPI, client: TestClient, clock
     assert "Heat pump open day" in page.text
 
 
-def test_an_app_confirms_with_the_token_of_the_link(client: TestClient, clock: Clock) -> None:
+def test_an_app_confirms_with_the_token_of_the_link(
+    client: TestClient, clock: Clock, issue_claims: Callable[[], int]
+) -> None:
     key, achievement = _provider(client)
     code = open_code(client, key, achievement, clock)
     assert ask(client, code["code"], "sam@example.com").status_code == 202
     token = confirmation_link(client, "sam@example.com", code["code"]).rsplit("/", 1)[1]
     confirmed = client.post(f"/api/v1/claims/{code['code']}/confirm", json={"token": token})
-    assert confirmed.status_code == 201, confirmed.text
-    assert confirmed.json()["email"] == "sam@example.com"
-    assert (
-        client.get(f"/api/v1/credentials/{confirmed.json()['credential_id']}", headers=auth(key)).status_code
-        == 200
-    )
+    assert confirmed.status_code == 202, confirmed.text
+    assert confirmed.json() == {"email": "sam@example.com", "state": "issuing", "credential_id": None}
+    waiting = client.post(f"/api/v1/claims/{code['code']}/confirm", json={"token": token})
+    assert (waiting.status_code, waiting.json()["state"]) == (200, "issuing")  # a retry is safe
+    assert issue_claims() == 1
     again = client.post(f"/api/v1/claims/{code['code']}/confirm", json={"token": token})
-    assert_problem(again, 409, "already-claimed")
+    assert again.status_code == 200, again.text
+    assert again.json()["state"] == "issued"
+    credential = client.get(f"/api/v1/credentials/{again.json()['credential_id']}", headers=auth(key))
+    assert credential.status_code == 200
+    assert client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(key)).json()["claimed"] == 1
     wrong = client.post(f"/api/v1/claims/{code['code']}/confirm", json={"token": "x" * 43})
     assert_problem(wrong, 404, "claim-link-not-found")
+
+
+def test_a_claim_for_an_archived_achievement_is_refused_at_once(
+    app: FastAPI, client: TestClient, clock: Clock
+) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    assert ask(client, code["code"], "sam@example.com").status_code == 202
+    link = confirmation_link(client, "sam@example.com", code["code"])
+    archived = client.post(f"/api/v1/achievements/{achievement}/archive", headers=auth(key))
+    assert archived.status_code == 200, archived.text
+    refused = Browser.open(app).submit(link, link)
+    assert_page_problem(refused, 409, "conflict")
+    assert client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(key)).json()["claimed"] == 0

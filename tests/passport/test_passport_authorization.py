@@ -217,7 +217,8 @@ NOT_OWNERS |= {"/shared/{secret}", "/shared/{secret}/qr.png", "/shared/{secret}/
 NOT_OWNERS |= {"/shared/{secret}/credentials/{credential_id}/certificate.pdf"}
 # An event's claim code: whoever holds it may open it, and its confirmation link was emailed to the
 # address that claims (tested in test_claim_codes).
-NOT_OWNERS |= {"/c/{code}", "/c/{code}/confirm/{secret}", "/c/{code}/qr.svg", "/c/{code}/qr.png"}
+NOT_OWNERS |= {"/c/{code}", "/c/{code}/confirm/{secret}", "/c/{code}/confirm/{secret}/keep"}
+NOT_OWNERS |= {"/c/{code}/qr.svg", "/c/{code}/qr.png"}
 SIGNED_OUT_PAGES = {"/passport/sign-in", "/passport/sign-up", "/passport/forgot-password"}
 # Forms that act on the visitor themselves (they are walked for CSRF below).
 ACTS_ON_SELF = SIGNED_OUT_PAGES | {"/passport/sign-out", "/passport/account/delete", "/passport/emails"}
