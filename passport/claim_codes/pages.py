@@ -1,12 +1,12 @@
 """The attendee's pages: the short link ``/c/<code>`` (the event, and a form for an address; signed in to
 a passport, a button that claims at once), the emailed confirmation link, and the code's QR images.
 
-Once confirmed, the link shows how the claim is going: "on its way" (a small script asks again, less and
-less often, and shows the page once ready; without it, a "Check again" link) until the claim worker has
-issued the credential (`passport.claim_codes.issuing`), then where it is: in this
-visitor's passport (a link to it), in the passport that holds the address (sign in), or, with no
-passport yet, a button to keep it in one now (a claim link, `passport.accounts.claims`, as opening the
-emailed link proved the address is theirs; the same is emailed to them)."""
+Once confirmed, the link shows how the claim is going: "on its way" (followed without reloading by
+`core/static/live-page.js`; without scripts, a "Check again" link) until the claim worker has issued the
+credential (`passport.claim_codes.issuing`), then where it is: in this visitor's passport (a link to it),
+in the passport that holds the address (sign in), or, with no passport yet, a button to keep it in one
+now (a claim link, `passport.accounts.claims`, as opening the emailed link proved the address is theirs;
+the same is emailed to them)."""
 
 # No ``from __future__ import annotations``: FastAPI reads the routes' annotations at definition.
 from datetime import datetime

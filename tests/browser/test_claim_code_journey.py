@@ -121,7 +121,7 @@ def test_an_event_claim_from_the_console_to_the_passport(
         attendee.wait_for_selector("h1:has-text('Your credential has been issued')", timeout=30_000)
     finally:
         worker.stop()
-    assert attendee.inner_text("#claim-announce") == "Your credential has been issued"
+    assert attendee.inner_text("body > p[role=status]") == "Your credential has been issued"  # announced
     check(attendee, "claim-issued")
     attendee.click("text=Keep it in a passport")
     attendee.wait_for_url(re.compile(r".*/passport/claim/[A-Za-z0-9_-]+$"))

@@ -119,9 +119,10 @@ def test_an_issuer_issues_one_and_a_cohort(live_server: str, page: Page) -> None
     page.click("text=Issue 50 credentials")
     page.wait_for_url(re.compile(r".*/console/cohorts/jobs/\w+$"))
     assert page.locator("#job-status[role=status]").is_visible()
-    # The page refreshes itself (meta refresh) until the job is done.
+    # The page follows the job without reloading (live-page.js) and, once done, shows its results.
     expect(page.locator("#job-status")).to_contain_text("50 of 50", timeout=60_000)
-    page.wait_for_load_state()
+    expect(page.locator("#results-heading")).to_be_visible()
+    assert page.locator("[data-live]").count() == 0
     assert page.locator("meta[http-equiv=refresh]").count() == 0
     check(page, "cohort-job")
     with page.expect_download() as download_info:

@@ -161,7 +161,7 @@ def test_claiming_by_email_issues_the_credential_once(
     waiting = attendee.get(link)
     assert waiting.status_code == 200
     assert "Your credential is on its way" in waiting.text
-    assert '<script src="/static/claim-progress.js" defer></script>' in waiting.text  # asks again
+    assert '<script src="/static/live-page.js" defer></script>' in waiting.text  # asks again
     assert f'href="{link}">Check again</a>' in waiting.text  # or the attendee does
     assert credentials_to(client, key) == []  # the worker has not run yet
 
@@ -169,7 +169,7 @@ def test_claiming_by_email_issues_the_credential_once(
     assert credentials_to(client, key) == ["sam@example.com"]
     issued = attendee.get(link)
     assert "Your credential has been issued" in issued.text
-    assert "claim-progress.js" not in issued.text
+    assert "live-page.js" not in issued.text
     kept = attendee.submit(link, f"{link}/keep")  # no passport yet: keep it in one, now
     assert kept.status_code == 303, kept.text
     assert kept.headers["location"].startswith("/passport/claim/")

@@ -1,6 +1,6 @@
 """``/console/cohorts``: upload a cohort file, preview every row (problems first, in pages), confirm it
-into a bulk job, watch its progress (the page refreshes itself while the job runs), and read or download
-its results. The jobs list is on the upload page."""
+into a bulk job, watch its progress (the page follows the job, `core/static/live-page.js`), and read or
+download its results. The jobs list is on the upload page."""
 
 from typing import Annotated, Literal
 
@@ -25,8 +25,6 @@ from .web import P, page_number, provider, templates
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 RESULTS_PAGE = 100
-#: Seconds between the progress page's own refreshes while its job runs.
-REFRESH_SECONDS = 2
 
 
 def _cohorts_page(
@@ -160,7 +158,6 @@ def job_page(
         page_number=number,
         more=len(rows) > RESULTS_PAGE,
         running=running,
-        refresh=REFRESH_SECONDS if running else None,
         percent=(100 * job.done // job.total) if job.total else 100,
         base_url=config.base_url,
         credential_url=issuing.credential_url,

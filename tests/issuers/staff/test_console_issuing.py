@@ -59,7 +59,7 @@ def _wait_done(browser: Browser, job_path: str) -> str:
     for _ in range(200):
         page = browser.get(job_path)
         assert page.status_code == 200, page.text
-        if 'http-equiv="refresh"' not in page.text:
+        if " data-live" not in page.text:  # the page no longer follows the job: it is done
             return str(page.text)
         time.sleep(0.05)
     raise AssertionError("the job did not finish")
