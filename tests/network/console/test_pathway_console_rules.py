@@ -279,3 +279,5 @@ def test_the_public_pages_say_who_runs_each_pathway(
         one = client.get(f"/pathways/{pathway_id}", headers={"Accept": "application/json"}).json()
         assert one["owner_name"] == name
         assert f"Run by {name}" in client.get(f"/pathways/{pathway_id}").text.replace("&#39;", "'")
+    welsh = client.get(f"/pathways/{partnerships['id']}?lang=cy").text
+    assert "Yn cael ei redeg gan Northern Skills Partnership" in welsh
