@@ -203,9 +203,8 @@ def keep(
     found = codes.lookup(session, config, code, client, now)
     claim = codes.find_claim(session, found.code, secret, now)
     back = redirect(f"/c/{found.code.code}/confirm/{secret}")
-    if addresses.verified_owner(session, claim.email) is not None or not codes.keep(
-        session, config, claim, now
-    ):
+    in_a_passport = addresses.verified_owner(session, claim.email) is not None
+    if in_a_passport or not codes.keep(session, config, claim, now):
         return back
     _, url = links.create(
         session,
