@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.db import transaction, write_lock
 from issuers import batches, service, signing
 from issuers.api_models import CredentialCreate
-from issuers.staff import audit
 
 from .models import UNISSUED, ClaimCode, CodeClaim
 
@@ -146,7 +145,9 @@ def _issue(
         )
         for number, claim in enumerate(claims, start=1)
     ]
-    credentials = batches.issue_batch(session, config, signer, issuer, achievement, requests, now)
+    credentials = batches.issue_batch(
+        session, config, signer, issuer, achievement, requests, now, issued_through={"claim_code_id": code.id}
+    )
     for claim, credential in zip(claims, credentials, strict=True):
         issued = session.execute(
             update(CodeClaim)
@@ -156,15 +157,6 @@ def _issue(
         )
         if issued.rowcount != 1:  # type: ignore[attr-defined]
             raise ClaimIssuedElsewhere(claim.id)
-        audit.record(
-            session,
-            "credential.issue",
-            "credential",
-            credential.id,
-            now,
-            provider_id=issuer.id,
-            after={"achievement_id": achievement.id, "claim_code_id": code.id, "status": "valid"},
-        )
 
 
 class ClaimWorker:

@@ -193,4 +193,5 @@ def test_the_console_shows_which_claims_have_been_issued(
     assert issue_claims() == 1
     [(_, credential)] = _claims(app)
     assert f'href="/console/credentials/{credential}">Issued</a>' in issuer.get(page).text
-    assert issuer.get(f"/console/credentials/{credential}").status_code == 200
+    history = issuer.get(f"/console/credentials/{credential}").text
+    assert f'<a href="/console/claim-codes/{code["id"]}">through an event claim code</a>' in history
