@@ -1,8 +1,9 @@
 """The operator's bursary pages (``/operator/bursaries``, realm OPERATOR): funds, their awards, and each
 award's page where the visit, the dissemination and the host's endorsement are recorded and the
-credential issued (or re-issued, when the host's endorsement arrives after issue). Assessors read; operator administrators change. A form in error is shown again with
-what was typed and the reason (422 for a field, the problem's status otherwise); every change is the
-service's, in the request's one transaction."""
+credential issued (or re-issued, when the host's endorsement arrives after issue). Assessors read;
+operator administrators change. A form in error is shown again with what was typed and the reason (422
+for a field, the problem's status otherwise); every change is the service's, in the request's one
+transaction."""
 
 # No ``from __future__ import annotations``: FastAPI reads the routes' annotations when they are added.
 import json

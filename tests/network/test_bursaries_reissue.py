@@ -39,7 +39,7 @@ from tests.network.bursaries_helpers import (
 )
 from tests.passport.conftest import Browser as LearnerBrowser
 
-#: Before the wall clock: the VC API verifies at the real time, so a status list signed later is not valid yet.
+#: Before the wall clock: the VC API verifies at the real time (a status list signed later is not valid yet).
 ISSUED_AT = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 
 
