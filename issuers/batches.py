@@ -10,7 +10,7 @@ shape, signing in worker processes when the `signing.BulkSigner` has them, and o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from . import identity, issuing, service, signing, status
 from .api_models import CredentialCreate
 from .models import Achievement, IssuedCredential, Issuer
 from .reports import statistics
+from .staff import audit
 
 
 def issue_batch(
@@ -34,11 +35,15 @@ def issue_batch(
     requests: Sequence[tuple[int, CredentialCreate]],
     now: datetime,
     *,
+    issued_through: Mapping[str, str],
     tag: Callable[[int, IssuedCredential], None] = lambda number, row: None,
 ) -> list[IssuedCredential]:
     """Sign and store a credential for each request (numbered, for errors and for `tag`, which marks each
     row before it is stored), in the order given; all of one format. A credential the signing rules
-    refuse stops the batch with a 422 naming its number, and nothing of the batch is stored."""
+    refuse stops the batch with a 422 naming its number, and nothing of the batch is stored.
+
+    Each credential's issue is in the audit trail, as one issued through the API is (its history in the
+    console starts there), with `issued_through` (the cohort job or the claim code) added."""
     formats = {request.format for _, request in requests}
     if len(formats) != 1:
         raise ValueError("a batch is of one format")
@@ -85,6 +90,16 @@ def issue_batch(
     session.flush()
     statistics.count(session, issuer.id, achievement.id, now, "issued", len(credentials))
     for row in credentials:
+        after = {"achievement_id": achievement.id, "format": credential_format, "status": "valid"}
+        audit.record(
+            session,
+            "credential.issue",
+            "credential",
+            row.id,
+            now,
+            provider_id=issuer.id,
+            after=after | dict(issued_through),
+        )
         issuing.announce(session, config, issuer, achievement, row)
     return credentials
 

@@ -471,7 +471,17 @@ def _issue_chunk(
     def tag(number: int, row: IssuedCredential) -> None:
         row.bulk_job_id, row.bulk_row = job.id, number
 
-    batches.issue_batch(session, config, signer, issuer, achievement, requests, now, tag=tag)
+    batches.issue_batch(
+        session,
+        config,
+        signer,
+        issuer,
+        achievement,
+        requests,
+        now,
+        issued_through={"bulk_job_id": job.id},
+        tag=tag,
+    )
 
 
 def unfinished_jobs(sessions: sessionmaker[Session]) -> list[str]:

@@ -11,26 +11,19 @@ import os
 import sys
 import time
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
-from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, session_factory, transaction
-from core.problems import NotFound, ValidationFailed
 from core.services import services_of
-from issuers import service
-from issuers.api_models import IssuerCreate
 from issuers.service import IssuerConfig
 from issuers.staff.accounts import StaffConfig
-from network.pathways import service as pathways
-from network.pathways.api_models import PathwayCreate, PathwayUpdate
-from network.pathways.models import Pathway
 from network.trust import TrustConfig
 from passport.accounts.reminders import send_expiry_reminders
 from passport.config import PassportConfig
@@ -38,6 +31,8 @@ from server import cli_approvals as approvals_cli
 from server import cli_bursaries as bursaries_cli
 from server import cli_claims as claims_cli
 from server import cli_communities as communities_cli
+from server import cli_issuers as issuers_cli
+from server import cli_pathways as pathways_cli
 from server.app import create_app, freeze_heap, issuer_config, passport_config
 from server.demo import write_demo
 from server.migrate import upgrade
@@ -235,12 +230,12 @@ def demo(
     typer.echo(f"Try: passport verify {paths['ldp']}   (then edit the file and verify again)")
 
 
-issuers_app = typer.Typer(no_args_is_help=True, help="The network operator's commands for providers.")
-app.add_typer(issuers_app, name="issuers")
+app.add_typer(issuers_cli.app, name="issuers")
 app.add_typer(approvals_cli.app, name="approvals")
 app.add_typer(bursaries_cli.app, name="bursaries")
 app.add_typer(communities_cli.app, name="communities")
 app.add_typer(claims_cli.app, name="claim-codes")
+app.add_typer(pathways_cli.app, name="pathways")
 
 
 def _service_context() -> tuple[Settings, sessionmaker[Session], IssuerConfig]:
@@ -248,123 +243,6 @@ def _service_context() -> tuple[Settings, sessionmaker[Session], IssuerConfig]:
     upgrade(settings.database_url)
     sessions = session_factory(make_engine(settings.database_url))
     return settings, sessions, issuer_config(settings, passport_config(settings))
-
-
-@issuers_app.command("create")
-def issuers_create(
-    name: Annotated[str, typer.Option(help="The provider's name.")],
-    url: Annotated[str, typer.Option(help="The provider's website.")],
-    ukprn: Annotated[str | None, typer.Option(help="UK Provider Reference Number.")] = None,
-    logo_url: Annotated[str | None, typer.Option(help="Logo URL (PNG or SVG).")] = None,
-    contact_email: Annotated[str | None, typer.Option(help="Contact email.")] = None,
-    description: Annotated[str | None, typer.Option(help="A short description.")] = None,
-    suspension: Annotated[
-        bool, typer.Option(help="Its credentials can be suspended and reinstated, not only revoked.")
-    ] = False,
-) -> None:
-    """Onboard a provider; prints JSON with its id, did and first API key (shown once)."""
-    try:
-        data = IssuerCreate.model_validate(
-            {
-                "name": name,
-                "url": url,
-                "ukprn": ukprn,
-                "logo_url": logo_url,
-                "contact_email": contact_email,
-                "description": description,
-                "suspension_enabled": suspension,
-            }
-        )
-    except ValidationError as error:
-        for problem in error.errors():
-            typer.echo(
-                f"passport issuers create: {'.'.join(map(str, problem['loc']))}: {problem['msg']}", err=True
-            )
-        raise typer.Exit(2) from None
-    _, sessions, config = _service_context()
-    with transaction(sessions) as session:
-        issuer, secret = service.create_issuer(session, config, data, datetime.now(UTC))
-        summary = service.summary(config, issuer)
-    typer.echo(json.dumps({**summary, "created_at": summary["created_at"].isoformat(), "api_key": secret}))
-
-
-pathways_app = typer.Typer(no_args_is_help=True, help="The network operator's lifelong-learning pathways.")
-app.add_typer(pathways_app, name="pathways")
-
-
-def _pathway_body(path: Path, model: type[PathwayCreate] | type[PathwayUpdate], command: str) -> Any:
-    try:
-        return model.model_validate_json(_read_file(path))
-    except ValidationError as error:
-        for problem in error.errors():
-            typer.echo(
-                f"passport pathways {command}: {'.'.join(map(str, problem['loc']))}: {problem['msg']}",
-                err=True,
-            )
-        raise typer.Exit(2) from None
-
-
-def _pathway_json(pathway: Pathway) -> str:
-    return json.dumps(
-        {
-            "id": pathway.id,
-            "title": pathway.title,
-            "region": pathway.region,
-            "sector": pathway.sector,
-            "version": pathway.current_version,
-            "state": pathway.state,
-        }
-    )
-
-
-def _write_pathway(command: str, change: Callable[[Session, str, datetime], Pathway]) -> None:
-    settings, sessions, _ = _service_context()
-    try:
-        with transaction(sessions) as session:
-            typer.echo(_pathway_json(change(session, settings.base_url, datetime.now(UTC))))
-    except ValidationFailed as problem:
-        for error in problem.extensions.get("errors", []):
-            where = ".".join(str(part) for part in error["loc"][1:])
-            typer.echo(f"passport pathways {command}: {where}: {error['msg']}", err=True)
-        raise typer.Exit(2) from None
-    except NotFound as problem:
-        typer.echo(f"passport pathways {command}: {problem.detail}", err=True)
-        raise typer.Exit(1) from None
-
-
-@pathways_app.command("create")
-def pathways_create(
-    definition: Annotated[
-        Path, typer.Argument(help="The pathway as JSON: the body of POST /api/v1/admin/pathways.")
-    ],
-) -> None:
-    """Define a pathway (owned by the network operator); prints it as JSON. A definition that could never
-    be completed is refused with every reason, and nothing is stored."""
-    body = _pathway_body(definition, PathwayCreate, "create")
-    _write_pathway("create", lambda session, base_url, now: pathways.create(session, base_url, body, now))
-
-
-@pathways_app.command("update")
-def pathways_update(
-    pathway_id: Annotated[str, typer.Argument(help="The pathway's id.")],
-    change: Annotated[
-        Path, typer.Argument(help="The change as JSON: the body of PATCH /api/v1/admin/pathways/{id}.")
-    ],
-) -> None:
-    """Change a pathway: new steps make a new version; learners keep the version they completed."""
-    body = _pathway_body(change, PathwayUpdate, "update")
-    _write_pathway(
-        "update", lambda session, base_url, now: pathways.update(session, base_url, pathway_id, body, now)
-    )
-
-
-@pathways_app.command("list")
-def pathways_list() -> None:
-    """Every pathway, one JSON object a line."""
-    _, sessions, _ = _service_context()
-    with transaction(sessions) as session:
-        for pathway in pathways.list_pathways(session):
-            typer.echo(_pathway_json(pathway))
 
 
 issue_app = typer.Typer(no_args_is_help=True, help="A provider's commands for issuing credentials.")

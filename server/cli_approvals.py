@@ -1,6 +1,8 @@
 """``passport approvals``: the network operator's scheme approvals from the command line (the operator's
-own access, like ``passport issuers create``): the queue, approve, refuse with reasons, withdraw. Each
-prints the submission as JSON (the API's ``ApprovalOut``); a refused change exits 1 with the reason."""
+own access, like ``passport issuers create``): the queue, approve, refuse with reasons, withdraw, and
+assigning a submission to one of the operator's assessors (`network.assignments`). Each prints the
+submission as JSON (the API's ``ApprovalOut`` with its ``assignee``); a refused change exits 1 with the
+reason. The audit trail records the command line's changes as the ``system``'s (`core.actors`)."""
 
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from core.db import make_engine, session_factory, transaction
 from core.keystore import Keystore
-from core.problems import Problem
-from network import approvals
+from core.problems import NotFound, Problem, ValidationFailed
+from issuers.staff import accounts
+from issuers.staff.models import StaffMember
+from issuers.staff.roles import Role
+from network import approvals, assignments
 from network.api import approval_out
 from network.models import SchemeApproval
 from network.trust import TrustConfig
@@ -56,8 +61,21 @@ def _run(command: str, act: Callable[[Session, TrustConfig], Result]) -> Result:
         raise typer.Exit(1) from None
 
 
-def _print(rows: list[SchemeApproval], base_url: str) -> None:
-    typer.echo(json.dumps([approval_out(row, base_url).model_dump(mode="json") for row in rows], indent=2))
+def _staff_json(member: StaffMember) -> dict[str, str]:
+    return {"id": member.id, "name": member.name, "email": member.email, "role": member.role}
+
+
+def _print(session: Session, rows: list[SchemeApproval], base_url: str) -> None:
+    """The submissions as the API shows them, each with who it is assigned to (null: nobody yet)."""
+    assigned = assignments.assignees(session, [row.id for row in rows])
+    found = [
+        {
+            **approval_out(row, base_url).model_dump(mode="json"),
+            "assignee": _staff_json(assigned[row.id]) if row.id in assigned else None,
+        }
+        for row in rows
+    ]
+    typer.echo(json.dumps(found, indent=2))
 
 
 @app.command("list")
@@ -71,7 +89,7 @@ def list_approvals(
 
     def act(session: Session, trust: TrustConfig) -> None:
         rows = approvals.list_all(session, approvals.OPERATOR, cast(approvals.State | None, state))
-        _print(rows, trust.base_url)
+        _print(session, rows, trust.base_url)
 
     _run("list", act)
 
@@ -85,9 +103,8 @@ def approve(
 
     def act(session: Session, trust: TrustConfig) -> None:
         now = datetime.now(UTC)
-        _print(
-            [approvals.approve(session, trust, approval_id, approvals.OPERATOR, comment, now)], trust.base_url
-        )
+        row = approvals.approve(session, trust, approval_id, approvals.OPERATOR, comment, now)
+        _print(session, [row], trust.base_url)
 
     _run("approve", act)
 
@@ -109,7 +126,8 @@ def refuse(
 
     def act(session: Session, trust: TrustConfig) -> None:
         now = datetime.now(UTC)
-        _print([approvals.refuse(session, approval_id, approvals.OPERATOR, reasons, now)], trust.base_url)
+        row = approvals.refuse(session, approval_id, approvals.OPERATOR, reasons, now)
+        _print(session, [row], trust.base_url)
 
     _run("refuse", act)
 
@@ -120,6 +138,52 @@ def withdraw(approval_id: str, reason: Annotated[str, typer.Option(help="Why, fo
 
     def act(session: Session, trust: TrustConfig) -> Any:
         now = datetime.now(UTC)
-        _print([approvals.withdraw(session, approval_id, approvals.OPERATOR, reason, now)], trust.base_url)
+        row = approvals.withdraw(session, approval_id, approvals.OPERATOR, reason, now)
+        _print(session, [row], trust.base_url)
 
     _run("withdraw", act)
+
+
+@app.command("assessors")
+def list_assessors() -> None:
+    """The operator's staff who may assess submissions (role ``assessor``), by name: whom ``assign``
+    takes."""
+
+    def act(session: Session, _: TrustConfig) -> None:
+        found = [_staff_json(member) for member in assignments.assessors(session)]
+        typer.echo(json.dumps(found, indent=2))
+
+    _run("assessors", act)
+
+
+def _operator_staff(session: Session, id_or_email: str) -> StaffMember:
+    """The operator's staff member with this id or email address; anyone else is refused by name, so the
+    operator learns whether the address is wrong or the person is not an assessor."""
+    wanted = id_or_email.strip()
+    staff = accounts.list_staff(session, None)
+    member = next((m for m in staff if wanted == m.id or wanted.lower() == m.email.lower()), None)
+    if member is None:
+        raise NotFound(f"no one on the operator's staff has the id or email address {wanted!r}")
+    if member.role != Role.ASSESSOR.value:
+        raise ValidationFailed(
+            f"{member.email} is {member.role}, not an assessor (see passport approvals assessors)",
+            [{"loc": ["assessor"], "msg": "not an assessor"}],
+        )
+    return member
+
+
+@app.command("assign")
+def assign(
+    approval_id: str,
+    assessor: Annotated[str, typer.Option(help="The assessor's staff id or email address.")],
+) -> None:
+    """Assign a pending submission to one of the operator's assessors (it moves from whoever had it):
+    they see and decide only what is assigned to them. An assignment cannot be undone, only moved."""
+
+    def act(session: Session, trust: TrustConfig) -> None:
+        row = approvals.get(session, approval_id)
+        member = _operator_staff(session, assessor)
+        assignments.assign(session, row.id, member.id, datetime.now(UTC))
+        _print(session, [row], trust.base_url)
+
+    _run("assign", act)

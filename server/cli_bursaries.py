@@ -205,7 +205,9 @@ def host_endorsement(
     award: AwardId,
     document: Annotated[Path, typer.Argument(help="The host's signed EndorsementCredential (JSON file).")],
 ) -> None:
-    """Check the host's signed endorsement of the visit's credential and keep it for issuing."""
+    """Check the host's signed endorsement of the visit's credential and keep it for issuing; once the
+    credential is issued, re-issue it with the endorsement inside (same id, new signature; exit 1 if it
+    is revoked)."""
     endorsement = json.loads(document.read_text())
     now = datetime.now(UTC)
     _run(

@@ -41,6 +41,8 @@ class HistoryEntry:
     status_before: str | None
     status_after: str | None
     reason: str | None
+    #: What it was issued through, when not one by one: ("cohort", job id) or ("claim_code", code id).
+    through: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,18 @@ def history(session: Session, issuer: Issuer, credential_id: str) -> list[Histor
             status_before=_text(event.before, "status"),
             status_after=_text(event.after, "status"),
             reason=_text(event.after, "reason"),
+            through=_through(event.after),
         )
         for event in events
     ]
+
+
+def _through(values: dict[str, Any] | None) -> tuple[str, str] | None:
+    if job := _text(values, "bulk_job_id"):
+        return "cohort", job
+    if code := _text(values, "claim_code_id"):
+        return "claim_code", code
+    return None
 
 
 def _text(values: dict[str, Any] | None, key: str) -> str | None:

@@ -100,6 +100,7 @@ ACTIONS: dict[str, str] = {
     "bursary.award.dissemination": N_("Dissemination recorded"),
     "bursary.award.host_endorsement": N_("Host's signed endorsement accepted"),
     "bursary.award.issue": N_("Exchange-visit credential issued"),
+    "bursary.award.reissue": N_("Exchange-visit credential re-issued with the host's endorsement"),
     "bursary.award.withdraw": N_("Bursary withdrawn"),
     "bursary.award.revoke": N_("Exchange-visit credential revoked"),
     "community.participation.revoke": N_("Community participation credential revoked"),

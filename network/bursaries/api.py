@@ -251,7 +251,10 @@ def record_host_endorsement(
 ) -> AwardOut:
     """The host's EndorsementCredential of this visit's credential (``credentialSubject.id`` is the award's
     ``credential_id``), signed by the host's recorded DID: verified, then embedded in the credential when
-    it is issued. 422 ``host-endorsement-invalid`` naming every reason it cannot be accepted."""
+    it is issued. After issue, the credential is re-issued with it embedded (the same id and status entry,
+    ``awardedDate`` kept, ``validFrom`` now, a new proof; the version issued before still verifies).
+    422 ``host-endorsement-invalid`` naming every reason it cannot be accepted (nothing changes); 409
+    ``credential-already-revoked`` for a revoked credential."""
     award = service.record_host_endorsement(session, config, hosts, award_id, document, now)
     return award_out(session, award, config.base_url)
 

@@ -18,6 +18,14 @@ and embeds it in the credential's ``endorsement``, *inside* the document the ope
 or swapping it breaks the operator's proof. A host without a DID (or whose endorsement has not arrived
 when the credential is issued) is named by the operator in an ``Evidence`` entry of genre `HOST_GENRE`:
 the operator's word that the host hosted, never shown as the host's signature.
+
+**Re-issue.** A host's endorsement that arrives after issue is checked the same way, and the operator
+re-issues the credential with it embedded, as OB 3.0 describes re-issuing (its ``awardedDate``: "the
+original award date; ``validFrom`` changes when a credential is re-issued"): the same ``id`` (which the
+host's endorsement names), the same ``credentialStatus`` entry (revoking revokes every version),
+``awardedDate`` the first issue, ``validFrom`` the re-issue, a new proof. Both versions carry
+``awardedDate``. The version a learner may already have downloaded keeps verifying: its own proof, the
+same id and status entry; it simply names the host unsigned.
 """
 
 from __future__ import annotations
@@ -153,9 +161,12 @@ def build_credential(
     award: BursaryAward,
     now: datetime,
     credential_status: dict[str, Any] | None = None,
+    *,
+    awarded: datetime | None = None,
 ) -> dict[str, Any]:
     """The unsigned exchange-visit credential (with the host's endorsement embedded, when there is one,
-    and its revocation entry on the operator's status list)."""
+    and its revocation entry on the operator's status list), valid from `now`. ``awardedDate`` is
+    `awarded`, the first issue (`now` when this is it): a re-issue keeps it."""
     url = fund_url(config.base_url, fund.id)
     endorsement = json.loads(award.host_endorsement) if award.host_endorsement else None
     credential = AchievementCredential(
@@ -164,6 +175,7 @@ def build_credential(
         issuer=Profile(
             id=operator.operator_did(config.base_url), name=config.operator_name, url=config.base_url
         ),
+        awarded_date=(awarded or now).replace(microsecond=0),
         valid_from=now.replace(microsecond=0),
         credential_subject=AchievementSubject(
             identifier=[IdentityObject.hashed_email(award.educator_email, _salt(award.id))],

@@ -1,8 +1,9 @@
 """The operator's bursary pages (``/operator/bursaries``, realm OPERATOR): funds, their awards, and each
 award's page where the visit, the dissemination and the host's endorsement are recorded and the
-credential issued. Assessors read; operator administrators change. A form in error is shown again with
-what was typed and the reason (422 for a field, the problem's status otherwise); every change is the
-service's, in the request's one transaction."""
+credential issued (or re-issued, when the host's endorsement arrives after issue). Assessors read;
+operator administrators change. A form in error is shown again with what was typed and the reason (422
+for a field, the problem's status otherwise); every change is the service's, in the request's one
+transaction."""
 
 # No ``from __future__ import annotations``: FastAPI reads the routes' annotations when they are added.
 import json
@@ -51,6 +52,10 @@ DONE = {
     "dissemination": N_("Dissemination recorded."),
     "host-endorsement": N_(
         "The host's signed endorsement was checked and will be embedded in the credential."
+    ),
+    "host-endorsement-reissue": N_(
+        "The host's signed endorsement was checked and the credential re-issued with it inside. The copy "
+        "issued before still verifies."
     ),
     "issue": N_("Credential issued."),
     "withdraw": N_("Award withdrawn."),
@@ -334,8 +339,10 @@ def _act(
     action: str,
     change: Any,
     values: dict[str, str] | None = None,
+    done: str | None = None,
 ) -> Response:
-    """Do `change` (a thunk calling the service) and go back to the award; a problem shows the page again."""
+    """Do `change` (a thunk calling the service) and go back to the award, saying `done` (else `action`);
+    a problem shows the page again."""
     who.require(request, Role.OPERATOR_ADMIN)
     try:
         change()
@@ -347,7 +354,7 @@ def _act(
                 request, who, session, config, award_id, problem.status, {action: problem.detail}, values
             )
         ) from None
-    return redirect(f"{P}/awards/{award_id}?done={action}")
+    return redirect(f"{P}/awards/{award_id}?done={done or action}")
 
 
 @router.post(P + "/awards/{award_id}/accept")
@@ -453,6 +460,7 @@ def host_endorsement(
     now: NowDep,
     endorsement: Annotated[str, Form(max_length=64_000)] = "",
 ) -> Response:
+    """The host's endorsement: kept for issuing, or (the credential issued) the credential re-issued."""
     who.require(request, Role.OPERATOR_ADMIN)
     values = {"endorsement": endorsement}
     try:
@@ -462,6 +470,7 @@ def host_endorsement(
     if not isinstance(document, dict):
         errors = {"endorsement": gettext("Paste the host's EndorsementCredential: a JSON object.")}
         raise ShowPage(_award_page(request, who, session, config, award_id, 422, errors, values))
+    issued = service.get_award(session, award_id).state == service.ISSUED
     return _act(
         request,
         who,
@@ -471,6 +480,7 @@ def host_endorsement(
         "host-endorsement",
         lambda: service.record_host_endorsement(session, config, hosts, award_id, document, now),
         values,
+        done="host-endorsement-reissue" if issued else None,
     )
 
 

@@ -6,6 +6,10 @@ the visit may be corrected until the credential is issued, and the award withdra
 needs what the fund's criteria ask for (a report, a session delivered to peers): without it, 409
 `DisseminationRequired` naming what is missing, and nothing is written. A POST retried with its
 ``Idempotency-Key`` gets what the first one made; the key with a different request is a 409.
+
+A host's endorsement accepted after issue re-issues the credential with it embedded (`reissue`: same id,
+same status entry, ``awardedDate`` kept, ``validFrom`` now, a new proof); the version issued before keeps
+verifying. A revoked credential is not re-issued (409 `AwardRevoked`).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ __all__ = [
     "record_dissemination",
     "record_host_endorsement",
     "record_visit",
+    "reissue",
     "revoke",
     "set_fund_state",
     "withdraw",
@@ -332,9 +337,18 @@ def record_host_endorsement(
     now: datetime,
 ) -> BursaryAward:
     """Accept the host's signed EndorsementCredential of this visit's credential, once it verifies (422
-    `HostEndorsementInvalid` naming every reason otherwise)."""
+    `HostEndorsementInvalid` naming every reason otherwise, and nothing changes). Before issue it waits to
+    be embedded when the credential is issued; after issue the credential is re-issued with it now
+    (`reissue`), in the same transaction. A revoked credential is 409 `AwardRevoked`; the endorsement
+    already embedded, sent again, changes nothing."""
     award = get_award(session, award_id)
-    if award.state not in (VISIT, DISSEMINATION):
+    if award.revoked_at is not None:
+        raise AwardRevoked(
+            gettext(
+                "This exchange-visit credential is revoked: it is not re-issued with the host's endorsement."
+            )
+        )
+    if award.state not in (VISIT, DISSEMINATION, ISSUED):
         raise _state_problem(award, gettext("given a host endorsement"))
     if not award.host_did:
         raise AwardStateConflict(
@@ -347,9 +361,44 @@ def record_host_endorsement(
     )
     if problems:
         raise HostEndorsementInvalid(" ".join(problems), problems=problems)
-    award.host_endorsement = json.dumps(document)
+    text = json.dumps(document)
+    if award.state == ISSUED and award.host_endorsement == text:
+        return award  # already inside the credential: a retry re-signs nothing
+    award.host_endorsement = text
     change = _move(session, award, award.state, now)
     audit.record(session, "bursary.award.host_endorsement", "bursary_award", award.id, now, **change)
+    if award.state == ISSUED:
+        reissue(session, config, award, now)
+    return award
+
+
+def reissue(session: Session, config: TrustConfig, award: BursaryAward, now: datetime) -> BursaryAward:
+    """Re-issue an issued credential as it stands on the award (its host's endorsement embedded), the way
+    OB 3.0 re-issues: the same ``id`` and ``credentialStatus`` entry, ``awardedDate`` the first issue,
+    ``validFrom`` `now`, a new proof. The document replaces the stored one (the passport and the public
+    page read that); a copy of the previous one still verifies, and revoking revokes both."""
+    if award.state != ISSUED or award.document is None or award.issued_at is None:
+        raise _state_problem(award, gettext("re-issued"))
+    if award.revoked_at is not None:
+        raise AwardRevoked(gettext("This exchange-visit credential is revoked: it cannot be re-issued."))
+    previous = json.loads(award.document)
+    fund = get_fund(session, award.fund_id)
+    unsigned = credential.build_credential(
+        config, fund, award, now, previous.get("credentialStatus"), awarded=award.issued_at
+    )
+    award.document = credential.sign_credential(session, config, unsigned, now)
+    award.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        "bursary.award.reissue",
+        "bursary_award",
+        award.id,
+        now,
+        provider_id=award.provider_id,
+        before={"validFrom": previous.get("validFrom")},
+        after={"validFrom": unsigned["validFrom"], "awardedDate": unsigned["awardedDate"]},
+    )
     return award
 
 

@@ -48,13 +48,13 @@ def _reviewer(request: Request, who: StaffVisitor, session: SessionDep) -> Revie
 
 
 def _names(session: SessionDep, rows: list[SchemeApproval]) -> dict[str, tuple[str, str]]:
-    """(provider name, achievement name) of each submission."""
-    found: dict[str, tuple[str, str]] = {}
-    for row in rows:
-        provider = issuers_service.get_issuer(session, row.issuer_id)
-        achievement = issuers_service.get_achievement(session, provider, row.achievement_id)
-        found[row.id] = (provider.name, str(achievement.definition.get("name", "")))
-    return found
+    """(provider name, achievement name) of each submission, in two queries however long the list."""
+    providers, achievements = issuers_service.names_of(
+        session, {row.issuer_id for row in rows}, {row.achievement_id for row in rows}
+    )
+    return {
+        row.id: (providers.get(row.issuer_id, ""), achievements.get(row.achievement_id, "")) for row in rows
+    }
 
 
 def _translated(names: dict[str, str]) -> dict[str, str]:

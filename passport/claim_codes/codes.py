@@ -428,6 +428,31 @@ def claim_as_learner(session: Session, event: Event, email: str, now: datetime) 
     return claim, secret
 
 
+def may_keep(config: ClaimConfig, claim: CodeClaim, now: datetime) -> bool:
+    """Whether the confirmation link may still take the issued credential on to a passport: once, and
+    within `ClaimConfig.link_ttl` of the confirmation (the link proved the address then, not for ever:
+    after that its holder sees how the claim went, and the emailed claim link is the way in)."""
+    return (
+        claim.credential_id is not None
+        and claim.kept_at is None
+        and claim.claimed_at is not None
+        and now < claim.claimed_at + config.link_ttl
+    )
+
+
+def keep(session: Session, config: ClaimConfig, claim: CodeClaim, now: datetime) -> bool:
+    """Use the link's one "keep it" (compare-and-set: of two at once, one); False when it may not."""
+    if not may_keep(config, claim, now):
+        return False
+    kept = session.execute(
+        update(CodeClaim)
+        .where(CodeClaim.id == claim.id, CodeClaim.kept_at.is_(None))
+        .values(kept_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return kept.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
 def _raise_unless_claimable(session: Session, event: Event, now: datetime) -> None:
     raise_unless_open(event.code, now)
     # Archived since the code opened: refused now, rather than a claim the worker could not honour.

@@ -13,8 +13,11 @@ claims to the next run. To lose no time to each other, workers take their claims
 LOCKED`` on PostgreSQL (another worker's batch is skipped, not waited for); on SQLite, which has one
 writer, a no-op write takes the database's lock before the claims are read again.
 
-A batch that fails (a provider with no signing key, say) is logged, and that code is left aside for
-`RETRY_AFTER` while the others go on; its claims stay confirmed and are issued once it works.
+A batch that fails (a provider with no signing key, say) is logged and recorded on its code for the
+console (``issuing_error``), and that code is left aside while the others go on, for 5 seconds after
+the first failure, doubling to `MAX_RETRY_AFTER`; its claims stay confirmed and are issued once it works
+(which clears the error). A batch that lost a claim to another worker is not a failure: it is simply
+taken again.
 """
 
 from __future__ import annotations
@@ -30,14 +33,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.db import transaction, write_lock
 from issuers import batches, service, signing
 from issuers.api_models import CredentialCreate
-from issuers.staff import audit
 
 from .models import UNISSUED, ClaimCode, CodeClaim
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
-RETRY_AFTER = timedelta(minutes=1)
+FIRST_RETRY_AFTER = timedelta(seconds=5)
+MAX_RETRY_AFTER = timedelta(minutes=10)
 
 
 class ClaimIssuedElsewhere(RuntimeError):
@@ -50,6 +53,11 @@ class BatchFailed(RuntimeError):
     def __init__(self, code_id: str) -> None:
         super().__init__(f"the claims of code {code_id} could not be issued")
         self.code_id = code_id
+
+    @property
+    def reason(self) -> str:
+        """What went wrong, for the console (the engine hides SQL parameters: no address in it)."""
+        return f"{type(self.__cause__).__name__}: {self.__cause__}"[:500]
 
 
 def issue_claimed(
@@ -66,7 +74,11 @@ def issue_claimed(
         unissued = select(CodeClaim).where(UNISSUED)
         if leave_aside:
             unissued = unissued.where(CodeClaim.claim_code_id.not_in(leave_aside))
-        oldest = session.scalar(unissued.order_by(CodeClaim.claimed_at, CodeClaim.id).limit(1))
+        # SKIP LOCKED here too: the oldest claim not in another worker's batch, so a second worker finds
+        # the next batch of that code, or another code's, rather than waiting.
+        oldest = session.scalar(
+            unissued.order_by(CodeClaim.claimed_at, CodeClaim.id).limit(1).with_for_update(skip_locked=True)
+        )
         if oldest is None:
             return None
         code_id = oldest.claim_code_id
@@ -91,11 +103,26 @@ def issue_claimed(
         )
         if not claims:  # another worker has them
             return code_id, 0
+        code = session.get_one(ClaimCode, code_id)
         try:
-            _issue(session, config, signer, session.get_one(ClaimCode, code_id), claims, now)
+            _issue(session, config, signer, code, claims, now)
+        except ClaimIssuedElsewhere:
+            raise
         except Exception as error:  # rolled back by the transaction on the way out
             raise BatchFailed(code_id) from error
+        if code.issuing_error is not None:
+            code.issuing_error = code.issuing_failed_at = None
         return code_id, len(claims)
+
+
+def record_failure(sessions: sessionmaker[Session], failed: BatchFailed, now: datetime) -> None:
+    """The failed batch on its code, for the console (`issuing_error`)."""
+    with transaction(sessions) as session:
+        session.execute(
+            update(ClaimCode)
+            .where(ClaimCode.id == failed.code_id)
+            .values(issuing_error=failed.reason, issuing_failed_at=now)
+        )
 
 
 def _issue(
@@ -118,7 +145,9 @@ def _issue(
         )
         for number, claim in enumerate(claims, start=1)
     ]
-    credentials = batches.issue_batch(session, config, signer, issuer, achievement, requests, now)
+    credentials = batches.issue_batch(
+        session, config, signer, issuer, achievement, requests, now, issued_through={"claim_code_id": code.id}
+    )
     for claim, credential in zip(claims, credentials, strict=True):
         issued = session.execute(
             update(CodeClaim)
@@ -128,15 +157,6 @@ def _issue(
         )
         if issued.rowcount != 1:  # type: ignore[attr-defined]
             raise ClaimIssuedElsewhere(claim.id)
-        audit.record(
-            session,
-            "credential.issue",
-            "credential",
-            credential.id,
-            now,
-            provider_id=issuer.id,
-            after={"achievement_id": achievement.id, "claim_code_id": code.id, "status": "valid"},
-        )
 
 
 class ClaimWorker:
@@ -151,7 +171,7 @@ class ClaimWorker:
     ) -> None:
         self._sessions, self._config, self._interval, self._clock = sessions, config, interval, clock
         self._signer = signing.BulkSigner()
-        self._failing: dict[str, datetime] = {}  # code id -> when to try again
+        self._failing: dict[str, tuple[datetime, timedelta]] = {}  # code id -> (try again at, last wait)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="claim-issuing", daemon=True)
 
@@ -169,24 +189,33 @@ class ClaimWorker:
         issued = 0
         while not self._stop.is_set():
             now = self._clock()
-            self._failing = {code: until for code, until in self._failing.items() if until > now}
+            aside = {code for code, (until, _) in self._failing.items() if until > now}
             try:
-                done = issue_claimed(
-                    self._sessions, self._config, self._signer, now, leave_aside=self._failing
-                )
+                done = issue_claimed(self._sessions, self._config, self._signer, now, leave_aside=aside)
+            except ClaimIssuedElsewhere as lost:
+                log.info("claim %s was issued by another worker; taking the batch again", lost)
+                continue
             except BatchFailed as failed:
-                log.exception("%s; trying again in %s", failed, RETRY_AFTER)
-                self._failing[failed.code_id] = now + RETRY_AFTER
+                wait = min(
+                    MAX_RETRY_AFTER, 2 * self._failing.get(failed.code_id, (now, FIRST_RETRY_AFTER / 2))[1]
+                )
+                log.exception("%s; trying again in %s", failed, wait)
+                self._failing[failed.code_id] = (now + wait, wait)
+                record_failure(self._sessions, failed, now)
                 continue
             if done is None or done[1] == 0:
                 return issued
+            self._failing.pop(done[0], None)
             issued += done[1]
         return issued
 
     def _loop(self) -> None:
+        wait = self._interval
         while not self._stop.is_set():
             try:
                 self.run_once()
-            except Exception:
-                log.exception("claim worker error")
-            self._stop.wait(self._interval)
+                wait = self._interval
+            except Exception as error:  # the database unreachable, say: wait longer each time, up to 30 s
+                wait = min(30.0, wait * 2)
+                log.error("claim worker: %s: %s; trying again in %.0f s", type(error).__name__, error, wait)
+            self._stop.wait(wait)

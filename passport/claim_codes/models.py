@@ -29,6 +29,9 @@ class ClaimCode(Base):
     claimed: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The claim worker's last failed batch of this code's claims, cleared by the next that succeeds.
+    issuing_error: Mapped[str | None] = mapped_column(String(500))
+    issuing_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 UNISSUED = text("state = 'claimed' AND credential_id IS NULL")
@@ -60,3 +63,4 @@ class CodeClaim(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     credential_id: Mapped[str | None] = mapped_column(String(32))
+    kept_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the link's one "keep it" (pages)

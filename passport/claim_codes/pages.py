@@ -136,13 +136,20 @@ def confirm_form(
     found = codes.lookup(session, config, code, client, now)
     claim = codes.find_claim(session, found.code, secret, now)
     if claim.state == "claimed":
-        return _progress(request, who, session, found, claim, secret)
+        return _progress(request, who, session, config, found, claim, secret, now)
     codes.raise_unless_open(found.code, now)
     return _page(request, who, "claim_confirm.html", event=found, email=claim.email)
 
 
 def _progress(
-    request: Request, who: Visitor, session: Session, found: codes.Event, claim: CodeClaim, secret: str
+    request: Request,
+    who: Visitor,
+    session: Session,
+    config: codes.ClaimConfig,
+    found: codes.Event,
+    claim: CodeClaim,
+    secret: str,
+    now: datetime,
 ) -> HTMLResponse:
     owner = addresses.verified_owner(session, claim.email)
     if owner is None:
@@ -161,6 +168,7 @@ def _progress(
         secret=secret,
         holder=holder,
         waiting=claim.credential_id is None,
+        may_keep=codes.may_keep(config, claim, now),
     )
 
 
@@ -190,11 +198,13 @@ def keep(
     now: NowDep,
 ) -> Response:
     """The issued credential, for an address no passport holds yet: on to keep it in one (the emailed
-    link proved the address). Otherwise back to how the claim is going."""
+    link proved the address), once and within a day of confirming (`codes.may_keep`). Otherwise back to
+    how the claim is going."""
     found = codes.lookup(session, config, code, client, now)
     claim = codes.find_claim(session, found.code, secret, now)
     back = redirect(f"/c/{found.code.code}/confirm/{secret}")
-    if claim.credential_id is None or addresses.verified_owner(session, claim.email) is not None:
+    in_a_passport = addresses.verified_owner(session, claim.email) is not None
+    if in_a_passport or not codes.keep(session, config, claim, now):
         return back
     _, url = links.create(
         session,

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.test_staff_journey import emailed_link, tab_to
@@ -80,7 +80,7 @@ def test_an_issuer_designs_a_badge_creates_and_previews_an_achievement(live_serv
     page.locator(".designed-badge svg path[fill='#1b2a4a']").wait_for()
     # ...and the Preview button does the same without it.
     page.click("button[value=preview]")
-    assert page.locator(".designed-badge svg").is_visible()
+    expect(page.locator(".designed-badge svg")).to_be_visible()  # after the page the button loads
     assert page.text_content(".designed-badge svg title") == "First Aid at Work"
     check(page, "image-designer")
     page.click("button[value=use]")

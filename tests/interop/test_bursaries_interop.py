@@ -27,8 +27,10 @@ pytestmark = pytest.mark.usefixtures("reference_stack")
 BASE_URL = "https://passport.test"
 
 
-def exchange_visit_credential() -> dict[str, Any]:
-    config = TrustConfig(BASE_URL, Keystore(bytes(32)), "National Skills Network")
+CONFIG = TrustConfig(BASE_URL, Keystore(bytes(32)), "National Skills Network")
+
+
+def _fund_and_award() -> tuple[BursaryFund, BursaryAward]:
     fund = BursaryFund(
         id="f" * 32,
         name="Exchange Fund",
@@ -58,12 +60,20 @@ def exchange_visit_credential() -> dict[str, Any]:
         session_audience=24,
         session_title="Lessons",
     )
+    return fund, award
+
+
+def _signed(unsigned: dict[str, Any]) -> dict[str, Any]:
+    unsigned["issuer"] = {"id": DID, "type": ["Profile"], "name": "National Skills Network"}
+    return data_integrity.sign(unsigned, KEY, METHOD, NOW)
+
+
+def exchange_visit_credential() -> dict[str, Any]:
+    fund, award = _fund_and_award()
     host = Host()
     award.host_did = host.did
     award.host_endorsement = json.dumps(host.endorse(credential_url(BASE_URL, award.id)))
-    unsigned = build_credential(config, fund, award, datetime(2026, 11, 2, tzinfo=UTC))
-    unsigned["issuer"] = {"id": DID, "type": ["Profile"], "name": "National Skills Network"}
-    return data_integrity.sign(unsigned, KEY, METHOD, NOW)
+    return _signed(build_credential(CONFIG, fund, award, datetime(2026, 11, 2, tzinfo=UTC)))
 
 
 def test_the_exchange_visit_credential_verifies_in_digital_bazaar_with_its_host_endorsement() -> None:
@@ -87,3 +97,29 @@ def test_the_exchange_visit_credential_verifies_in_digital_bazaar_with_its_host_
     assert stripped["verified"] is False
     [embedded] = digital_bazaar([{"action": "verify", "credential": signed["endorsement"][0]}])
     assert embedded["verified"] is True  # the host's own endorsement verifies there on its own
+
+
+def test_a_reissued_exchange_visit_credential_and_its_first_version_both_verify_in_digital_bazaar() -> None:
+    """The host's endorsement arrived after issue: the credential re-issued with it (as
+    `network.bursaries.service.reissue` builds it: same id, ``awardedDate`` the first issue, ``validFrom``
+    later) verifies there with its endorsement, and so does the version issued first, without it."""
+    fund, award = _fund_and_award()
+    host = Host()
+    award.host_did = host.did
+    first_issue = datetime(2026, 11, 2, tzinfo=UTC)
+    first = _signed(build_credential(CONFIG, fund, award, first_issue))
+    award.host_endorsement = json.dumps(host.endorse(credential_url(BASE_URL, award.id)))
+    reissued = _signed(
+        build_credential(CONFIG, fund, award, datetime(2026, 11, 20, tzinfo=UTC), awarded=first_issue)
+    )
+    assert reissued["id"] == first["id"]
+    assert reissued["awardedDate"] == first["awardedDate"] == "2026-11-02T00:00:00Z"
+    assert reissued["validFrom"] == "2026-11-20T00:00:00Z"
+    assert "endorsement" not in first
+    report = verify_credential(reissued, Ports(resolver=DidKeyResolver()), NOW)
+    assert [e.state.value for e in report.endorsements] == ["verified"]
+    new, old = digital_bazaar(
+        [{"action": "verify", "credential": reissued}, {"action": "verify", "credential": first}]
+    )
+    assert new == {"id": "0", "verified": True, "error": ""}
+    assert old == {"id": "1", "verified": True, "error": ""}

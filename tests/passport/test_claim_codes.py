@@ -14,12 +14,14 @@ import zxingcpp
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import func, select
 
 from core.db import transaction
 from core.services import Database, services_of
 from core.throttle import RequestLimiter
 from issuers.service import IssuerConfig
 from passport.claim_codes.codes import ClaimConfig
+from passport.models import EmailLink
 from server.seed import seed_demo
 from server.seed_claims import demo_claim_link
 from tests.conftest import assert_page_problem, assert_problem
@@ -31,6 +33,7 @@ from tests.passport.conftest import (
     auth,
     create_achievement,
     create_provider,
+    csrf_of,
     outbox,
 )
 
@@ -177,9 +180,16 @@ def test_claiming_by_email_issues_the_credential_once(
         m for m in outbox(client) if m["to"] == "sam@example.com" and "/passport/claim/" in m["body"]
     ]
     assert len(claim_emails) == 1  # and the same, by email, for later
+    # Once only: the link shows the claim, but takes nobody on to a passport again.
+    assert "/keep" not in attendee.get(link).text
+    assert "open the link we emailed to <strong>sam@example.com</strong>" in attendee.get(link).text
+    token = csrf_of(attendee.get(f"/c/{code['code']}").text)  # the link's page has no form any more
+    refused = attendee.http.post(f"{link}/keep", data={"csrf_token": token})
+    assert (refused.status_code, refused.headers["location"]) == (303, link)
     # Claimed once: opening the link again shows it, asking again is refused, and nothing more is issued.
     assert "Your credential has been issued" in Browser.open(app).get(link).text
-    assert Browser.open(app).submit(link, link).headers["location"] == link  # confirmed already: shown
+    repeated = attendee.http.post(link, data={"csrf_token": token})  # confirming again: shown
+    assert (repeated.status_code, repeated.headers["location"]) == (303, link)
     assert_problem(ask(client, code["code"], "sam@example.com"), 409, "already-claimed")
     assert issue_claims() == 0
     assert credentials_to(client, key) == ["sam@example.com"]
@@ -405,6 +415,30 @@ def test_an_app_confirms_with_the_token_of_the_link(
     assert client.get(f"/api/v1/claim-codes/{code['id']}", headers=auth(key)).json()["claimed"] == 1
     wrong = client.post(f"/api/v1/claims/{code['code']}/confirm", json={"token": "x" * 43})
     assert_problem(wrong, 404, "claim-link-not-found")
+
+
+def test_the_link_takes_the_credential_on_to_a_passport_only_within_a_day(
+    app: FastAPI, client: TestClient, clock: Clock, issue_claims: Callable[[], int]
+) -> None:
+    key, achievement = _provider(client)
+    code = open_code(client, key, achievement, clock)
+    assert ask(client, code["code"], "sam@example.com").status_code == 202
+    link = confirmation_link(client, "sam@example.com", code["code"])
+    assert confirm(app, link).status_code == 303
+    assert issue_claims() == 1
+    clock.advance(hours=24)  # found later by someone else: it shows how the claim went, nothing more
+    later = Browser.open(app)
+    page = later.get(link)
+    assert "Your credential has been issued" in page.text
+    assert "/keep" not in page.text
+    token = csrf_of(later.get("/passport/sign-in").text)  # the code has closed: its page has no form
+    refused = later.http.post(f"{link}/keep", data={"csrf_token": token})
+    assert (refused.status_code, refused.headers["location"]) == (303, link)
+    with transaction(services_of(app).get(Database).sessions) as session:
+        links = session.scalar(
+            select(func.count()).select_from(EmailLink).where(EmailLink.purpose == "claim")
+        )
+    assert links == 1  # the one emailed when it was issued
 
 
 def test_a_claim_for_an_archived_achievement_is_refused_at_once(

@@ -4,6 +4,7 @@ once, to its address; a code whose batch fails is left aside while the others go
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +22,7 @@ from passport.claim_codes import issuing
 from passport.claim_codes.issuing import ClaimIssuedElsewhere, ClaimWorker
 from passport.claim_codes.models import ClaimCode, CodeClaim
 from tests.issuers.staff.conftest import provider_staff
-from tests.passport.conftest import Clock, auth, create_achievement, create_provider
+from tests.passport.conftest import Browser, Clock, auth, create_achievement, create_provider
 from tests.passport.test_claim_codes import ask, confirm, confirmation_link, open_code
 
 
@@ -100,7 +101,10 @@ def test_a_batch_that_lost_a_claim_to_another_worker_rolls_back_whole(
 def test_a_failing_code_is_left_aside_while_the_others_are_issued(
     app: FastAPI, client: TestClient, clock: Clock, issue_claims: Callable[[], int], monkeypatch: Any
 ) -> None:
-    _, broken = _event(client, clock, "Midlands College")
+    broken_provider = create_provider(client, "Midlands College")
+    broken = open_code(
+        client, broken_provider["api_key"], create_achievement(client, broken_provider["api_key"]), clock
+    )
     _, working = _event(client, clock, "Northern Training")
     _confirmed(app, client, broken["code"], ["a@example.com"])
     _confirmed(app, client, working["code"], ["b@example.com"])
@@ -116,15 +120,36 @@ def test_a_failing_code_is_left_aside_while_the_others_are_issued(
     monkeypatch.setattr(issuing.batches, "issue_batch", failing)
     assert issue_claims() == 1
     assert sorted(_credentials(app).values()) == ["b@example.com"]
+    # The provider's console says so, and the attendee's page that it is taking longer than usual.
+    issuer = provider_staff(app, client, broken_provider["id"], "ivy@college.example", "issuer")
+    page = issuer.get(f"/console/claim-codes/{broken['id']}").text
+    assert "Some claims could not be issued yet" in page
+    assert "RuntimeError: no signing key" in page
+    link = confirmation_link(client, "a@example.com", broken["code"])
+    assert "taking longer than usual" in Browser.open(app).get(link).text
+    # Left aside 5 s after the first failure, then 10 s, doubling, whatever was fixed meanwhile.
+    clock.advance(seconds=4)
+    assert issue_claims() == 0
+    clock.advance(seconds=1)
+    assert issue_claims() == 0  # tried again, failed again: now 10 s
     monkeypatch.setattr(issuing.batches, "issue_batch", real)
-    assert issue_claims() == 0  # left aside for a minute, whatever was fixed
-    clock.advance(seconds=issuing.RETRY_AFTER.total_seconds())
+    clock.advance(seconds=9)
+    assert issue_claims() == 0
+    clock.advance(seconds=1)
     assert issue_claims() == 1
     assert sorted(_credentials(app).values()) == ["a@example.com", "b@example.com"]
+    assert (
+        "Some claims could not be issued yet" not in issuer.get(f"/console/claim-codes/{broken['id']}").text
+    )
 
 
 def test_two_workers_at_once_issue_each_claim_once(
-    app: FastAPI, client: TestClient, clock: Clock, issue_claims: Callable[[], int], monkeypatch: Any
+    app: FastAPI,
+    client: TestClient,
+    clock: Clock,
+    issue_claims: Callable[[], int],
+    monkeypatch: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(issuing, "BATCH", 5)
     _, code = _event(client, clock, "Midlands College")
@@ -139,12 +164,15 @@ def test_two_workers_at_once_issue_each_claim_once(
         start.wait()
         counts[index] = ClaimWorker(sessions, config, clock=clock).run_once()
 
+    caplog.set_level(logging.INFO, logger=issuing.__name__)
     threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
     assert sum(counts) == 30
+    # They took turns (the write lock on SQLite, SKIP LOCKED on PostgreSQL): no batch was signed in vain.
+    assert [r.getMessage() for r in caplog.records if r.name == issuing.__name__] == []
     assert sorted(_credentials(app).values()) == emails
     assert {credential for _, credential in _claims(app)} == set(_credentials(app))
     with transaction(sessions) as session:
@@ -165,4 +193,5 @@ def test_the_console_shows_which_claims_have_been_issued(
     assert issue_claims() == 1
     [(_, credential)] = _claims(app)
     assert f'href="/console/credentials/{credential}">Issued</a>' in issuer.get(page).text
-    assert issuer.get(f"/console/credentials/{credential}").status_code == 200
+    history = issuer.get(f"/console/credentials/{credential}").text
+    assert f'<a href="/console/claim-codes/{code["id"]}">through an event claim code</a>' in history

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from server.cli import app as cli
-from tests.browser.conftest import live_server, live_settings  # noqa: F401  (fixtures)
+from tests.browser.conftest import live_app, live_server, live_settings  # noqa: F401  (fixtures)
 from tests.browser.test_employer_page import issue, provider
 from tests.core.test_qr import decode
 from tests.issuers.conftest import COURSE

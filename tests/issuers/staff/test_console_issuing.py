@@ -251,6 +251,9 @@ def test_a_cohort_is_previewed_confirmed_once_and_its_results_downloaded(
     assert rows[0]["status"] == "valid"
     assert rows[0]["claimed"] == ""
     assert rows[0]["verification_url"].endswith(f"/credentials/{rows[0]['credential_id']}")
+    # Each credential's history starts with its issue, in this cohort.
+    credential = browser.get(f"/console/credentials/{rows[0]['credential_id']}").text
+    assert f'<a href="{first.headers["location"]}">in a cohort</a>' in credential
     jobs = browser.get("/console/cohorts")
     assert first.headers["location"] in jobs.text
     # The preview of a confirmed upload sends to its job.
