@@ -94,6 +94,7 @@ def pathway_out(
     version: int,
     catalogue: service.Catalogue,
     base_url: str,
+    owner_name: str,
 ) -> PathwayOut:
     names = {offer.achievement_id: offer.name for offer, _ in catalogue.offers}
     dumped = rules.dump(definition)["steps"]
@@ -121,6 +122,7 @@ def pathway_out(
         id=pathway.id,
         url=service.pathway_url(base_url, pathway.id),
         owner=pathway.owner,
+        owner_name=owner_name,
         title=pathway.title,
         description=pathway.description,
         region=pathway.region,
@@ -147,7 +149,8 @@ def pathway_out(
 def _out(session: Session, config: TrustConfig, pathway: Pathway, now: datetime) -> PathwayOut:
     definition = service.definition_of(session, pathway.id, pathway.current_version)
     catalogue = service.catalogue_of(session, config, now)
-    return pathway_out(pathway, definition, pathway.current_version, catalogue, config.base_url)
+    owner_name = service.owner_name(session, config, pathway)
+    return pathway_out(pathway, definition, pathway.current_version, catalogue, config.base_url, owner_name)
 
 
 def _all_out(
@@ -161,6 +164,7 @@ def _all_out(
             p.current_version,
             catalogue,
             config.base_url,
+            service.owner_name(session, config, p),
         )
         for p in pathways
     ]
@@ -207,9 +211,9 @@ def get_version(
     """One version of the pathway, as it was defined."""
     pathway = service.get(session, pathway_id)
     definition = service.definition_of(session, pathway_id, version)
-    return pathway_out(
-        pathway, definition, version, service.catalogue_of(session, config, now), config.base_url
-    )
+    catalogue = service.catalogue_of(session, config, now)
+    owner_name = service.owner_name(session, config, pathway)
+    return pathway_out(pathway, definition, version, catalogue, config.base_url, owner_name)
 
 
 @api.get("/{pathway_id}/milestones", responses=problem_responses(NotFound))
@@ -285,9 +289,9 @@ def partner_version(
 ) -> PathwayOut:
     pathway = service.get_owned(session, pathway_id, owner.id)
     definition = service.definition_of(session, pathway_id, version)
-    return pathway_out(
-        pathway, definition, version, service.catalogue_of(session, config, now), config.base_url
-    )
+    catalogue = service.catalogue_of(session, config, now)
+    owner_name = service.owner_name(session, config, pathway)
+    return pathway_out(pathway, definition, version, catalogue, config.base_url, owner_name)
 
 
 @partner.get("/{pathway_id}/milestones", responses=problem_responses(NotFound))

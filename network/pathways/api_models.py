@@ -129,6 +129,7 @@ class PathwayOut(BaseModel):
     id: str
     url: str
     owner: str
+    owner_name: str = Field(description="who runs the pathway: the partnership's or the operator's name")
     title: str
     description: str
     region: str | None

@@ -4,15 +4,18 @@ at ``/console/pathways`` (a provider's staff own none: 403), the operator's staf
 completed), publish and withdraw, and revoke a milestone.
 
 A step in the form is a title, the achievements that count (any provider's; choose several for "N of
-these M"), at most one rule over accredited providers' credentials (an alignment code, an RQF/SCQF level
-at least N, a sector, credits at least N), how many options must be met (all when blank), and the steps
-it comes after. A definition that could never be met (a cycle, an impossible level, "3 of 2") is the
-same 422 as the API's, shown as a message per step with the form kept as sent.
+these M"), every rule of the step over accredited providers' credentials (an alignment code, an
+RQF/SCQF level at least N, a sector, credits at least N), each a fieldset of its own plus an empty one to
+add another (a rule whose fields are all empty is left out, so saving a pathway unchanged keeps every
+rule the API gave it), how many options must be met (all when blank), and the steps it comes after. A
+definition that could never be met (a cycle, an impossible level, "3 of 2") is the same 422 as the
+API's, shown as a message against the step (or the step's rule) with the form kept as sent.
 
 Reading needs a viewer (console) or an assessor (operator); changes an issuer or an operator
 administrator."""
 
 # No ``from __future__ import annotations``: FastAPI reads the routes' annotations when they are added.
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -88,44 +91,73 @@ def _owner(session: Session, who: StaffVisitor) -> str | None:
     return partnership.id
 
 
-def _owner_name(session: Session, config: TrustConfig, pathway: Pathway) -> str:
-    if pathway.owner == service.OPERATOR_OWNER:
-        return config.operator_name
-    return issuers_service.get_issuer(session, pathway.owner).name
+#: A rule's fields in the form, and the rule's JSON name of each.
+RULE_FIELDS = {
+    "code": "code",
+    "framework": "framework",
+    "level": "min_level",
+    "sector": "sector",
+    "credits": "min_credits",
+}
+
+
+@dataclass(frozen=True)
+class SentForm:
+    """A pathway form as sent: what to show again, the body for `PathwayCreate`, and where each of the
+    body's steps and options sits in the form, so that an error lands against the field it is about."""
+
+    fields: dict[str, str]
+    rows: list[dict[str, Any]]  #: the step rows as sent, each rule's all-empty fieldsets left out
+    body: dict[str, Any]
+    #: for each step of the body, its form row and, for each of its options, its rule's number (None
+    #: for an achievement)
+    places: list[tuple[int, list[int | None]]]
+    errors: dict[str, str]  #: what cannot even be read (a step number that is not one)
+
+
+def _rule_row(rule: dict[str, Any]) -> dict[str, str]:
+    """A rule's form fields, from its JSON form."""
+    row = {name: str(rule.get(key) or "") for name, key in RULE_FIELDS.items()}
+    if rule.get("min_credits") is not None:
+        row["credits"] = f"{rule['min_credits']:g}"
+    return row
 
 
 def _form_steps(definition: rules.Definition | None) -> list[dict[str, Any]]:
-    """The form's step rows: the definition's, then blank ones."""
+    """The form's step rows: the definition's, each with every rule of the step, then blank ones (the
+    page adds an empty rule to every step, to add another)."""
     rows: list[dict[str, Any]] = []
     if definition is not None:
         keys = [step.key for step in definition.steps]
         for step, raw in zip(definition.steps, rules.dump(definition)["steps"], strict=True):
-            rule: dict[str, Any] = next((o["rule"] for o in raw["options"] if "rule" in o), {})
             rows.append(
                 {
                     "key": step.key,
                     "title": step.title,
                     "achievements": [o.achievement for o in step.options if o.achievement is not None],
-                    "code": rule.get("code", ""),
-                    "framework": rule.get("framework", ""),
-                    "level": rule.get("min_level", ""),
-                    "sector": rule.get("sector", ""),
-                    "credits": f"{rule['min_credits']:g}" if rule.get("min_credits") is not None else "",
+                    "rules": [_rule_row(o["rule"]) for o in raw["options"] if "rule" in o],
                     "choose": str(step.choose) if step.choose < len(step.options) else "",
                     "after": ", ".join(str(keys.index(k) + 1) for k in step.after if k in keys),
                 }
             )
-    blank = {"key": "", "title": "", "achievements": [], "code": "", "framework": "", "level": ""}
-    return rows + [
-        {**blank, "sector": "", "credits": "", "choose": "", "after": ""} for _ in range(BLANK_STEPS)
-    ]
+    blank = {"key": "", "title": "", "achievements": [], "rules": [], "choose": "", "after": ""}
+    return rows + [{**blank, "rules": []} for _ in range(BLANK_STEPS)]
 
 
-def _read_form(
-    form: Any,
-) -> tuple[dict[str, str], list[dict[str, Any]], dict[str, Any], list[int], dict[str, str]]:
-    """The pathway's fields and the step rows as sent (to show again), the body for `PathwayCreate`, the
-    form row of each of its steps, and errors of what cannot even be read (a step number that is not)."""
+def _sent_rules(form: Any, i: int) -> list[dict[str, str]]:
+    """Step ``i``'s rules as sent, in order, leaving out every all-empty one."""
+    found = []
+    for j in range(rules.MAX_OPTIONS + 1):
+        names = [f"step-{i}-rule-{j}-{name}" for name in RULE_FIELDS]
+        if not any(name in form for name in names):
+            break
+        rule = {name: str(form.get(f"step-{i}-rule-{j}-{name}") or "").strip() for name in RULE_FIELDS}
+        if any(rule.values()):
+            found.append(rule)
+    return found[: rules.MAX_OPTIONS]
+
+
+def _read_form(form: Any) -> SentForm:
     fields = {
         name: str(form.get(name) or "").strip() for name in ("title", "description", "region", "sector")
     }
@@ -137,54 +169,54 @@ def _read_form(
                 "key": str(form.get(f"step-{i}-key") or ""),
                 "title": str(form.get(f"step-{i}-title") or "").strip(),
                 "achievements": [str(a) for a in form.getlist(f"step-{i}-achievements")][: rules.MAX_OPTIONS],
-                **{
-                    name: str(form.get(f"step-{i}-{name}") or "").strip()
-                    for name in ("code", "framework", "level", "sector", "credits", "choose", "after")
-                },
+                "rules": _sent_rules(form, i),
+                **{name: str(form.get(f"step-{i}-{name}") or "").strip() for name in ("choose", "after")},
             }
         )
         i += 1
     errors: dict[str, str] = {}
-    used = [row for row in rows if row["title"]]
-    keys = []
-    for n, row in enumerate(used):
-        key = row["key"] or f"step-{n + 1}"
+    used = [n for n, row in enumerate(rows) if row["title"]]
+    keys: list[str] = []
+    for n in used:
+        key = rows[n]["key"] or f"step-{len(keys) + 1}"
         while key in keys:
             key += "x"
         keys.append(key)
-    steps = []
-    for n, row in enumerate(used):
+    steps: list[dict[str, Any]] = []
+    places: list[tuple[int, list[int | None]]] = []
+    for n in used:
+        row = rows[n]
         options: list[dict[str, Any]] = [{"achievement": a} for a in row["achievements"]]
-        rule: dict[str, Any] = {}
-        for name, field in (("code", "code"), ("framework", "framework"), ("sector", "sector")):
-            if row[field]:
-                rule[name] = row[field]
-        if row["level"]:
-            rule["min_level"] = row["level"]
-        if row["credits"]:
-            try:
-                rule["min_credits"] = float(row["credits"])
-            except ValueError:
-                errors[f"step-{rows.index(row)}-credits"] = gettext("Credits must be a number.")
-        if rule:
+        rule_of: list[int | None] = [None] * len(options)
+        for j, sent in enumerate(row["rules"]):
+            rule: dict[str, Any] = {
+                RULE_FIELDS[name]: value for name, value in sent.items() if value and name != "credits"
+            }
+            if sent["credits"]:
+                try:
+                    rule["min_credits"] = float(sent["credits"])
+                except ValueError:
+                    errors[f"step-{n}-rule-{j}-credits"] = gettext(
+                        "Step %(number)s, rule %(rule)s: credits must be a number.", number=n + 1, rule=j + 1
+                    )
             options.append({"rule": rule})
-        step: dict[str, Any] = {"key": keys[n], "title": row["title"], "options": options}
+            rule_of.append(j)
+        step: dict[str, Any] = {"key": keys[len(steps)], "title": row["title"], "options": options}
         if row["choose"]:
             if row["choose"].isdigit():
                 step["choose"] = int(row["choose"])
             else:
-                errors[f"step-{rows.index(row)}-choose"] = gettext("How many must be a whole number.")
+                errors[f"step-{n}-choose"] = gettext("How many must be a whole number.")
         after = []
         for part in filter(None, (p.strip() for p in row["after"].split(","))):
             if part.isdigit() and 1 <= int(part) <= len(used):
                 after.append(keys[int(part) - 1])
             else:
-                errors[f"step-{rows.index(row)}-after"] = gettext(
-                    "Give the numbers of other steps, separated by commas."
-                )
+                errors[f"step-{n}-after"] = gettext("Give the numbers of other steps, separated by commas.")
         if after:
             step["after"] = after
         steps.append(step)
+        places.append((n, rule_of))
     body = {
         "title": fields["title"],
         "description": fields["description"],
@@ -192,23 +224,44 @@ def _read_form(
         "sector": fields["sector"] or None,
         "steps": steps,
     }
-    return fields, rows, body, [rows.index(row) for row in used], errors
+    return SentForm(fields, rows, body, places, errors)
 
 
-def _messages(error_list: list[dict[str, Any]], row_of: list[int]) -> dict[str, str]:
+def _step_message(
+    loc: list[Any], kind: str, detail: str, place: tuple[int, list[int | None]]
+) -> tuple[str, str]:
+    """The field and the message for a problem with one step: a rule's against the rule's field."""
+    row, rule_of = place
+    words = gettext(PROBLEMS[kind]) if kind in PROBLEMS else ""
+    option = loc[3] if len(loc) > 3 and loc[2] == "options" and isinstance(loc[3], int) else None
+    rule = rule_of[option] if option is not None and option < len(rule_of) else None
+    if rule is not None:
+        key = str(loc[5]) if len(loc) > 5 and loc[4] == "rule" else "code"
+        field = next((name for name, json in RULE_FIELDS.items() if json == key), "code")
+        name = f"step-{row}-rule-{rule}-{field}"
+        text = gettext(
+            "Step %(number)s, rule %(rule)s: %(problem)s",
+            number=row + 1,
+            rule=rule + 1,
+            problem=words or detail,
+        )
+    else:
+        name = f"step-{row}-title"
+        text = gettext("Step %(number)s: %(problem)s", number=row + 1, problem=words or detail)
+    if words and detail:
+        text = f"{text} ({detail})"
+    return name, text
+
+
+def _messages(error_list: list[dict[str, Any]], places: list[tuple[int, list[int | None]]]) -> dict[str, str]:
     """A 422's ``errors`` as messages by form field (the first of each)."""
     found: dict[str, str] = {}
     for error in error_list:
         loc = [part for part in error.get("loc", []) if part != "body"]
         kind = str(error.get("type", ""))
         detail = str(error.get("msg", ""))
-        if loc and loc[0] == "steps" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(row_of):
-            row = row_of[loc[1]]
-            name = f"step-{row}-title"
-            words = gettext(PROBLEMS[kind]) if kind in PROBLEMS else ""
-            text = gettext("Step %(number)s: %(problem)s", number=row + 1, problem=words or detail)
-            if words and detail:
-                text = f"{text} ({detail})"
+        if loc and loc[0] == "steps" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(places):
+            name, text = _step_message(loc, kind, detail, places[loc[1]])
         elif loc and loc[0] == "steps" and kind in PROBLEMS and kind != "never_met":
             name = "step-0-title"
             text = gettext("The steps: %(problem)s", problem=gettext(PROBLEMS[kind])) + f" ({detail})"
@@ -268,6 +321,7 @@ def build(realm: Realm) -> APIRouter:
             using=templates,
             offers=offers(session, config_of(request), now),
             levels=LEVELS,
+            max_rules=rules.MAX_OPTIONS,
             **context,
         )
 
@@ -277,7 +331,7 @@ def build(realm: Realm) -> APIRouter:
         owner = _owner(session, who)
         found = service.list_pathways(session, owner=owner)
         config = config_of(request)
-        owners = {pathway.id: _owner_name(session, config, pathway) for pathway in found}
+        owners = {pathway.id: service.owner_name(session, config, pathway) for pathway in found}
         done = DONE.get(request.query_params.get("done", ""))
         return page(
             request,
@@ -308,7 +362,8 @@ def build(realm: Realm) -> APIRouter:
         pathway: Pathway | None,
         owner: str | None,
     ) -> Pathway:
-        fields, rows, body, row_of, errors = _read_form(form)
+        sent = _read_form(form)
+        body, errors = sent.body, sent.errors
         config = config_of(request)
         if not errors:
             try:
@@ -321,9 +376,9 @@ def build(realm: Realm) -> APIRouter:
                     session, config.base_url, pathway.id, PathwayUpdate.model_validate(body), now, owner
                 )
             except ValidationError as error:
-                errors = _messages([dict(e) for e in error.errors()], row_of)
+                errors = _messages([dict(e) for e in error.errors()], sent.places)
             except ValidationFailed as problem:
-                errors = _messages(problem.extensions.get("errors", []), row_of)
+                errors = _messages(problem.extensions.get("errors", []), sent.places)
         raise show(
             request,
             who,
@@ -332,9 +387,10 @@ def build(realm: Realm) -> APIRouter:
             using=templates,
             offers=offers(session, config, now),
             levels=LEVELS,
+            max_rules=rules.MAX_OPTIONS,
             pathway=pathway,
-            fields=fields,
-            steps=rows or _form_steps(None),
+            fields=sent.fields,
+            steps=sent.rows or _form_steps(None),
             errors=errors or {"title": gettext("The pathway could not be saved.")},
         )
 
@@ -353,6 +409,7 @@ def build(realm: Realm) -> APIRouter:
         who.require(request, read_role)
         pathway = service.get_owned(session, pathway_id, _owner(session, who))
         config = config_of(request)
+        shown = pathway_view(session, config, pathway, now)
         done = DONE.get(request.query_params.get("done", ""))
         return page(
             request,
@@ -360,8 +417,8 @@ def build(realm: Realm) -> APIRouter:
             "pathways_console_detail.html",
             using=templates,
             pathway=pathway,
-            shown=pathway_view(session, config, pathway, now),
-            owner_name=_owner_name(session, config, pathway),
+            shown=shown,
+            owner_name=shown.owner_name,
             records=milestones.list_completions(session, pathway.id),
             can_change=_allows(who, change_role),
             done=gettext(done) if done else None,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, defer
 from core.i18n import gettext
 from core.problems import NotFound, ValidationFailed
 from issuers import catalogue
+from issuers import service as issuers_service
 from issuers.catalogue import Offered
 from issuers.staff import audit
 from network import trust
@@ -43,6 +44,14 @@ OPERATOR_OWNER = "operator"
 
 def pathway_url(base_url: str, pathway_id: str) -> str:
     return f"{base_url}/pathways/{pathway_id}"
+
+
+def owner_name(session: Session, config: trust.TrustConfig, pathway: Pathway) -> str:
+    """Who runs the pathway, as people know them: the owning partnership's name, or the network
+    operator's for the operator's own pathways."""
+    if pathway.owner == OPERATOR_OWNER:
+        return config.operator_name
+    return issuers_service.get_issuer(session, pathway.owner).name
 
 
 # --- definitions --------------------------------------------------------------------------------------------

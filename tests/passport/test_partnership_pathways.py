@@ -291,8 +291,8 @@ def _form(heat: str, **changes: str) -> dict[str, Any]:
         "step-0-after": "",
         "step-1-key": "",
         "step-1-title": "Energy",
-        "step-1-sector": "Energy",
-        "step-1-level": "RQF 3",
+        "step-1-rule-0-sector": "Energy",
+        "step-1-rule-0-level": "RQF 3",
         "step-1-after": "1",
     }
     fields.update(changes)
@@ -318,10 +318,11 @@ def test_partnership_staff_create_and_publish_a_pathway_in_the_console(
     assert bad.status_code == 422
     assert "the steps&#39; order goes round in a circle" in bad.text
     bad = ian.http.post(
-        "/console/pathways", data={"csrf_token": token, **_form(world["heat"], **{"step-1-level": "RQF 9"})}
+        "/console/pathways",
+        data={"csrf_token": token, **_form(world["heat"], **{"step-1-rule-0-level": "RQF 9"})},
     )
     assert bad.status_code == 422
-    assert "Step 2: this could never be met" in bad.text
+    assert "Step 2, rule 1: this could never be met" in bad.text
     assert 'value="Heat pumps to retrofit"' in bad.text  # the form kept as sent
     assert len(client.get(MINE, headers=auth(world["north"]["api_key"])).json()) == 1  # nothing saved
 
