@@ -23,7 +23,6 @@ from . import identity, issuing, service, signing, status
 from .api_models import CredentialCreate
 from .models import Achievement, IssuedCredential, Issuer
 from .reports import statistics
-from .staff import audit
 
 
 def issue_batch(
@@ -90,16 +89,7 @@ def issue_batch(
     session.flush()
     statistics.count(session, issuer.id, achievement.id, now, "issued", len(credentials))
     for row in credentials:
-        after = {"achievement_id": achievement.id, "format": credential_format, "status": "valid"}
-        audit.record(
-            session,
-            "credential.issue",
-            "credential",
-            row.id,
-            now,
-            provider_id=issuer.id,
-            after=after | dict(issued_through),
-        )
+        issuing.record_issue(session, issuer, achievement, row, now, issued_through)
         issuing.announce(session, config, issuer, achievement, row)
     return credentials
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -190,18 +190,24 @@ def issue(
     outcome = signing.check_and_sign(unsigned, signer, now, request.format)
     row.document = raise_if_not_conformant(outcome)
     session.flush()
-    audit.record(
-        session,
-        "credential.issue",
-        "credential",
-        row.id,
-        now,
-        provider_id=issuer.id,
-        after={"achievement_id": achievement.id, "format": request.format, "status": "valid"},
-    )
+    record_issue(session, issuer, achievement, row, now)
     statistics.count(session, issuer.id, achievement.id, now, "issued")
     announce(session, config, issuer, achievement, row)
     return row
+
+
+def record_issue(
+    session: Session,
+    issuer: Issuer,
+    achievement: Achievement,
+    row: IssuedCredential,
+    now: datetime,
+    through: Mapping[str, str] | None = None,
+) -> None:
+    """The credential's issue in the audit trail (where its history in the console starts), with what it
+    was issued through when not one by one (the cohort job, the claim code)."""
+    after = {"achievement_id": achievement.id, "format": row.format, "status": "valid"} | dict(through or {})
+    audit.record(session, "credential.issue", "credential", row.id, now, provider_id=issuer.id, after=after)
 
 
 def _stored_answer(
