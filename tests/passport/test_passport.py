@@ -155,7 +155,8 @@ def _count_queries(app: FastAPI) -> list[str]:
     statements: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if threading.current_thread().name != "bulk-jobs":  # the job worker polls on its own
+        # The background workers (cohort jobs, event claims) poll on their own threads.
+        if threading.current_thread().name not in ("bulk-jobs", "claim-issuing"):
             statements.append(statement)
 
     event.listen(services_of(app).get(Database).engine, "before_cursor_execute", record)
