@@ -196,11 +196,8 @@ class ClaimWorker:
                 log.info("claim %s was issued by another worker; taking the batch again", lost)
                 continue
             except BatchFailed as failed:
-                wait = min(
-                    MAX_RETRY_AFTER, 2 * self._failing.get(failed.code_id, (now, FIRST_RETRY_AFTER / 2))[1]
-                )
+                wait = self._leave_aside(failed.code_id, now)
                 log.exception("%s; trying again in %s", failed, wait)
-                self._failing[failed.code_id] = (now + wait, wait)
                 record_failure(self._sessions, failed, now)
                 continue
             if done is None or done[1] == 0:
@@ -208,6 +205,14 @@ class ClaimWorker:
             self._failing.pop(done[0], None)
             issued += done[1]
         return issued
+
+    def _leave_aside(self, code_id: str, now: datetime) -> timedelta:
+        """Leave a failing code aside: `FIRST_RETRY_AFTER` the first time, then twice as long as the last
+        time, up to `MAX_RETRY_AFTER`; how long."""
+        last = self._failing.get(code_id)
+        wait = FIRST_RETRY_AFTER if last is None else min(MAX_RETRY_AFTER, 2 * last[1])
+        self._failing[code_id] = (now + wait, wait)
+        return wait
 
     def _loop(self) -> None:
         wait = self._interval
