@@ -127,6 +127,11 @@ def short_url(base_url: str, code: str) -> str:
     return f"{base_url}/c/{code}"
 
 
+def confirmation_path(code: str, secret: str) -> str:
+    """The emailed one-time link's path: it confirms the claim, then shows how it is going."""
+    return f"/c/{code}/confirm/{secret}"
+
+
 def state_of(code: ClaimCode, now: datetime) -> str:
     """``closed``, ``not_open``, ``expired``, ``full`` or ``open``, in that order of precedence."""
     if code.closed_at is not None:
@@ -370,7 +375,7 @@ def request_claim(
             retry_after=max(1, int((claim.expires_at - now).total_seconds())),
         )
     session.flush()
-    url = f"{passport.base_url}/c/{code.code}/confirm/{secret}"
+    url = passport.base_url + confirmation_path(code.code, secret)
     subject = gettext("Confirm your claim: %(achievement)s", achievement=event.achievement_name)
     body = gettext(
         "You asked to claim a credential from %(issuer)s for %(event)s: %(achievement)s.\n\n"

@@ -101,7 +101,7 @@ def claim(
     learner_email = _learner_email(session, who)
     if as_learner and learner_email is not None:
         _, secret = codes.claim_as_learner(session, found, learner_email, now)
-        return redirect(f"/c/{found.code.code}/confirm/{secret}")
+        return redirect(codes.confirmation_path(found.code.code, secret))
     try:
         address = normalise_email(email)
     except ValueError:
@@ -184,7 +184,7 @@ def confirm(
 ) -> Response:
     found = codes.lookup(session, config, code, client, now, confirming=True)
     codes.confirm(session, found, secret, now)
-    return redirect(f"/c/{found.code.code}/confirm/{secret}")
+    return redirect(codes.confirmation_path(found.code.code, secret))
 
 
 @router.post("/c/{code}/confirm/{secret}/keep")
@@ -202,7 +202,7 @@ def keep(
     how the claim is going."""
     found = codes.lookup(session, config, code, client, now)
     claim = codes.find_claim(session, found.code, secret, now)
-    back = redirect(f"/c/{found.code.code}/confirm/{secret}")
+    back = redirect(codes.confirmation_path(found.code.code, secret))
     in_a_passport = addresses.verified_owner(session, claim.email) is not None
     if in_a_passport or not codes.keep(session, config, claim, now):
         return back
