@@ -414,13 +414,11 @@ def serve(
             keys = seed_demo(
                 session, services.get(IssuerConfig), datetime.now(UTC), services.get(TrustConfig)
             )
-            college = next(iter(keys.values()))["id"] if keys else None
-            staff = (
-                seed_demo_staff(session, services.get(StaffConfig), college, datetime.now(UTC))
-                if college
-                else []
-            )
-            staff += seed_partnership_staff(session, services.get(StaffConfig), datetime.now(UTC))
+            staff = []
+            if keys:  # a fresh demo (an existing one keeps its data and its staff's passwords)
+                college = next(iter(keys.values()))["id"]
+                staff = seed_demo_staff(session, services.get(StaffConfig), college, datetime.now(UTC))
+                staff += seed_partnership_staff(session, services.get(StaffConfig), datetime.now(UTC))
             claim_link = demo_claim_link(session, settings.base_url)  # server.seed_claims
         if keys:
             typer.echo("Demo data loaded. Provider API keys (shown once):")
